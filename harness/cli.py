@@ -1,0 +1,172 @@
+"""The one entry point: ``harness <command>``.
+
+``harness run`` hands its arguments to Hydra; every other command is a thin argparse wrapper
+around a function of the package that owns the work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import hydra
+from omegaconf import DictConfig
+
+from harness.errors import HarnessError
+
+_OUTCOMES: list = []
+SWEEP_ID_ENV = "HARNESS_SWEEP_ID"
+_VOLATILE_OVERRIDES = ("resume=", "hydra/launcher=", "hydra.", "evaluation.progress=")
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
+def hydra_entry(cfg: DictConfig) -> int:
+    """Hydra task: run the configured experiment in this job's output folder."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    from harness.evaluate.experiment import run_experiment
+    from harness.evaluate.summary import print_outcome
+
+    hydra_cfg = HydraConfig.get()
+    multirun = hydra_cfg.mode == RunMode.MULTIRUN
+    outcome = run_experiment(
+        cfg,
+        output_dir=Path(hydra_cfg.runtime.output_dir),
+        overrides=list(hydra_cfg.overrides.task),
+        multirun=multirun,
+    )
+    _OUTCOMES.append(outcome)
+    if not multirun:
+        print_outcome(outcome, cfg)
+    return len(outcome.failed)
+
+
+def sweep_id(args: list[str]) -> str:
+    """A stable name for a sweep: the experiment plus a digest of its overrides.
+
+    Rerunning the same command finds the same sweep folder, which is what lets
+    ``resume=true`` skip the jobs that already finished.
+    """
+    kept = sorted(
+        a
+        for a in args
+        if not a.startswith("-") and not a.lstrip("+~").startswith(_VOLATILE_OVERRIDES)
+    )
+    experiment = next((a.split("=", 1)[1] for a in kept if a.startswith("experiment=")), "adhoc")
+    digest = hashlib.sha256("\0".join(kept).encode()).hexdigest()[:8]
+    return f"{experiment}-{digest}"
+
+
+def run_command(args: list[str]) -> int:
+    """``harness run [-m] [overrides...]``: run an experiment or a sweep with Hydra."""
+    from harness.evaluate.sweep import LAST_SWEEP
+
+    multirun = any(a in ("-m", "--multirun") for a in args)
+    if multirun:
+        os.environ.setdefault(SWEEP_ID_ENV, sweep_id(args))
+    _OUTCOMES.clear()
+    LAST_SWEEP.clear()
+    argv = sys.argv
+    sys.argv = ["harness", *args]
+    try:
+        hydra_entry()
+    finally:
+        sys.argv = argv
+    if multirun and LAST_SWEEP:
+        from harness.evaluate.summary import print_sweep
+
+        print_sweep(LAST_SWEEP["sweep_dir"], LAST_SWEEP["comparison"])
+        return 1 if LAST_SWEEP["comparison"].failed else 0
+    return 1 if any(o.failed for o in _OUTCOMES) else 0
+
+
+def _datasets(argv: list[str]) -> int:
+    from harness.data import format_datasets_table, list_datasets
+
+    argparse.ArgumentParser(prog="harness datasets", description="List built-in data sets.")
+    print(format_datasets_table(list_datasets()))
+    return 0
+
+
+def _compare(argv: list[str]) -> int:
+    from harness.evaluate.comparison import compare
+    from harness.evaluate.summary import print_sweep
+
+    parser = argparse.ArgumentParser(
+        prog="harness compare", description="Compare the jobs found under a run or sweep folder."
+    )
+    parser.add_argument("folder", type=Path)
+    ns = parser.parse_args(argv)
+    if not ns.folder.is_dir():
+        print(f"error: {ns.folder} is not a folder; pass a run or sweep folder.", file=sys.stderr)
+        return 2
+    print_sweep(ns.folder, compare(ns.folder))
+    return 0
+
+
+def _lazy(module: str, function: str) -> Callable[[list[str]], int]:
+    def call(argv: list[str]) -> int:
+        import importlib
+
+        return importlib.import_module(module).__dict__[function](argv)
+
+    return call
+
+
+COMMANDS: dict[str, tuple[Callable[[list[str]], int], str]] = {
+    "run": (run_command, "run an experiment or a sweep (Hydra overrides; -m for a sweep)"),
+    "datasets": (_datasets, "list the built-in data sets"),
+    "compare": (_compare, "compare the jobs of a run or sweep folder"),
+    "gate": (_lazy("harness.gate.command", "gate_main"), "CI model-quality gate"),
+    "promote": (
+        _lazy("harness.gate.command", "promote_main"),
+        "register a model and move the champion alias when the gate passes",
+    ),
+    "sync": (_lazy("harness.tracking.command", "sync_main"), "upload stored runs to MLflow"),
+    "dashboards": (
+        _lazy("harness.export.command", "dashboards_main"),
+        "regenerate dashboards/ (Grafana, Prometheus rules) from an SLO set",
+    ),
+    "serve-metrics": (
+        _lazy("harness.export.command", "serve_metrics_main"),
+        "serve the latest results as Prometheus metrics over HTTP",
+    ),
+    "replay": (
+        _lazy("harness.export.command", "replay_main"),
+        "stream a held-out set through a model, exporting serving counters",
+    ),
+    "bench": (_lazy("harness.bench.command", "bench_main"), "benchmark the samplers"),
+}
+
+
+def _usage() -> str:
+    lines = ["usage: harness <command> [args]", "", "commands:"]
+    lines += [f"  {name:<14} {help_}" for name, (_, help_) in COMMANDS.items()]
+    lines += ["", "Example: harness run experiment=quick"]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch ``harness <command>``; returns the process exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(_usage())
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command not in COMMANDS:
+        print(f"error: unknown command {command!r}.\n\n{_usage()}", file=sys.stderr)
+        return 2
+    try:
+        return COMMANDS[command][0](rest)
+    except HarnessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

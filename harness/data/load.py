@@ -1,0 +1,66 @@
+"""One entry point for every kind of data set reference."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from harness.data.builtin import load_builtin
+from harness.data.dataset import Dataset
+from harness.errors import ConfigError
+
+ALLOWED_LOADERS = ("harness.data.load_builtin", "harness.data.load_table")
+
+
+def load_dataset(name_or_cfg: str | Mapping[str, Any] | DictConfig) -> Dataset:
+    """Load a data set from a built-in name or a dataset config.
+
+    Parameters
+    ----------
+    name_or_cfg : str, mapping or DictConfig
+        A built-in name (``"pima"``); a dataset group config with a ``loader`` key
+        (``conf/dataset/*.yaml``); or a loader mapping with ``_target_`` itself.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ConfigError
+        Unknown name, a config without a loader, or a loader ``_target_`` that is not one of
+        :data:`ALLOWED_LOADERS`.
+    """
+    if isinstance(name_or_cfg, str):
+        return load_builtin(name_or_cfg)
+    if isinstance(name_or_cfg, DictConfig):
+        cfg = OmegaConf.to_container(name_or_cfg, resolve=True)
+    elif isinstance(name_or_cfg, Mapping):
+        cfg = dict(name_or_cfg)
+    else:
+        raise ConfigError(
+            f"cannot load a data set from {type(name_or_cfg).__name__}; pass a built-in name or "
+            "a dataset config with a loader (see conf/dataset/)."
+        )
+    loader = cfg.get("loader", cfg)
+    if not isinstance(loader, Mapping) or "_target_" not in loader:
+        raise ConfigError(
+            f"dataset config {cfg!r} has no loader with a _target_; use the shape of "
+            "conf/dataset/pima.yaml or conf/dataset/table.yaml."
+        )
+    target = str(loader["_target_"])
+    if target not in ALLOWED_LOADERS:
+        raise ConfigError(
+            f"dataset loader _target_ {target!r} is not allowed; use one of {ALLOWED_LOADERS}."
+        )
+    from hydra.utils import instantiate
+
+    dataset = instantiate(loader, _convert_="all")
+    if not isinstance(dataset, Dataset):
+        raise ConfigError(
+            f"dataset loader {target!r} returned {type(dataset).__name__}, not a Dataset; "
+            "use one of the shipped loaders."
+        )
+    return dataset

@@ -1,0 +1,308 @@
+"""Turn a table into a validated :class:`Dataset`, with one clear error per kind of bad input.
+
+Every built-in data set and every user table goes through :func:`make_dataset`, so the rules are
+the same everywhere:
+
+- the target column exists, has no missing values and at least two classes;
+- the positive label occurs and is the minority (or tied) class; labels are matched exactly, then
+  by their text (``"1"`` matches ``1``, ``"true"`` matches ``True``), so string and boolean
+  labels written in YAML work;
+- features are numeric or declared ``categorical``; boolean features become ``0``/``1``; a
+  non-numeric sensitive column that stays among the features must be declared too (or dropped);
+- no NaN or infinite value in the features, no missing value in a sensitive column;
+- every sensitive column has at least two groups;
+- the rows are not all copies of one row, nor are the minority rows;
+- zero-variance (constant) features: ``zero_variance="warn"`` (default) keeps them and warns,
+  since scaling and tree models cope with them; ``"drop"`` removes them; ``"error"`` refuses them;
+- the minority class has at least ``min_minority`` rows (default 10: ADASYN's 5 neighbours still
+  fit inside a training fold of 5-fold cross-validation).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from harness.data.dataset import Dataset, content_digest
+from harness.errors import ConfigError, InputDataError
+
+DEFAULT_MIN_MINORITY = 10
+ZERO_VARIANCE_POLICIES = ("warn", "drop", "error")
+
+
+class DataQualityWarning(UserWarning):
+    """The data can be used, but something in it deserves a look (e.g. a constant feature)."""
+
+
+def make_dataset(
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    target: str,
+    positive_label: Any = None,
+    categorical: Sequence[str] = (),
+    sensitive: Sequence[str] = (),
+    drop: Sequence[str] = (),
+    source: str = "",
+    min_minority: int = DEFAULT_MIN_MINORITY,
+    zero_variance: Literal["warn", "drop", "error"] = "warn",
+) -> Dataset:
+    """Validate ``frame`` and build a :class:`Dataset` from it.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The whole table: features, target and sensitive columns.
+    name : str
+        Data set name.
+    target : str
+        Target column.
+    positive_label : object, optional
+        Label of the minority class, mapped to ``y == 1``. ``None`` picks the least frequent label.
+    categorical : sequence of str
+        Non-numeric (or code) feature columns to one-hot encode.
+    sensitive : sequence of str
+        Columns copied to ``Dataset.sensitive``; they stay among the features unless also listed
+        in ``drop``.
+    drop : sequence of str
+        Columns removed from the features (identifiers, leaks).
+    source : str
+        Where the table came from.
+    min_minority : int
+        Smallest accepted number of minority rows.
+    zero_variance : {"warn", "drop", "error"}
+        What to do with constant feature columns.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    InputDataError
+        The table cannot be used as it is; the message says which rows or columns and the fix.
+    ConfigError
+        The options contradict each other (e.g. the target listed as categorical).
+    """
+    categorical, sensitive, drop = list(categorical), list(sensitive), list(drop)
+    _check_options(name, target, categorical, min_minority, zero_variance)
+    if frame.empty:
+        raise InputDataError(
+            f"data set {name!r} has no rows or no columns; check the file and its separator."
+        )
+    _check_columns_present(frame, name, target, categorical, sensitive, drop)
+    sensitive_frame = frame[sensitive].reset_index(drop=True)
+    _check_sensitive(sensitive_frame, name)
+
+    labels = frame[target]
+    if labels.isna().any():
+        raise InputDataError(
+            f"data set {name!r}: target column {target!r} has {int(labels.isna().sum())} missing "
+            "values; drop those rows or fill in their labels."
+        )
+    matched = _resolve_positive_label(labels, positive_label, name, target)
+    y = (labels == matched).to_numpy().astype(np.int64)
+    _check_minority(y, matched, name, target, min_minority)
+
+    features = frame.drop(columns=[target, *[c for c in drop if c != target]])
+    categorical = [c for c in categorical if c in features.columns]
+    features = _prepare_features(features, categorical, name)
+    _check_not_all_duplicates(features, y, name)
+    features = _handle_zero_variance(features, name, zero_variance)
+    categorical = [c for c in categorical if c in features.columns]
+
+    features = features.reset_index(drop=True)
+
+    return Dataset(
+        name=name,
+        X=features,
+        y=y,
+        positive_label=matched,
+        categorical=categorical,
+        sensitive=sensitive_frame,
+        digest=content_digest(features, y, sensitive_frame, matched),
+        source=source,
+    )
+
+
+def _check_options(
+    name: str,
+    target: str,
+    categorical: list[str],
+    min_minority: int,
+    zero_variance: str,
+) -> None:
+    if target in categorical:
+        raise ConfigError(
+            f"data set {name!r}: the target {target!r} is listed in categorical; "
+            "remove it from categorical (the target is never a feature)."
+        )
+    if zero_variance not in ZERO_VARIANCE_POLICIES:
+        raise ConfigError(
+            f"zero_variance={zero_variance!r} is not a policy; use one of {ZERO_VARIANCE_POLICIES}."
+        )
+    if int(min_minority) < 1:
+        raise ConfigError(f"min_minority={min_minority} must be at least 1; set a positive count.")
+
+
+def _check_columns_present(
+    frame: pd.DataFrame,
+    name: str,
+    target: str,
+    categorical: list[str],
+    sensitive: list[str],
+    drop: list[str],
+) -> None:
+    available = [str(c) for c in frame.columns]
+    if target not in frame.columns:
+        raise InputDataError(
+            f"data set {name!r}: target column {target!r} not found; available columns: "
+            f"{available}. Set target to one of them."
+        )
+    for role, columns in (("categorical", categorical), ("sensitive", sensitive), ("drop", drop)):
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise InputDataError(
+                f"data set {name!r}: {role} columns {missing} not found; available columns: "
+                f"{available}. Fix the names in {role} or remove them."
+            )
+
+
+def _resolve_positive_label(labels: pd.Series, positive_label: Any, name: str, target: str) -> Any:
+    counts = labels.value_counts()
+    present = list(counts.index)
+    if len(present) < 2:
+        raise InputDataError(
+            f"data set {name!r}: target column {target!r} has a single class {present}; "
+            "a classifier needs rows of at least two classes, so add rows of the other class."
+        )
+    if positive_label is None:
+        smallest = counts[counts == counts.min()]
+        if len(smallest) > 1:
+            raise InputDataError(
+                f"data set {name!r}: labels {list(smallest.index)} are equally frequent, so there "
+                "is no minority class to pick; set positive_label explicitly."
+            )
+        return smallest.index[0]
+    if positive_label in present:
+        return present[present.index(positive_label)]
+    as_text = str(positive_label).strip().lower()
+    by_text = [label for label in present if str(label).strip().lower() == as_text]
+    if len(by_text) == 1:
+        return by_text[0]
+    raise InputDataError(
+        f"data set {name!r}: positive_label {positive_label!r} does not occur in target column "
+        f"{target!r}; labels present: {present}. Set positive_label to the minority one of them."
+    )
+
+
+def _check_minority(y: np.ndarray, label: Any, name: str, target: str, min_minority: int) -> None:
+    n_positive = int(y.sum())
+    n_rest = len(y) - n_positive
+    if n_positive > n_rest:
+        raise InputDataError(
+            f"data set {name!r}: positive label {label!r} has {n_positive} rows, more than the "
+            f"other {n_rest}; the positive class must be the minority. Set positive_label to the "
+            f"minority label of {target!r}."
+        )
+    if n_positive < min_minority:
+        raise InputDataError(
+            f"data set {name!r}: only {n_positive} minority rows (label {label!r}), fewer than "
+            f"min_minority={min_minority}; add minority rows, or lower min_minority if the "
+            "cross-validation folds still hold enough neighbours."
+        )
+
+
+def _prepare_features(features: pd.DataFrame, categorical: list[str], name: str) -> pd.DataFrame:
+    if features.columns.empty:
+        raise InputDataError(
+            f"data set {name!r} has no feature column left after removing the target and the "
+            "dropped columns; keep at least one feature."
+        )
+    features = features.copy()
+    features.columns = [str(c) for c in features.columns]
+    booleans = [c for c in features.columns if pd.api.types.is_bool_dtype(features[c])]
+    for column in booleans:
+        if column not in categorical:
+            features[column] = features[column].astype(np.int8)
+    undeclared = [
+        c
+        for c in features.columns
+        if c not in categorical and not pd.api.types.is_numeric_dtype(features[c])
+    ]
+    if undeclared:
+        raise InputDataError(
+            f"data set {name!r}: non-numeric columns {undeclared} are not declared categorical; "
+            "declare them in categorical, or drop them."
+        )
+    with_nan = [c for c in features.columns if features[c].isna().any()]
+    if with_nan:
+        raise InputDataError(
+            f"data set {name!r}: feature columns {with_nan} contain missing values (NaN); "
+            "impute them (e.g. sklearn.impute.SimpleImputer) or drop those rows or columns."
+        )
+    numeric = [c for c in features.columns if c not in categorical]
+    if numeric:
+        values = features[numeric].to_numpy(dtype=np.float64)
+        infinite = [c for c, bad in zip(numeric, np.isinf(values).any(axis=0), strict=True) if bad]
+        if infinite:
+            raise InputDataError(
+                f"data set {name!r}: feature columns {infinite} contain infinite values; "
+                "replace them (clip or impute) or drop those rows or columns."
+            )
+    return features
+
+
+def _handle_zero_variance(features: pd.DataFrame, name: str, policy: str) -> pd.DataFrame:
+    constant = [c for c in features.columns if features[c].nunique(dropna=False) <= 1]
+    if not constant:
+        return features
+    if policy == "error":
+        raise InputDataError(
+            f"data set {name!r}: feature columns {constant} are constant (zero variance); "
+            "drop them, or set zero_variance to 'warn' or 'drop'."
+        )
+    if policy == "drop":
+        return features.drop(columns=constant)
+    warnings.warn(
+        f"data set {name!r}: feature columns {constant} are constant (zero variance); they are "
+        "kept. Drop them, or set zero_variance='drop' to remove them.",
+        DataQualityWarning,
+        stacklevel=4,
+    )
+    return features
+
+
+def _check_not_all_duplicates(features: pd.DataFrame, y: np.ndarray, name: str) -> None:
+    if len(features) > 1 and len(features.drop_duplicates()) == 1:
+        raise InputDataError(
+            f"data set {name!r}: all {len(features)} rows have the same feature values; "
+            "check the file (a bad join or export?) and load distinct rows."
+        )
+    minority = features[y == 1]
+    if len(minority) > 1 and len(minority.drop_duplicates()) == 1:
+        raise InputDataError(
+            f"data set {name!r}: all {len(minority)} minority rows are copies of one row, so no "
+            "synthetic row can be interpolated; load distinct minority rows."
+        )
+
+
+def _check_sensitive(sensitive: pd.DataFrame, name: str) -> None:
+    for column in sensitive.columns:
+        values = sensitive[column]
+        if values.isna().any():
+            raise InputDataError(
+                f"data set {name!r}: sensitive column {column!r} has {int(values.isna().sum())} "
+                "missing values; fill them with an explicit group (e.g. 'unknown') or drop the "
+                "rows."
+            )
+        if values.nunique() < 2:
+            raise InputDataError(
+                f"data set {name!r}: sensitive column {column!r} has one group only "
+                f"({values.iloc[0]!r}); group metrics need two or more, so remove it from "
+                "sensitive or load rows of the other groups."
+            )

@@ -1,0 +1,300 @@
+"""The leakage-free evaluation protocol: folds, fit, resample, predict, measure.
+
+For every (repeat, fold) of a repeated stratified k-fold:
+
+1. the preprocessor (scaling, one-hot) is fitted on the training fold only;
+2. the sampler resamples the transformed training fold only;
+3. the model is fitted on the resampled training fold;
+4. the model predicts the *original* training rows (for the train–test gap) and the test fold.
+
+Test rows are never seen by the preprocessor, the sampler or the model before prediction, and no
+synthetic row is ever predicted or scored.
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.model_selection import RepeatedStratifiedKFold
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from harness.data import Dataset
+from harness.metrics import (
+    group_fairness,
+    minority_label_noise,
+    minority_slis,
+    neighbor_distance_stats,
+    synthetic_distance_stats,
+    synthetic_ratio,
+    train_test_gap,
+)
+
+
+class FoldObserver(Protocol):
+    """Receives what one fold fitted and predicted on (used by the leakage tests)."""
+
+    def __call__(self, event: FoldEvent) -> None: ...
+
+
+@dataclass
+class FoldEvent:
+    """Everything one fold fed to its steps, by row position in the data set."""
+
+    repeat: int
+    fold: int
+    train_index: np.ndarray
+    test_index: np.ndarray
+    X_fit: np.ndarray
+    y_fit: np.ndarray
+    n_original_fit: int
+    X_predict_test: np.ndarray
+    X_predict_train: np.ndarray
+
+
+@dataclass
+class FoldArtifacts:
+    """Data kept from the first fold for lineage, realism and privacy checks."""
+
+    lineage: pd.DataFrame | None = None
+    train_minority: np.ndarray | None = None
+    synthetic: np.ndarray | None = None
+    feature_names: list[str] = field(default_factory=list)
+    all_lineage: list[pd.DataFrame] = field(default_factory=list)
+    oof_true: list[np.ndarray] = field(default_factory=list)
+    oof_score: list[np.ndarray] = field(default_factory=list)
+    oof_pred: list[np.ndarray] = field(default_factory=list)
+    oof_groups: list[pd.DataFrame] = field(default_factory=list)
+
+
+@dataclass
+class ProtocolResult:
+    """Per-fold metrics and the artifacts of the evaluation of one configuration."""
+
+    folds: pd.DataFrame
+    artifacts: FoldArtifacts
+    n_train: int
+    n_test: int
+
+
+def make_preprocessor(dataset: Dataset) -> ColumnTransformer:
+    """Scale numeric columns and one-hot encode categorical ones.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Provides the column names and which of them are categorical.
+
+    Returns
+    -------
+    ColumnTransformer
+        Unfitted; the protocol fits a clone on each training fold.
+    """
+    categorical = [c for c in dataset.categorical if c in dataset.X.columns]
+    numeric = [c for c in dataset.X.columns if c not in categorical]
+    transformers: list[tuple[str, Any, list[str]]] = []
+    if numeric:
+        transformers.append(("numeric", StandardScaler(), numeric))
+    if categorical:
+        transformers.append(
+            (
+                "categorical",
+                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                categorical,
+            )
+        )
+    return ColumnTransformer(transformers, sparse_threshold=0.0, verbose_feature_names_out=True)
+
+
+def fold_splits(
+    y: np.ndarray, *, n_splits: int, n_repeats: int, seed: int
+) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+    """Return ``(repeat, fold, train_index, test_index)`` for a repeated stratified k-fold."""
+    splitter = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
+    placeholder = np.zeros(len(y))
+    return [
+        (i // n_splits, i % n_splits, train, test)
+        for i, (train, test) in enumerate(splitter.split(placeholder, y))
+    ]
+
+
+@contextmanager
+def _peak_memory(enabled: bool) -> Iterator[dict[str, float]]:
+    box = {"peak_mib": float("nan")}
+    if not enabled:
+        yield box
+        return
+    already = tracemalloc.is_tracing()
+    if not already:
+        tracemalloc.start()
+    tracemalloc.reset_peak()
+    try:
+        yield box
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        box["peak_mib"] = peak / 2**20
+        if not already:
+            tracemalloc.stop()
+
+
+def _scores(model: Any, X: np.ndarray) -> np.ndarray | None:
+    if hasattr(model, "predict_proba"):
+        proba = model.predict_proba(X)
+        classes = list(model.classes_)
+        return proba[:, classes.index(1)] if 1 in classes else np.zeros(len(X))
+    if hasattr(model, "decision_function"):
+        return model.decision_function(X)
+    return None
+
+
+def evaluate_folds(
+    dataset: Dataset,
+    make_sampler: Callable[[int], Any],
+    make_model: Callable[[int], Any],
+    *,
+    n_splits: int = 5,
+    n_repeats: int = 2,
+    seed: int = 0,
+    n_neighbors: int = 5,
+    track_memory: bool = True,
+    keep_all_lineage: bool = False,
+    observer: FoldObserver | None = None,
+    progress: Callable[[], None] | None = None,
+) -> ProtocolResult:
+    """Evaluate one (sampler, model) pair on every fold of ``dataset``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Features, binary target (1 = minority) and sensitive columns.
+    make_sampler, make_model : callable
+        Called with a per-fold seed; return a fresh sampler / unfitted estimator.
+    n_splits, n_repeats, seed : int
+        The repeated stratified k-fold.
+    n_neighbors : int
+        K for the neighbour-distance statistics and the label-noise estimate.
+    track_memory : bool
+        Measure each fold's peak traced memory.
+    keep_all_lineage : bool
+        Keep the lineage of every fold, not only the first.
+    observer : callable, optional
+        Receives a :class:`FoldEvent` per fold (what was fitted and predicted on).
+    progress : callable, optional
+        Called once per finished fold.
+
+    Returns
+    -------
+    ProtocolResult
+    """
+    X_all = dataset.X
+    y_all = np.asarray(dataset.y)
+    rows: list[dict[str, Any]] = []
+    artifacts = FoldArtifacts()
+    preprocessor = make_preprocessor(dataset)
+    splits = fold_splits(y_all, n_splits=n_splits, n_repeats=n_repeats, seed=seed)
+    for index, (repeat, fold, train, test) in enumerate(splits):
+        fold_seed = seed * 100_003 + index
+        with _peak_memory(track_memory) as memory:
+            pre = clone(preprocessor)
+            X_train = pre.fit_transform(X_all.iloc[train])
+            X_test = pre.transform(X_all.iloc[test])
+            y_train, y_test = y_all[train], y_all[test]
+
+            sampler = make_sampler(fold_seed)
+            started = time.perf_counter()
+            X_fit, y_fit = sampler.fit_resample(X_train, y_train)
+            resample_s = time.perf_counter() - started
+
+            model = make_model(fold_seed)
+            started = time.perf_counter()
+            model.fit(X_fit, y_fit)
+            fit_s = time.perf_counter() - started
+
+            started = time.perf_counter()
+            y_pred = model.predict(X_test)
+            y_score = _scores(model, X_test)
+            predict_s = time.perf_counter() - started
+            y_pred_train = model.predict(X_train)
+            y_score_train = _scores(model, X_train)
+
+        if observer is not None:
+            observer(
+                FoldEvent(
+                    repeat=repeat,
+                    fold=fold,
+                    train_index=train,
+                    test_index=test,
+                    X_fit=X_fit,
+                    y_fit=y_fit,
+                    n_original_fit=len(y_train),
+                    X_predict_test=X_test,
+                    X_predict_train=X_train,
+                )
+            )
+
+        n_synthetic = len(y_fit) - len(y_train)
+        synthetic_rows = X_fit[len(y_train) :]
+        row: dict[str, Any] = {"repeat": repeat, "fold": fold}
+        test_slis = minority_slis(y_test, y_pred, y_score, pos_label=1)
+        train_slis = minority_slis(y_train, y_pred_train, y_score_train, pos_label=1)
+        row.update({f"test/{k}": v for k, v in test_slis.items()})
+        row.update({f"train/{k}": v for k, v in train_slis.items()})
+        row.update({f"gap/{k}": v for k, v in train_test_gap(train_slis, test_slis).items()})
+        row["resample/n_synthetic"] = float(n_synthetic)
+        row["resample/synthetic_ratio"] = synthetic_ratio(n_synthetic, len(y_fit))
+        minority_train = X_train[y_train == 1]
+        row.update(
+            {
+                f"neighbors/{k}": v
+                for k, v in neighbor_distance_stats(minority_train, k=n_neighbors).items()
+            }
+        )
+        row.update(
+            {
+                f"neighbors/{k}": v
+                for k, v in synthetic_distance_stats(X_train, synthetic_rows).items()
+            }
+        )
+        row["noise/minority_label_noise"] = minority_label_noise(
+            X_train, y_train, pos_label=1, k=n_neighbors, random_state=fold_seed
+        )
+        row["time/resample_s"] = resample_s
+        row["time/fit_s"] = fit_s
+        row["time/predict_s"] = predict_s
+        row["memory/peak_mib"] = memory["peak_mib"]
+        for column in dataset.sensitive.columns:
+            groups = dataset.sensitive[column].iloc[test].astype(str).to_numpy()
+            fairness = group_fairness(y_test, y_pred, groups)
+            row.update({f"fairness/{column}/{k}": v for k, v in fairness.items()})
+        rows.append(row)
+
+        lineage = getattr(sampler, "lineage_", None)
+        if lineage is not None and (index == 0 or keep_all_lineage):
+            tagged = lineage.assign(repeat=repeat, fold=fold)
+            artifacts.all_lineage.append(tagged)
+        if repeat == 0:
+            artifacts.oof_true.append(y_test)
+            artifacts.oof_pred.append(np.asarray(y_pred))
+            if y_score is not None:
+                artifacts.oof_score.append(np.asarray(y_score))
+            artifacts.oof_groups.append(dataset.sensitive.iloc[test].astype(str))
+        if index == 0:
+            artifacts.lineage = lineage
+            artifacts.train_minority = minority_train
+            artifacts.synthetic = np.asarray(synthetic_rows)
+            artifacts.feature_names = [str(n) for n in pre.get_feature_names_out()]
+        if progress is not None:
+            progress()
+
+    folds = pd.DataFrame(rows)
+    n_train = int(np.mean([len(s[2]) for s in splits]))
+    n_test = int(np.mean([len(s[3]) for s in splits]))
+    return ProtocolResult(folds=folds, artifacts=artifacts, n_train=n_train, n_test=n_test)

@@ -1,0 +1,72 @@
+"""What `harness run` prints at the end: the comparison and where everything went."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from harness.evaluate.comparison import Comparison, comparison_table
+
+SHOWN_COLUMNS = [
+    "dataset",
+    "resampler",
+    "model",
+    "status",
+    "test/minority_recall",
+    "test/minority_precision",
+    "test/minority_f1",
+    "test/pr_auc",
+    "gap/minority_recall",
+    "resample/synthetic_ratio",
+]
+
+
+def _print_table(table: pd.DataFrame) -> None:
+    shown = table[[c for c in SHOWN_COLUMNS if c in table.columns]]
+    with pd.option_context("display.width", 250, "display.max_columns", 20):
+        print(shown.to_string(index=False))
+
+
+def _ui_hint(uri: str | None) -> str:
+    if not uri:
+        return "tracking is off (tracking=none)"
+    if uri.startswith("sqlite:"):
+        return f"{uri}\n  open the UI with: .venv/bin/mlflow ui --backend-store-uri {uri}"
+    return f"{uri} (open it in a browser)"
+
+
+def print_outcome(outcome: Any, cfg: Any) -> None:
+    """Print the comparison table of an experiment run and where its outputs are."""
+    records = outcome.records
+    print()
+    print(f"Experiment {cfg.experiment.name}: {len(records)} job(s)", end="")
+    if outcome.skipped:
+        print(f", {len(outcome.skipped)} resumed from earlier results", end="")
+    print()
+    if records:
+        rows = [dict(r, run_dir="") for r in records]
+        _print_table(comparison_table(rows))
+    for record in outcome.failed:
+        print(f"FAILED {record['dataset']}/{record['resampler']}: {record.get('error')}")
+    print()
+    print(f"Run folder: {outcome.output_dir}")
+    report = outcome.output_dir / "report.html"
+    if report.is_file():
+        print(f"Report:     {report} (and report.md)")
+    print(f"MLflow:     {_ui_hint(outcome.tracking_uri)}")
+
+
+def print_sweep(sweep_dir: Path, comparison: Comparison) -> None:
+    """Print the comparison of a sweep folder."""
+    print()
+    print(f"Sweep {sweep_dir}: {len(comparison.records)} job(s), {len(comparison.failed)} failed")
+    if not comparison.table.empty:
+        _print_table(comparison.table)
+    for record in comparison.failed:
+        print(f"FAILED {record['dataset']}/{record['resampler']}: {record.get('error')}")
+    if not comparison.ranks.empty:
+        print("\nAverage rank across data sets (test/minority_f1, 1 = best):")
+        print(comparison.ranks.to_string())
+    print(f"\nReport: {sweep_dir / 'report.html'} (and report.md, comparison.csv)")

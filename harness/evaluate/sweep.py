@@ -1,0 +1,73 @@
+"""The end of a Hydra multirun: compare every job of the sweep, track and export the result."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf
+
+from harness.evaluate.comparison import Comparison, compare
+
+log = logging.getLogger(__name__)
+
+#: Set by :class:`SweepSummaryCallback` in the sweep's parent process; read by the CLI.
+LAST_SWEEP: dict[str, Any] = {}
+
+
+class SweepSummaryCallback(Callback):
+    """Create the sweep's parent MLflow run first; compare, track and export at the end."""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        from harness.evaluate.experiment import PARENT_RUN_ENV
+        from harness.tracking import ensure_sqlite_db, make_tracker
+
+        tracking = config.tracking
+        if not tracking.get("enabled", True):
+            return
+        # A new SQLite store must be created once, before parallel jobs open it.
+        ensure_sqlite_db(str(tracking.uri))
+        tracker = make_tracker(tracking, str(config.experiment.name))
+        parent_id = tracker.safe_start_parent(
+            str(config.experiment.name),
+            params={"experiment": str(config.experiment.name)},
+            tags={"harness.output_dir": str(config.hydra.sweep.dir)},
+        )
+        if parent_id:
+            os.environ[PARENT_RUN_ENV] = parent_id
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        from harness.evaluate.experiment import PARENT_RUN_ENV
+
+        sweep_dir = Path(str(config.hydra.sweep.dir))
+        comparison = compare(sweep_dir, title=f"Sweep {config.experiment.name}")
+        LAST_SWEEP.clear()
+        LAST_SWEEP.update(sweep_dir=sweep_dir, comparison=comparison)
+        parent_id = os.environ.pop(PARENT_RUN_ENV, None)
+        _track_sweep(config, sweep_dir, parent_id)
+        _export_sweep(config, comparison)
+
+
+def _track_sweep(config: DictConfig, sweep_dir: Path, parent_id: str | None) -> None:
+    from harness.tracking import make_tracker
+
+    tracker = make_tracker(config.tracking, str(config.experiment.name))
+    # Jobs log themselves; anything a job could not log (a busy store, a server blip) is
+    # uploaded now. Logging is idempotent, so nothing is duplicated.
+    from harness.evaluate.comparison import find_run_dirs
+
+    for run_dir in find_run_dirs(sweep_dir):
+        tracker.safe_log_run_dir(run_dir, parent_run_id=parent_id)
+    if parent_id:
+        tracker.safe_log_sweep_dir(sweep_dir, parent_run_id=parent_id)
+
+
+def _export_sweep(config: DictConfig, comparison: Comparison) -> None:
+    from harness.export import export_results
+    from harness.slo import parse_slo_set
+
+    slo = parse_slo_set(OmegaConf.to_container(config.slo, resolve=True), source="cfg.slo")
+    export_results(comparison.records, config.export, slo)

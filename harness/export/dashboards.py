@@ -1,0 +1,630 @@
+"""Grafana dashboards generated from an SLO set with ``grafana-foundation-sdk``.
+
+Three dashboards, one per audience:
+
+- ``executive``: minority recall and F1 trend, error budget left, run success rate;
+- ``oncall``: the last 24 h of serving recall and precision, train-test gap, recent runs,
+  firing alerts, synthetic ratio, burn rate by window;
+- ``debug``: neighbour distances, per-group (fairness) performance, label noise, synthetic
+  counts by resampler, time and memory per step.
+
+Every panel query is filtered by the template variables ``experiment``, ``dataset`` and
+``resampler`` (serving series only carry ``model`` and ``dataset``, so they are filtered by
+``dataset``) and reads from the ``datasource`` variable. Thresholds come from the SLO set.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grafana_foundation_sdk.builders import common as common_builders
+from grafana_foundation_sdk.builders import dashboard as dashboard_builders
+from grafana_foundation_sdk.builders import prometheus, stat, table, timeseries
+from grafana_foundation_sdk.cog.encoder import JSONEncoder
+from grafana_foundation_sdk.models import common as common_models
+from grafana_foundation_sdk.models import dashboard as dashboard_models
+from grafana_foundation_sdk.models import prometheus as prometheus_models
+
+from harness.errors import ConfigError
+from harness.export.rules import burn_rate_rule, duration_seconds, recall_rule
+from harness.slo import Objective, SLOSet
+
+DATASOURCE = dashboard_models.DataSourceRef(type_val="prometheus", uid="${datasource}")
+FILTER_VARIABLES = ("experiment", "dataset", "resampler")
+BATCH_FILTER = ", ".join(f'{name}=~"${name}"' for name in FILTER_VARIABLES)
+SERVING_FILTER = 'dataset=~"$dataset"'
+RUN_LEGEND = "{{dataset}} {{resampler}} {{model}}"
+SERVING_LEGEND = "serving {{model}} {{dataset}}"
+VARIABLE_SOURCE = "harness_runs_total"
+
+# Values that make a panel query valid PromQL outside Grafana (see all_panel_queries).
+VARIABLE_DEFAULTS = {
+    "$experiment": ".*",
+    "$dataset": ".*",
+    "$resampler": ".*",
+    "$__rate_interval": "5m",
+}
+
+
+@dataclass(frozen=True)
+class Query:
+    """One PromQL target of a panel."""
+
+    expr: str
+    legend: str = ""
+    instant: bool = False
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    """What a panel shows, independent of the Grafana builder API."""
+
+    kind: str  # timeseries, stat or table
+    title: str
+    description: str
+    queries: tuple[Query, ...]
+    unit: str = ""
+    thresholds: tuple[tuple[float | None, str], ...] = ()
+    bounds: tuple[float, float] | None = None
+    width: int = 12
+    height: int = 8
+
+
+@dataclass(frozen=True)
+class DashboardSpec:
+    """A dashboard: fixed uid, title, time range and rows of panels."""
+
+    uid: str
+    title: str
+    description: str
+    time_from: str
+    rows: tuple[tuple[str, tuple[PanelSpec, ...]], ...] = field(default_factory=tuple)
+
+
+def metric_series(metric_key: str) -> str:
+    """Prometheus name of a metric key (``harness_`` + key with ``/`` -> ``_``).
+
+    The sensitive column and group of fairness keys are labels, not part of the name:
+    ``fairness/sex/group/F/recall`` -> ``harness_fairness_group_recall``.
+    """
+    parts = metric_key.split("/")
+    if parts[0] == "fairness" and len(parts) >= 3:
+        parts = ["fairness", *parts[2:]]
+        if parts[1] == "group" and len(parts) == 4:
+            parts = ["fairness", "group", parts[3]]
+    return "harness_" + "_".join(parts)
+
+
+def batch_series(metric_key: str, extra: str = "") -> str:
+    """Selector of a batch metric filtered by the dashboard variables."""
+    matchers = BATCH_FILTER + (f", {extra}" if extra else "")
+    return f"{metric_series(metric_key)}{{{matchers}}}"
+
+
+def serving_series(name: str) -> str:
+    """Selector of a serving series filtered by the dataset variable."""
+    return f"{name}{{{SERVING_FILTER}}}"
+
+
+def objective_steps(objective: Objective) -> tuple[tuple[float | None, str], ...]:
+    """Threshold colour steps: red on the wrong side of the objective, green on the right."""
+    if objective.op in (">=", ">"):
+        return ((None, "red"), (objective.threshold, "green"))
+    return ((None, "green"), (objective.threshold, "red"))
+
+
+def metric_steps(slo_set: SLOSet, metric_key: str) -> tuple[tuple[float | None, str], ...]:
+    """Threshold steps of the first objective on ``metric_key`` (none if no objective)."""
+    for objective in slo_set.objectives:
+        if objective.metric == metric_key:
+            return objective_steps(objective)
+    return ()
+
+
+def _per_run(metric_key: str, extra: str = "") -> Query:
+    return Query(
+        f"avg by (dataset, resampler, model) ({batch_series(metric_key, extra)})", RUN_LEGEND
+    )
+
+
+def _serving_windows(slo_set: SLOSet) -> list[str]:
+    if slo_set.serving is None:
+        return []
+    windows = set()
+    for alert in slo_set.serving.burn_rate_alerts:
+        windows |= {alert.short_window, alert.long_window}
+    return sorted(windows, key=duration_seconds)
+
+
+def executive_spec(slo_set: SLOSet) -> DashboardSpec:
+    """Executive view: is quality holding, how much error budget is left, do runs succeed."""
+    budget_window = slo_set.error_budget_window
+    quality = (
+        PanelSpec(
+            "timeseries",
+            "Minority recall",
+            "Test minority recall of the latest batch runs and the serving recall over 1 h.",
+            (
+                _per_run("test/minority_recall"),
+                Query(serving_series(recall_rule("1h")), SERVING_LEGEND),
+            ),
+            unit="percentunit",
+            thresholds=metric_steps(slo_set, "test/minority_recall"),
+            bounds=(0.0, 1.0),
+        ),
+        PanelSpec(
+            "timeseries",
+            "Minority F1",
+            "Test minority F1 of the latest batch runs.",
+            (_per_run("test/minority_f1"),),
+            unit="percentunit",
+            thresholds=metric_steps(slo_set, "test/minority_f1"),
+            bounds=(0.0, 1.0),
+        ),
+    )
+    budget = (
+        PanelSpec(
+            "stat",
+            f"Error budget remaining ({budget_window})",
+            "Share of the serving error budget (missed minority events) not yet spent over "
+            f"the {budget_window} SLO window. Below 0 the SLO is broken.",
+            (
+                Query(
+                    f"1 - {serving_series(burn_rate_rule(budget_window))}",
+                    "{{model}} {{dataset}}",
+                    instant=True,
+                ),
+            ),
+            unit="percentunit",
+            thresholds=((None, "red"), (0.0, "orange"), (0.25, "green")),
+        ),
+        PanelSpec(
+            "timeseries",
+            "Error budget burn rate",
+            "How many times faster than allowed the error budget is spent (1 = exactly on "
+            "budget over the SLO window).",
+            tuple(
+                Query(serving_series(burn_rate_rule(window)), f"{{{{model}}}} {window}")
+                for window in ("1h", "1d", budget_window)
+            ),
+            thresholds=((None, "green"), (1.0, "red")),
+        ),
+    )
+    runs = (
+        PanelSpec(
+            "stat",
+            "Run success rate (7 d)",
+            "Share of harness runs that finished with status success over the last 7 days.",
+            (
+                Query(
+                    f'sum(increase(harness_runs_total{{{BATCH_FILTER}, status="success"}}[7d]))'
+                    f"\n/\nsum(increase(harness_runs_total{{{BATCH_FILTER}}}[7d]))",
+                    instant=True,
+                ),
+            ),
+            unit="percentunit",
+            thresholds=((None, "red"), (0.9, "orange"), (0.99, "green")),
+        ),
+        PanelSpec(
+            "stat",
+            "SLO objectives met",
+            f"Share of (run, objective) pairs of SLO set {slo_set.name!r} that are met.",
+            (
+                Query(
+                    f'sum(harness_slo_met{{{BATCH_FILTER}, slo="{slo_set.name}"}})\n/\n'
+                    f'count(harness_slo_met{{{BATCH_FILTER}, slo="{slo_set.name}"}})',
+                    instant=True,
+                ),
+            ),
+            unit="percentunit",
+            thresholds=((None, "red"), (0.9, "orange"), (1.0, "green")),
+        ),
+    )
+    return DashboardSpec(
+        uid="harness-executive",
+        title="Harness / Executive",
+        description="Minority-class quality, error budget and run health at a glance.",
+        time_from="now-30d",
+        rows=(("Quality", quality), ("Error budget", budget), ("Runs", runs)),
+    )
+
+
+def oncall_spec(slo_set: SLOSet) -> DashboardSpec:
+    """On-call view: the last 24 h of serving SLIs, batch quality, runs and alerts."""
+    outcomes = "harness_serving_outcomes_total"
+    by = "sum by (model, dataset)"
+    precision = (
+        f'{by} (rate({outcomes}{{outcome="tp", {SERVING_FILTER}}}[$__rate_interval]))\n/\n'
+        f'{by} (rate({outcomes}{{outcome=~"tp|fp", {SERVING_FILTER}}}[$__rate_interval]))'
+    )
+    gap_keys = [o.metric for o in slo_set.objectives if o.metric.startswith("gap/")]
+    burn_steps: tuple[tuple[float | None, str], ...] = ()
+    if slo_set.serving and slo_set.serving.burn_rate_alerts:
+        lowest = min(a.factor for a in slo_set.serving.burn_rate_alerts)
+        burn_steps = ((None, "green"), (lowest, "red"))
+    serving = (
+        PanelSpec(
+            "timeseries",
+            "Minority recall, last 24 h",
+            "Serving recall (tp / (tp + fn)) over 5 m and 1 h, and the test recall of batch runs.",
+            (
+                Query(serving_series(recall_rule("5m")), "serving 5m {{model}} {{dataset}}"),
+                Query(serving_series(recall_rule("1h")), "serving 1h {{model}} {{dataset}}"),
+                _per_run("test/minority_recall"),
+            ),
+            unit="percentunit",
+            thresholds=metric_steps(slo_set, "test/minority_recall"),
+            bounds=(0.0, 1.0),
+        ),
+        PanelSpec(
+            "timeseries",
+            "Minority precision, last 24 h",
+            "Serving precision (tp / (tp + fp)) and the test precision of batch runs.",
+            (Query(precision, SERVING_LEGEND), _per_run("test/minority_precision")),
+            unit="percentunit",
+            thresholds=metric_steps(slo_set, "test/minority_precision"),
+            bounds=(0.0, 1.0),
+        ),
+        PanelSpec(
+            "timeseries",
+            "Error budget burn rate by window",
+            "Burn rate over every window a burn-rate alert uses; an alert fires when both its "
+            "long and short window exceed its factor.",
+            tuple(
+                Query(serving_series(burn_rate_rule(window)), f"{{{{model}}}} {window}")
+                for window in _serving_windows(slo_set)
+            ),
+            thresholds=burn_steps,
+        ),
+        PanelSpec(
+            "table",
+            "Firing alerts",
+            "Harness alerts firing now: burn rate, SLO breach, train-test gap, stale or "
+            "failing runs, and drift alerts named Harness*.",
+            (
+                Query(
+                    f'ALERTS{{alertname=~"Harness.*", alertstate="firing", {SERVING_FILTER}}}',
+                    instant=True,
+                ),
+            ),
+        ),
+    )
+    batch = (
+        PanelSpec(
+            "timeseries",
+            "Train-test gap",
+            "Train minus test score per run; a large gap means the model overfits the "
+            "(resampled) training folds.",
+            tuple(_per_run(key) for key in gap_keys or ["gap/minority_recall"]),
+            unit="percentunit",
+            thresholds=metric_steps(slo_set, (gap_keys or ["gap/minority_recall"])[0]),
+        ),
+        PanelSpec(
+            "timeseries",
+            "Synthetic ratio",
+            "Synthetic rows / training rows after resampling.",
+            (_per_run("resample/synthetic_ratio"),),
+            unit="percentunit",
+            thresholds=_ratio_band(slo_set, "resample/synthetic_ratio"),
+        ),
+        PanelSpec(
+            "table",
+            "Recent runs",
+            "Last successful run per (experiment, dataset, resampler, model).",
+            (
+                Query(
+                    f"max by (experiment, dataset, resampler, model) "
+                    f"(harness_last_success_timestamp_seconds{{{BATCH_FILTER}}}) * 1000",
+                    instant=True,
+                ),
+            ),
+            unit="dateTimeAsIso",
+        ),
+        PanelSpec(
+            "stat",
+            "Runs by status, last 24 h",
+            "Runs finished in the last 24 h, by status.",
+            (
+                Query(
+                    f"sum by (status) (increase(harness_runs_total{{{BATCH_FILTER}}}[24h]))",
+                    "{{status}}",
+                    instant=True,
+                ),
+            ),
+            unit="short",
+        ),
+    )
+    return DashboardSpec(
+        uid="harness-oncall",
+        title="Harness / On-call",
+        description=f"Serving SLO {slo_set.name!r}, batch quality and alerts over the last day.",
+        time_from="now-24h",
+        rows=(("Serving SLO", serving), ("Batch runs", batch)),
+    )
+
+
+def debug_spec(slo_set: SLOSet) -> DashboardSpec:
+    """Debug view: why a resampler behaves as it does."""
+    fairness_steps: tuple[tuple[float | None, str], ...] = ()
+    if slo_set.fairness:
+        fairness_steps = objective_steps(slo_set.fairness[0])
+    group_legend = "{{sensitive}}={{group}} {{resampler}} {{model}}"
+    neighbours = (
+        PanelSpec(
+            "timeseries",
+            "Minority k-NN distance",
+            "Distance from minority rows to their k nearest neighbours (mean, median, p95).",
+            tuple(
+                Query(f"avg by (resampler) ({batch_series(f'neighbors/minority_knn_{s}')})", s)
+                for s in ("mean", "median", "p95")
+            ),
+        ),
+        PanelSpec(
+            "timeseries",
+            "Synthetic nearest-neighbour distance",
+            "Distance from each synthetic row to its nearest real row (mean, median, p95); "
+            "near zero means near-copies.",
+            tuple(
+                Query(f"avg by (resampler) ({batch_series(f'neighbors/synthetic_nn_{s}')})", s)
+                for s in ("mean", "median", "p95")
+            ),
+        ),
+        PanelSpec(
+            "timeseries",
+            "Label-noise estimate",
+            "Estimated share of minority rows whose neighbours disagree with their label.",
+            (_per_run("noise/minority_label_noise"),),
+            unit="percentunit",
+            thresholds=metric_steps(slo_set, "noise/minority_label_noise"),
+        ),
+        PanelSpec(
+            "timeseries",
+            "Synthetic rows by resampler",
+            "Synthetic rows generated per training fold, summed by resampler.",
+            (
+                Query(
+                    f"sum by (resampler) ({batch_series('resample/n_synthetic')})",
+                    "{{resampler}}",
+                ),
+            ),
+            unit="short",
+        ),
+    )
+    fairness = (
+        PanelSpec(
+            "timeseries",
+            "Recall per group",
+            "Minority recall per sensitive group (fairlearn MetricFrame).",
+            (Query(batch_series("fairness/col/group/g/recall"), group_legend),),
+            unit="percentunit",
+            bounds=(0.0, 1.0),
+        ),
+        PanelSpec(
+            "timeseries",
+            "Selection rate per group",
+            "Share of rows predicted minority per sensitive group.",
+            (Query(batch_series("fairness/col/group/g/selection_rate"), group_legend),),
+            unit="percentunit",
+            bounds=(0.0, 1.0),
+        ),
+        PanelSpec(
+            "timeseries",
+            "Fairness differences",
+            "Equalized-odds and demographic-parity differences and the lowest group recall.",
+            tuple(
+                Query(batch_series(f"fairness/col/{name}"), f"{name} {{{{sensitive}}}}")
+                for name in (
+                    "equalized_odds_difference",
+                    "demographic_parity_difference",
+                    "min_group_recall",
+                )
+            ),
+            thresholds=fairness_steps,
+        ),
+    )
+    cost = (
+        PanelSpec(
+            "timeseries",
+            "Time per step",
+            "Mean seconds per fold for resampling, fitting and predicting.",
+            tuple(
+                Query(f"avg by (resampler) ({batch_series(f'time/{step}_s')})", step)
+                for step in ("resample", "fit", "predict")
+            ),
+            unit="s",
+        ),
+        PanelSpec(
+            "timeseries",
+            "Peak memory",
+            "Peak resident memory of a fold, MiB.",
+            (_per_run("memory/peak_mib"),),
+            unit="mbytes",
+        ),
+    )
+    return DashboardSpec(
+        uid="harness-debug",
+        title="Harness / Debug",
+        description="Neighbour distances, fairness per group, label noise and resource cost.",
+        time_from="now-7d",
+        rows=(("Resampling", neighbours), ("Fairness", fairness), ("Cost", cost)),
+    )
+
+
+DASHBOARDS: dict[str, Callable[[SLOSet], DashboardSpec]] = {
+    "executive": executive_spec,
+    "oncall": oncall_spec,
+    "debug": debug_spec,
+}
+
+
+def build_dashboard(spec: DashboardSpec) -> dashboard_models.Dashboard:
+    """Turn a :class:`DashboardSpec` into a Grafana dashboard model with the SDK builders."""
+    builder = (
+        dashboard_builders.Dashboard(spec.title)
+        .uid(spec.uid)
+        .description(spec.description)
+        .tags(["harness", "generated"])
+        .time(spec.time_from, "now")
+        .timezone("utc")
+        .refresh("1m")
+        .editable()
+    )
+    for variable in _variables():
+        builder = builder.with_variable(variable)
+    panel_id = 0
+    for row_title, panels in spec.rows:
+        panel_id += 1
+        builder = builder.with_row(dashboard_builders.Row(row_title).id(panel_id))
+        for panel in panels:
+            panel_id += 1
+            builder = builder.with_panel(_panel(panel, panel_id))
+    return builder.build()
+
+
+def dashboard_json(name: str, slo_set: SLOSet) -> str:
+    """Render dashboard ``name`` (``executive``, ``oncall``, ``debug``) as stable JSON text."""
+    if name not in DASHBOARDS:
+        raise ConfigError(f"Unknown dashboard {name!r}; choose one of {sorted(DASHBOARDS)}.")
+    model = build_dashboard(DASHBOARDS[name](slo_set))
+    return json.dumps(model, cls=JSONEncoder, indent=2, sort_keys=True) + "\n"
+
+
+def write_dashboards(slo_set: SLOSet, out_dir: Path) -> list[Path]:
+    """Write ``<name>.json`` for every dashboard into ``out_dir``; return the paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in DASHBOARDS:
+        path = out_dir / f"{name}.json"
+        path.write_text(dashboard_json(name, slo_set))
+        written.append(path)
+    return written
+
+
+def panel_queries(dashboard: dict[str, Any]) -> list[str]:
+    """Every PromQL expression of every panel of a dashboard (JSON mapping), in order."""
+    queries = []
+    for panel in dashboard.get("panels", []):
+        for nested in [panel, *panel.get("panels", [])]:
+            queries.extend(target["expr"] for target in nested.get("targets", []))
+    return queries
+
+
+def substitute_variables(expr: str) -> str:
+    """Replace Grafana variables with values Prometheus accepts (``.*`` for filters)."""
+    for variable, value in VARIABLE_DEFAULTS.items():
+        expr = expr.replace(variable, value)
+    return expr
+
+
+def all_panel_queries(slo_set: SLOSet | None = None) -> list[str]:
+    """Every PromQL expression in every panel of every dashboard, ready to run.
+
+    Parameters
+    ----------
+    slo_set : SLOSet, optional
+        The SLO set the dashboards are generated from; the ``default`` set when omitted.
+
+    Returns
+    -------
+    list of str
+        Expressions with the template variables replaced by match-all regexes and
+        ``$__rate_interval`` by ``5m``, so each can be sent to a Prometheus server as is.
+    """
+    if slo_set is None:
+        from harness.slo import load_slo_set
+
+        slo_set = load_slo_set("default")
+    queries = []
+    for name in DASHBOARDS:
+        dashboard = json.loads(dashboard_json(name, slo_set))
+        queries.extend(substitute_variables(expr) for expr in panel_queries(dashboard))
+    return queries
+
+
+def _variables() -> list[Any]:
+    variables: list[Any] = [
+        dashboard_builders.DatasourceVariable("datasource").label("Data source").type("prometheus")
+    ]
+    for name in FILTER_VARIABLES:
+        previous = FILTER_VARIABLES[: FILTER_VARIABLES.index(name)]
+        matchers = ", ".join(f'{p}=~"${p}"' for p in previous)
+        selector = f"{VARIABLE_SOURCE}{{{matchers}}}" if matchers else VARIABLE_SOURCE
+        variables.append(
+            dashboard_builders.QueryVariable(name)
+            .label(name.capitalize())
+            .datasource(DATASOURCE)
+            .query(f"label_values({selector}, {name})")
+            .refresh(dashboard_models.VariableRefresh.ON_TIME_RANGE_CHANGED)
+            .sort(dashboard_models.VariableSort.ALPHABETICAL_ASC)
+            .multi(True)
+            .include_all(True)
+            .all_value(".*")
+            .current(dashboard_models.VariableOption(text="All", value="$__all", selected=True))
+        )
+    return variables
+
+
+def _panel(spec: PanelSpec, panel_id: int) -> Any:
+    builders = {"timeseries": timeseries.Panel, "stat": stat.Panel, "table": table.Panel}
+    panel = (
+        builders[spec.kind]()
+        .id(panel_id)
+        .title(spec.title)
+        .description(spec.description)
+        .datasource(DATASOURCE)
+        .span(spec.width)
+        .height(spec.height)
+    )
+    for index, query in enumerate(spec.queries):
+        panel = panel.with_target(_target(query, chr(ord("A") + index), spec.kind))
+    if spec.unit:
+        panel = panel.unit(spec.unit)
+    if spec.bounds is not None:
+        panel = panel.min(spec.bounds[0]).max(spec.bounds[1])
+    if spec.thresholds:
+        steps = [dashboard_models.Threshold(value=v, color=c) for v, c in spec.thresholds]
+        panel = panel.thresholds(
+            dashboard_builders.ThresholdsConfig()
+            .mode(dashboard_models.ThresholdsMode.ABSOLUTE)
+            .steps(steps)
+        )
+        if spec.kind == "timeseries":
+            panel = panel.thresholds_style(
+                common_builders.GraphThresholdsStyleConfig().mode(
+                    common_models.GraphThresholdsStyleMode.DASHED
+                )
+            )
+    return panel
+
+
+def _target(query: Query, ref_id: str, kind: str) -> prometheus.Dataquery:
+    target = prometheus.Dataquery().expr(query.expr).ref_id(ref_id).datasource(DATASOURCE)
+    if query.legend:
+        target = target.legend_format(query.legend)
+    target = target.instant() if query.instant else target.range()
+    if kind == "table":
+        target = target.format(prometheus_models.PromQueryFormat.TABLE)
+    return target
+
+
+def _ratio_band(slo_set: SLOSet, metric_key: str) -> tuple[tuple[float | None, str], ...]:
+    """Colour band for a metric bounded from both sides (e.g. the synthetic ratio)."""
+    lower = [o.threshold for o in slo_set.objectives if o.metric == metric_key and ">" in o.op]
+    upper = [o.threshold for o in slo_set.objectives if o.metric == metric_key and "<" in o.op]
+    if lower and upper:
+        return ((None, "red"), (max(lower), "green"), (min(upper), "red"))
+    return metric_steps(slo_set, metric_key)
+
+
+__all__ = [
+    "DASHBOARDS",
+    "all_panel_queries",
+    "build_dashboard",
+    "dashboard_json",
+    "write_dashboards",
+]

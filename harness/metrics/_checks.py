@@ -1,0 +1,54 @@
+"""Input checks shared by the metric functions."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from harness.errors import InputDataError
+
+
+def as_1d(values, name: str) -> np.ndarray:
+    """Return ``values`` as a 1-D array, or raise when it has another shape."""
+    array = np.asarray(values)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array.ravel()
+    if array.ndim != 1:
+        raise InputDataError(
+            f"{name} must be one-dimensional, got shape {array.shape}: pass one value per row "
+            "(for scores, the probability of the minority class, e.g. predict_proba(X)[:, 1])"
+        )
+    return array
+
+
+def same_length(**arrays: np.ndarray) -> None:
+    """Raise when the given arrays do not all have the same number of rows."""
+    lengths = {name: len(array) for name, array in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        raise InputDataError(
+            f"inputs have different numbers of rows {lengths}: pass row-aligned arrays "
+            "computed on the same rows"
+        )
+
+
+def as_matrix(values, name: str) -> np.ndarray:
+    """Return ``values`` as a finite 2-D float array, or raise with the fix."""
+    try:
+        matrix = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputDataError(
+            f"{name} has non-numeric values ({exc}): encode categorical columns first, "
+            "e.g. with OneHotEncoder"
+        ) from exc
+    if matrix.ndim == 1 and matrix.size == 0:
+        matrix = matrix.reshape(0, 0)
+    if matrix.ndim != 2:
+        raise InputDataError(
+            f"{name} must be a 2-D table (rows x features), got shape {matrix.shape}: "
+            "reshape a single feature with X.reshape(-1, 1)"
+        )
+    if not np.isfinite(matrix).all():
+        raise InputDataError(
+            f"{name} contains NaN or infinite values: impute or drop them before computing "
+            "distances, e.g. with sklearn.impute.SimpleImputer"
+        )
+    return matrix

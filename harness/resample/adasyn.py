@@ -1,0 +1,194 @@
+"""ADASYN (He, Bai, Garcia, Li, IJCNN 2008) with exact totals, lineage and explicit policies."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from harness.resample.allocation import (
+    NO_HARD_SAMPLES_POLICIES,
+    adasyn_allocation,
+    majority_counts,
+)
+from harness.resample.base import HarnessOverSampler
+from harness.resample.interpolation import DEFAULT_CHUNK_SIZE
+from harness.resample.lineage import build_lineage
+from harness.resample.neighbors import backend_names
+from harness.resample.synthesis import neighbors_excluding_self, synthesize_class
+from harness.resample.validation import (
+    check_beta,
+    check_choice,
+    check_d_th,
+    check_positive_int,
+    make_random_state,
+)
+
+
+class ADASYN(HarnessOverSampler):
+    """Adaptive Synthetic sampling: more synthetic rows where the minority is harder to learn.
+
+    For each class to oversample (one-vs-rest: every other class counts as majority):
+
+    1. d = m_s / m_l; if ``d_th`` is set and d >= d_th, nothing is generated (noted in
+       ``notes_``).
+    2. G = round((m_l − m_s)·β) when ``sampling_strategy="auto"``; any other
+       ``sampling_strategy`` gives G directly and ``beta`` is ignored.
+    3. r_i = Δ_i / K, Δ_i the rows of another class among x_i's K nearest neighbours in the
+       whole training set (self excluded: K + 1 are queried and the first dropped).
+    4. g_i ∝ r_i, rounded by the largest-remainder method so that Σ g_i == G exactly.
+    5. Each new row is x_i + λ(x_zi − x_i), x_zi one of x_i's K nearest minority neighbours,
+       λ ~ U(0, 1).
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        As in imbalanced-learn (see :class:`harness.resample.SMOTE`). Only ``"auto"`` is scaled
+        by ``beta``; an explicit value wins.
+    random_state : int, RandomState or None, default=None
+        Seed of the neighbour choice, λ and the uniform fallback.
+    n_neighbors : int, default=5
+        K, for both the difficulty ratio and the minority neighbours.
+    beta : float, default=1.0
+        Balance level wanted with ``sampling_strategy="auto"`` (1.0 = full balance); >= 0.
+    d_th : float or None, default=None
+        Skip a class whose size ratio d = m_s/m_l is at least ``d_th``; in (0, 1].
+    no_hard_samples : {"smote", "raise"}, default="smote"
+        When no row of a class has a neighbour from another class (Σ r_i = 0): spread the rows
+        uniformly as SMOTE does (with a ``UserWarning`` and a note), or raise
+        :class:`~harness.errors.NoHardSamplesError`.
+    backend : str, default="auto"
+        Neighbour search backend (``"exact"``, ``"auto"``).
+    chunk_size : int, default=65536
+        Rows interpolated per step (bounds temporary memory).
+    max_synthetic : int or None, default=None
+        Refuse (``MemoryQuotaError``) to create more rows than this, before allocating.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Rows generated per class.
+    difficulty_ : dict
+        Class -> r_i for each of the class's rows, in input order (classes oversampled only).
+    allocation_ : dict
+        Class -> g_i, rows created from each of the class's rows.
+    n_original_, n_synthetic_ : int
+        Input rows; rows appended.
+    lineage_ : pandas.DataFrame
+        One row per appended row: ``row, parent, neighbor, lam, difficulty, class``.
+    notes_ : list of str
+        What the sampler decided and why (d >= d_th, no-hard-sample fallback, ...).
+    """
+
+    _interpolates = True
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        n_neighbors=5,
+        beta=1.0,
+        d_th=None,
+        no_hard_samples="smote",
+        backend="auto",
+        chunk_size=DEFAULT_CHUNK_SIZE,
+        max_synthetic=None,
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.n_neighbors = n_neighbors
+        self.beta = beta
+        self.d_th = d_th
+        self.no_hard_samples = no_hard_samples
+        self.backend = backend
+        self.chunk_size = chunk_size
+        self.max_synthetic = max_synthetic
+
+    def _check_params(self) -> None:
+        check_positive_int("n_neighbors", self.n_neighbors)
+        check_positive_int("chunk_size", self.chunk_size)
+        check_beta(self.beta)
+        check_d_th(self.d_th)
+        check_choice("no_hard_samples", self.no_hard_samples, NO_HARD_SAMPLES_POLICIES)
+        check_choice("backend", self.backend, backend_names())
+        make_random_state(self.random_state)
+
+    def _adjust_strategy(self, strategy: dict, y: np.ndarray) -> dict:
+        labels, counts = np.unique(y, return_counts=True)
+        sizes = dict(zip(labels.tolist(), counts.tolist(), strict=True))
+        m_l = max(sizes.values())
+        adjusted = {}
+        for label, total in strategy.items():
+            if isinstance(self.sampling_strategy, str) and self.sampling_strategy == "auto":
+                total = int(np.floor((m_l - sizes[label]) * self.beta + 0.5))
+            d = sizes[label] / m_l
+            if total > 0 and self.d_th is not None and d >= self.d_th:
+                self.notes_.append(
+                    f"class {label!r}: d = m_s/m_l = {sizes[label]}/{m_l} = {d:.4f} >= "
+                    f"d_th = {self.d_th}, so no row was generated"
+                )
+                total = 0
+            adjusted[label] = total
+        return adjusted
+
+    def _check_class_sizes(self, strategy: dict, y: np.ndarray) -> None:
+        self._too_small(strategy, y, self.n_neighbors, "n_neighbors")
+
+    def _generate(
+        self, X: np.ndarray, y: np.ndarray, strategy: dict, out: np.ndarray
+    ) -> list[pd.DataFrame]:
+        random_state = make_random_state(self.random_state)
+        self.difficulty_, self.allocation_ = {}, {}
+        to_oversample = [label for label, total in strategy.items() if total > 0]
+        if not to_oversample:
+            return []
+        blocks, start = [], 0
+        for label in to_oversample:
+            total = strategy[label]
+            class_rows = np.flatnonzero(y == label)
+            # The costly step: the class's rows against the whole training set, once per class.
+            whole_set = neighbors_excluding_self(X, X[class_rows], self.n_neighbors, self.backend)
+            delta = majority_counts(y[whole_set], label)
+            shares, fell_back = adasyn_allocation(
+                delta, total, self.no_hard_samples, random_state, label
+            )
+            if fell_back:
+                self._note_fallback(label)
+            difficulty = delta / self.n_neighbors
+            self.difficulty_[label] = difficulty
+            self.allocation_[label] = shares
+            block = synthesize_class(
+                X,
+                class_rows,
+                shares,
+                self.n_neighbors,
+                self.backend,
+                random_state,
+                out[start : start + total],
+                self.chunk_size,
+            )
+            blocks.append(
+                build_lineage(
+                    X.shape[0] + start,
+                    block.parents,
+                    block.neighbors,
+                    block.lam,
+                    difficulty[block.parent_positions],
+                    np.full(total, label, dtype=y.dtype),
+                )
+            )
+            start += total
+        return blocks
+
+    def _note_fallback(self, label: object) -> None:
+        message = (
+            f"class {label!r}: no row has a neighbour from another class (every r_i = 0), so "
+            "ADASYN's weights are undefined; rows were spread uniformly as SMOTE does "
+            '(no_hard_samples="smote")'
+        )
+        self.notes_.append(message)
+        warnings.warn(
+            f"{message}. Set no_hard_samples='raise' to fail instead.", UserWarning, stacklevel=4
+        )

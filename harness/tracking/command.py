@@ -1,0 +1,49 @@
+"""``harness sync``: upload the run folders that are not in the tracking store yet."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from harness.errors import HarnessError
+from harness.tracking.sync import sync
+
+
+def default_uri() -> str:
+    """The store of ``conf/tracking/sqlite.yaml``: ``$MLFLOW_TRACKING_URI`` if set, else
+    ``sqlite:///<$HARNESS_ROOT or .>/mlflow.db``."""
+    if os.environ.get("MLFLOW_TRACKING_URI"):
+        return os.environ["MLFLOW_TRACKING_URI"]
+    return f"sqlite:///{os.environ.get('HARNESS_ROOT', '.')}/mlflow.db"
+
+
+def sync_main(argv: list[str]) -> int:
+    """Run ``harness sync [folder] [--uri URI] [--experiment NAME]``; return the exit code."""
+    root_dir = Path(os.environ.get("HARNESS_ROOT", "."))
+    parser = argparse.ArgumentParser(
+        prog="harness sync",
+        description=(
+            "Upload every run folder (with result.json) under FOLDER that the MLflow store "
+            "does not have yet. Safe to repeat: nothing is logged twice."
+        ),
+    )
+    parser.add_argument(
+        "folder", nargs="?", type=Path, default=root_dir / "outputs", help="default: outputs/"
+    )
+    parser.add_argument("--uri", default=default_uri(), help="tracking URI (default: %(default)s)")
+    parser.add_argument(
+        "--experiment", default=None, help="MLflow experiment (default: each run's experiment)"
+    )
+    parser.add_argument("--timeout", type=float, default=10.0, help="HTTP timeout in seconds")
+    ns = parser.parse_args(argv)
+    try:
+        report = sync(ns.folder, ns.uri, ns.experiment, tracker_options={"timeout_s": ns.timeout})
+    except HarnessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for run_dir, reason in report.failed.items():
+        print(f"failed: {run_dir}: {reason}", file=sys.stderr)
+    print(report.summary())
+    return 0 if report.ok else 1

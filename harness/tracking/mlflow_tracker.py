@@ -1,0 +1,444 @@
+"""The MLflow adapter: upload results folders as MLflow runs, idempotently.
+
+A run folder is complete on disk before anything is uploaded, so the tracking store can be
+down without losing a result: the ``safe_*`` methods warn and return ``None``, and
+``harness sync`` uploads the folder later. Each upload is keyed by the run's ``run_key`` (tag
+``harness.run_key``): a run already in the experiment is never logged twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from harness.errors import ConfigError
+from harness.tracking import run_folder as rf
+from harness.tracking.store import (
+    TrackingUnavailable,
+    TrackingUnavailableWarning,
+    check_reachable,
+    http_limits,
+    is_sqlite,
+    normalize_uri,
+    sqlite_artifact_location,
+    sqlite_path,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+LINEAGE_MODES = ("sample", "full", "none")
+#: Tag set on a run once everything of its folder is uploaded; runs without it are redone.
+COMPLETE_TAG = "harness.logged"
+SWEEP_KEY_TAG = "harness.sweep_key"
+RUN_KEY_TAG = "harness.run_key"
+PARENT_TAG = "mlflow.parentRunId"
+REPORT_FILES = ("report.md", "report.html")
+SWEEP_FILES = ("comparison.csv", "paired_tests.csv", "ranks.csv", "report.md", "report.html")
+_BATCH = 100  # MLflow accepts at most 100 params + tags and 1000 metrics per batch
+
+
+class MlflowTracker:
+    """Log results folders to an MLflow tracking store (SQLite file or tracking server).
+
+    Parameters
+    ----------
+    uri : str
+        Tracking URI: ``sqlite:///<path>`` or ``http(s)://host:port``.
+    experiment_name : str
+        MLflow experiment; created on first use.
+    log_lineage : {"sample", "full", "none"}
+        How much of ``lineage.csv.gz`` to upload: its first ``lineage_sample_rows`` rows,
+        the whole file (plus the fold-0 minority and synthetic rows), or nothing.
+    lineage_sample_rows : int
+        Rows kept by ``log_lineage="sample"``.
+    log_model : bool
+        Upload the run's ``model/`` folder as the artifact ``model`` (registrable as
+        ``runs:/<run id>/model``).
+    timeout_s : float
+        HTTP timeout per request and for the reachability check.
+    retries : int
+        HTTP retries per request; also the retries of a whole upload when a SQLite store is
+        busy (``database is locked``).
+    """
+
+    def __init__(
+        self,
+        uri: str,
+        experiment_name: str,
+        *,
+        log_lineage: str = "sample",
+        lineage_sample_rows: int = 1000,
+        log_model: bool = True,
+        timeout_s: float = 10.0,
+        retries: int = 2,
+    ) -> None:
+        if log_lineage not in LINEAGE_MODES:
+            raise ConfigError(
+                f"tracking.log_lineage={log_lineage!r} is not an option: use one of "
+                f"{', '.join(LINEAGE_MODES)}."
+            )
+        if not experiment_name:
+            raise ConfigError(
+                "the MLflow experiment name is empty: set tracking.experiment_name or "
+                "experiment.name."
+            )
+        self.uri = normalize_uri(uri)
+        self.experiment_name = str(experiment_name)
+        self.log_lineage = log_lineage
+        self.lineage_sample_rows = int(lineage_sample_rows)
+        self.log_model = bool(log_model)
+        self.timeout_s = float(timeout_s)
+        self.retries = int(retries)
+        self._client: Any = None
+        self._experiment_id: str | None = None
+
+    def __repr__(self) -> str:
+        return f"MlflowTracker(uri={self.uri!r}, experiment_name={self.experiment_name!r})"
+
+    # -- public API -----------------------------------------------------------------------
+
+    def start_parent(
+        self,
+        name: str,
+        params: dict[str, Any] | None = None,
+        tags: dict[str, Any] | None = None,
+        *,
+        sweep_key: str | None = None,
+    ) -> str:
+        """Create the parent run of an experiment or sweep, or reuse the one with its key.
+
+        Parameters
+        ----------
+        name : str
+            Run name shown in the MLflow UI.
+        params, tags : dict, optional
+            Logged on a new parent.
+        sweep_key : str, optional
+            Identity of the sweep; defaults to the ``harness.output_dir`` tag (a rerun of a
+            sweep writes to the same folder), else ``name``.
+
+        Returns
+        -------
+        str
+            The parent run id.
+        """
+        tags = {k: rf._as_text(v) for k, v in (tags or {}).items()}
+        key = sweep_key or tags.get("harness.output_dir") or name
+        with self._connection():
+            experiment_id = self._experiment()
+            existing = self._find_run(experiment_id, SWEEP_KEY_TAG, key)
+            if existing is not None:
+                return existing.info.run_id
+            tags.update({SWEEP_KEY_TAG: key, "harness.parent": "true"})
+            run = self._client.create_run(experiment_id, tags=tags, run_name=name)
+            run_id = run.info.run_id
+            params = rf.params_of({"params": params or {}})
+            self._log_batch(run_id, params=params)
+            self._client.set_terminated(run_id, "FINISHED")
+            return run_id
+
+    def log_run_dir(self, run_dir: Path, parent_run_id: str | None = None) -> str:
+        """Upload one results folder as an MLflow run, unless it is there already.
+
+        Logs params (``result.json`` ``params``, flattened), metrics (fold means,
+        ``std/``, ``ci95_low/``, ``ci95_high/``), per-fold values as ``fold/<key>`` with
+        step = fold index across repeats, tags, the data set as a run input, artifacts and
+        the model folder. Writes the run id to ``tracking.json`` in the folder.
+
+        Parameters
+        ----------
+        run_dir : Path
+            A folder holding ``result.json``.
+        parent_run_id : str, optional
+            Parent run (see :meth:`start_parent`).
+
+        Returns
+        -------
+        str
+            The MLflow run id (the existing one when the run was logged before).
+
+        Raises
+        ------
+        RunNotFoundError
+            When the folder has no ``result.json``.
+        TrackingUnavailable
+            When the tracking store cannot be reached.
+        """
+        return self.upload_run_dir(run_dir, parent_run_id)[0]
+
+    def upload_run_dir(self, run_dir: Path, parent_run_id: str | None = None) -> tuple[str, bool]:
+        """:meth:`log_run_dir`, also telling whether a new run was created.
+
+        Returns
+        -------
+        tuple of (str, bool)
+            The run id, and ``False`` when the run was in the store already.
+        """
+        run_dir = Path(run_dir)
+        record = rf.load_result(run_dir)
+        with self._connection():
+            return self._retry_when_busy(lambda: self._log_run_dir(run_dir, record, parent_run_id))
+
+    def log_sweep_dir(self, sweep_dir: Path, parent_run_id: str) -> list[str]:
+        """Upload a sweep's comparison table and report to its parent run.
+
+        Parameters
+        ----------
+        sweep_dir : Path
+            The sweep folder (``comparison.csv``, ``paired_tests.csv``, ``ranks.csv``,
+            ``report.md``, ``report.html``, ``plots/``).
+        parent_run_id : str
+            The sweep's parent run.
+
+        Returns
+        -------
+        list of str
+            The artifact paths uploaded.
+        """
+        sweep_dir = Path(sweep_dir)
+        uploaded: list[str] = []
+        with self._connection():
+            for name in SWEEP_FILES:
+                if (sweep_dir / name).is_file():
+                    self._client.log_artifact(parent_run_id, str(sweep_dir / name))
+                    uploaded.append(name)
+            if (sweep_dir / "plots").is_dir():
+                self._client.log_artifacts(parent_run_id, str(sweep_dir / "plots"), "plots")
+                uploaded.append("plots")
+        return uploaded
+
+    def safe_start_parent(
+        self, name: str, params: dict[str, Any] | None = None, tags: dict[str, Any] | None = None
+    ) -> str | None:
+        """:meth:`start_parent`, but a failure warns and returns ``None``."""
+        return self._safely(lambda: self.start_parent(name, params, tags), f"parent run {name}")
+
+    def safe_log_run_dir(self, run_dir: Path, parent_run_id: str | None = None) -> str | None:
+        """:meth:`log_run_dir`, but a failure warns and returns ``None``; never raises."""
+        return self._safely(lambda: self.log_run_dir(run_dir, parent_run_id), str(run_dir))
+
+    def safe_log_sweep_dir(self, sweep_dir: Path, parent_run_id: str) -> list[str] | None:
+        """:meth:`log_sweep_dir`, but a failure warns and returns ``None``."""
+        return self._safely(lambda: self.log_sweep_dir(sweep_dir, parent_run_id), str(sweep_dir))
+
+    # -- one run ------------------------------------------------------------------------
+
+    def _log_run_dir(
+        self, run_dir: Path, record: dict[str, Any], parent: str | None
+    ) -> tuple[str, bool]:
+        experiment_id = self._experiment()
+        known = self._already_logged(run_dir, experiment_id, record["run_key"])
+        if known is not None:
+            rf.write_tracking_file(run_dir, self.uri, self.experiment_name, known)
+            return known, False
+        dataset = rf.load_dataset_meta(run_dir)
+        tags = rf.tags_of(record, dataset)
+        if parent:
+            tags[PARENT_TAG] = parent
+        run = self._client.create_run(
+            experiment_id,
+            start_time=rf.time_ms(record.get("started_at")),
+            tags=tags,
+            run_name=rf.run_name_of(record),
+        )
+        run_id = run.info.run_id
+        try:
+            self._log_values(run_id, run_dir, record)
+            if dataset is not None:
+                self._log_dataset(run_id, dataset)
+            self._log_artifacts(run_id, run_dir)
+            self._client.set_tag(run_id, COMPLETE_TAG, "true")
+            status = "FINISHED" if record.get("status", "success") == "success" else "FAILED"
+            self._client.set_terminated(run_id, status, rf.time_ms(record.get("finished_at")))
+        except Exception:
+            # An unfinished upload is deleted and redone by the next sync (see _already_logged).
+            self._quietly(lambda: self._client.set_terminated(run_id, "FAILED"))
+            raise
+        rf.write_tracking_file(run_dir, self.uri, self.experiment_name, run_id)
+        return run_id, True
+
+    def _already_logged(self, run_dir: Path, experiment_id: str, run_key: str) -> str | None:
+        recorded = rf.recorded_run_id(run_dir, self.uri, self.experiment_name)
+        if recorded is not None:
+            run = self._quietly(lambda: self._client.get_run(recorded))
+            if run is not None and self._is_complete(run, run_key):
+                return recorded
+        for run in self._search(experiment_id, RUN_KEY_TAG, run_key):
+            if self._is_complete(run, run_key):
+                return run.info.run_id
+            self._client.delete_run(run.info.run_id)  # a partial upload: log it again
+        return None
+
+    @staticmethod
+    def _is_complete(run: Any, run_key: str) -> bool:
+        tags = run.data.tags
+        return (
+            run.info.lifecycle_stage == "active"
+            and tags.get(RUN_KEY_TAG) == run_key
+            and tags.get(COMPLETE_TAG) == "true"
+        )
+
+    def _log_values(self, run_id: str, run_dir: Path, record: dict[str, Any]) -> None:
+        from mlflow.entities import Metric
+
+        now = int(time.time() * 1000)
+        metrics = [Metric(k, v, now, 0) for k, v in rf.metrics_of(record).items()]
+        metrics += [Metric(f.key, f.value, now, f.step) for f in rf.fold_metrics_of(run_dir)]
+        self._log_batch(run_id, params=rf.params_of(record), metrics=metrics)
+
+    def _log_batch(
+        self, run_id: str, *, params: dict[str, str] | None = None, metrics: list | None = None
+    ) -> None:
+        from mlflow.entities import Param
+
+        param_list = [Param(k, v) for k, v in (params or {}).items()]
+        for chunk in _chunks(param_list, _BATCH):
+            self._client.log_batch(run_id, params=chunk)
+        for chunk in _chunks(metrics or [], 10 * _BATCH):
+            self._client.log_batch(run_id, metrics=chunk)
+
+    def _log_dataset(self, run_id: str, meta: dict[str, Any]) -> None:
+        from mlflow.data.code_dataset_source import CodeDatasetSource
+        from mlflow.data.meta_dataset import MetaDataset
+        from mlflow.entities import DatasetInput, InputTag
+
+        digest = str(meta.get("digest") or "")
+        source = CodeDatasetSource(tags={"source": str(meta.get("source", ""))})
+        # MLflow stores at most 36 characters of a digest; the full sha256 is an input tag.
+        dataset = MetaDataset(source, name=str(meta.get("name", "dataset")), digest=digest[:32])
+        input_tags = {"mlflow.data.context": "training", "digest.sha256": digest}
+        for key in ("rows", "features", "minority", "imbalance_ratio", "positive_label"):
+            if meta.get(key) is not None:
+                input_tags[key] = str(meta[key])
+        self._client.log_inputs(
+            run_id,
+            datasets=[
+                DatasetInput(
+                    dataset._to_mlflow_entity(),
+                    tags=[InputTag(k, v) for k, v in input_tags.items()],
+                )
+            ],
+        )
+
+    def _log_artifacts(self, run_id: str, run_dir: Path) -> None:
+        client = self._client
+        for name in ("result.json", "config.yaml", "folds.csv", "dataset.json", *REPORT_FILES):
+            if (run_dir / name).is_file():
+                client.log_artifact(run_id, str(run_dir / name))
+        for folder in ("plots", "checks"):
+            if (run_dir / folder).is_dir():
+                client.log_artifacts(run_id, str(run_dir / folder), folder)
+        self._log_lineage(run_id, run_dir)
+        if self.log_model and (run_dir / "model" / "MLmodel").is_file():
+            # The saved MLflow model folder as the artifact "model": runs:/<id>/model is then
+            # what mlflow.register_model expects, with the model exactly as evaluated.
+            client.log_artifacts(run_id, str(run_dir / "model"), "model")
+
+    def _log_lineage(self, run_id: str, run_dir: Path) -> None:
+        lineage = run_dir / "lineage.csv.gz"
+        if self.log_lineage == "none" or not lineage.is_file():
+            return
+        if self.log_lineage == "full":
+            self._client.log_artifact(run_id, str(lineage), "lineage")
+            for name in ("fold0_train_minority.csv.gz", "fold0_synthetic.csv.gz"):
+                if (run_dir / name).is_file():
+                    self._client.log_artifact(run_id, str(run_dir / name), "lineage")
+            return
+        sample = pd.read_csv(lineage, nrows=self.lineage_sample_rows)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "lineage_sample.csv"
+            sample.to_csv(path, index=False)
+            self._client.log_artifact(run_id, str(path), "lineage")
+
+    # -- store access ---------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[None]:
+        """Bound HTTP waits, check that the server answers and open the client once."""
+        with http_limits(self.timeout_s, self.retries):
+            check_reachable(self.uri, self.timeout_s)
+            if self._client is None:
+                from mlflow import MlflowClient
+
+                if is_sqlite(self.uri):
+                    sqlite_path(self.uri).parent.mkdir(parents=True, exist_ok=True)
+                self._client = MlflowClient(tracking_uri=self.uri)
+            yield
+
+    def _experiment(self) -> str:
+        if self._experiment_id is None:
+            found = self._client.get_experiment_by_name(self.experiment_name)
+            if found is None:
+                try:
+                    self._experiment_id = self._client.create_experiment(
+                        self.experiment_name,
+                        artifact_location=sqlite_artifact_location(self.uri, self.experiment_name),
+                    )
+                except Exception:
+                    # Another process created it in between.
+                    found = self._client.get_experiment_by_name(self.experiment_name)
+                    if found is None:
+                        raise
+                    self._experiment_id = found.experiment_id
+            else:
+                self._experiment_id = found.experiment_id
+        return self._experiment_id
+
+    def _search(self, experiment_id: str, tag: str, value: str) -> list[Any]:
+        escaped = str(value).replace("'", "\\'")
+        return list(
+            self._client.search_runs(
+                [experiment_id],
+                filter_string=f"tags.`{tag}` = '{escaped}'",
+                order_by=["attributes.start_time ASC"],
+            )
+        )
+
+    def _find_run(self, experiment_id: str, tag: str, value: str) -> Any | None:
+        runs = self._search(experiment_id, tag, value)
+        return runs[0] if runs else None
+
+    def _retry_when_busy(self, action: Callable[[], T]) -> T:
+        for attempt in range(self.retries + 1):
+            try:
+                return action()
+            except Exception as exc:
+                if "locked" not in str(exc).lower() or attempt == self.retries:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _safely(self, action: Callable[[], T], what: str) -> T | None:
+        try:
+            return action()
+        except Exception as exc:
+            reason = exc if isinstance(exc, TrackingUnavailable) else f"{type(exc).__name__}: {exc}"
+            message = (
+                f"MLflow tracking at {self.uri} failed for {what} ({reason}). The results are "
+                "safe in the run folder; `harness sync` uploads them later."
+            )
+            log.warning(message)
+            warnings.warn(message, TrackingUnavailableWarning, stacklevel=3)
+            return None
+
+    @staticmethod
+    def _quietly(action: Callable[[], T]) -> T | None:
+        try:
+            return action()
+        except Exception:
+            return None
+
+
+def _chunks(items: list[T], size: int) -> Iterable[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,286 @@
+"""Read a results folder into the pieces MLflow stores: params, metrics, fold history, tags.
+
+The folder format is the one written by ``harness/evaluate`` (see ``docs/architecture.md``).
+Nothing here talks to MLflow, so every conversion can be tested on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from harness.errors import InputDataError, RunNotFoundError
+
+RESULT_FILE = "result.json"
+TRACKING_FILE = "tracking.json"
+
+#: MLflow's limits (``mlflow.utils.validation``): longer values are refused by the store.
+MAX_PARAM_VALUE_LENGTH = 6000
+MAX_TAG_VALUE_LENGTH = 8000
+MAX_KEY_LENGTH = 250
+
+#: Prefixes of the metrics derived from ``result.json`` besides the fold means.
+FOLD_PREFIX = "fold/"
+STD_PREFIX = "std/"
+CI_LOW_PREFIX = "ci95_low/"
+CI_HIGH_PREFIX = "ci95_high/"
+
+_INVALID_KEY_CHARS = re.compile(r"[^/\w.\- :]")
+_FOLD_INDEX_COLUMNS = ("repeat", "fold")
+
+
+@dataclass(frozen=True)
+class FoldMetric:
+    """One per-fold value: ``step`` counts folds across repeats (repeat * n_folds + fold)."""
+
+    key: str
+    value: float
+    step: int
+
+
+def mlflow_key(key: str) -> str:
+    """Return ``key`` with the characters MLflow refuses replaced by ``_``, cut to its limit.
+
+    Parameters
+    ----------
+    key : str
+        A metric or parameter key, e.g. ``fairness/sex/group/F/recall``.
+
+    Returns
+    -------
+    str
+        A key MLflow accepts.
+    """
+    return _INVALID_KEY_CHARS.sub("_", str(key))[:MAX_KEY_LENGTH]
+
+
+def load_result(run_dir: Path) -> dict[str, Any]:
+    """Read ``result.json`` of a run folder.
+
+    Parameters
+    ----------
+    run_dir : Path
+        A folder written by one evaluation job.
+
+    Returns
+    -------
+    dict
+        The record, as written.
+
+    Raises
+    ------
+    RunNotFoundError
+        When the folder has no ``result.json``.
+    InputDataError
+        When ``result.json`` is not valid JSON or lacks ``run_key``.
+    """
+    path = Path(run_dir) / RESULT_FILE
+    if not path.is_file():
+        raise RunNotFoundError(
+            f"{path} does not exist: pass a run folder written by `harness run` "
+            "(it holds result.json)."
+        )
+    try:
+        record = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise InputDataError(
+            f"{path} is not valid JSON ({exc}): rerun the job with `harness run` to rewrite it."
+        ) from exc
+    if not isinstance(record, dict) or not record.get("run_key"):
+        raise InputDataError(
+            f"{path} has no run_key: it was not written by `harness run`; rerun the job."
+        )
+    return record
+
+
+def flatten(mapping: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Flatten nested dicts into ``a.b.c`` keys (lists and scalars are kept as values)."""
+    flat: dict[str, Any] = {}
+    for key, value in mapping.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def params_of(record: dict[str, Any]) -> dict[str, str]:
+    """Return the run's parameters as MLflow strings, each cut to MLflow's length limit."""
+    params = flatten(record.get("params") or {})
+    return {mlflow_key(k): _as_text(v)[:MAX_PARAM_VALUE_LENGTH] for k, v in sorted(params.items())}
+
+
+def metrics_of(record: dict[str, Any]) -> dict[str, float]:
+    """Return the fold means plus ``std/<key>``, ``ci95_low/<key>`` and ``ci95_high/<key>``.
+
+    Values that are not numbers (``None``, strings) are left out.
+    """
+    metrics: dict[str, float] = {}
+    for key, value in (record.get("metrics") or {}).items():
+        _put(metrics, key, value)
+    for key, value in (record.get("std") or {}).items():
+        _put(metrics, STD_PREFIX + key, value)
+    for key, bounds in (record.get("ci95") or {}).items():
+        if isinstance(bounds, list | tuple) and len(bounds) == 2:
+            _put(metrics, CI_LOW_PREFIX + key, bounds[0])
+            _put(metrics, CI_HIGH_PREFIX + key, bounds[1])
+    return metrics
+
+
+def fold_metrics_of(run_dir: Path) -> list[FoldMetric]:
+    """Return every numeric value of ``folds.csv`` as ``fold/<key>`` with its fold step.
+
+    Parameters
+    ----------
+    run_dir : Path
+        The run folder; a missing ``folds.csv`` gives an empty list.
+
+    Returns
+    -------
+    list of FoldMetric
+        Rows sorted by (repeat, fold); ``step`` is the row's position, i.e.
+        ``repeat * n_folds + fold``.
+    """
+    path = Path(run_dir) / "folds.csv"
+    if not path.is_file():
+        return []
+    folds = pd.read_csv(path)
+    order = [c for c in _FOLD_INDEX_COLUMNS if c in folds.columns]
+    if order:
+        folds = folds.sort_values(order, kind="stable").reset_index(drop=True)
+    values = folds.drop(columns=order).select_dtypes("number")
+    rows: list[FoldMetric] = []
+    for step, row in enumerate(values.itertuples(index=False, name=None)):
+        for key, value in zip(values.columns, row, strict=True):
+            if _is_number(value):
+                rows.append(FoldMetric(mlflow_key(FOLD_PREFIX + key), float(value), step))
+    return rows
+
+
+def tags_of(record: dict[str, Any], dataset: dict[str, Any] | None = None) -> dict[str, str]:
+    """Return the tags that identify a run: harness version, git commit, run key, grid labels."""
+    tags = {
+        "harness.version": record.get("harness_version"),
+        "git.commit": record.get("git_commit"),
+        "harness.run_key": record.get("run_key"),
+        "harness.status": record.get("status"),
+        "dataset": record.get("dataset"),
+        "resampler": record.get("resampler"),
+        "model": record.get("model"),
+        "experiment": record.get("experiment"),
+        "seed": record.get("seed"),
+        "dataset.digest": record.get("dataset_digest") or (dataset or {}).get("digest"),
+    }
+    if record.get("error"):
+        tags["harness.error"] = record["error"]
+    return {k: _as_text(v)[:MAX_TAG_VALUE_LENGTH] for k, v in tags.items() if v is not None}
+
+
+def run_name_of(record: dict[str, Any]) -> str:
+    """Return a readable MLflow run name: ``dataset-resampler-model-s<seed>``."""
+    parts = [record.get(k) for k in ("dataset", "resampler", "model")]
+    name = "-".join(str(p) for p in parts if p is not None) or str(record["run_key"])[:12]
+    return f"{name}-s{record['seed']}" if record.get("seed") is not None else name
+
+
+def time_ms(value: Any) -> int | None:
+    """Convert an ISO-8601 timestamp to epoch milliseconds (``None`` if absent or unparsable)."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def load_dataset_meta(run_dir: Path) -> dict[str, Any] | None:
+    """Read ``dataset.json`` of a run folder, or ``None`` when the folder has none."""
+    path = Path(run_dir) / "dataset.json"
+    if not path.is_file():
+        return None
+    try:
+        meta = json.loads(path.read_text())
+    except json.JSONDecodeError:
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def read_tracking_file(run_dir: Path) -> dict[str, Any]:
+    """Read ``tracking.json`` (where a run folder was uploaded); empty dict when absent."""
+    path = Path(run_dir) / TRACKING_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def recorded_run_id(run_dir: Path, uri: str, experiment: str) -> str | None:
+    """Return the MLflow run id recorded for this store and experiment, if any."""
+    for upload in read_tracking_file(run_dir).get("uploads", []):
+        if upload.get("uri") == uri and upload.get("experiment") == experiment:
+            return upload.get("mlflow_run_id")
+    return None
+
+
+def write_tracking_file(run_dir: Path, uri: str, experiment: str, run_id: str) -> Path:
+    """Record an upload in ``tracking.json`` (``result.json`` is never rewritten).
+
+    The top-level ``mlflow_run_id`` and ``uri`` name the latest upload; ``uploads`` keeps one
+    entry per (store, experiment).
+    """
+    data = read_tracking_file(run_dir)
+    uploads = [
+        u
+        for u in data.get("uploads", [])
+        if not (u.get("uri") == uri and u.get("experiment") == experiment)
+    ]
+    entry = {
+        "uri": uri,
+        "experiment": experiment,
+        "mlflow_run_id": run_id,
+        "logged_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    uploads.append(entry)
+    payload = {"mlflow_run_id": run_id, "uri": uri, "experiment": experiment, "uploads": uploads}
+    path = Path(run_dir) / TRACKING_FILE
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(payload, indent=2) + "\n")
+    tmp.replace(path)
+    return path
+
+
+def _put(metrics: dict[str, float], key: str, value: Any) -> None:
+    if _is_number(value):
+        metrics[mlflow_key(key)] = float(value)
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool) or value is None:
+        return False
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return False
+    return not math.isnan(number)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(value, default=str)
+    return str(value)

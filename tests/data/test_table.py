@@ -1,0 +1,257 @@
+"""User CSV/Parquet tables: round trips, label forms and every kind of bad input."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from harness.data import DataQualityWarning, load_table, make_dataset, read_table
+from harness.errors import ConfigError, InputDataError
+
+N_ROWS = 60
+N_MINORITY = 12
+
+
+@pytest.fixture
+def frame():
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "id": np.arange(N_ROWS),
+            "income": rng.normal(50.0, 10.0, N_ROWS),
+            "age": rng.integers(18, 80, N_ROWS),
+            "region": rng.choice(["north", "south"], N_ROWS),
+            "sex": np.tile(["F", "M"], N_ROWS // 2),
+            "churned": ["yes"] * N_MINORITY + ["no"] * (N_ROWS - N_MINORITY),
+        }
+    )
+
+
+ROLES = {
+    "target": "churned",
+    "positive_label": "yes",
+    "categorical": ["region", "sex"],
+    "sensitive": ["sex"],
+    "drop": ["id"],
+}
+
+
+def build(frame, **overrides):
+    return make_dataset(frame, name="toy", **{**ROLES, **overrides})
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz", ".parquet"])
+def test_round_trip(tmp_path, frame, suffix):
+    path = tmp_path / f"churn{suffix}"
+    if suffix == ".parquet":
+        frame.to_parquet(path)
+    else:
+        frame.to_csv(path, index=False)
+    dataset = load_table(path, **ROLES)
+    assert dataset.name == "churn"
+    assert dataset.n_rows == N_ROWS and dataset.n_minority == N_MINORITY
+    assert list(dataset.X.columns) == ["income", "age", "region", "sex"]
+    assert dataset.categorical == ["region", "sex"]
+    assert list(dataset.sensitive.columns) == ["sex"]
+    assert dataset.positive_label == "yes"
+    np.testing.assert_array_equal(dataset.y, (frame["churned"] == "yes").astype(int))
+    np.testing.assert_allclose(dataset.X["income"], frame["income"])
+    assert dataset.digest == build(frame).digest
+
+
+def test_csv_and_parquet_give_the_same_digest(tmp_path, frame):
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    frame.to_parquet(tmp_path / "t.parquet")
+    from_csv = load_table(tmp_path / "t.csv", **ROLES)
+    from_parquet = load_table(tmp_path / "t.parquet", **ROLES)
+    assert from_csv.digest == from_parquet.digest
+    assert from_csv.source.startswith("file:")
+
+
+def test_boolean_labels_from_csv_and_yaml_text(tmp_path, frame):
+    frame["churned"] = frame["churned"] == "yes"
+    frame.to_csv(tmp_path / "b.csv", index=False)
+    for label in (True, "true", "True"):
+        dataset = load_table(tmp_path / "b.csv", **{**ROLES, "positive_label": label})
+        assert dataset.n_minority == N_MINORITY
+        assert dataset.positive_label is True or dataset.positive_label == np.True_
+
+
+def test_numeric_label_given_as_text(frame):
+    frame["churned"] = (frame["churned"] == "yes").astype(int)
+    assert build(frame, positive_label="1").n_minority == N_MINORITY
+
+
+def test_positive_label_defaults_to_least_frequent(frame):
+    dataset = build(frame, positive_label=None)
+    assert dataset.positive_label == "yes" and dataset.n_minority == N_MINORITY
+
+
+def test_boolean_features_become_integers(frame):
+    frame["vip"] = frame["income"] > 50
+    assert build(frame).X["vip"].dtype == np.int8
+
+
+def test_sensitive_column_can_be_dropped_from_features(frame):
+    dataset = build(frame, drop=["id", "sex"])
+    assert "sex" not in dataset.X.columns
+    assert list(dataset.sensitive.columns) == ["sex"]
+
+
+# --- bad files -------------------------------------------------------------------------------
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputDataError, match="does not exist.*check the path"):
+        load_table(tmp_path / "nope.csv", target="y")
+
+
+def test_unknown_suffix(tmp_path):
+    (tmp_path / "data.xlsx").write_text("x")
+    with pytest.raises(ConfigError, match="cannot tell the format.*format='csv'"):
+        load_table(tmp_path / "data.xlsx", target="y")
+
+
+def test_empty_csv(tmp_path):
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(InputDataError, match="is empty"):
+        load_table(tmp_path / "empty.csv", target="y")
+
+
+def test_corrupt_csv(tmp_path):
+    (tmp_path / "bad.csv").write_bytes(b"a,b\n1,2\n\xff\xfe\x00\x81,3,4,5\n")
+    with pytest.raises(InputDataError, match="cannot read .* as csv.*valid"):
+        read_table(tmp_path / "bad.csv")
+
+
+def test_corrupt_parquet(tmp_path, frame):
+    path = tmp_path / "bad.parquet"
+    frame.to_parquet(path)
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    with pytest.raises(InputDataError, match="cannot read .* as parquet.*re-export"):
+        load_table(path, **ROLES)
+
+
+def test_csv_read_as_parquet(tmp_path, frame):
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    with pytest.raises(InputDataError, match="as parquet"):
+        load_table(tmp_path / "t.csv", format="parquet", **ROLES)
+
+
+# --- bad content -----------------------------------------------------------------------------
+
+
+def test_target_absent_lists_columns(frame):
+    with pytest.raises(InputDataError, match=r"target column 'label' not found.*'income'"):
+        build(frame, target="label")
+
+
+def test_single_class(frame):
+    frame["churned"] = "no"
+    with pytest.raises(InputDataError, match="single class.*add rows of the other class"):
+        build(frame, positive_label=None)
+
+
+def test_positive_label_absent_lists_labels(frame):
+    with pytest.raises(InputDataError, match=r"'maybe' does not occur.*labels present: \["):
+        build(frame, positive_label="maybe")
+
+
+def test_positive_label_must_be_minority(frame):
+    with pytest.raises(InputDataError, match="must be the minority"):
+        build(frame, positive_label="no")
+
+
+def test_missing_target_values(frame):
+    frame.loc[3, "churned"] = None
+    with pytest.raises(InputDataError, match="1 missing values; drop those rows"):
+        build(frame)
+
+
+def test_nan_in_features_names_columns(frame):
+    frame.loc[5, "income"] = np.nan
+    with pytest.raises(InputDataError, match=r"\['income'\] contain missing values.*impute"):
+        build(frame)
+
+
+def test_inf_in_features_names_columns(frame):
+    frame.loc[5, "income"] = np.inf
+    with pytest.raises(InputDataError, match=r"\['income'\] contain infinite values.*replace"):
+        build(frame)
+
+
+def test_undeclared_text_column(frame):
+    with pytest.raises(InputDataError, match=r"non-numeric columns \['region'\].*declare them"):
+        build(frame, categorical=["sex"])
+
+
+def test_sensitive_absent(frame):
+    with pytest.raises(InputDataError, match=r"sensitive columns \['race'\] not found"):
+        build(frame, sensitive=["race"])
+
+
+def test_categorical_absent(frame):
+    with pytest.raises(InputDataError, match=r"categorical columns \['city'\] not found"):
+        build(frame, categorical=["city"])
+
+
+def test_sensitive_single_group(frame):
+    frame["sex"] = "F"
+    with pytest.raises(InputDataError, match="'sex' has one group only.*remove it"):
+        build(frame)
+
+
+def test_sensitive_missing_values(frame):
+    frame.loc[0, "sex"] = None
+    with pytest.raises(InputDataError, match="'sex' has 1 missing values.*unknown"):
+        build(frame, drop=["id", "sex"])
+
+
+def test_all_rows_identical(frame):
+    features = frame.assign(income=1.0, age=30, region="north", sex="F", id=0)
+    with pytest.raises(InputDataError, match="all 60 rows have the same feature values"):
+        build(features, sensitive=[], zero_variance="drop")
+
+
+def test_minority_rows_all_copies(frame):
+    frame.loc[: N_MINORITY - 1, ["income", "age", "region", "sex"]] = [40.0, 30, "north", "F"]
+    with pytest.raises(InputDataError, match="minority rows are copies of one row"):
+        build(frame, drop=["id"])
+
+
+def test_zero_variance_warns_by_default(frame):
+    frame["const"] = 1.0
+    with pytest.warns(DataQualityWarning, match=r"\['const'\] are constant"):
+        dataset = build(frame)
+    assert "const" in dataset.X.columns
+
+
+def test_zero_variance_drop_and_error(frame):
+    frame["const"] = 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "const" not in build(frame, zero_variance="drop").X.columns
+    with pytest.raises(InputDataError, match="zero variance.*drop them"):
+        build(frame, zero_variance="error")
+
+
+def test_bad_zero_variance_policy(frame):
+    with pytest.raises(ConfigError, match="not a policy"):
+        build(frame, zero_variance="ignore")
+
+
+def test_minority_below_minimum(frame):
+    with pytest.raises(InputDataError, match="only 12 minority rows.*min_minority=20"):
+        build(frame, min_minority=20)
+    assert build(frame, min_minority=12).n_minority == 12
+
+
+def test_target_declared_categorical(frame):
+    with pytest.raises(ConfigError, match="target 'churned' is listed in categorical"):
+        build(frame, categorical=["region", "sex", "churned"])
+
+
+def test_no_feature_left(frame):
+    with pytest.raises(InputDataError, match="no feature column left"):
+        build(frame, drop=["id", "income", "age", "region", "sex"], categorical=[])

@@ -1,0 +1,111 @@
+"""The protocol: no leakage across folds, and exact agreement with scikit-learn."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score
+from sklearn.model_selection import RepeatedStratifiedKFold, cross_validate
+from sklearn.pipeline import make_pipeline
+from sklearn.tree import DecisionTreeClassifier
+
+from harness.data import load_builtin
+from harness.evaluate.protocol import evaluate_folds, make_preprocessor
+from harness.resample import ADASYN, NoResampling
+
+
+@pytest.fixture(scope="module")
+def pima():
+    return load_builtin("pima")
+
+
+def test_no_synthetic_or_test_row_leaks_across_a_fold(pima):
+    events = []
+    evaluate_folds(
+        pima,
+        lambda seed: ADASYN(random_state=seed),
+        lambda seed: DecisionTreeClassifier(random_state=seed),
+        n_splits=3,
+        n_repeats=1,
+        track_memory=False,
+        observer=events.append,
+    )
+    assert len(events) == 3
+    for event in events:
+        assert not set(event.train_index) & set(event.test_index)
+        # Recompute what the fold should have seen, from the training rows only.
+        pre = clone(make_preprocessor(pima)).fit(pima.X.iloc[event.train_index])
+        expected_train = pre.transform(pima.X.iloc[event.train_index])
+        expected_test = pre.transform(pima.X.iloc[event.test_index])
+        # The model was fitted on the original training rows first, then synthetic rows only.
+        np.testing.assert_array_equal(event.X_fit[: event.n_original_fit], expected_train)
+        synthetic = event.X_fit[event.n_original_fit :]
+        assert len(synthetic) > 0
+        # Test-fold predictions were made on exactly the original test rows, nothing else.
+        np.testing.assert_array_equal(event.X_predict_test, expected_test)
+        np.testing.assert_array_equal(event.X_predict_train, expected_train)
+        # No test row is among the rows the model was fitted on (real or synthetic).
+        fitted = {row.tobytes() for row in np.ascontiguousarray(event.X_fit)}
+        assert not any(row.tobytes() in fitted for row in np.ascontiguousarray(expected_test))
+
+
+def test_no_treatment_fold_metrics_equal_cross_validate(pima):
+    result = evaluate_folds(
+        pima,
+        lambda seed: NoResampling(),
+        lambda seed: LogisticRegression(max_iter=1000),
+        n_splits=5,
+        n_repeats=2,
+        seed=3,
+        track_memory=False,
+    )
+    splitter = RepeatedStratifiedKFold(n_splits=5, n_repeats=2, random_state=3)
+    reference = cross_validate(
+        make_pipeline(make_preprocessor(pima), LogisticRegression(max_iter=1000)),
+        pima.X,
+        pima.y,
+        cv=splitter,
+        scoring={
+            "recall": "recall",
+            "precision": "precision",
+            "f1": "f1",
+            "roc_auc": "roc_auc",
+        },
+    )
+    folds = result.folds
+    np.testing.assert_allclose(folds["test/minority_recall"], reference["test_recall"], atol=1e-12)
+    np.testing.assert_allclose(
+        folds["test/minority_precision"], reference["test_precision"], atol=1e-12
+    )
+    np.testing.assert_allclose(folds["test/minority_f1"], reference["test_f1"], atol=1e-12)
+    np.testing.assert_allclose(folds["test/roc_auc"], reference["test_roc_auc"], atol=1e-12)
+    assert (folds["resample/n_synthetic"] == 0).all()
+
+
+def test_fold_metrics_match_scikit_learn_on_the_same_predictions(pima):
+    seen = {}
+
+    def model(seed):
+        return LogisticRegression(max_iter=1000)
+
+    result = evaluate_folds(
+        pima,
+        lambda seed: NoResampling(),
+        model,
+        n_splits=3,
+        n_repeats=1,
+        track_memory=False,
+        observer=lambda e: seen.setdefault(e.fold, e),
+    )
+    event = seen[0]
+    fitted = model(0).fit(event.X_fit, event.y_fit)
+    y_test = pima.y[event.test_index]
+    y_pred = fitted.predict(event.X_predict_test)
+    row = result.folds.iloc[0]
+    assert row["test/minority_recall"] == pytest.approx(recall_score(y_test, y_pred), abs=1e-12)
+    assert row["test/minority_precision"] == pytest.approx(
+        precision_score(y_test, y_pred), abs=1e-12
+    )
+    assert row["test/minority_f1"] == pytest.approx(f1_score(y_test, y_pred), abs=1e-12)
+    score = fitted.predict_proba(event.X_predict_test)[:, 1]
+    assert row["test/roc_auc"] == pytest.approx(roc_auc_score(y_test, score), abs=1e-12)
