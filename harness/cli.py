@@ -19,11 +19,19 @@ from omegaconf import DictConfig
 from harness.errors import HarnessError
 
 _OUTCOMES: list = []
-SWEEP_ID_ENV = "HARNESS_SWEEP_ID"
-_VOLATILE_OVERRIDES = ("resume=", "hydra/launcher=", "hydra.", "evaluation.progress=")
+_VOLATILE_OVERRIDES = (
+    "resume=",
+    "hydra/launcher=",
+    "hydra.",
+    "evaluation.progress=",
+    "paths.root_dir=",
+)
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
+CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
+
+
+@hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
 def hydra_entry(cfg: DictConfig) -> int:
     """Hydra task: run the configured experiment in this job's output folder."""
     from hydra.core.hydra_config import HydraConfig
@@ -38,7 +46,7 @@ def hydra_entry(cfg: DictConfig) -> int:
         cfg,
         output_dir=Path(hydra_cfg.runtime.output_dir),
         overrides=list(hydra_cfg.overrides.task),
-        multirun=multirun,
+        sweep_dir=Path(hydra_cfg.sweep.dir).resolve() if multirun else None,
     )
     _OUTCOMES.append(outcome)
     if not multirun:
@@ -67,8 +75,14 @@ def run_command(args: list[str]) -> int:
     from harness.evaluate.sweep import LAST_SWEEP
 
     multirun = any(a in ("-m", "--multirun") for a in args)
-    if multirun:
-        os.environ.setdefault(SWEEP_ID_ENV, sweep_id(args))
+    args = list(args)
+    # Absolute paths in the overrides themselves: jobs started elsewhere (another process, a
+    # Ray worker on another node) get the same folders without inheriting this environment.
+    if not any(a.startswith("paths.root_dir=") for a in args):
+        root = Path(os.environ.get("HARNESS_ROOT", ".")).resolve()
+        args.append(f"paths.root_dir={root}")
+    if multirun and not any(a.startswith("hydra.sweep.dir=") for a in args):
+        args.append(f"hydra.sweep.dir=${{paths.output_dir}}/sweeps/{sweep_id(args)}")
     _OUTCOMES.clear()
     LAST_SWEEP.clear()
     argv = sys.argv

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -27,7 +26,6 @@ from harness.evaluate.job import execute_job, job_name, load_record
 log = logging.getLogger(__name__)
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
-PARENT_RUN_ENV = "HARNESS_PARENT_RUN_ID"
 
 
 @dataclass
@@ -175,7 +173,7 @@ def run_experiment(
     *,
     output_dir: Path,
     overrides: list[str] | None = None,
-    multirun: bool = False,
+    sweep_dir: Path | None = None,
 ) -> ExperimentOutcome:
     """Run every job of the experiment described by ``cfg``.
 
@@ -187,8 +185,9 @@ def run_experiment(
         The Hydra output folder of this run (jobs go to ``output_dir/jobs/<job>``).
     overrides : list of str, optional
         The command-line overrides (grid keys among them are not expanded).
-    multirun : bool
-        True inside a Hydra multirun job: the sweep callback compares the sweep at the end.
+    sweep_dir : Path, optional
+        The sweep folder, inside a Hydra multirun job: the job's runs then go under the sweep's
+        parent MLflow run, and the sweep callback compares the whole sweep at the end.
 
     Returns
     -------
@@ -209,20 +208,24 @@ def run_experiment(
         comparison = compare(output_dir, title=f"Experiment {cfg.experiment.name}")
     outcome = ExperimentOutcome(output_dir=output_dir, records=records, comparison=comparison)
     outcome.skipped = skipped
-    _track(cfg, outcome, jobs)
+    _track(cfg, outcome, jobs, sweep_dir)
     _export(cfg, records)
     return outcome
 
 
-def _track(cfg: DictConfig, outcome: ExperimentOutcome, jobs: list[Job]) -> None:
+def _track(
+    cfg: DictConfig, outcome: ExperimentOutcome, jobs: list[Job], sweep_dir: Path | None
+) -> None:
     from harness.tracking import make_tracker
 
     tracker = make_tracker(cfg.tracking, str(cfg.experiment.name))
     outcome.tracking_uri = getattr(tracker, "uri", None)
-    parent_id = os.environ.get(PARENT_RUN_ENV) or tracker.safe_start_parent(
+    # The parent run is keyed by its folder: every job of a sweep, in any process or on any
+    # node, finds the parent that the sweep created.
+    parent_id = tracker.safe_start_parent(
         str(cfg.experiment.name),
-        params={"experiment": str(cfg.experiment.name), "jobs": len(jobs)},
-        tags={"harness.output_dir": str(outcome.output_dir)},
+        params={"experiment": str(cfg.experiment.name)},
+        tags={"harness.output_dir": str(sweep_dir or outcome.output_dir)},
     )
     outcome.parent_run_id = parent_id
     for job in jobs:
@@ -237,4 +240,4 @@ def _export(cfg: DictConfig, records: list[dict[str, Any]]) -> None:
     from harness.slo import parse_slo_set
 
     slo = parse_slo_set(OmegaConf.to_container(cfg.slo, resolve=True), source="cfg.slo")
-    export_results(records, cfg.export, slo)
+    export_results(records, cfg.export, slo, results_root=Path(cfg.paths.output_dir))

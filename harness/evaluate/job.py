@@ -283,9 +283,17 @@ def _save_model(cfg: DictConfig, dataset: Dataset, run_dir: Path) -> None:
         [("preprocess", make_preprocessor(dataset)), ("resample", sampler), ("model", model)]
     )
     pipeline.fit(dataset.X, dataset.y)
-    mlflow.sklearn.save_model(
-        pipeline,
-        str(model_dir),
-        serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_CLOUDPICKLE,
-        pip_requirements=[f"adasyn-harness=={harness.__version__}"],
-    )
+    # cloudpickle, because skops refuses the harness's own sampler classes unless each is
+    # trusted by name; MLflow warns about pickles on every save, which says nothing new here.
+    sklearn_log = logging.getLogger("mlflow.sklearn")
+    level = sklearn_log.level
+    sklearn_log.setLevel(logging.ERROR)
+    try:
+        mlflow.sklearn.save_model(
+            pipeline,
+            str(model_dir),
+            serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_CLOUDPICKLE,
+            pip_requirements=[f"adasyn-harness=={harness.__version__}"],
+        )
+    finally:
+        sklearn_log.setLevel(level)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ class SweepSummaryCallback(Callback):
     """Create the sweep's parent MLflow run first; compare, track and export at the end."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        from harness.evaluate.experiment import PARENT_RUN_ENV
         from harness.tracking import ensure_sqlite_db, make_tracker
 
         tracking = config.tracking
@@ -31,30 +29,30 @@ class SweepSummaryCallback(Callback):
         # A new SQLite store must be created once, before parallel jobs open it.
         ensure_sqlite_db(str(tracking.uri))
         tracker = make_tracker(tracking, str(config.experiment.name))
-        parent_id = tracker.safe_start_parent(
+        tracker.safe_start_parent(
             str(config.experiment.name),
             params={"experiment": str(config.experiment.name)},
             tags={"harness.output_dir": str(config.hydra.sweep.dir)},
         )
-        if parent_id:
-            os.environ[PARENT_RUN_ENV] = parent_id
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        from harness.evaluate.experiment import PARENT_RUN_ENV
-
         sweep_dir = Path(str(config.hydra.sweep.dir))
         comparison = compare(sweep_dir, title=f"Sweep {config.experiment.name}")
         LAST_SWEEP.clear()
         LAST_SWEEP.update(sweep_dir=sweep_dir, comparison=comparison)
-        parent_id = os.environ.pop(PARENT_RUN_ENV, None)
-        _track_sweep(config, sweep_dir, parent_id)
+        _track_sweep(config, sweep_dir)
         _export_sweep(config, comparison)
 
 
-def _track_sweep(config: DictConfig, sweep_dir: Path, parent_id: str | None) -> None:
+def _track_sweep(config: DictConfig, sweep_dir: Path) -> None:
     from harness.tracking import make_tracker
 
     tracker = make_tracker(config.tracking, str(config.experiment.name))
+    parent_id = tracker.safe_start_parent(
+        str(config.experiment.name),
+        params={"experiment": str(config.experiment.name)},
+        tags={"harness.output_dir": str(sweep_dir)},
+    )
     # Jobs log themselves; anything a job could not log (a busy store, a server blip) is
     # uploaded now. Logging is idempotent, so nothing is duplicated.
     from harness.evaluate.comparison import find_run_dirs
@@ -70,4 +68,6 @@ def _export_sweep(config: DictConfig, comparison: Comparison) -> None:
     from harness.slo import parse_slo_set
 
     slo = parse_slo_set(OmegaConf.to_container(config.slo, resolve=True), source="cfg.slo")
-    export_results(comparison.records, config.export, slo)
+    export_results(
+        comparison.records, config.export, slo, results_root=Path(config.paths.output_dir)
+    )

@@ -2,11 +2,18 @@
 
 The samplers only need two calls: ``fit(X)`` on a reference set and ``kneighbors(Q, k)`` for a
 query set. Keeping that behind :class:`NeighborBackend` lets a faster exact or approximate index
-be added later by registering it, without touching the samplers.
+be added by registering it, without touching the samplers.
+
+Backends: ``"exact"`` (scikit-learn brute force, the reference), ``"blocked"`` (the same
+neighbours, faster on large sets: :mod:`harness.resample.backends.blocked`) and ``"faiss-ivf"``
+(approximate, needs the optional ``fast`` extra: :mod:`harness.resample.backends.faiss_ivf`).
+Two names choose by size (:func:`resolve_backend_name`): ``"auto"`` among the exact backends
+only, ``"auto-approx"`` also among the approximate ones.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
@@ -67,9 +74,78 @@ class ExactBackend(NeighborBackend):
         return self._index.kneighbors(Q, n_neighbors=n_neighbors, return_distance=True)
 
 
-_BACKENDS: dict[str, Callable[[], NeighborBackend]] = {"exact": ExactBackend}
-# "auto" picks the best backend available; only the exact one exists so far.
-_ALIASES: dict[str, str] = {"auto": "exact"}
+def _blocked_backend() -> NeighborBackend:
+    from harness.resample.backends.blocked import BlockedExactBackend
+
+    return BlockedExactBackend()
+
+
+def _faiss_ivf_backend() -> NeighborBackend:
+    from harness.resample.backends.faiss_ivf import FaissIVFBackend
+
+    return FaissIVFBackend()
+
+
+_BACKENDS: dict[str, Callable[[], NeighborBackend]] = {
+    "exact": ExactBackend,
+    "blocked": _blocked_backend,
+    "faiss-ivf": _faiss_ivf_backend,
+}
+AUTO, AUTO_APPROX = "auto", "auto-approx"
+# Below this many query × reference pairs scikit-learn's kernel wins (no subsample, no screening
+# overhead); above it the blocked backend is faster, measured with 20 and 50 features.
+BLOCKED_MIN_PAIRS = 100_000_000
+# An IVF index pays for its k-means training only on large searches; on data with many
+# dimensions its recall drops (cells are poor neighbourhoods there), so it stays exact there.
+APPROX_MIN_ROWS = 50_000
+APPROX_MIN_PAIRS = 100_000_000
+APPROX_MAX_FEATURES = 64
+
+
+def faiss_available() -> bool:
+    """Whether the optional ``faiss`` package is installed (without importing it)."""
+    return importlib.util.find_spec("faiss") is not None
+
+
+def resolve_backend_name(
+    name: str,
+    n_reference: int | None = None,
+    n_queries: int | None = None,
+    n_features: int | None = None,
+) -> str:
+    """The concrete backend ``name`` stands for, given the size of the search.
+
+    ``"auto"`` is ``"exact"`` when the sizes are unknown or the search is small (fewer than
+    :data:`BLOCKED_MIN_PAIRS` query × reference pairs), else ``"blocked"``: both exact.
+    ``"auto-approx"`` is ``"faiss-ivf"`` when faiss is installed, the reference set has at least
+    :data:`APPROX_MIN_ROWS` rows and at most :data:`APPROX_MAX_FEATURES` features, and the
+    search has at least :data:`APPROX_MIN_PAIRS` pairs; otherwise what ``"auto"`` would pick.
+    Any other name is returned unchanged.
+
+    Parameters
+    ----------
+    name : str
+        Backend name or alias.
+    n_reference, n_queries, n_features : int or None
+        Rows indexed, rows queried, columns.
+
+    Returns
+    -------
+    str
+    """
+    if name not in (AUTO, AUTO_APPROX):
+        return name
+    if None in (n_reference, n_queries):
+        return "exact"
+    if (
+        name == AUTO_APPROX
+        and n_reference >= APPROX_MIN_ROWS
+        and n_reference * n_queries >= APPROX_MIN_PAIRS
+        and (n_features or 0) <= APPROX_MAX_FEATURES
+        and faiss_available()
+    ):
+        return "faiss-ivf"
+    return "blocked" if n_reference * n_queries >= BLOCKED_MIN_PAIRS else "exact"
 
 
 def register_backend(name: str, factory: Callable[[], NeighborBackend]) -> None:
@@ -87,24 +163,36 @@ def register_backend(name: str, factory: Callable[[], NeighborBackend]) -> None:
 
 def backend_names() -> list[str]:
     """Names accepted by :func:`get_backend`, aliases included."""
-    return sorted({*_BACKENDS, *_ALIASES})
+    return sorted({*_BACKENDS, AUTO, AUTO_APPROX})
 
 
-def get_backend(name: str) -> NeighborBackend:
+def get_backend(
+    name: str,
+    *,
+    n_reference: int | None = None,
+    n_queries: int | None = None,
+    n_features: int | None = None,
+) -> NeighborBackend:
     """Return a fresh, unfitted backend by name.
 
     Parameters
     ----------
     name : str
-        ``"exact"``, ``"auto"`` (the best available backend, currently ``"exact"``) or a name
-        added with :func:`register_backend`.
+        ``"exact"``, ``"blocked"``, ``"faiss-ivf"``, ``"auto"``, ``"auto-approx"`` (see
+        :func:`resolve_backend_name`) or a name added with :func:`register_backend`.
+    n_reference, n_queries, n_features : int or None, optional
+        Size of the search, used by ``"auto"`` and ``"auto-approx"`` to choose.
 
     Raises
     ------
     SamplerParameterError
         If the name is unknown.
     """
-    resolved = _ALIASES.get(name, name) if isinstance(name, str) else name
+    resolved = (
+        resolve_backend_name(name, n_reference, n_queries, n_features)
+        if isinstance(name, str)
+        else name
+    )
     if resolved not in _BACKENDS:
         raise SamplerParameterError(
             f"Unknown neighbour backend {name!r}: use one of {backend_names()}."

@@ -19,7 +19,12 @@ def neighbors_excluding_self(
     The queries are rows of ``reference``; as in imbalanced-learn, ``n_neighbors + 1`` are asked
     for and the first column (the row itself) is dropped.
     """
-    index = get_backend(backend).fit(reference)
+    index = get_backend(
+        backend,
+        n_reference=reference.shape[0],
+        n_queries=queries.shape[0],
+        n_features=reference.shape[1],
+    ).fit(reference)
     _, indices = index.kneighbors(queries, n_neighbors + 1)
     return indices[:, 1:]
 

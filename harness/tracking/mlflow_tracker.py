@@ -124,8 +124,8 @@ class MlflowTracker:
         params, tags : dict, optional
             Logged on a new parent.
         sweep_key : str, optional
-            Identity of the sweep; defaults to the ``harness.output_dir`` tag (a rerun of a
-            sweep writes to the same folder), else ``name``.
+            Identity of the sweep; defaults to the ``harness.output_dir`` tag made absolute
+            (a rerun of a sweep writes to the same folder), else ``name``.
 
         Returns
         -------
@@ -133,6 +133,9 @@ class MlflowTracker:
             The parent run id.
         """
         tags = {k: rf._as_text(v) for k, v in (tags or {}).items()}
+        if "harness.output_dir" in tags:
+            # Absolute, so that `harness sync` finds the parent a sweep created.
+            tags["harness.output_dir"] = str(Path(tags["harness.output_dir"]).resolve())
         key = sweep_key or tags.get("harness.output_dir") or name
         with self._connection():
             experiment_id = self._experiment()

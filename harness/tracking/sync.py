@@ -10,6 +10,9 @@ from harness.tracking import run_folder as rf
 from harness.tracking.mlflow_tracker import MlflowTracker
 from harness.tracking.store import TrackingUnavailable
 
+#: A folder holding this file is a sweep (or a multi-job experiment) of run folders.
+SWEEP_MARKER = "comparison.csv"
+
 
 @dataclass
 class SyncReport:
@@ -52,7 +55,8 @@ def sync(
     """Log every run folder under ``root`` that the tracking store does not have yet.
 
     Running it twice logs nothing the second time: each folder is keyed by its ``run_key``
-    (and ``tracking.json`` records where it went).
+    (and ``tracking.json`` records where it went). Runs of a sweep folder (one holding
+    ``comparison.csv``) get the sweep's parent run, and the sweep's files go to it.
 
     Parameters
     ----------
@@ -86,6 +90,7 @@ def sync(
             "folder or a run folder written by `harness run`."
         )
     trackers: dict[str, MlflowTracker] = {}
+    parents: dict[tuple[str, Path], str] = {}
     report = SyncReport(uri=uri)
     for run_dir in run_dirs:
         try:
@@ -99,11 +104,33 @@ def sync(
         tracker = trackers[name]
         report.uri = tracker.uri
         try:
-            run_id, created = tracker.upload_run_dir(run_dir)
+            parent = _sweep_parent(tracker, run_dir, parents)
+            run_id, created = tracker.upload_run_dir(run_dir, parent)
         except TrackingUnavailable:
             raise
         except Exception as exc:
             report.failed[run_dir] = f"{type(exc).__name__}: {exc}"
             continue
         (report.logged if created else report.skipped)[run_dir] = run_id
+    for (name, sweep_dir), parent in parents.items():
+        trackers[name].log_sweep_dir(sweep_dir, parent)
     return report
+
+
+def _sweep_parent(
+    tracker: MlflowTracker, run_dir: Path, parents: dict[tuple[str, Path], str]
+) -> str | None:
+    """The parent run of the sweep (a folder with ``comparison.csv``) that holds ``run_dir``.
+
+    It is the parent the sweep itself created when the store was up (same output folder), or
+    a new one.
+    """
+    sweep_dir = run_dir.parent.resolve()
+    if not (sweep_dir / SWEEP_MARKER).is_file():
+        return None
+    key = (tracker.experiment_name, sweep_dir)
+    if key not in parents:
+        parents[key] = tracker.start_parent(
+            tracker.experiment_name, tags={"harness.output_dir": str(sweep_dir)}
+        )
+    return parents[key]

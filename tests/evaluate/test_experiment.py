@@ -56,7 +56,9 @@ def test_a_different_seed_changes_the_numbers(tmp_path):
 
 
 def test_run_folder_holds_every_output(tmp_path):
-    cfg = make_cfg(tmp_path, "resampler=smote", "evaluation.save_model=true")
+    cfg = make_cfg(
+        tmp_path, "resampler=smote", "evaluation.save_model=true", "evaluation.track_memory=true"
+    )
     record = execute_job(cfg, tmp_path / "run")
     run_dir = tmp_path / "run"
     for name in (
@@ -106,16 +108,18 @@ def test_a_failing_job_is_recorded_and_the_experiment_completes(tmp_path):
     )
     path = tmp_path / "tiny_minority.csv"
     data.to_csv(path, index=False)
-    cfg = make_cfg(
-        tmp_path,
+    overrides = [
+        f"paths.root_dir={tmp_path}",
+        *FAST,
         "dataset=table",
         f"dataset.loader.path={path}",
         "dataset.loader.target=label",
         "dataset.loader.positive_label=pos",
         "dataset.loader.min_minority=3",
         "experiment.grid={resampler: [adasyn, ros]}",
-    )
-    outcome = run_experiment(cfg, output_dir=tmp_path / "exp", overrides=[])
+    ]
+    cfg = make_cfg(tmp_path, *overrides)
+    outcome = run_experiment(cfg, output_dir=tmp_path / "exp", overrides=overrides)
     statuses = {r["resampler"]: r["status"] for r in outcome.records}
     assert statuses == {"adasyn": "failed", "ros": "success"}
     failed = outcome.failed[0]

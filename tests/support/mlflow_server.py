@@ -91,10 +91,10 @@ def running_mlflow_server(
     ]
     log_path = workdir / "server.log"
     with log_path.open("wb") as log:
-        # A session of its own, so that stopping it also stops the workers it spawns.
+        # A process group of its own, so that stopping it also stops the workers it spawns.
         process = subprocess.Popen(
             command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            process_group=0,
         )  # fmt: skip
         try:
             if while_starting is not None:

@@ -96,11 +96,12 @@ def test_logging_twice_creates_one_run(sqlite_uri, experiment_name, run_folder):
     assert len(_runs(sqlite_uri, experiment_name)) == 1
 
 
-def test_a_partial_upload_is_replaced(sqlite_uri, experiment_name, run_folder):
+def test_a_partial_upload_is_replaced(sqlite_uri, experiment_name, run_folder, tmp_path):
     tracker = MlflowTracker(sqlite_uri, experiment_name)
     run_key = json.loads((run_folder / "result.json").read_text())["run_key"]
     client = MlflowClient(tracking_uri=sqlite_uri)
-    experiment_id = client.create_experiment(experiment_name)
+    artifacts = (tmp_path / "artifacts").as_uri()
+    experiment_id = client.create_experiment(experiment_name, artifact_location=artifacts)
     partial = client.create_run(experiment_id, tags={"harness.run_key": run_key}).info.run_id
 
     run_id = tracker.log_run_dir(run_folder)
@@ -150,6 +151,25 @@ def test_sync_twice_creates_no_duplicate(sqlite_uri, experiment_name, make_run_f
     assert not again.logged and again.skipped == report.logged
     assert len(_runs(sqlite_uri, experiment_name)) == 2
     assert "2 already in the store" in again.summary()
+
+
+def test_sync_puts_sweep_runs_under_the_sweeps_parent(
+    sqlite_uri, experiment_name, tmp_path, make_run_folder
+):
+    first = make_run_folder("sweeps/quick/0")
+    second = make_run_folder("sweeps/quick/1", run_key="another-key", seed=1)
+    sweep_dir = first.parent
+    (sweep_dir / "comparison.csv").write_text("resampler\nadasyn\n")
+    # The sweep created its parent while the store was up; its jobs could not be logged.
+    parent = MlflowTracker(sqlite_uri, experiment_name).start_parent(
+        "quick", tags={"harness.output_dir": str(sweep_dir)}
+    )
+
+    report = sync(sweep_dir, sqlite_uri, experiment_name)
+    runs = [read_run(report.logged[d], sqlite_uri) for d in (first, second)]
+    assert {r["tags"]["mlflow.parentRunId"] for r in runs} == {parent}
+    paths = {a.path for a in MlflowClient(tracking_uri=sqlite_uri).list_artifacts(parent)}
+    assert "comparison.csv" in paths
 
 
 def test_sync_of_an_empty_folder_names_the_fix(sqlite_uri, tmp_path):

@@ -1,0 +1,104 @@
+"""One measurement in a fresh process: ``python -m harness.bench.worker '<json request>'``.
+
+The request names a sampler implementation and a data file (or an overhead variant); the last
+line printed is a JSON object with the wall time and the peak resident memory.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from harness.bench.implementations import IMPLEMENTATIONS
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reference_difficulty(X: np.ndarray, y: np.ndarray, n_neighbors: int = 5) -> np.ndarray:
+    """r_i exactly as imbalanced-learn's ADASYN computes it, for minority class 1."""
+    from sklearn.neighbors import NearestNeighbors
+
+    minority = X[y == 1]
+    index = NearestNeighbors(n_neighbors=n_neighbors + 1).fit(X)
+    neighbours = index.kneighbors(minority, return_distance=False)[:, 1:]
+    return (y[neighbours] != 1).sum(axis=1) / n_neighbors
+
+
+def _backend_used(sampler: Any, X: np.ndarray, y: np.ndarray) -> str | None:
+    """The backend the minority→all search of ADASYN (or SMOTE's minority search) ran on."""
+    from harness.resample.neighbors import resolve_backend_name
+
+    name = getattr(sampler, "backend", None)
+    if not isinstance(name, str):
+        return None
+    n_minority = int((y == 1).sum())
+    n_reference = X.shape[0] if hasattr(sampler, "n_neighbors") else n_minority
+    return resolve_backend_name(name, n_reference, n_minority, X.shape[1])
+
+
+def run_sampler(request: dict[str, Any]) -> dict[str, Any]:
+    """Time one ``fit_resample``; optionally save r_i and g_i for the agreement check."""
+    impl = IMPLEMENTATIONS[request["implementation"]]
+    if impl.needs_faiss:
+        import faiss  # noqa: F401  (imported before the clock starts, like any library)
+    with np.load(request["data"]) as data:
+        X, y = data["X"], data["y"]
+    sampler = impl.build(int(request["seed"]))
+    baseline = peak_rss_mib()
+    start = time.perf_counter()
+    X_out, _ = sampler.fit_resample(X, y)
+    seconds = time.perf_counter() - start
+    result = {
+        "seconds": seconds,
+        "backend": _backend_used(sampler, X, y),
+        "peak_rss_mib": peak_rss_mib(),
+        "rss_increase_mib": peak_rss_mib() - baseline,
+        "n_output_rows": int(X_out.shape[0]),
+        "output_dtype": str(X_out.dtype),
+    }
+    save_dir = request.get("save_difficulty")
+    if save_dir:
+        folder = Path(save_dir)
+        if impl.library == "harness":
+            np.save(folder / "difficulty.npy", sampler.difficulty_[1])
+            np.save(folder / "allocation.npy", sampler.allocation_[1])
+        else:
+            np.save(folder / "difficulty.npy", reference_difficulty(X, y))
+    return result
+
+
+def run_overhead(request: dict[str, Any]) -> dict[str, Any]:
+    """Time the quick ablation through the harness or through a bare loop."""
+    from harness.bench import overhead
+
+    plan = overhead.AblationPlan(
+        strategies=tuple(request["strategies"]),
+        n_splits=int(request["n_splits"]),
+        n_repeats=int(request["n_repeats"]),
+    )
+    start = time.perf_counter()
+    if request["variant"] == "harness":
+        details = overhead.run_through_harness(Path(request["root"]), plan)
+    else:
+        details = overhead.run_bare_loop(plan)
+    return {"seconds": time.perf_counter() - start, "peak_rss_mib": peak_rss_mib(), **details}
+
+
+def main(argv: list[str] | None = None) -> int:
+    request = json.loads((argv or sys.argv[1:])[0])
+    handler = run_overhead if request.get("kind") == "overhead" else run_sampler
+    print(json.dumps(handler(request)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,332 @@
+"""Run results as Prometheus series: collector, textfile, Pushgateway and HTTP endpoint.
+
+Every series carries the labels ``experiment``, ``dataset``, ``resampler`` and ``model``;
+fairness series also ``sensitive`` and ``group``. Label values are escaped by
+prometheus-client, so a data set's strings cannot break the exposition format.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from harness.export.names import (
+    LAST_SUCCESS,
+    RUN_LABELS,
+    SLO_MET,
+    SLO_OBJECTIVE_THRESHOLD,
+    prometheus_series,
+)
+from harness.slo import SLOSet
+
+log = logging.getLogger(__name__)
+
+Record = dict[str, Any]
+
+
+class ExportWarning(UserWarning):
+    """An export target could not be reached; the run's results are intact."""
+
+
+def run_labels(record: Record) -> dict[str, str]:
+    """The identity labels of a run record."""
+    return {label: str(record.get(label) or "") for label in RUN_LABELS}
+
+
+def _identity(record: Record) -> tuple[str, ...]:
+    return tuple(run_labels(record).values())
+
+
+def _timestamp(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        return None
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def latest_records(records: Iterable[Record]) -> list[Record]:
+    """The most recent record of each (experiment, dataset, resampler, model)."""
+    latest: dict[tuple[str, ...], Record] = {}
+    for record in records:
+        key = _identity(record)
+        seen = latest.get(key)
+        if seen is None or (record.get("finished_at") or "") >= (seen.get("finished_at") or ""):
+            latest[key] = record
+    return list(latest.values())
+
+
+def scan_records(root: Path) -> list[Record]:
+    """Every readable ``result.json`` under ``root``."""
+    records = []
+    for path in sorted(Path(root).rglob("result.json")):
+        try:
+            records.append(json.loads(path.read_text()))
+        except (OSError, json.JSONDecodeError) as exc:
+            log.warning("skipping unreadable %s: %s", path, exc)
+    return records
+
+
+class ResultsCollector(Collector):
+    """A prometheus-client collector over run records, re-read on every collection.
+
+    Parameters
+    ----------
+    records : callable
+        Returns the run records to expose (all of them: the latest per run identity is
+        exposed as gauges, every record counts in ``harness_runs_total``).
+    slo : SLOSet, optional
+        Adds ``harness_slo_objective_threshold`` and ``harness_slo_met``.
+    """
+
+    def __init__(
+        self,
+        records: Callable[[], list[Record]],
+        slo: SLOSet | None = None,
+        experiment: str | None = None,
+    ):
+        self._records = records
+        self._slo = slo
+        self._experiment = experiment
+
+    def collect(self) -> Iterator[Metric]:
+        records = self._records()
+        if self._experiment is not None:
+            default = self._experiment
+            records = [{**r, "experiment": r.get("experiment") or default} for r in records]
+        latest = latest_records(records)
+        yield from self._metric_families(latest)
+        yield from self._run_families(records)
+        if self._slo is not None:
+            yield from self._slo_families(latest)
+
+    def _metric_families(self, latest: list[Record]) -> Iterator[Metric]:
+        families: dict[str, GaugeMetricFamily] = {}
+        extra_labels: dict[str, tuple[str, ...]] = {}
+        for record in latest:
+            if record.get("status") != "success":
+                continue
+            labels = run_labels(record)
+            for key, value in sorted((record.get("metrics") or {}).items()):
+                if not _is_number(value):
+                    continue
+                name, extra = prometheus_series(key)
+                if name not in families:
+                    extra_labels[name] = tuple(extra)
+                    families[name] = GaugeMetricFamily(
+                        name,
+                        f"Mean over folds of the {key.split('/')[0]} metric {name[8:]}.",
+                        labels=[*RUN_LABELS, *extra],
+                    )
+                elif extra_labels[name] != tuple(extra):
+                    log.warning("metric key %s clashes with another key on series %s", key, name)
+                    continue
+                families[name].add_metric([*labels.values(), *extra.values()], float(value))
+        yield from families.values()
+
+    def _run_families(self, records: list[Record]) -> Iterator[Metric]:
+        counts = Counter((*_identity(r), str(r.get("status"))) for r in records)
+        runs = CounterMetricFamily(
+            "harness_runs", "Runs recorded, by final status.", labels=[*RUN_LABELS, "status"]
+        )
+        for labels, count in sorted(counts.items()):
+            runs.add_metric(list(labels), float(count))
+        yield runs
+        last_success = GaugeMetricFamily(
+            LAST_SUCCESS,
+            "Unix time at which the latest successful run finished.",
+            labels=list(RUN_LABELS),
+        )
+        successes: dict[tuple[str, ...], float] = {}
+        for record in records:
+            finished = _timestamp(record.get("finished_at"))
+            if record.get("status") == "success" and finished is not None:
+                key = _identity(record)
+                successes[key] = max(successes.get(key, 0.0), finished)
+        for labels, finished in sorted(successes.items()):
+            last_success.add_metric(list(labels), finished)
+        yield last_success
+
+    def _slo_families(self, latest: list[Record]) -> Iterator[Metric]:
+        slo = self._slo
+        threshold = GaugeMetricFamily(
+            SLO_OBJECTIVE_THRESHOLD,
+            "Threshold of each SLO objective.",
+            labels=["slo", "objective", "metric"],
+        )
+        for objective in slo.objectives:
+            threshold.add_metric([slo.name, objective.name, objective.metric], objective.threshold)
+        yield threshold
+        met = GaugeMetricFamily(
+            SLO_MET,
+            "1 when the latest run meets the SLO objective, 0 when it does not.",
+            labels=["slo", "objective", "metric", *RUN_LABELS],
+        )
+        for record in latest:
+            if record.get("status") != "success":
+                continue
+            metrics = record.get("metrics") or {}
+            for objective in slo.objectives:
+                if not objective.applies(str(record.get("resampler"))):
+                    continue
+                value = metrics.get(objective.metric)
+                ok = value is not None and objective.is_met(float(value))
+                labels = [slo.name, objective.name, objective.metric, *run_labels(record).values()]
+                met.add_metric(labels, 1.0 if ok else 0.0)
+        yield met
+
+
+def results_registry(
+    records: Callable[[], list[Record]], slo: SLOSet | None, experiment: str | None = None
+) -> CollectorRegistry:
+    """A fresh registry (never the global one) exposing the records ``records()`` returns."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(ResultsCollector(records, slo, experiment))
+    return registry
+
+
+def build_registry(
+    results: list[Record], experiment: str | None = None, *, slo: SLOSet | None = None
+) -> CollectorRegistry:
+    """Build a registry of the series of ``results``.
+
+    Parameters
+    ----------
+    results : list of dict
+        ``result.json`` records. The latest record of each (experiment, dataset, resampler,
+        model) gives the metric gauges; every record counts in ``harness_runs_total{status}``.
+    experiment : str, optional
+        Experiment label of records that do not name their experiment.
+    slo : SLOSet, optional
+        Adds ``harness_slo_objective_threshold`` and ``harness_slo_met`` for its batch
+        objectives.
+
+    Returns
+    -------
+    CollectorRegistry
+        A new registry; the global default registry is never touched.
+
+    Examples
+    --------
+    >>> from prometheus_client import generate_latest
+    >>> record = {"experiment": "quick", "dataset": "pima", "resampler": "adasyn",
+    ...           "model": "tree", "status": "success", "metrics": {"test/minority_recall": 0.7}}
+    >>> b"harness_test_minority_recall{" in generate_latest(build_registry([record]))
+    True
+    """
+    snapshot = list(results)
+    return results_registry(lambda: snapshot, slo, experiment)
+
+
+@dataclass
+class ExportReport:
+    """What an export did."""
+
+    mode: str
+    textfile: Path | None = None
+    pushed: bool | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def write_textfile(path: Path, registry: CollectorRegistry) -> Path:
+    """Write ``registry`` in the node_exporter textfile format, atomically."""
+    from prometheus_client import write_to_textfile
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # write_to_textfile writes a temporary file in the same folder and renames it.
+    write_to_textfile(str(path), registry)
+    return path
+
+
+def push(url: str, job: str, records: list[Record], slo: SLOSet | None, timeout: float) -> None:
+    """Push-add each run's series to a Pushgateway, grouped by the run's identity."""
+    from prometheus_client import pushadd_to_gateway
+
+    for identity in latest_records(records):
+        same = [r for r in records if _identity(r) == _identity(identity)]
+        registry = results_registry(lambda same=same: same, slo)
+        pushadd_to_gateway(
+            url, job=job, registry=registry, grouping_key=run_labels(identity), timeout=timeout
+        )
+
+
+def export_results(
+    records: list[Record],
+    cfg: Any,
+    slo: SLOSet | None = None,
+    *,
+    results_root: Path | None = None,
+) -> ExportReport:
+    """Export run records as configured; never raises for an unreachable target.
+
+    Parameters
+    ----------
+    records : list of dict
+        The ``result.json`` records of this run or sweep.
+    cfg : mapping
+        The ``export`` config: ``mode`` (none, textfile, pushgateway, http), ``textfile_path``,
+        ``pushgateway_url``, ``job``, ``timeout_s``.
+    slo : SLOSet, optional
+        Adds the SLO threshold and met series.
+    results_root : Path, optional
+        When given, the textfile exposes every run found under it (the latest per identity,
+        and all of them in the run counter), not only ``records``.
+
+    Returns
+    -------
+    ExportReport
+    """
+    mode = str(cfg.get("mode", "none"))
+    report = ExportReport(mode=mode)
+    if mode == "none":
+        return report
+    if mode not in ("textfile", "pushgateway", "http"):
+        message = f"unknown export mode {mode!r}; use none, textfile, pushgateway or http."
+        warnings.warn(message, ExportWarning, stacklevel=2)
+        report.warnings.append(message)
+        return report
+    every = (lambda: scan_records(results_root)) if results_root else (lambda: list(records))
+    textfile_path = cfg.get("textfile_path")
+    if textfile_path:
+        try:
+            report.textfile = write_textfile(Path(textfile_path), results_registry(every, slo))
+        except OSError as exc:
+            message = f"could not write the metrics textfile {textfile_path}: {exc}"
+            warnings.warn(message, ExportWarning, stacklevel=2)
+            report.warnings.append(message)
+    if mode == "pushgateway":
+        url = cfg.get("pushgateway_url")
+        try:
+            push(str(url), str(cfg.get("job", "harness")), records, slo, cfg.get("timeout_s", 5))
+            report.pushed = True
+        except Exception as exc:  # any transport error: the run's results must survive
+            report.pushed = False
+            kept = f"; the textfile {report.textfile} was written" if report.textfile else ""
+            message = (
+                f"Pushgateway at {url} is unreachable ({exc}). The run's results are intact in "
+                f"its run folder{kept}; start the Pushgateway or use export=textfile."
+            )
+            warnings.warn(message, ExportWarning, stacklevel=2)
+            report.warnings.append(message)
+    return report

@@ -1,0 +1,219 @@
+"""Optional data checks of the gate, tested by Evidently through ``harness.metrics.drift``.
+
+Drift between a reference and a current data file (all rows and the minority slice), and the
+realism and privacy of a run's synthetic rows. Evidently is only imported when a check runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from harness.errors import InputDataError
+from harness.gate.checks import Check
+from harness.gate.sources import Candidate
+
+log = logging.getLogger(__name__)
+
+TRAIN_MINORITY_FILE = "fold0_train_minority.csv.gz"
+SYNTHETIC_FILE = "fold0_synthetic.csv.gz"
+REPORTS_DIR = "checks"
+DRIFT_SHARE = 0.5
+MAX_COPY_SHARE = 0.05
+_SHARED_REPORTS = ("data_drift.html", "minority_drift.html")
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a CSV (optionally compressed) or Parquet file.
+
+    Raises
+    ------
+    InputDataError
+        When the file is missing or cannot be read.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputDataError(f"data file {path} does not exist: pass an existing CSV or Parquet.")
+    try:
+        if path.suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        return pd.read_csv(path)
+    except (ValueError, OSError, ImportError) as exc:
+        raise InputDataError(
+            f"cannot read {path} ({exc}): pass a CSV or Parquet file with a header row."
+        ) from exc
+
+
+def drift_checks(
+    reference: Path,
+    current: Path,
+    out_dir: Path | None = None,
+    *,
+    target: str | None = None,
+    minority_label: str = "1",
+) -> list[Check]:
+    """Test ``current`` against ``reference`` with Evidently: all rows, then the minority slice.
+
+    Parameters
+    ----------
+    reference, current : Path
+        CSV or Parquet files with the same columns.
+    out_dir : Path, optional
+        Where the HTML reports go (``<out_dir>/checks/``).
+    target : str, optional
+        Label column. When given it is left out of the tested features and its
+        ``minority_label`` rows form the minority slice.
+    minority_label : str
+        Value of ``target`` that marks the minority class (compared as text).
+
+    Returns
+    -------
+    list of Check
+        ``data_drift`` and, with a target, ``minority_drift``; passed when Evidently finds no
+        data-set drift (share of drifted columns below 0.5).
+    """
+    from harness.metrics.drift import data_drift
+
+    reference_frame, current_frame = read_table(reference), read_table(current)
+    slices = {"data_drift": (reference_frame, current_frame)}
+    if target is not None:
+        for name, frame in (("reference", reference_frame), ("current", current_frame)):
+            if target not in frame.columns:
+                raise InputDataError(
+                    f"the {name} file has no column {target!r}: pass --target with the label "
+                    f"column (columns: {list(frame.columns)[:10]})"
+                )
+        minority = [f[f[target].astype(str) == str(minority_label)] for f in slices["data_drift"]]
+        features = [f.drop(columns=[target]) for f in slices["data_drift"]]
+        slices = {"data_drift": tuple(features)}
+        if all(len(m) for m in minority):
+            slices["minority_drift"] = tuple(m.drop(columns=[target]) for m in minority)
+        else:
+            log.warning(
+                "no row with %s == %s on one side: minority drift skipped", target, minority_label
+            )
+    checks = []
+    for name, (ref, cur) in slices.items():
+        result = data_drift(ref, cur, drift_share=DRIFT_SHARE)
+        report = _write_report(out_dir, f"{name}.html", result.html)
+        checks.append(
+            Check(
+                name,
+                "drift",
+                "share_drifted_columns",
+                result.share_drifted,
+                DRIFT_SHARE,
+                "<",
+                not result.drifted,
+                _drift_detail(result.drifted, result.per_column, report),
+            )
+        )
+    return checks
+
+
+def synthetic_checks(candidate: Candidate, out_dir: Path | None = None) -> list[Check]:
+    """Realism (Evidently drift test) and privacy (distance to closest record) of a run's
+    synthetic rows, read from its ``fold0_*`` files.
+
+    Returns an empty list when the run has no folder or no such files; one skipped check each
+    when the sampler appended no rows.
+    """
+    if candidate.run_dir is None:
+        return []
+    real_path = candidate.run_dir / TRAIN_MINORITY_FILE
+    synthetic_path = candidate.run_dir / SYNTHETIC_FILE
+    if not (real_path.is_file() and synthetic_path.is_file()):
+        return []
+    real, synthetic = read_table(real_path), read_table(synthetic_path)
+    if synthetic.empty:
+        return [
+            Check(
+                name, kind, metric, None, None, op, True, "no synthetic rows", candidate.name, True
+            )
+            for name, kind, metric, op in (
+                ("synthetic_realism", "realism", "share_drifted_columns", "<"),
+                ("synthetic_privacy", "privacy", "share_copies", "<="),
+            )
+        ]
+    from harness.metrics.drift import privacy_distance, synthetic_realism
+
+    realism = synthetic_realism(real, synthetic)
+    report = _write_report(out_dir, _realism_report(candidate), realism.html)
+    privacy = privacy_distance(real, synthetic, max_copy_share=MAX_COPY_SHARE)
+    return [
+        Check(
+            "synthetic_realism",
+            "realism",
+            "share_drifted_columns",
+            realism.share_drifted,
+            DRIFT_SHARE,
+            "<",
+            not realism.drifted,
+            _drift_detail(realism.drifted, realism.per_column, report),
+            candidate.name,
+        ),
+        Check(
+            "synthetic_privacy",
+            "privacy",
+            "share_copies",
+            privacy.share_copies,
+            MAX_COPY_SHARE,
+            "<=",
+            not privacy.flagged,
+            f"{privacy.share_copies:.1%} of synthetic rows are near copies of a real row "
+            f"(median distance {privacy.median_dcr_synthetic:.4g} vs "
+            f"{privacy.median_dcr_real:.4g} between real rows)"
+            + ("; a sampler that duplicates rows leaks them" if privacy.flagged else ""),
+            candidate.name,
+        ),
+    ]
+
+
+def log_reports(candidate: Candidate, out_dir: Path) -> None:
+    """Upload the gate's HTML reports to the candidate's MLflow run (artifact folder ``gate``).
+
+    A store that cannot be reached only logs a warning: the reports stay in ``out_dir``.
+    """
+    folder = Path(out_dir) / REPORTS_DIR
+    if candidate.mlflow_run_id is None or not folder.is_dir():
+        return
+    from harness.gate.sources import mlflow_client
+
+    try:
+        client = mlflow_client(candidate.tracking_uri)
+        for path in sorted(folder.glob("*.html")):
+            if path.name in _SHARED_REPORTS or path.name == _realism_report(candidate):
+                client.log_artifact(candidate.mlflow_run_id, str(path), "gate")
+    except Exception as exc:  # reports are a convenience: they never fail the gate
+        log.warning("could not log the gate reports to MLflow (%s); they are in %s", exc, folder)
+
+
+def _write_report(out_dir: Path | None, name: str, html: str) -> Path | None:
+    if out_dir is None or not html:
+        return None
+    folder = Path(out_dir) / REPORTS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(html)
+    return path
+
+
+def _drift_detail(drifted: bool, per_column: dict, report: Path | None) -> str:
+    columns = [name for name, info in per_column.items() if info.get("drifted")]
+    text = f"drifted columns: {', '.join(columns[:5])}" if columns else "no column drifted"
+    if drifted:
+        text = "data drift: " + text + "; check the data pipeline or retrain on recent data"
+    if report is not None:
+        text += f" (report: {report.name})"
+    return text
+
+
+def _realism_report(candidate: Candidate) -> str:
+    return f"synthetic_realism_{_slug(candidate.name)}.html"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", text).strip("_") or "run"

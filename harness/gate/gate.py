@@ -1,0 +1,154 @@
+"""Run every check of the gate on a list of candidates and collect one verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.gate import checks as gc
+from harness.gate.sources import Candidate
+from harness.slo import SLOSet
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    """What the gate checks besides the SLO set.
+
+    Attributes
+    ----------
+    decision : {"point", "ci"} or None
+        Override of every objective's ``decision``.
+    regression_metrics : sequence of str
+        Metric keys compared with the baseline.
+    min_absolute_change, min_relative_change : float or None
+        See :func:`harness.gate.checks.regression_checks`.
+    reference, current : Path or None
+        Data files for the Evidently drift checks (both or neither).
+    target : str or None
+        Label column of the data files (enables the minority-slice drift check).
+    minority_label : str
+        Value of ``target`` that marks the minority class.
+    synthetic_checks : bool
+        Test the realism and privacy of each run's synthetic rows (needs its fold0 files).
+    out_dir : Path or None
+        Where HTML reports go.
+    """
+
+    decision: str | None = None
+    regression_metrics: Sequence[str] = gc.DEFAULT_REGRESSION_METRICS
+    min_absolute_change: float | None = 0.0
+    min_relative_change: float | None = None
+    reference: Path | None = None
+    current: Path | None = None
+    target: str | None = None
+    minority_label: str = "1"
+    synthetic_checks: bool = False
+    out_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """All checks of one gate run.
+
+    Attributes
+    ----------
+    slo_set : str
+        Name of the SLO set used.
+    candidates : list of str
+        Names of the candidates checked.
+    baseline : str or None
+        Name of the baseline, when regression was checked.
+    checks : list of Check
+        Every check, candidate by candidate; data checks have an empty ``candidate``.
+    """
+
+    slo_set: str
+    candidates: list[str]
+    baseline: str | None
+    checks: list[gc.Check] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """Whether every check passed."""
+        return gc.all_passed(self.checks)
+
+    @property
+    def failures(self) -> list[gc.Check]:
+        """The checks that failed."""
+        return [check for check in self.checks if not check.passed]
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary."""
+        return {
+            "passed": self.passed,
+            "verdict": "PASS" if self.passed else "FAIL",
+            "slo_set": self.slo_set,
+            "candidates": self.candidates,
+            "baseline": self.baseline,
+            "n_checks": len(self.checks),
+            "n_failed": len(self.failures),
+            "checks": [check.as_dict() for check in self.checks],
+        }
+
+
+def run_gate(
+    candidates: Sequence[Candidate],
+    slo: SLOSet,
+    baseline: Candidate | None = None,
+    options: GateOptions | None = None,
+) -> GateResult:
+    """Check each candidate against the SLO set, the baseline and the optional data checks.
+
+    Parameters
+    ----------
+    candidates : sequence of Candidate
+        Runs to gate; the gate passes only when every one passes.
+    slo : SLOSet
+        Objectives and fairness bounds.
+    baseline : Candidate, optional
+        Run the candidates must not regress from.
+    options : GateOptions, optional
+        Decision override, regression rule and data checks.
+
+    Returns
+    -------
+    GateResult
+    """
+    from harness.gate import data_checks
+
+    options = options or GateOptions()
+    result: list[gc.Check] = []
+    for candidate in candidates:
+        result.append(gc.status_check(candidate))
+        result += gc.slo_checks(candidate, slo, options.decision)
+        result += gc.fairness_checks(candidate, slo, options.decision)
+        if baseline is not None:
+            result += gc.regression_checks(
+                candidate,
+                baseline,
+                options.regression_metrics,
+                min_absolute_change=options.min_absolute_change,
+                min_relative_change=options.min_relative_change,
+                slo=slo,
+            )
+        if options.synthetic_checks:
+            result += data_checks.synthetic_checks(candidate, options.out_dir)
+    if options.reference is not None and options.current is not None:
+        result += data_checks.drift_checks(
+            options.reference,
+            options.current,
+            options.out_dir,
+            target=options.target,
+            minority_label=options.minority_label,
+        )
+    if options.out_dir is not None:
+        for candidate in candidates:
+            data_checks.log_reports(candidate, options.out_dir)
+    return GateResult(
+        slo_set=slo.name,
+        candidates=[c.name for c in candidates],
+        baseline=baseline.name if baseline else None,
+        checks=result,
+    )

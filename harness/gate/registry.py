@@ -1,0 +1,144 @@
+"""Register a candidate's model in the MLflow model registry and move an alias to it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.errors import RunNotFoundError
+from harness.gate.sources import Candidate, mlflow_client
+
+LINEAGE_FILES = ("lineage.csv.gz", "lineage_sample.csv")
+_MAX_TAG = 5000
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """A registered model version and the alias now pointing at it."""
+
+    model_name: str
+    version: str
+    alias: str
+    source: str
+    tags: dict[str, str]
+
+
+def promotion_tags(candidate: Candidate, slo_set: str, client: Any = None) -> dict[str, str]:
+    """Resampling metadata recorded on the model version.
+
+    Strategy, its parameters, synthetic counts, a digest of the lineage file, the data set and
+    its digest, the SLO set the gate used, and where the run came from.
+    """
+    params = {k: v for k, v in _flat(candidate.params).items() if k.startswith("resampler.")}
+    tags = {
+        "harness.resampler": candidate.resampler,
+        "harness.resampler.params": json.dumps(params, sort_keys=True, default=str),
+        "harness.dataset": candidate.dataset,
+        "harness.dataset.digest": str(candidate.record.get("dataset_digest") or ""),
+        "harness.model": candidate.model,
+        "harness.slo_set": slo_set,
+        "harness.gate": "passed",
+        "harness.lineage.digest": lineage_digest(candidate, client) or "unknown",
+    }
+    for key in ("resample/n_synthetic", "resample/synthetic_ratio"):
+        if key in candidate.metrics:
+            tags["harness." + key.replace("/", ".")] = f"{candidate.metrics[key]:.6g}"
+    if candidate.run_dir is not None:
+        tags["harness.run_dir"] = candidate.run_dir.name
+    return {k: str(v)[:_MAX_TAG] for k, v in tags.items() if v not in (None, "")}
+
+
+def lineage_digest(candidate: Candidate, client: Any = None) -> str | None:
+    """sha256 of the run's lineage file: from its folder, else from its MLflow artifacts."""
+    if candidate.run_dir is not None and (candidate.run_dir / LINEAGE_FILES[0]).is_file():
+        return _sha256(candidate.run_dir / LINEAGE_FILES[0])
+    if client is None or candidate.mlflow_run_id is None:
+        return None
+    try:
+        names = {
+            Path(a.path).name: a.path
+            for a in client.list_artifacts(candidate.mlflow_run_id, "lineage")
+        }
+    except Exception:  # the digest is informative: 'unknown' is recorded
+        return None
+    for name in LINEAGE_FILES:
+        if name in names:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = client.download_artifacts(candidate.mlflow_run_id, names[name], tmp)
+                return _sha256(Path(path))
+    return None
+
+
+def register_and_alias(
+    candidate: Candidate, model_name: str, alias: str, tags: dict[str, str]
+) -> Promotion:
+    """Register the candidate run's model and point ``alias`` at the new version.
+
+    The model is the run's ``model`` artifact (``runs:/<id>/model``) or, failing that, the
+    most recent logged model of the run (MLflow 3 ``models:/<model id>``).
+
+    Raises
+    ------
+    RunNotFoundError
+        When the candidate has no MLflow run or its run has no model.
+    """
+    from mlflow.exceptions import MlflowException
+
+    if candidate.mlflow_run_id is None:
+        raise RunNotFoundError(
+            f"{candidate.name} is not in an MLflow store: upload it with `harness sync` (or "
+            "run with tracking on) and promote it by --run-id."
+        )
+    client = mlflow_client(candidate.tracking_uri)
+    run = client.get_run(candidate.mlflow_run_id)
+    source, model_id = _model_source(client, run)
+    try:
+        client.create_registered_model(model_name)
+    except MlflowException as exc:
+        if "ALREADY_EXISTS" not in str(exc.error_code):
+            raise
+    version = client.create_model_version(
+        model_name, source, run_id=run.info.run_id, tags=tags, model_id=model_id
+    )
+    client.set_registered_model_alias(model_name, alias, version.version)
+    return Promotion(model_name, str(version.version), alias, source, tags)
+
+
+def _model_source(client: Any, run: Any) -> tuple[str, str | None]:
+    run_id = run.info.run_id
+    if any(Path(a.path).name == "MLmodel" for a in client.list_artifacts(run_id, "model")):
+        return f"{run.info.artifact_uri.rstrip('/')}/model", None
+    models = client.search_logged_models(
+        experiment_ids=[run.info.experiment_id],
+        filter_string=f"source_run_id = '{run_id}'",
+        max_results=1,
+        order_by=[{"field_name": "creation_timestamp", "ascending": False}],
+    )
+    if models:
+        return f"models:/{models[0].model_id}", models[0].model_id
+    raise RunNotFoundError(
+        f"MLflow run {run_id} has no model: log the run with tracking.log_model=true (its "
+        "model/ folder becomes the artifact 'model') and promote again."
+    )
+
+
+def _flat(mapping: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,1 @@
+"""Fast neighbour backends registered with :mod:`harness.resample.neighbors`."""

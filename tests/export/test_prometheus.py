@@ -1,0 +1,201 @@
+import os
+import shutil
+import subprocess
+import threading
+import warnings
+
+import pytest
+from prometheus_client import generate_latest
+from prometheus_client.parser import text_string_to_metric_families
+
+from harness.export.prometheus import ExportWarning, build_registry, export_results
+from harness.slo import load_slo_set
+from tests.export.records import make_record
+from tests.support.prometheus import free_port
+
+RUN = {"experiment": "quick", "dataset": "pima", "resampler": "adasyn", "model": "decision_tree"}
+
+
+def samples(registry):
+    """Every sample as (name, labels, value)."""
+    text = generate_latest(registry).decode()
+    return [
+        (s.name, s.labels, s.value)
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    ]
+
+
+def value(registry, name, **labels):
+    return registry.get_sample_value(name, labels)
+
+
+def test_metric_gauges_carry_the_run_labels():
+    registry = build_registry([make_record()])
+    assert value(registry, "harness_test_minority_recall", **RUN) == pytest.approx(0.82)
+    assert value(
+        registry, "harness_fairness_group_recall", **RUN, sensitive="sex", group="F"
+    ) == pytest.approx(0.74)
+    assert value(
+        registry, "harness_fairness_equalized_odds_difference", **RUN, sensitive="sex"
+    ) == pytest.approx(0.12)
+
+
+def test_experiment_argument_labels_records_without_one():
+    registry = build_registry([make_record(experiment=None)], "nightly")
+    labels = {**RUN, "experiment": "nightly"}
+    assert value(registry, "harness_test_minority_recall", **labels) == pytest.approx(0.82)
+
+
+def test_latest_record_per_run_wins_and_every_run_is_counted():
+    older = make_record(finished_at="2026-01-05T09:00:00+00:00")
+    older["metrics"]["test/minority_recall"] = 0.5
+    failed = make_record(status="failed", error="boom", finished_at="2026-01-05T11:00:00+00:00")
+    registry = build_registry([older, make_record(), failed])
+    # The failed run is the latest: no metric gauges from it, the last success stays visible.
+    assert value(registry, "harness_test_minority_recall", **RUN) is None
+    assert value(registry, "harness_runs_total", **RUN, status="success") == 2
+    assert value(registry, "harness_runs_total", **RUN, status="failed") == 1
+    finished = value(registry, "harness_last_success_timestamp_seconds", **RUN)
+    assert finished == pytest.approx(1767607260.0)  # 2026-01-05T10:01:00Z
+
+
+def test_last_success_is_absent_without_a_success():
+    registry = build_registry([make_record(status="failed")])
+    names = {name for name, _, _ in samples(registry)}
+    assert "harness_last_success_timestamp_seconds" not in names
+    assert value(registry, "harness_runs_total", **RUN, status="failed") == 1
+
+
+def test_slo_series_show_thresholds_and_breaches():
+    slo = load_slo_set("default")
+    registry = build_registry([make_record(), make_record(resampler="none")], slo=slo)
+    assert value(
+        registry,
+        "harness_slo_objective_threshold",
+        slo="default",
+        objective="minority_recall",
+        metric="test/minority_recall",
+    ) == pytest.approx(0.80)
+    slo_labels = {"slo": "default"}
+    recall = {"objective": "minority_recall", "metric": "test/minority_recall"}
+    gap = {"objective": "train_test_gap", "metric": "gap/minority_recall"}
+    ratio = {"objective": "synthetic_ratio_min", "metric": "resample/synthetic_ratio"}
+    assert value(registry, "harness_slo_met", **slo_labels, **recall, **RUN) == 1.0
+    assert value(registry, "harness_slo_met", **slo_labels, **gap, **RUN) == 0.0  # 0.13 >= 0.10
+    # synthetic_ratio objectives do not apply to resampler "none".
+    assert value(registry, "harness_slo_met", **slo_labels, **ratio, **RUN) == 1.0
+    assert (
+        value(registry, "harness_slo_met", **slo_labels, **ratio, **{**RUN, "resampler": "none"})
+        is None
+    )
+
+
+def test_missing_and_non_finite_metrics_are_skipped():
+    record = make_record(metrics={"test/minority_recall": float("nan"), "test/g_mean": None})
+    names = {name for name, _, _ in samples(build_registry([record]))}
+    assert not names & {"harness_test_minority_recall", "harness_test_g_mean"}
+
+
+HOSTILE = {
+    "dataset": '<script>alert("x")</script>',
+    "model": 'tree\\"\nnewline',
+}
+
+
+def test_textfile_with_hostile_labels_passes_promtool(tmp_path):
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("promtool missing; install it with `apt-get install prometheus`.")
+        pytest.skip("promtool missing; install it with `apt-get install prometheus`.")
+    record = make_record(**HOSTILE)
+    record["metrics"]['fairness/se"x\n/group/<b>\\/recall'] = 0.5
+    path = tmp_path / "metrics" / "harness.prom"
+    report = export_results(
+        [record], {"mode": "textfile", "textfile_path": str(path)}, load_slo_set("default")
+    )
+    assert report.textfile == path and report.warnings == []
+    checked = subprocess.run(
+        [promtool, "check", "metrics"], input=path.read_bytes(), capture_output=True, timeout=30
+    )
+    # Exit 1 means the exposition does not parse; exit 3 only reports naming lint, which the
+    # contract's names trigger for unit-suffixed keys (harness_time_fit_s).
+    problems = [line for line in checked.stderr.decode().splitlines() if line]
+    assert checked.returncode in (0, 3), problems
+    assert all("should not contain abbreviated units" in line for line in problems), problems
+    # And the values survive the round trip through the text format.
+    parsed = {
+        (s.name, s.labels.get("dataset"), s.labels.get("group"))
+        for family in text_string_to_metric_families(path.read_text())
+        for s in family.samples
+    }
+    assert ("harness_fairness_group_recall", HOSTILE["dataset"], "<b>\\") in parsed
+
+
+def test_textfile_is_replaced_atomically(tmp_path):
+    path = tmp_path / "harness.prom"
+    cfg = {"mode": "textfile", "textfile_path": str(path)}
+    records = [make_record(seed=s, dataset=f"d{s}") for s in range(30)]
+    export_results(records, cfg)
+    complete = path.read_text()
+    torn = []
+    stop = threading.Event()
+
+    def read_continuously():
+        while not stop.is_set():
+            text = path.read_text()
+            if text != complete:
+                torn.append(text)
+
+    reader = threading.Thread(target=read_continuously)
+    reader.start()
+    try:
+        for _ in range(40):
+            export_results(records, cfg)
+    finally:
+        stop.set()
+        reader.join()
+    assert torn == []
+    assert os.listdir(tmp_path) == ["harness.prom"]  # no temporary file left behind
+
+
+def test_unreachable_pushgateway_warns_and_keeps_the_textfile(tmp_path):
+    url = f"http://127.0.0.1:{free_port()}"
+    path = tmp_path / "harness.prom"
+    cfg = {
+        "mode": "pushgateway",
+        "textfile_path": str(path),
+        "pushgateway_url": url,
+        "job": "harness",
+        "timeout_s": 1,
+    }
+    with pytest.warns(ExportWarning, match="127.0.0.1") as caught:
+        report = export_results([make_record()], cfg)
+    assert report.pushed is False
+    assert report.textfile == path and "harness_test_minority_recall" in path.read_text()
+    message = str(caught[0].message)
+    assert "intact" in message and str(path) in message
+    assert report.warnings == [message]
+
+
+def test_mode_none_writes_nothing(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = export_results([make_record()], {"mode": "none", "textfile_path": None})
+    assert report.textfile is None and report.pushed is None and report.warnings == []
+
+
+def test_unknown_mode_warns_with_the_choices(tmp_path):
+    with pytest.warns(ExportWarning, match="none, textfile, pushgateway or http"):
+        report = export_results([make_record()], {"mode": "kafka"})
+    assert report.textfile is None
+
+
+def test_unwritable_textfile_warns_instead_of_raising(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    cfg = {"mode": "textfile", "textfile_path": str(blocker / "sub" / "harness.prom")}
+    with pytest.warns(ExportWarning, match="could not write"):
+        report = export_results([make_record()], cfg)
+    assert report.textfile is None

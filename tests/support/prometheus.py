@@ -1,0 +1,204 @@
+"""A real Prometheus and a real Pushgateway for tests, on free 127.0.0.1 ports.
+
+Both come from the Debian packages ``prometheus`` and ``prometheus-pushgateway``. Without them
+a test is skipped, or fails when ``CI=true`` (CI installs them)::
+
+    def test_scrape(tmp_path):
+        with running_pushgateway(tmp_path / "pgw") as gateway:
+            with running_prometheus(tmp_path / "prom", pushgateway=gateway) as prom:
+                ...
+                prom.wait_for('up{job="pushgateway"}')
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+READY_TIMEOUT_S = 30.0
+SCRAPE_INTERVAL = "1s"
+INSTALL_HINT = "apt-get install prometheus prometheus-pushgateway"
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def require_binary(name: str) -> str:
+    """Return the path of ``name``; skip the test (fail on CI) when it is not installed."""
+    path = shutil.which(name)
+    if path is None:
+        reason = f"{name} is not installed; install it with `{INSTALL_HINT}`."
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
+def _get(url: str, timeout_s: float = 2.0) -> bytes:
+    with urllib.request.urlopen(url, timeout=timeout_s) as response:
+        return response.read()
+
+
+def _wait_ready(url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log_path.read_text()[-3000:]}")
+        with contextlib.suppress(OSError):
+            _get(url)
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} not ready after {READY_TIMEOUT_S} s:\n{log_path.read_text()[-3000:]}")
+
+
+@contextlib.contextmanager
+def _process(args: list[str], ready_url: str, log_path: Path) -> Iterator[None]:
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_ready(ready_url, process, log_path)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def running_pushgateway(workdir: Path) -> Iterator[str]:
+    """Start ``prometheus-pushgateway``; yield its URL (``http://127.0.0.1:<port>``)."""
+    binary = require_binary("prometheus-pushgateway")
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    args = [binary, f"--web.listen-address=127.0.0.1:{port}"]
+    with _process(args, f"{url}/-/ready", workdir / "pushgateway.log"):
+        yield url
+
+
+@dataclass
+class PrometheusServer:
+    """A running Prometheus: its URL and HTTP API helpers."""
+
+    url: str
+
+    def query(self, promql: str) -> list[dict]:
+        """Evaluate ``promql`` now; return the ``result`` list of the HTTP API answer."""
+        query = urllib.parse.urlencode({"query": promql})
+        answer = json.loads(_get(f"{self.url}/api/v1/query?{query}"))
+        if answer.get("status") != "success":
+            raise AssertionError(f"query {promql!r} failed: {answer}")
+        return answer["data"]["result"]
+
+    def wait_for(
+        self,
+        promql: str,
+        predicate: Callable[[list[dict]], bool] = bool,
+        timeout_s: float = 30.0,
+    ) -> list[dict]:
+        """Query until ``predicate(result)`` holds (non-empty by default) or fail the test."""
+        deadline = time.monotonic() + timeout_s
+        result: list[dict] = []
+        while time.monotonic() < deadline:
+            result = self.query(promql)
+            if predicate(result):
+                return result
+            time.sleep(0.25)
+        pytest.fail(f"{promql!r} did not match within {timeout_s} s; last result: {result}")
+
+    def targets(self) -> list[dict]:
+        """The active scrape targets with their health and last error."""
+        return json.loads(_get(f"{self.url}/api/v1/targets"))["data"]["activeTargets"]
+
+
+def prometheus_config(
+    *,
+    targets: Sequence[str] = (),
+    pushgateway: str | None = None,
+    rule_files: Sequence[Path] = (),
+) -> dict:
+    """A Prometheus configuration scraping every second."""
+    scrape_configs = []
+    if pushgateway is not None:
+        scrape_configs.append(
+            {
+                "job_name": "pushgateway",
+                "honor_labels": True,
+                "static_configs": [{"targets": [urllib.parse.urlparse(pushgateway).netloc]}],
+            }
+        )
+    if targets:
+        scrape_configs.append({"job_name": "harness", "static_configs": [{"targets": list(targets)}]})
+    config = {
+        "global": {"scrape_interval": SCRAPE_INTERVAL, "evaluation_interval": SCRAPE_INTERVAL},
+        "scrape_configs": scrape_configs,
+    }
+    if rule_files:
+        config["rule_files"] = [str(path) for path in rule_files]
+    return config
+
+
+@contextlib.contextmanager
+def running_prometheus(
+    workdir: Path,
+    *,
+    targets: Sequence[str] = (),
+    pushgateway: str | None = None,
+    rule_files: Sequence[Path] = (),
+) -> Iterator[PrometheusServer]:
+    """Start ``prometheus`` with a generated config and a fresh storage folder.
+
+    Parameters
+    ----------
+    workdir : Path
+        Holds ``prometheus.yml``, ``data/`` and ``prometheus.log``.
+    targets : sequence of str
+        ``host:port`` endpoints scraped under job ``harness``.
+    pushgateway : str, optional
+        URL of a Pushgateway, scraped with ``honor_labels: true``.
+    rule_files : sequence of Path
+        Rule files to load.
+    """
+    binary = require_binary("prometheus")
+    workdir.mkdir(parents=True, exist_ok=True)
+    config_path = workdir / "prometheus.yml"
+    config = prometheus_config(targets=targets, pushgateway=pushgateway, rule_files=rule_files)
+    config_path.write_text(yaml.safe_dump(config))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    args = [
+        binary,
+        f"--config.file={config_path}",
+        f"--storage.tsdb.path={workdir / 'data'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+    ]
+    with _process(args, f"{url}/-/ready", workdir / "prometheus.log"):
+        yield PrometheusServer(url)
+
+
+def fetch_metrics(url: str) -> str:
+    """The text of ``GET <url>`` (an exposition endpoint)."""
+    with contextlib.suppress(urllib.error.URLError):
+        return _get(url).decode()
+    return ""

@@ -1,0 +1,47 @@
+"""Tracking URIs, HTTP limits and the reachability check."""
+
+import os
+import time
+
+import pytest
+
+from harness.errors import ConfigError
+from harness.tracking.store import (
+    TrackingUnavailable,
+    check_reachable,
+    http_limits,
+    normalize_uri,
+    sqlite_artifact_location,
+)
+from tests.support.mlflow_server import closed_port_uri
+
+
+def test_http_limits_apply_inside_the_block_only(monkeypatch):
+    monkeypatch.delenv("MLFLOW_HTTP_REQUEST_TIMEOUT", raising=False)
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "4")  # the user's choice wins
+    with http_limits(timeout_s=3, retries=1):
+        assert os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"] == "3"
+        assert os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] == "4"
+    assert "MLFLOW_HTTP_REQUEST_TIMEOUT" not in os.environ
+    assert os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] == "4"
+
+
+def test_uris_are_normalized(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert normalize_uri("sqlite:///./mlflow.db") == f"sqlite:///{tmp_path}/mlflow.db"
+    assert normalize_uri("http://127.0.0.1:5000/") == "http://127.0.0.1:5000"
+    with pytest.raises(ConfigError, match="tracking=none"):
+        normalize_uri("  ")
+
+
+def test_sqlite_artifacts_live_next_to_the_database(tmp_path):
+    location = sqlite_artifact_location(f"sqlite:///{tmp_path}/mlflow.db", "quick/1")
+    assert location == (tmp_path / "mlartifacts" / "quick_1").as_uri()
+    assert sqlite_artifact_location("http://127.0.0.1:5000", "quick") is None
+
+
+def test_a_closed_port_is_reported_at_once():
+    started = time.monotonic()
+    with pytest.raises(TrackingUnavailable, match="harness sync"):
+        check_reachable(closed_port_uri(), timeout_s=2)
+    assert time.monotonic() - started < 2
