@@ -70,6 +70,16 @@ def sweep_id(args: list[str]) -> str:
     return f"{experiment}-{digest}"
 
 
+def _latest_run_dir(args: list[str]) -> Path | None:
+    """The most recent run folder of the experiment named in ``args`` (for resume=true)."""
+    root = next(a.split("=", 1)[1] for a in args if a.startswith("paths.root_dir="))
+    output = next((a.split("=", 1)[1] for a in args if a.startswith("paths.output_dir=")), None)
+    experiment = next((a.split("=", 1)[1] for a in args if a.startswith("experiment=")), "adhoc")
+    runs = Path(output or Path(root) / "outputs") / "runs" / experiment
+    candidates = sorted(p for p in runs.glob("*") if p.is_dir()) if runs.is_dir() else []
+    return candidates[-1] if candidates else None
+
+
 def run_command(args: list[str]) -> int:
     """``harness run [-m] [overrides...]``: run an experiment or a sweep with Hydra."""
     from harness.evaluate.sweep import LAST_SWEEP
@@ -83,6 +93,14 @@ def run_command(args: list[str]) -> int:
         args.append(f"paths.root_dir={root}")
     if multirun and not any(a.startswith("hydra.sweep.dir=") for a in args):
         args.append(f"hydra.sweep.dir=${{paths.output_dir}}/sweeps/{sweep_id(args)}")
+    if (
+        not multirun
+        and "resume=true" in args
+        and not any(a.startswith("hydra.run.dir=") for a in args)
+    ):
+        latest = _latest_run_dir(args)
+        if latest is not None:
+            args.append(f"hydra.run.dir={latest}")
     _OUTCOMES.clear()
     LAST_SWEEP.clear()
     argv = sys.argv

@@ -24,7 +24,7 @@ class AblationPlan:
 
 FULL_PLAN = AblationPlan()
 # The smoke version: two strategies, three folds, still with tracking and export on.
-SMOKE_PLAN = AblationPlan(strategies=("none", "smote"), n_splits=3, n_repeats=1)
+SMOKE_PLAN = AblationPlan(strategies=("none", "smote"), n_splits=2, n_repeats=1)
 
 
 def harness_overrides(root: Path, plan: AblationPlan) -> list[str]:

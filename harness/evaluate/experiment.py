@@ -68,7 +68,8 @@ def grid_overrides(cfg: DictConfig, overrides: list[str]) -> list[list[str]]:
     Keys set in ``overrides`` (the command line, or a multirun job's sweep values) are taken
     out of the grid, so ``harness run experiment=quick resampler=smote`` runs SMOTE only.
     """
-    grid = OmegaConf.to_container(cfg.experiment.get("grid") or {}, resolve=True)
+    grid_node = cfg.experiment.get("grid")
+    grid = OmegaConf.to_container(grid_node, resolve=True) if grid_node else {}
     if not isinstance(grid, dict):
         raise ConfigError("experiment.grid must be a mapping of group name -> list of options.")
     fixed = _override_keys(overrides)

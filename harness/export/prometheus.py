@@ -317,6 +317,15 @@ def export_results(
             report.warnings.append(message)
     if mode == "pushgateway":
         url = cfg.get("pushgateway_url")
+        if not url:
+            report.pushed = False
+            message = (
+                "export mode is pushgateway but export.pushgateway_url is not set; the run's "
+                "results are intact. Set export.pushgateway_url=http://host:9091."
+            )
+            warnings.warn(message, ExportWarning, stacklevel=2)
+            report.warnings.append(message)
+            return report
         try:
             push(str(url), str(cfg.get("job", "harness")), records, slo, cfg.get("timeout_s", 5))
             report.pushed = True

@@ -97,6 +97,7 @@ def replay(
     push: PushTarget | None = None,
     port: int | None = None,
     addr: str = "127.0.0.1",
+    linger_s: float = 0.0,
     random_state: int | None = 0,
 ) -> ReplayReport:
     """Stream ``X, y`` through ``model`` at ``rate_per_s`` rows per second.
@@ -131,6 +132,9 @@ def replay(
         Serve the counters on ``http://addr:port/metrics`` while the replay runs.
     addr : str
         Address for ``port``.
+    linger_s : float
+        Seconds to keep serving on ``port`` after the last batch, so a final scrape sees the
+        final counts.
     random_state : int, optional
         Seed of the shuffling and of the label shift.
 
@@ -186,8 +190,11 @@ def replay(
             delay = start + report.rows / rate_per_s - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-    finally:
         report.elapsed_s = time.monotonic() - start
+        if server is not None and linger_s > 0:
+            time.sleep(linger_s)
+    finally:
+        report.elapsed_s = report.elapsed_s or time.monotonic() - start
         if server is not None:
             server.shutdown()
             server.server_close()

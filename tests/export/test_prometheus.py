@@ -1,10 +1,13 @@
+import json
 import os
 import shutil
 import subprocess
 import threading
 import warnings
+from pathlib import Path
 
 import pytest
+from omegaconf import OmegaConf
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -199,3 +202,39 @@ def test_unwritable_textfile_warns_instead_of_raising(tmp_path):
     with pytest.warns(ExportWarning, match="could not write"):
         report = export_results([make_record()], cfg)
     assert report.textfile is None
+
+
+CONF_EXPORT = Path(__file__).resolve().parents[2] / "conf" / "export"
+
+
+@pytest.mark.parametrize("mode", ["none", "textfile", "pushgateway", "http"])
+def test_shipped_export_configs_have_the_documented_shape(mode):
+    cfg = OmegaConf.load(CONF_EXPORT / f"{mode}.yaml")
+    assert cfg.mode == mode
+    assert set(cfg) == {"mode", "textfile_path", "pushgateway_url", "job", "timeout_s", "port"}
+
+
+def test_default_textfile_config_writes_under_the_output_dir(tmp_path):
+    export = OmegaConf.load(CONF_EXPORT / "textfile.yaml")
+    root = OmegaConf.create({"paths": {"output_dir": str(tmp_path)}, "export": export})
+    report = export_results([make_record()], root.export)
+    assert report.textfile == tmp_path / "metrics" / "harness.prom"
+    assert "harness_runs_total" in report.textfile.read_text()
+
+
+def test_pushgateway_mode_without_url_warns_with_the_setting(tmp_path):
+    cfg = {"mode": "pushgateway", "pushgateway_url": None, "textfile_path": None}
+    with pytest.warns(ExportWarning, match="export.pushgateway_url"):
+        report = export_results([make_record()], cfg)
+    assert report.pushed is False
+
+
+def test_results_root_exposes_every_run_found_there(tmp_path):
+    for index, resampler in enumerate(["adasyn", "smote"]):
+        run = tmp_path / "runs" / str(index)
+        run.mkdir(parents=True)
+        (run / "result.json").write_text(json.dumps(make_record(resampler=resampler)))
+    path = tmp_path / "harness.prom"
+    cfg = {"mode": "textfile", "textfile_path": str(path)}
+    export_results([make_record()], cfg, results_root=tmp_path / "runs")
+    assert 'resampler="smote"' in path.read_text()

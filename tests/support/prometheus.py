@@ -66,7 +66,8 @@ def _wait_ready(url: str, process: subprocess.Popen, log_path: Path) -> None:
             _get(url)
             return
         time.sleep(0.1)
-    raise RuntimeError(f"{url} not ready after {READY_TIMEOUT_S} s:\n{log_path.read_text()[-3000:]}")
+    log = log_path.read_text()[-3000:]
+    raise RuntimeError(f"{url} not ready after {READY_TIMEOUT_S} s:\n{log}")
 
 
 @contextlib.contextmanager
@@ -131,6 +132,15 @@ class PrometheusServer:
         """The active scrape targets with their health and last error."""
         return json.loads(_get(f"{self.url}/api/v1/targets"))["data"]["activeTargets"]
 
+    def wait_for_targets(self, count: int, timeout_s: float = 30.0) -> None:
+        """Wait until ``count`` scrape targets are known (service discovery takes ~5 s)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if len(self.targets()) >= count:
+                return
+            time.sleep(0.25)
+        pytest.fail(f"Prometheus did not discover {count} targets within {timeout_s} s.")
+
 
 def prometheus_config(
     *,
@@ -149,7 +159,8 @@ def prometheus_config(
             }
         )
     if targets:
-        scrape_configs.append({"job_name": "harness", "static_configs": [{"targets": list(targets)}]})
+        static = [{"targets": list(targets)}]
+        scrape_configs.append({"job_name": "harness", "static_configs": static})
     config = {
         "global": {"scrape_interval": SCRAPE_INTERVAL, "evaluation_interval": SCRAPE_INTERVAL},
         "scrape_configs": scrape_configs,

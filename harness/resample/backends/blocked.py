@@ -11,8 +11,13 @@ through, and the margin added to it covers the rounding of the expanded formula.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+from itertools import repeat
+
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
+from threadpoolctl import threadpool_limits
 
 from harness.errors import SamplerParameterError
 from harness.resample.neighbors import NeighborBackend
@@ -37,6 +42,8 @@ class BlockedExactBackend(NeighborBackend):
         One reference row in this many is used to bound each query's k-th distance.
     random_state : int, default=0
         Seed of the subsample (the result does not depend on it, only the speed).
+    n_jobs : int or None, default=None
+        Threads screening query blocks in parallel; ``None`` uses every CPU.
     """
 
     name = "blocked"
@@ -47,11 +54,13 @@ class BlockedExactBackend(NeighborBackend):
         reference_block: int = 8192,
         subsample_factor: int = 16,
         random_state: int = 0,
+        n_jobs: int | None = None,
     ) -> None:
         self.query_block = query_block
         self.reference_block = reference_block
         self.subsample_factor = subsample_factor
         self.random_state = random_state
+        self.n_jobs = n_jobs
         self._X: np.ndarray | None = None
 
     def fit(self, X: np.ndarray) -> BlockedExactBackend:
@@ -79,20 +88,27 @@ class BlockedExactBackend(NeighborBackend):
         starts = range(0, Q.shape[0], self.query_block)
         rows: list[list[np.ndarray]] = [[] for _ in starts]
         cols: list[list[np.ndarray]] = [[] for _ in starts]
-        # Reference blocks outside: each is converted to float32 once, for every query block.
-        for ref_start in range(0, n_ref, self.reference_block):
-            ref_stop = min(ref_start + self.reference_block, n_ref)
-            augmented_x = np.empty((ref_stop - ref_start, Q.shape[1] + 1), dtype=np.float32)
-            augmented_x[:, :-1] = self._X[ref_start:ref_stop]
-            augmented_x[:, -1] = self._norms[ref_start:ref_stop]
-            for block, start in enumerate(starts):
-                stop = min(start + self.query_block, Q.shape[0])
-                partial = augmented_q[start:stop] @ augmented_x.T
-                # 1-D search of the flat mask: several times faster than a 2-D nonzero.
-                hits = np.flatnonzero((partial <= thresholds[start:stop]).reshape(-1))
-                hit_rows, hit_cols = np.divmod(hits, ref_stop - ref_start)
-                rows[block].append(hit_rows + start)
-                cols[block].append(hit_cols + ref_start)
+
+        def screen(block: int, augmented_x: np.ndarray, ref_start: int) -> None:
+            start = starts[block]
+            stop = min(start + self.query_block, Q.shape[0])
+            partial = augmented_q[start:stop] @ augmented_x.T
+            # 1-D search of the flat mask: several times faster than a 2-D nonzero.
+            hits = np.flatnonzero((partial <= thresholds[start:stop]).reshape(-1))
+            hit_rows, hit_cols = np.divmod(hits, augmented_x.shape[0])
+            rows[block].append(hit_rows + start)
+            cols[block].append(hit_cols + ref_start)
+
+        # Query blocks run in threads (numpy releases the GIL), each with a one-thread BLAS:
+        # the products are too small for BLAS's own threading, and the screening is not BLAS.
+        with ThreadPoolExecutor(self._n_threads()) as pool, threadpool_limits(1, "blas"):
+            # Reference blocks outside: each is converted to float32 once for all query blocks.
+            for ref_start in range(0, n_ref, self.reference_block):
+                ref_stop = min(ref_start + self.reference_block, n_ref)
+                augmented_x = np.empty((ref_stop - ref_start, Q.shape[1] + 1), dtype=np.float32)
+                augmented_x[:, :-1] = self._X[ref_start:ref_stop]
+                augmented_x[:, -1] = self._norms[ref_start:ref_stop]
+                list(pool.map(screen, range(len(starts)), repeat(augmented_x), repeat(ref_start)))
         distances = np.empty((Q.shape[0], n_neighbors), dtype=np.float64)
         indices = np.empty((Q.shape[0], n_neighbors), dtype=np.intp)
         for block, start in enumerate(starts):
@@ -104,6 +120,9 @@ class BlockedExactBackend(NeighborBackend):
                 n_neighbors,
             )
         return distances, indices
+
+    def _n_threads(self) -> int:
+        return self.n_jobs if self.n_jobs and self.n_jobs > 0 else (os.cpu_count() or 1)
 
     def _screening_thresholds(self, Q: np.ndarray, bounds: np.ndarray) -> np.ndarray:
         """Keep x for query q when ||x||² − 2q·x <= bound − ||q||² + rounding margin."""
