@@ -128,7 +128,7 @@ def fold_splits(
 
 @contextmanager
 def _peak_memory(enabled: bool) -> Iterator[dict[str, float]]:
-    box = {"peak_mib": float("nan")}
+    box = {"peak_bytes": float("nan")}
     if not enabled:
         yield box
         return
@@ -140,7 +140,7 @@ def _peak_memory(enabled: bool) -> Iterator[dict[str, float]]:
         yield box
     finally:
         _, peak = tracemalloc.get_traced_memory()
-        box["peak_mib"] = peak / 2**20
+        box["peak_bytes"] = float(peak)
         if not already:
             tracemalloc.stop()
 
@@ -266,10 +266,10 @@ def evaluate_folds(
         row["noise/minority_label_noise"] = minority_label_noise(
             X_train, y_train, pos_label=1, k=n_neighbors, random_state=fold_seed
         )
-        row["time/resample_s"] = resample_s
-        row["time/fit_s"] = fit_s
-        row["time/predict_s"] = predict_s
-        row["memory/peak_mib"] = memory["peak_mib"]
+        row["time/resample_seconds"] = resample_s
+        row["time/fit_seconds"] = fit_s
+        row["time/predict_seconds"] = predict_s
+        row["memory/peak_bytes"] = memory["peak_bytes"]
         for column in dataset.sensitive.columns:
             groups = dataset.sensitive[column].iloc[test].astype(str).to_numpy()
             fairness = group_fairness(y_test, y_pred, groups)

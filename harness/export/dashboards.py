@@ -432,7 +432,7 @@ def debug_spec(slo_set: SLOSet) -> DashboardSpec:
             "Time per step",
             "Mean seconds per fold for resampling, fitting and predicting.",
             tuple(
-                Query(f"avg by (resampler) ({batch_series(f'time/{step}_s')})", step)
+                Query(f"avg by (resampler) ({batch_series(f'time/{step}_seconds')})", step)
                 for step in ("resample", "fit", "predict")
             ),
             unit="s",
@@ -440,9 +440,9 @@ def debug_spec(slo_set: SLOSet) -> DashboardSpec:
         PanelSpec(
             "timeseries",
             "Peak memory",
-            "Peak resident memory of a fold, MiB.",
-            (_per_run("memory/peak_mib"),),
-            unit="mbytes",
+            "Peak memory traced while a fold ran (tracemalloc), bytes.",
+            (_per_run("memory/peak_bytes"),),
+            unit="bytes",
         ),
     )
     return DashboardSpec(

@@ -240,7 +240,19 @@ def build_registry(
 
 @dataclass
 class ExportReport:
-    """What an export did."""
+    """What an export did.
+
+    Attributes
+    ----------
+    mode : str
+        The export mode: none, textfile, pushgateway or http.
+    textfile : Path or None
+        The textfile written, if any.
+    pushed : bool or None
+        Whether the Pushgateway accepted the push; ``None`` when no push was asked for.
+    warnings : list of str
+        The warnings raised, one per target that failed.
+    """
 
     mode: str
     textfile: Path | None = None
@@ -286,7 +298,8 @@ def export_results(
         The ``result.json`` records of this run or sweep.
     cfg : mapping
         The ``export`` config: ``mode`` (none, textfile, pushgateway, http), ``textfile_path``,
-        ``pushgateway_url``, ``job``, ``timeout_s``.
+        ``pushgateway_url``, ``job``, ``timeout_s``. In ``http`` mode only the textfile is
+        written here; ``harness serve-metrics`` serves the run folders.
     slo : SLOSet, optional
         Adds the SLO threshold and met series.
     results_root : Path, optional

@@ -85,8 +85,8 @@ def test_run_folder_holds_every_output(tmp_path):
         "resample/synthetic_ratio",
         "neighbors/synthetic_nn_p95",
         "noise/minority_label_noise",
-        "time/resample_s",
-        "memory/peak_mib",
+        "time/resample_seconds",
+        "memory/peak_bytes",
     ):
         assert key in stored["metrics"], key
         low, high = stored["ci95"][key]

@@ -15,7 +15,7 @@ METRICS = {
     "resample/synthetic_ratio": 0.31,
     "resample/n_synthetic": 212.0,
     "noise/minority_label_noise": 0.01,
-    "time/fit_s": 0.042,
+    "time/fit_seconds": 0.042,
     "fairness/sex/equalized_odds_difference": 0.12,
     "fairness/sex/min_group_recall": 0.74,
     "fairness/sex/group/F/recall": 0.74,

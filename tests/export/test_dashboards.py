@@ -128,8 +128,8 @@ def test_dashboards_cover_the_requested_views(dashboards: dict[str, dict]) -> No
         "harness_fairness_group_recall",
         "harness_noise_minority_label_noise",
         "harness_resample_n_synthetic",
-        "harness_time_fit_s",
-        "harness_memory_peak_mib",
+        "harness_time_fit_seconds",
+        "harness_memory_peak_bytes",
     ):
         assert series in exprs("debug")
 
@@ -237,10 +237,10 @@ def _example_registry() -> tuple[CollectorRegistry, Counter]:
         "resample/synthetic_ratio",
         "resample/n_synthetic",
         "noise/minority_label_noise",
-        "time/resample_s",
-        "time/fit_s",
-        "time/predict_s",
-        "memory/peak_mib",
+        "time/resample_seconds",
+        "time/fit_seconds",
+        "time/predict_seconds",
+        "memory/peak_bytes",
         *(
             f"neighbors/{k}_{s}"
             for k in ("minority_knn", "synthetic_nn")

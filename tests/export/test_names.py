@@ -12,7 +12,7 @@ VALID_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
     [
         ("test/minority_recall", ("harness_test_minority_recall", {})),
         ("gap/minority_f1", ("harness_gap_minority_f1", {})),
-        ("memory/peak_mib", ("harness_memory_peak_mib", {})),
+        ("memory/peak_bytes", ("harness_memory_peak_bytes", {})),
         (
             "fairness/sex/equalized_odds_difference",
             ("harness_fairness_equalized_odds_difference", {"sensitive": "sex"}),

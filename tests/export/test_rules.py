@@ -54,10 +54,9 @@ def default_slo() -> SLOSet:
 
 
 @pytest.fixture(scope="module")
-def strict_slo(default_slo: SLOSet) -> SLOSet:
-    """The default burn-rate alerts with a 1 % error budget, where every factor can fire."""
-    serving = dataclasses.replace(default_slo.serving, minority_recall_objective=0.99)
-    return dataclasses.replace(default_slo, serving=serving)
+def strict_slo() -> SLOSet:
+    """The SRE workbook's burn-rate table on a 99 % objective (conf/slo/high_recall.yaml)."""
+    return load_slo_set("high_recall")
 
 
 def _run(promtool: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -125,6 +124,16 @@ SLOW_TICKET = [("3d", "6h")]
 
 # Missed minority events per 1000, against the thresholds of a 1 % budget:
 # 14.4x -> 0.144, 6x -> 0.06, 3x -> 0.03, 1x -> 0.01.
+DEFAULT_BOUNDARY_CASES = [
+    # 80 % objective, 20 % budget: 4.5x = 0.9, 3x = 0.6, 2x = 0.4, 1x = 0.2 of events missed.
+    ("just above 4.5x fires the fast page", 901, ALL),
+    ("just below 4.5x does not fire the fast page", 899, SLOW_PAGE_AND_TICKETS),
+    ("just above 3x fires the slow page", 601, SLOW_PAGE_AND_TICKETS),
+    ("just below 3x fires tickets, no page", 599, TICKETS),
+    ("just below 2x fires only the 1x ticket", 399, SLOW_TICKET),
+    ("within budget fires nothing", 199, []),
+]
+
 BOUNDARY_CASES = [
     ("just above 14.4x fires the fast page", 145, ALL),
     ("just below 14.4x does not fire the fast page", 143, SLOW_PAGE_AND_TICKETS),
@@ -150,12 +159,18 @@ def test_windows_cover_alerts_and_budget_window(default_slo: SLOSet) -> None:
         assert error_ratio_rule(window) in records
 
 
-def test_default_slo_pages_that_can_never_fire_are_reported(default_slo: SLOSet) -> None:
-    # An 80 % recall objective leaves a 20 % budget: 14.4x and 6x need an error ratio above 1.
-    unreachable = unreachable_burn_rate_alerts(default_slo)
+def test_pages_that_can_never_fire_are_reported(default_slo: SLOSet, strict_slo: SLOSet) -> None:
+    assert unreachable_burn_rate_alerts(default_slo) == []
+    # The workbook's factors on an 80 % objective: a 20 % budget means 14.4x and 6x need an
+    # error ratio above 1, which cannot happen.
+    serving = dataclasses.replace(
+        default_slo.serving, burn_rate_alerts=strict_slo.serving.burn_rate_alerts
+    )
+    workbook_on_80 = dataclasses.replace(default_slo, serving=serving)
+    unreachable = unreachable_burn_rate_alerts(workbook_on_80)
     assert [(a.long_window, a.factor) for a in unreachable] == [("1h", 14.4), ("6h", 6.0)]
     with pytest.warns(UserWarning, match="can never fire"):
-        alert_rules(default_slo)
+        alert_rules(workbook_on_80)
 
 
 def test_strict_slo_has_reachable_thresholds(strict_slo: SLOSet) -> None:
@@ -174,7 +189,8 @@ def test_without_serving_section_only_batch_alerts(default_slo: SLOSet) -> None:
 
 
 def test_promtool_accepts_generated_rules(promtool: str, tmp_path: Path) -> None:
-    with pytest.warns(UserWarning, match="can never fire"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         generate_all("default", tmp_path)
     rule_dir = tmp_path / "prometheus"
     result = _run(
@@ -208,6 +224,28 @@ def test_burn_rate_alert_boundaries(promtool: str, strict_slo: SLOSet, tmp_path:
             ],
         }
         for name, fn, fired in BOUNDARY_CASES
+    ]
+    _promtool_test(promtool, tmp_path, tests)
+
+
+def test_default_burn_rate_alert_boundaries(
+    promtool: str, default_slo: SLOSet, tmp_path: Path
+) -> None:
+    _write_rules(default_slo, tmp_path)
+    tests = [
+        {
+            "name": name,
+            "interval": "1m",
+            "input_series": _outcome_series(f"0+{fn}x10", f"0+{1000 - fn}x10"),
+            "alert_rule_test": [
+                {
+                    "eval_time": "10m",
+                    "alertname": BURN_ALERT,
+                    "exp_alerts": _burn(default_slo, fired),
+                }
+            ],
+        }
+        for name, fn, fired in DEFAULT_BOUNDARY_CASES
     ]
     _promtool_test(promtool, tmp_path, tests)
 

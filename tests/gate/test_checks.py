@@ -140,7 +140,7 @@ def test_failed_run_status_fails():
 def test_direction_of_metrics(slo):
     assert greater_is_better("test/minority_recall", slo)
     assert not greater_is_better("gap/minority_recall", slo)
-    assert not greater_is_better("time/fit_s")
+    assert not greater_is_better("time/fit_seconds")
     assert not greater_is_better("fairness/sex/equalized_odds_difference")
 
 

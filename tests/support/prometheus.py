@@ -100,7 +100,7 @@ def running_pushgateway(workdir: Path) -> Iterator[str]:
 
 @dataclass
 class PrometheusServer:
-    """A running Prometheus: its URL and HTTP API helpers."""
+    """A running Prometheus: its URL and queries through its HTTP API."""
 
     url: str
 

@@ -1,0 +1,145 @@
+"""End to end on one machine: a real experiment, a real Pushgateway, `harness serve-metrics`,
+`harness replay`, and a real Prometheus that scrapes them and evaluates the generated rules;
+then every dashboard panel query returns data."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from harness.export.dashboards import all_panel_queries
+from tests.support.prometheus import free_port, running_prometheus, running_pushgateway
+
+REPO = Path(__file__).resolve().parents[1]
+RULES = [REPO / "dashboards" / "prometheus" / f for f in ("recording_rules.yml", "alert_rules.yml")]
+
+
+def _harness(*args: str, root: Path, **kwargs) -> subprocess.Popen:
+    env = dict(os.environ, HARNESS_ROOT=str(root), MLFLOW_DISABLE_TELEMETRY="true")
+    return subprocess.Popen(
+        [sys.executable, "-m", "harness.cli", *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **kwargs,
+    )
+
+
+def _wait_http(url: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.25)
+    pytest.fail(f"{url} did not answer within {timeout_s} s")
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_experiment_replay_and_dashboards_through_a_real_prometheus(tmp_path):
+    started = []
+    with running_pushgateway(tmp_path / "pushgateway") as pushgateway:
+        run = _harness(
+            "run",
+            "experiment=quick",
+            "evaluation=fast",
+            "evaluation.progress=false",
+            "evaluation.track_memory=true",
+            "dataset=arrests",
+            "tracking=none",
+            "export=pushgateway",
+            f"export.pushgateway_url={pushgateway}",
+            root=tmp_path,
+        )
+        output, _ = run.communicate(timeout=600)
+        assert run.returncode == 0, output[-3000:]
+
+        serve_port, replay_port = free_port(), free_port()
+        try:
+            serve = _harness(
+                "serve-metrics",
+                "--root",
+                str(tmp_path / "outputs"),
+                "--port",
+                str(serve_port),
+                root=tmp_path,
+            )
+            started.append(serve)
+            replay = _harness(
+                "replay",
+                "--rate",
+                "400",
+                "--duration",
+                "25",
+                "--port",
+                str(replay_port),
+                "--linger",
+                "60",
+                "--drift",
+                "3",
+                root=tmp_path,
+            )
+            started.append(replay)
+            _wait_http(f"http://127.0.0.1:{serve_port}/metrics")
+            _wait_http(f"http://127.0.0.1:{replay_port}/metrics")
+            targets = [f"127.0.0.1:{serve_port}", f"127.0.0.1:{replay_port}"]
+            with running_prometheus(
+                tmp_path / "prometheus", targets=targets, pushgateway=pushgateway, rule_files=RULES
+            ) as prometheus:
+                prometheus.wait_for_targets(3)
+                # The experiment's series arrived through the Pushgateway, with their labels.
+                # Pushed series carry no instance (the Pushgateway's own series do).
+                pushed = prometheus.wait_for(
+                    'harness_test_minority_recall{experiment="quick", instance=""}',
+                    lambda r: len(r) >= 5,
+                    timeout_s=60,
+                )
+                labels = {(s["metric"]["dataset"], s["metric"]["resampler"]) for s in pushed}
+                assert ("arrests", "adasyn") in labels and ("arrests", "none") in labels
+                assert all(s["metric"]["model"] == "decision_tree" for s in pushed)
+                prometheus.wait_for('harness_runs_total{status="success"}')
+                prometheus.wait_for("harness_last_success_timestamp_seconds")
+                prometheus.wait_for('harness_slo_met{objective="minority_recall"}')
+                # The same results through `harness serve-metrics`.
+                prometheus.wait_for(
+                    f'harness_test_minority_f1{{instance="127.0.0.1:{serve_port}"}}',
+                    lambda r: len(r) >= 5,
+                    timeout_s=60,
+                )
+                # The replay's serving counters, and recall as an event-based SLI.
+                prometheus.wait_for('harness_serving_outcomes_total{outcome="tp"}', timeout_s=60)
+                recall = prometheus.wait_for(
+                    "harness:minority_recall:rate5m >= 0",  # NaN until a minority label arrives
+                    timeout_s=90,
+                )
+                assert 0.0 <= float(recall[0]["value"][1]) <= 1.0
+                # The generated rules load and evaluate without error.
+                rules = json.loads(
+                    urllib.request.urlopen(f"{prometheus.url}/api/v1/rules", timeout=5).read()
+                )["data"]["groups"]
+                assert rules
+                for group in rules:
+                    for rule in group["rules"]:
+                        assert rule["health"] in ("ok", "unknown"), rule
+                        assert not rule.get("lastError"), rule
+                # Every dashboard panel's query returns data.
+                deadline = time.monotonic() + 120
+                missing = all_panel_queries()
+                while missing and time.monotonic() < deadline:
+                    missing = [q for q in missing if not prometheus.query(q)]
+                    if missing:
+                        time.sleep(2)
+                assert not missing, f"panel queries without data: {missing}"
+        finally:
+            for process in started:
+                process.terminate()
+                process.wait(timeout=30)
