@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 from harness.errors import ConfigError
 from harness.evaluate.comparison import Comparison, compare
+from harness.evaluate.config_checks import check_job_config
 from harness.evaluate.job import execute_job, job_name, load_record
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ def compose_jobs(cfg: DictConfig, overrides: list[str], output_dir: Path) -> lis
     jobs = []
     for job_cfg in configs:
         job_cfg = _without_hydra(job_cfg)
+        check_job_config(job_cfg)
         name = job_name(
             str(job_cfg.dataset.name),
             str(job_cfg.resampler.name),

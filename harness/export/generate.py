@@ -25,7 +25,8 @@ PROMETHEUS_NOTES = """\
 #                  folder where the textfile exporter writes harness_*.prom files;
 #   pushgateway:   batch runs push their metrics; honor_labels keeps the run's labels
 #                  (experiment, dataset, resampler, model) instead of the gateway's;
-#   harness:       `harness serve-metrics` (latest results and serving counters over HTTP).
+#   harness:       `harness serve-metrics` (latest results over HTTP, port 9109);
+#   harness_replay: the serving counters of a model service or `harness replay --port 9110`.
 # Adjust the targets to your hosts and ports.
 """
 
@@ -48,7 +49,11 @@ def prometheus_config() -> dict[str, Any]:
             },
             {
                 "job_name": "harness",
-                "static_configs": [{"targets": ["localhost:8000"]}],
+                "static_configs": [{"targets": ["localhost:9109"]}],
+            },
+            {
+                "job_name": "harness_replay",
+                "static_configs": [{"targets": ["localhost:9110"]}],
             },
         ],
     }
