@@ -92,7 +92,7 @@ def evaluate_targets(
     if agree and agree.get("approx_mean_abs_dr") is not None:
         targets.append(
             {
-                "target": f"ADASYN approx mean |Δr| ≤ {APPROX_MAX_MEAN_DR} at "
+                "target": f"ADASYN approx mean abs Δr ≤ {APPROX_MAX_MEAN_DR} at "
                 f"{APPROX_TARGET_SHAPE}",
                 "value": f"{agree['approx_mean_abs_dr']:.4f}",
                 "met": agree["approx_mean_abs_dr"] <= APPROX_MAX_MEAN_DR,
@@ -144,6 +144,11 @@ def evaluate_targets(
 
 def _fmt(value: Any, spec: str) -> str:
     return "–" if value is None else format(value, spec)
+
+
+def _cell(text: object) -> str:
+    """Text safe inside a Markdown table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _met(flag: bool | None) -> str:
@@ -204,5 +209,7 @@ def render_markdown(result: dict[str, Any]) -> str:
         lines.append(f"Not measured: {overhead.get('error', 'skipped')}.")
     lines += ["", "## Targets", "", "| target | measured | status |", "|---|---|---|"]
     for target in result["targets"]:
-        lines.append(f"| {target['target']} | {target['value']} | {_met(target['met'])} |")
+        lines.append(
+            f"| {_cell(target['target'])} | {_cell(target['value'])} | {_met(target['met'])} |"
+        )
     return "\n".join(lines) + "\n"

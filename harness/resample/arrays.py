@@ -124,6 +124,22 @@ def _check_finite(values: np.ndarray, columns: pd.Index | None) -> None:
     )
 
 
+def _check_magnitude(values: np.ndarray, columns: pd.Index | None) -> None:
+    # x + lam * (x_z - x) overflows when |x_z - x| exceeds the dtype's maximum; below half of it,
+    # no difference of two values can.
+    limit = np.finfo(values.dtype).max / 2
+    too_large = (np.abs(values) > limit).any(axis=0)
+    if not too_large.any():
+        return
+    bad_cols = np.flatnonzero(too_large).tolist()
+    names = [columns[j] for j in bad_cols] if columns is not None else bad_cols
+    raise InputDataError(
+        f"X has values beyond +/-{limit:.3g} in column(s) {_names(names)}, so interpolating "
+        "between rows would overflow to infinity: scale the features first (e.g. with "
+        "StandardScaler in the pipeline before the sampler), or use RandomOverSampler."
+    )
+
+
 def _check_labels(labels: np.ndarray) -> None:
     if labels.dtype.kind == "f" and np.isnan(labels).any():
         raise InputDataError(
@@ -194,6 +210,8 @@ def read_input(X: object, y: object, *, float_only: bool) -> InputArrays:
         if not np.issubdtype(values.dtype, np.floating):
             values = values.astype(np.float64)
     _check_finite(values, columns)
+    if float_only:
+        _check_magnitude(values, columns)
     _check_labels(labels)
     return InputArrays(values, labels, columns, dtypes, y_kind, y_name, y_dtype, float_only, notes)
 

@@ -98,7 +98,7 @@ def test_targets_compare_against_imblearn_in_the_same_run():
     ]
     targets = {t["target"]: t for t in evaluate_targets(summary, agreement, {"ratio": 1.2})}
     assert targets["ADASYN approx ≥ 10× imblearn at 1Mx20x5%"]["met"] is True
-    assert targets["ADASYN approx mean |Δr| ≤ 0.02 at 1Mx20x5%"]["met"] is True
+    assert targets["ADASYN approx mean abs Δr ≤ 0.02 at 1Mx20x5%"]["met"] is True
     assert targets["ADASYN approx g_i within ±1 ≥ 95% at 1Mx20x5%"]["met"] is False
     assert targets["ADASYN exact never slower"]["met"] is True
     assert targets["SMOTE never slower"]["met"] is False

@@ -30,6 +30,7 @@ import pytest
 import yaml
 
 READY_TIMEOUT_S = 30.0
+PORT_ATTEMPTS = 3
 SCRAPE_INTERVAL = "1s"
 INSTALL_HINT = "apt-get install prometheus prometheus-pushgateway"
 
@@ -64,6 +65,11 @@ def _wait_ready(url: str, process: subprocess.Popen, log_path: Path) -> None:
             raise RuntimeError(f"{url} exited early:\n{log_path.read_text()[-3000:]}")
         with contextlib.suppress(OSError):
             _get(url)
+            # Another test's server may have taken the port between free_port() and our bind:
+            # then it answered, and our process is about to exit. Make sure ours is the one.
+            time.sleep(0.5)
+            if process.poll() is not None:
+                raise RuntimeError(f"{url} exited early:\n{log_path.read_text()[-3000:]}")
             return
         time.sleep(0.1)
     log = log_path.read_text()[-3000:]
@@ -76,6 +82,11 @@ def _process(args: list[str], ready_url: str, log_path: Path) -> Iterator[None]:
         process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_ready(ready_url, process, log_path)
+    except RuntimeError:
+        process.kill()
+        process.wait()
+        raise
+    try:
         yield
     finally:
         process.terminate()
@@ -91,11 +102,28 @@ def running_pushgateway(workdir: Path) -> Iterator[str]:
     """Start ``prometheus-pushgateway``; yield its URL (``http://127.0.0.1:<port>``)."""
     binary = require_binary("prometheus-pushgateway")
     workdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    args = [binary, f"--web.listen-address=127.0.0.1:{port}"]
-    with _process(args, f"{url}/-/ready", workdir / "pushgateway.log"):
-        yield url
+    for attempt in range(PORT_ATTEMPTS):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        # Debian's build persists to one shared file by default; keep each
+        # test's gateway to itself.
+        args = [
+            binary,
+            f"--web.listen-address=127.0.0.1:{port}",
+            f"--persistence.file={workdir / 'pushgateway.data'}",
+        ]
+        try:
+            server = _process(args, f"{url}/-/ready", workdir / "pushgateway.log")
+            server.__enter__()
+        except RuntimeError:
+            if attempt == PORT_ATTEMPTS - 1:
+                raise
+            continue
+        try:
+            yield url
+        finally:
+            server.__exit__(None, None, None)
+        return
 
 
 @dataclass
@@ -196,16 +224,27 @@ def running_prometheus(
     config_path = workdir / "prometheus.yml"
     config = prometheus_config(targets=targets, pushgateway=pushgateway, rule_files=rule_files)
     config_path.write_text(yaml.safe_dump(config))
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    args = [
-        binary,
-        f"--config.file={config_path}",
-        f"--storage.tsdb.path={workdir / 'data'}",
-        f"--web.listen-address=127.0.0.1:{port}",
-    ]
-    with _process(args, f"{url}/-/ready", workdir / "prometheus.log"):
-        yield PrometheusServer(url)
+    for attempt in range(PORT_ATTEMPTS):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        args = [
+            binary,
+            f"--config.file={config_path}",
+            f"--storage.tsdb.path={workdir / f'data-{attempt}'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ]
+        try:
+            server = _process(args, f"{url}/-/ready", workdir / "prometheus.log")
+            server.__enter__()
+        except RuntimeError:
+            if attempt == PORT_ATTEMPTS - 1:
+                raise
+            continue
+        try:
+            yield PrometheusServer(url)
+        finally:
+            server.__exit__(None, None, None)
+        return
 
 
 def fetch_metrics(url: str) -> str:
