@@ -95,3 +95,18 @@ def test_disallowed_target_is_refused():
 
     with pytest.raises(ConfigError, match="not an allowed component"):
         instantiate_component({"_target_": "os.system", "command": "true"})
+
+
+@pytest.mark.parametrize("name", options("experiment"))
+def test_every_job_of_every_experiment_builds_its_sampler_and_model(tmp_path, name):
+    from harness.evaluate.experiment import compose_jobs
+    from harness.models import build_model
+
+    overrides = [f"experiment={name}", f"paths.root_dir={tmp_path}"]
+    with initialize_config_dir(str(CONF), version_base="1.3"):
+        cfg = compose(config_name="config", overrides=overrides)
+        jobs = compose_jobs(cfg, overrides, tmp_path)
+    assert len(jobs) == len({job.name for job in jobs}) > 1
+    for job in jobs:
+        assert hasattr(instantiate_component(job.cfg.resampler.sampler), "fit_resample")
+        assert hasattr(build_model(job.cfg.model, random_state=0), "fit")
