@@ -98,22 +98,13 @@ def _process(args: list[str], ready_url: str, log_path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def running_pushgateway(workdir: Path) -> Iterator[str]:
-    """Start ``prometheus-pushgateway``; yield its URL (``http://127.0.0.1:<port>``)."""
-    binary = require_binary("prometheus-pushgateway")
-    workdir.mkdir(parents=True, exist_ok=True)
+def _on_a_free_port(make_args: Callable[[int, int], list[str]], log_path: Path) -> Iterator[str]:
+    """Start a server on a free port, trying another port if one is taken meanwhile."""
     for attempt in range(PORT_ATTEMPTS):
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        # Debian's build persists to one shared file by default; keep each
-        # test's gateway to itself.
-        args = [
-            binary,
-            f"--web.listen-address=127.0.0.1:{port}",
-            f"--persistence.file={workdir / 'pushgateway.data'}",
-        ]
+        server = _process(make_args(port, attempt), f"{url}/-/ready", log_path)
         try:
-            server = _process(args, f"{url}/-/ready", workdir / "pushgateway.log")
             server.__enter__()
         except RuntimeError:
             if attempt == PORT_ATTEMPTS - 1:
@@ -124,6 +115,24 @@ def running_pushgateway(workdir: Path) -> Iterator[str]:
         finally:
             server.__exit__(None, None, None)
         return
+
+
+@contextlib.contextmanager
+def running_pushgateway(workdir: Path) -> Iterator[str]:
+    """Start ``prometheus-pushgateway``; yield its URL (``http://127.0.0.1:<port>``)."""
+    binary = require_binary("prometheus-pushgateway")
+    workdir.mkdir(parents=True, exist_ok=True)
+
+    def args(port: int, attempt: int) -> list[str]:
+        # Debian's build persists to one shared file by default; keep each gateway to itself.
+        return [
+            binary,
+            f"--web.listen-address=127.0.0.1:{port}",
+            f"--persistence.file={workdir / 'pushgateway.data'}",
+        ]
+
+    with _on_a_free_port(args, workdir / "pushgateway.log") as url:
+        yield url
 
 
 @dataclass
@@ -224,27 +233,17 @@ def running_prometheus(
     config_path = workdir / "prometheus.yml"
     config = prometheus_config(targets=targets, pushgateway=pushgateway, rule_files=rule_files)
     config_path.write_text(yaml.safe_dump(config))
-    for attempt in range(PORT_ATTEMPTS):
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        args = [
+
+    def args(port: int, attempt: int) -> list[str]:
+        return [
             binary,
             f"--config.file={config_path}",
             f"--storage.tsdb.path={workdir / f'data-{attempt}'}",
             f"--web.listen-address=127.0.0.1:{port}",
         ]
-        try:
-            server = _process(args, f"{url}/-/ready", workdir / "prometheus.log")
-            server.__enter__()
-        except RuntimeError:
-            if attempt == PORT_ATTEMPTS - 1:
-                raise
-            continue
-        try:
-            yield PrometheusServer(url)
-        finally:
-            server.__exit__(None, None, None)
-        return
+
+    with _on_a_free_port(args, workdir / "prometheus.log") as url:
+        yield PrometheusServer(url)
 
 
 def fetch_metrics(url: str) -> str:
