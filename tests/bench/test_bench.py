@@ -34,9 +34,10 @@ def test_quick_bench_writes_json_and_markdown_with_every_section(tmp_path):
 
 def test_overhead_ablation_runs_both_variants_or_says_why_not(tmp_path):
     from harness.bench.command import run_overhead
-    from harness.bench.overhead import SMOKE_PLAN
+    from harness.bench.overhead import AblationPlan
 
-    overhead = run_overhead(SMOKE_PLAN, 1, tmp_path, lambda message: None)
+    tiny = AblationPlan(strategies=("none",), n_splits=2, n_repeats=1)
+    overhead = run_overhead(tiny, 1, tmp_path, lambda message: None)
     if "error" in overhead:  # e.g. a config group of the harness run is not available
         assert "rerun it by hand" in overhead["error"]
     else:
