@@ -30,6 +30,23 @@ def same_length(**arrays: np.ndarray) -> None:
         )
 
 
+def finite_scores(values: np.ndarray, name: str = "y_score") -> np.ndarray:
+    """Return ``values`` as a finite float array, or raise with the fix."""
+    try:
+        scores = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputDataError(
+            f"{name} has non-numeric values ({exc}): pass the probability or score of the "
+            "minority class, e.g. predict_proba(X)[:, 1]"
+        ) from exc
+    if not np.isfinite(scores).all():
+        raise InputDataError(
+            f"{name} contains {int((~np.isfinite(scores)).sum())} NaN or infinite value(s): "
+            "check the model's predict_proba / decision_function output, or drop those rows"
+        )
+    return scores
+
+
 def as_matrix(values, name: str) -> np.ndarray:
     """Return ``values`` as a finite 2-D float array, or raise with the fix."""
     try:

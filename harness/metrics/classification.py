@@ -15,7 +15,7 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-from harness.metrics._checks import as_1d, same_length
+from harness.metrics._checks import as_1d, finite_scores, same_length
 
 SLI_KEYS = (
     "minority_recall",
@@ -74,8 +74,9 @@ def minority_slis(y_true, y_pred, y_score=None, *, pos_label=1) -> dict[str, flo
     if y_score is None:
         score = predicted.astype(float)
     else:
-        score = as_1d(y_score, "y_score").astype(float)
+        score = as_1d(y_score, "y_score")
         same_length(y_true=y_true, y_score=score)
+        score = finite_scores(score)
 
     recall_pos, recall_neg = recall_score(
         truth, predicted, labels=[1, 0], average=None, zero_division=0.0

@@ -77,6 +77,9 @@ def group_fairness(y_true, y_pred, sensitive_features, *, pos_label=1) -> dict[s
     truth = (y_true == pos_label).astype(int)
     predicted = (y_pred == pos_label).astype(int)
 
+    # A one-column frame, not the bare array: fairlearn takes a single-row 1-D array for a
+    # 2-D one and refuses it ("Feature array has too many dimensions").
+    groups = pd.DataFrame({"group": groups})
     frame = MetricFrame(
         metrics={"recall": group_recall, "selection_rate": selection_rate},
         y_true=truth,

@@ -29,9 +29,15 @@ def synthetic_ratio(n_synthetic: int, n_train_after: int) -> float:
     Raises
     ------
     InputDataError
-        When the counts are negative or ``n_synthetic`` exceeds ``n_train_after``.
+        When a count is negative or not finite, or ``n_synthetic`` exceeds ``n_train_after``.
     """
-    if n_train_after <= 0 or n_synthetic < 0 or n_synthetic > n_train_after:
+    counts_are_finite = math.isfinite(n_synthetic) and math.isfinite(n_train_after)
+    if (
+        not counts_are_finite
+        or n_train_after <= 0
+        or n_synthetic < 0
+        or n_synthetic > n_train_after
+    ):
         raise InputDataError(
             f"cannot form a synthetic ratio from n_synthetic={n_synthetic} and "
             f"n_train_after={n_train_after}: pass the appended rows and the total training rows "

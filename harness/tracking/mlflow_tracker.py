@@ -425,11 +425,15 @@ class MlflowTracker:
         try:
             return action()
         except Exception as exc:
-            reason = exc if isinstance(exc, TrackingUnavailable) else f"{type(exc).__name__}: {exc}"
-            message = (
-                f"MLflow tracking at {self.uri} failed for {what} ({reason}). The results are "
-                "safe in the run folder; `harness sync` uploads them later."
-            )
+            if isinstance(exc, TrackingUnavailable):
+                # Its message already says where the results are and how to upload them.
+                message = f"MLflow tracking failed for {what}: {exc}"
+            else:
+                message = (
+                    f"MLflow tracking at {self.uri} failed for {what} "
+                    f"({type(exc).__name__}: {exc}). The results are safe in the run folder; "
+                    "`harness sync` uploads them later."
+                )
             log.warning(message)
             warnings.warn(message, TrackingUnavailableWarning, stacklevel=3)
             return None

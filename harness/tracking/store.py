@@ -154,8 +154,8 @@ def check_reachable(uri: str, timeout_s: float) -> None:
     except OSError as exc:
         raise TrackingUnavailable(
             f"the MLflow tracking server at {uri} does not answer ({exc}): start it "
-            "(mlflow server ...) or fix tracking.uri; the results stay in their run folders "
-            "and `harness sync` uploads them later."
+            "(mlflow server ...) or fix tracking.uri. The results are safe in the run folder; "
+            "`harness sync` uploads them later."
         ) from exc
 
 

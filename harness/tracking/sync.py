@@ -123,11 +123,14 @@ def _sweep_parent(
     """The parent run of the sweep (a folder with ``comparison.csv``) that holds ``run_dir``.
 
     It is the parent the sweep itself created when the store was up (same output folder), or
-    a new one.
+    a new one. The sweep folder is the outermost of the run folder's three nearest ancestors
+    that holds ``comparison.csv``: ``<sweep>/<run>``, an experiment's ``<output>/jobs/<run>``
+    and a multirun's ``<sweep>/<job>/jobs/<run>``.
     """
-    sweep_dir = run_dir.parent.resolve()
-    if not (sweep_dir / SWEEP_MARKER).is_file():
+    marked = [p for p in run_dir.resolve().parents[:3] if (p / SWEEP_MARKER).is_file()]
+    if not marked:
         return None
+    sweep_dir = marked[-1]
     key = (tracker.experiment_name, sweep_dir)
     if key not in parents:
         parents[key] = tracker.start_parent(

@@ -31,7 +31,7 @@ from harness.metrics import (
 )
 
 FUZZ = settings(
-    max_examples=80,
+    max_examples=60,
     deadline=None,
     derandomize=True,
     database=None,
@@ -66,15 +66,25 @@ def _finite_in_unit(value: float) -> bool:
     return isinstance(value, float) and math.isfinite(value) and -1e-12 <= value <= 1 + 1e-12
 
 
+NUMERIC_DTYPES = (np.float32, np.float64, np.int64, np.bool_)
+
+
+def _elements(dtype):
+    if dtype == np.bool_:
+        return st.booleans()
+    if np.issubdtype(dtype, np.integer):
+        return st.integers(-5, 5)
+    return st.floats(-5, 5, width=32)
+
+
+def _matrix(dtype, shape):
+    return hnp.arrays(dtype, shape, elements=_elements(dtype))
+
+
 def _matrices(max_rows: int = 12, n_features=None):
     width = st.integers(1, 4) if n_features is None else st.just(n_features)
-    return st.tuples(st.integers(0, max_rows), width).flatmap(
-        lambda shape: hnp.arrays(
-            st.sampled_from([np.float32, np.float64, np.int64, np.bool_]),
-            shape,
-            elements=st.integers(-5, 5) | st.floats(-5, 5, width=32),
-        )
-    )
+    shapes = st.tuples(st.integers(0, max_rows), width)
+    return st.tuples(st.sampled_from(NUMERIC_DTYPES), shapes).flatmap(lambda a: _matrix(*a))
 
 
 # -- minority_slis ------------------------------------------------------------------------------
@@ -240,8 +250,8 @@ def test_distance_stats_refuse_non_finite_rows(X, bad):
 def test_label_noise_is_a_share_or_nan_below_two_rows_of_a_class(labels, k, data):
     y, _, pos_label = labels
     y = np.asarray(y)
-    dtype = data.draw(st.sampled_from([np.float32, np.float64, np.int64, np.bool_]))
-    X = data.draw(hnp.arrays(dtype, (len(y), 2), elements=st.integers(-3, 3) | st.floats(-3, 3)))
+    dtype = data.draw(st.sampled_from(NUMERIC_DTYPES))
+    X = data.draw(_matrix(dtype, (len(y), 2)))
     noise = minority_label_noise(X, y, pos_label=pos_label, k=k)
     counts = np.bincount((y == pos_label).astype(int), minlength=2)
     if counts.min() < 2:
@@ -260,7 +270,7 @@ def test_label_noise_refuses_a_bad_k(k):
 # -- group_fairness -----------------------------------------------------------------------------
 
 
-@FUZZ
+@settings(FUZZ, max_examples=40)
 @given(
     labels=labelled(),
     groups=st.sampled_from([["F", "M"], [0, 1, 2], ["a", "b", "c", "d"], ["only"]]),

@@ -183,7 +183,7 @@ def _fit(sampler, X, y):
 
 
 @pytest.mark.parametrize("kind", SAMPLER_KINDS)
-@settings(FUZZ, max_examples=80)
+@settings(FUZZ, max_examples=60)
 @given(data=st.data())
 def test_random_inputs_give_the_contract_or_a_documented_error(kind, data):
     X, y = data.draw(datasets(), label="data")
