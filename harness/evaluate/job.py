@@ -54,6 +54,28 @@ def _without_volatile(container: Any) -> Any:
     return container
 
 
+def metric_range(key: str) -> tuple[float, float] | None:
+    """The values a metric can take, when bounded: shares in [0, 1], gaps in [-1, 1]."""
+    if key.startswith("gap/"):
+        return (-1.0, 1.0)
+    if key.startswith(("test/", "train/", "noise/", "fairness/")) or key == (
+        "resample/synthetic_ratio"
+    ):
+        return (0.0, 1.0)
+    return None
+
+
+def clip_to_range(key: str, interval: list[float | None]) -> list[float | None]:
+    """Clip a Student-t interval to the metric's range (a recall CI never passes 1)."""
+    bounds = metric_range(key)
+    if bounds is None or interval is None:
+        return interval
+    return [
+        None if value is None else float(min(max(value, bounds[0]), bounds[1]))
+        for value in interval
+    ]
+
+
 def git_commit() -> str:
     """The commit of the working tree the harness runs from, or ``unknown``."""
     try:
@@ -188,6 +210,7 @@ def execute_job(
         _write_fold_outputs(run_dir, result, str(evaluation.lineage))
         metric_columns = [c for c in result.folds.columns if c not in ("repeat", "fold")]
         mean, std, ci95 = aggregate_folds(result.folds, metric_columns)
+        ci95 = {key: clip_to_range(key, interval) for key, interval in ci95.items()}
         record.update(metrics=mean, std=std, ci95=ci95, n_folds=len(result.folds))
         record["n_train"] = result.n_train
         record["n_test"] = result.n_test

@@ -93,6 +93,18 @@ def test_run_folder_holds_every_output(tmp_path):
         assert low <= stored["metrics"][key] <= high
     folds = pd.read_csv(run_dir / "folds.csv")
     assert len(folds) == stored["n_folds"] == 3
+    for key, (low, high) in stored["ci95"].items():
+        if key.startswith(("test/", "train/")) and low is not None:
+            assert 0.0 <= low <= high <= 1.0, key
+
+
+def test_confidence_intervals_stay_inside_the_metric_range():
+    from harness.evaluate.job import clip_to_range
+
+    assert clip_to_range("test/minority_recall", [0.9, 1.014]) == [0.9, 1.0]
+    assert clip_to_range("gap/minority_f1", [-1.2, 0.1]) == [-1.0, 0.1]
+    assert clip_to_range("time/fit_seconds", [-0.1, 0.3]) == [-0.1, 0.3]
+    assert clip_to_range("test/pr_auc", [None, None]) == [None, None]
 
 
 def test_a_failing_job_is_recorded_and_the_experiment_completes(tmp_path):
