@@ -7,7 +7,6 @@ for an in-process grid, a Hydra multirun, a resumed sweep, or folders copied fro
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from harness.evaluate.statistics import (
     rank_strategies,
     wilcoxon_signed_rank,
 )
+from harness.runs import read_records
 
 log = logging.getLogger(__name__)
 
@@ -39,26 +39,6 @@ class Comparison:
     ranks: pd.DataFrame
     failed: list[dict[str, Any]] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
-
-
-def find_run_dirs(root: Path) -> list[Path]:
-    """Every folder under ``root`` (itself included) that holds a ``result.json``."""
-    root = Path(root)
-    return sorted(p.parent for p in root.rglob("result.json"))
-
-
-def load_records(root: Path) -> list[dict[str, Any]]:
-    """Load every ``result.json`` under ``root``, with ``run_dir`` added."""
-    records = []
-    for run_dir in find_run_dirs(root):
-        try:
-            record = json.loads((run_dir / "result.json").read_text())
-        except (OSError, json.JSONDecodeError) as exc:
-            log.warning("skipping %s: unreadable result.json (%s)", run_dir, exc)
-            continue
-        record["run_dir"] = str(run_dir)
-        records.append(record)
-    return records
 
 
 def comparison_table(records: list[dict[str, Any]]) -> pd.DataFrame:
@@ -81,14 +61,15 @@ def comparison_table(records: list[dict[str, Any]]) -> pd.DataFrame:
     return table.sort_values(["dataset", "model", "seed", "resampler"], ignore_index=True)
 
 
-def _fold_values(record: dict[str, Any], metric: str) -> pd.Series | None:
+def _read_folds(record: dict[str, Any]) -> pd.DataFrame | None:
     path = Path(record["run_dir"]) / "folds.csv"
-    if not path.is_file():
+    return pd.read_csv(path).set_index(["repeat", "fold"]) if path.is_file() else None
+
+
+def _fold_values(folds: pd.DataFrame | None, metric: str) -> pd.Series | None:
+    if folds is None or metric not in folds.columns:
         return None
-    folds = pd.read_csv(path)
-    if metric not in folds.columns:
-        return None
-    return folds.set_index(["repeat", "fold"])[metric]
+    return folds[metric]
 
 
 def paired_tests(records: list[dict[str, Any]], metrics=TEST_METRICS) -> pd.DataFrame:
@@ -99,6 +80,7 @@ def paired_tests(records: list[dict[str, Any]], metrics=TEST_METRICS) -> pd.Data
     are reported.
     """
     ok = [r for r in records if r["status"] == "success"]
+    folds = {r["run_dir"]: _read_folds(r) for r in ok}  # each folds.csv read once
     rows = []
     key = lambda r: (r["dataset"], r["model"], r["seed"])  # noqa: E731
     for (dataset, model, seed), group in itertools.groupby(sorted(ok, key=key), key=key):
@@ -110,8 +92,8 @@ def paired_tests(records: list[dict[str, Any]], metrics=TEST_METRICS) -> pd.Data
             if reference not in by_strategy:
                 continue
             for metric in metrics:
-                a = _fold_values(by_strategy[candidate], metric)
-                b = _fold_values(by_strategy[reference], metric)
+                a = _fold_values(folds[by_strategy[candidate]["run_dir"]], metric)
+                b = _fold_values(folds[by_strategy[reference]["run_dir"]], metric)
                 if a is None or b is None:
                     continue
                 a, b = a.align(b, join="inner")
@@ -171,7 +153,7 @@ def compare(root: Path, *, write: bool = True, title: str | None = None) -> Comp
     Comparison
     """
     root = Path(root)
-    records = load_records(root)
+    records = read_records(root)
     table = comparison_table(records)
     tests = paired_tests(records)
     ranks = strategy_ranks(records)

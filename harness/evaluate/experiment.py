@@ -22,7 +22,8 @@ from tqdm.auto import tqdm
 from harness.errors import ConfigError
 from harness.evaluate.comparison import Comparison, compare
 from harness.evaluate.config_checks import check_job_config
-from harness.evaluate.job import execute_job, job_name, load_record
+from harness.evaluate.job import execute_job, job_name
+from harness.runs import read_record
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ def run_jobs(jobs: list[Job], *, n_jobs: int, resume: bool, progress: bool) -> t
     skipped: list[str] = []
     todo = []
     for job in jobs:
-        existing = load_record(job.run_dir) if resume else None
+        existing = read_record(job.run_dir) if resume else None
         if existing is not None and existing.get("status") == "success":
             skipped.append(job.name)
             records.append(existing)

@@ -25,10 +25,10 @@ from harness.data import Dataset
 from harness.evaluate.protocol import ProtocolResult, evaluate_folds, make_preprocessor
 from harness.evaluate.statistics import aggregate_folds
 from harness.instantiate import instantiate_component
+from harness.runs import RESULT_FILE
 
 log = logging.getLogger(__name__)
 
-RESULT_FILE = "result.json"
 SCHEMA_VERSION = 1
 
 
@@ -233,17 +233,6 @@ def execute_job(
         except Exception as exc:  # a report must not lose the result
             log.warning("could not write the report of %s: %s", run_dir.name, exc)
     return record
-
-
-def load_record(run_dir: Path) -> dict[str, Any] | None:
-    """Read a run folder's ``result.json``, or ``None`` when there is none."""
-    path = Path(run_dir) / RESULT_FILE
-    if not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError:
-        return None
 
 
 def _write_json(path: Path, payload: Any) -> None:

@@ -10,6 +10,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from harness.evaluate.comparison import Comparison, compare
+from harness.runs import find_run_dirs
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,6 @@ def _track_sweep(config: DictConfig, sweep_dir: Path) -> None:
     )
     # Jobs log themselves; anything a job could not log (a busy store, a server blip) is
     # uploaded now. Logging is idempotent, so nothing is duplicated.
-    from harness.evaluate.comparison import find_run_dirs
-
     for run_dir in find_run_dirs(sweep_dir):
         tracker.safe_log_run_dir(run_dir, parent_run_id=parent_id)
     if parent_id:

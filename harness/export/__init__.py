@@ -9,7 +9,6 @@ from harness.export.prometheus import (
     build_registry,
     export_results,
     results_registry,
-    scan_records,
 )
 from harness.export.replay import CovariateDrift, LabelShift, PushTarget, ReplayReport, replay
 from harness.export.serving import MinorityOutcomeCounter
@@ -29,7 +28,6 @@ __all__ = [
     "prometheus_series",
     "replay",
     "results_registry",
-    "scan_records",
     "serve_metrics",
     "start_metrics_server",
 ]

@@ -10,7 +10,8 @@ from wsgiref.simple_server import WSGIServer
 from prometheus_client import start_http_server
 
 from harness.errors import RunNotFoundError
-from harness.export.prometheus import results_registry, scan_records
+from harness.export.prometheus import results_registry
+from harness.runs import read_records
 from harness.slo import SLOSet
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def start_metrics_server(
             f"results folder {root} does not exist; run an experiment first or pass the folder "
             "that holds the run folders."
         )
-    registry = results_registry(lambda: scan_records(root), slo)
+    registry = results_registry(lambda: read_records(root), slo)
     server, thread = start_http_server(port, addr=addr, registry=registry)
     log.info("serving the results under %s on http://%s:%d/metrics", root, addr, port)
     return server, thread

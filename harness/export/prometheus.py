@@ -7,7 +7,6 @@ prometheus-client, so a data set's strings cannot break the exposition format.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import warnings
@@ -29,6 +28,7 @@ from harness.export.names import (
     SLO_OBJECTIVE_THRESHOLD,
     prometheus_series,
 )
+from harness.runs import read_records
 from harness.slo import SLOSet
 
 log = logging.getLogger(__name__)
@@ -74,17 +74,6 @@ def latest_records(records: Iterable[Record]) -> list[Record]:
         if seen is None or (record.get("finished_at") or "") >= (seen.get("finished_at") or ""):
             latest[key] = record
     return list(latest.values())
-
-
-def scan_records(root: Path) -> list[Record]:
-    """Every readable ``result.json`` under ``root``."""
-    records = []
-    for path in sorted(Path(root).rglob("result.json")):
-        try:
-            records.append(json.loads(path.read_text()))
-        except (OSError, json.JSONDecodeError) as exc:
-            log.warning("skipping unreadable %s: %s", path, exc)
-    return records
 
 
 class ResultsCollector(Collector):
@@ -319,7 +308,7 @@ def export_results(
         warnings.warn(message, ExportWarning, stacklevel=2)
         report.warnings.append(message)
         return report
-    every = (lambda: scan_records(results_root)) if results_root else (lambda: list(records))
+    every = (lambda: read_records(results_root)) if results_root else (lambda: list(records))
     textfile_path = cfg.get("textfile_path")
     if textfile_path:
         try:

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import InputDataError, RunNotFoundError
+from harness.runs import RESULT_FILE, find_run_dirs
 
-RESULT_FILE = "result.json"
 TRACKING_FILE = "tracking.json"
 #: Metric prefixes the tracking layer derives from ``result.json`` besides the fold means.
 _DERIVED_PREFIXES = ("fold/", "std/", "ci95_low/", "ci95_high/")
@@ -182,10 +182,7 @@ def load_results(folder: Path, filters: Mapping[str, str] | None = None) -> list
             f"results folder {folder} does not exist: pass the folder `harness run` printed "
             "(a run folder with result.json or a sweep folder)."
         )
-    if (folder / RESULT_FILE).is_file():
-        run_dirs = [folder]
-    else:
-        run_dirs = sorted(p.parent for p in folder.rglob(RESULT_FILE))
+    run_dirs = [folder] if (folder / RESULT_FILE).is_file() else find_run_dirs(folder)
     if not run_dirs:
         raise RunNotFoundError(
             f"{folder} holds no {RESULT_FILE}: pass a run or sweep folder written by `harness run`."

@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 
 from harness.errors import InputDataError, RunNotFoundError
+from harness.runs import RESULT_FILE
 
-RESULT_FILE = "result.json"
 TRACKING_FILE = "tracking.json"
 
 #: MLflow's limits (``mlflow.utils.validation``): longer values are refused by the store.

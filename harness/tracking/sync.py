@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import RunNotFoundError
+from harness.runs import find_run_dirs
 from harness.tracking import run_folder as rf
 from harness.tracking.mlflow_tracker import MlflowTracker
 from harness.tracking.store import TrackingUnavailable
@@ -37,12 +38,6 @@ class SyncReport:
             f"{len(self.logged)} uploaded, {len(self.skipped)} already in the store, "
             f"{len(self.failed)} failed ({self.uri})"
         )
-
-
-def find_run_dirs(root: Path) -> list[Path]:
-    """Return every folder under ``root`` (itself included) that holds a ``result.json``."""
-    root = Path(root)
-    return sorted(p.parent for p in root.rglob(rf.RESULT_FILE) if p.is_file())
 
 
 def sync(
