@@ -1,5 +1,5 @@
 """``harness bench``: our samplers against imbalanced-learn's, and the harness's own overhead.
 
 Every measurement runs in a fresh subprocess (:mod:`harness.bench.worker`) so that one
-implementation's libraries (faiss brings its own OpenMP and BLAS) cannot slow another's.
+implementation's memory peak, caches and thread pools cannot affect another's figures.
 """

@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _versions() -> str:
     parts = []
-    for package in ("numpy", "scikit-learn", "imbalanced-learn", "faiss-cpu"):
+    for package in ("numpy", "scikit-learn", "imbalanced-learn"):
         try:
             parts.append(f"{package} {version(package)}")
         except PackageNotFoundError:

@@ -15,7 +15,6 @@ class Implementation:
     method: str
     library: str
     build: Callable[[int], Any]
-    needs_faiss: bool = False
 
 
 def _ours_adasyn(backend: str) -> Callable[[int], Any]:
@@ -53,9 +52,7 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
     for impl in (
         Implementation("imblearn-adasyn", "adasyn", "imblearn", _imblearn("ADASYN")),
         Implementation("harness-adasyn-exact", "adasyn", "harness", _ours_adasyn("auto")),
-        Implementation(
-            "harness-adasyn-approx", "adasyn", "harness", _ours_adasyn("auto-approx"), True
-        ),
+        Implementation("harness-adasyn-approx", "adasyn", "harness", _ours_adasyn("auto-approx")),
         Implementation("imblearn-smote", "smote", "imblearn", _imblearn("SMOTE")),
         Implementation("harness-smote", "smote", "harness", _ours_smote),
         Implementation("imblearn-ros", "ros", "imblearn", _imblearn("RandomOverSampler")),

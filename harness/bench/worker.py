@@ -48,8 +48,6 @@ def _backend_used(sampler: Any, X: np.ndarray, y: np.ndarray) -> str | None:
 def run_sampler(request: dict[str, Any]) -> dict[str, Any]:
     """Time one ``fit_resample``; optionally save r_i and g_i for the agreement check."""
     impl = IMPLEMENTATIONS[request["implementation"]]
-    if impl.needs_faiss:
-        import faiss  # noqa: F401  (imported before the clock starts, like any library)
     with np.load(request["data"]) as data:
         X, y = data["X"], data["y"]
     sampler = impl.build(int(request["seed"]))

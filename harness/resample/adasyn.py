@@ -13,9 +13,10 @@ from harness.resample.allocation import (
     majority_counts,
 )
 from harness.resample.base import HarnessOverSampler
+from harness.resample.difficulty import split_difficulty, supports_split
 from harness.resample.interpolation import DEFAULT_CHUNK_SIZE
 from harness.resample.lineage import build_lineage
-from harness.resample.neighbors import backend_names
+from harness.resample.neighbors import backend_names, get_backend
 from harness.resample.synthesis import neighbors_excluding_self, synthesize_class
 from harness.resample.validation import (
     check_beta,
@@ -59,7 +60,9 @@ class ADASYN(HarnessOverSampler):
         uniformly as SMOTE does (with a ``UserWarning`` and a note), or raise
         :class:`~harness.errors.NoHardSamplesError`.
     backend : str, default="auto"
-        Neighbour search backend (``"exact"``, ``"auto"``).
+        Neighbour search backend: ``"exact"``, ``"blocked"``, ``"auto"`` (exact, chosen by
+        size), ``"ivf"`` or ``"auto-approx"`` (approximate on large data; Δ_i then comes from an
+        own-class search and an other-class count, see :mod:`harness.resample.difficulty`).
     chunk_size : int, default=65536
         Rows interpolated per step (bounds temporary memory).
     max_synthetic : int or None, default=None
@@ -148,9 +151,7 @@ class ADASYN(HarnessOverSampler):
         for label in to_oversample:
             total = strategy[label]
             class_rows = np.flatnonzero(y == label)
-            # The costly step: the class's rows against the whole training set, once per class.
-            whole_set = neighbors_excluding_self(X, X[class_rows], self.n_neighbors, self.backend)
-            delta = majority_counts(y[whole_set], label)
+            delta, table = self._majority_counts(X, y, label, class_rows)
             shares, fell_back = adasyn_allocation(
                 delta, total, self.no_hard_samples, random_state, label
             )
@@ -168,6 +169,7 @@ class ADASYN(HarnessOverSampler):
                 random_state,
                 out[start : start + total],
                 self.chunk_size,
+                table,
             )
             blocks.append(
                 build_lineage(
@@ -181,6 +183,32 @@ class ADASYN(HarnessOverSampler):
             )
             start += total
         return blocks
+
+    def _majority_counts(
+        self, X: np.ndarray, y: np.ndarray, label: object, class_rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Δ_i for the class's rows, and their own-class neighbours when found on the way.
+
+        The costly step. Exact backends search the class's rows against the whole training
+        set (imbalanced-learn's neighbours, ties included); a backend that can count rows
+        within radii splits it into an own-class search and an other-class count
+        (:mod:`harness.resample.difficulty`), whose own-class neighbours synthesis reuses.
+        """
+        n_rows, n_features = X.shape
+        backend = get_backend(
+            self.backend, n_reference=n_rows, n_queries=class_rows.size, n_features=n_features
+        )
+        if not supports_split(backend):
+            whole_set = neighbors_excluding_self(X, X[class_rows], self.n_neighbors, backend)
+            return majority_counts(y[whole_set], label), None
+        split = split_difficulty(
+            X[class_rows],
+            X[y != label],
+            self.n_neighbors,
+            own_index=get_backend(type(backend).name),
+            other_index=backend,
+        )
+        return split.majority_counts, split.own_neighbors
 
     def _note_fallback(self, label: object) -> None:
         message = (

@@ -5,15 +5,14 @@ query set. Keeping that behind :class:`NeighborBackend` lets a faster exact or a
 be added by registering it, without touching the samplers.
 
 Backends: ``"exact"`` (scikit-learn brute force, the reference), ``"blocked"`` (the same
-neighbours, faster on large sets: :mod:`harness.resample.backends.blocked`) and ``"faiss-ivf"``
-(approximate, needs the optional ``fast`` extra: :mod:`harness.resample.backends.faiss_ivf`).
+neighbours, faster on large sets: :mod:`harness.resample.backends.blocked`) and ``"ivf"``
+(approximate, k-means cells scanned with BLAS: :mod:`harness.resample.backends.ivf`).
 Two names choose by size (:func:`resolve_backend_name`): ``"auto"`` among the exact backends
 only, ``"auto-approx"`` also among the approximate ones.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
@@ -42,6 +41,15 @@ class NeighborBackend(ABC):
         """
 
 
+def check_neighbor_count(n_neighbors: int, n_reference: int) -> None:
+    """Raise :class:`SamplerParameterError` if more neighbours are asked for than rows exist."""
+    if n_neighbors > n_reference:
+        raise SamplerParameterError(
+            f"Asked for {n_neighbors} neighbours but the reference set has only {n_reference} "
+            "rows: use a smaller n_neighbors."
+        )
+
+
 class ExactBackend(NeighborBackend):
     """Exact Euclidean search with scikit-learn's brute-force kernel (chunked, BLAS-backed).
 
@@ -66,11 +74,7 @@ class ExactBackend(NeighborBackend):
     def kneighbors(self, Q: np.ndarray, n_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
         if self._index is None:
             raise RuntimeError("ExactBackend.kneighbors called before fit: call fit(X) first.")
-        if n_neighbors > self._n_fitted:
-            raise SamplerParameterError(
-                f"Asked for {n_neighbors} neighbours but the reference set has only "
-                f"{self._n_fitted} rows: use a smaller n_neighbors."
-            )
+        check_neighbor_count(n_neighbors, self._n_fitted)
         return self._index.kneighbors(Q, n_neighbors=n_neighbors, return_distance=True)
 
 
@@ -80,16 +84,16 @@ def _blocked_backend() -> NeighborBackend:
     return BlockedExactBackend()
 
 
-def _faiss_ivf_backend() -> NeighborBackend:
-    from harness.resample.backends.faiss_ivf import FaissIVFBackend
+def _ivf_backend() -> NeighborBackend:
+    from harness.resample.backends.ivf import IVFBackend
 
-    return FaissIVFBackend()
+    return IVFBackend()
 
 
 _BACKENDS: dict[str, Callable[[], NeighborBackend]] = {
     "exact": ExactBackend,
     "blocked": _blocked_backend,
-    "faiss-ivf": _faiss_ivf_backend,
+    "ivf": _ivf_backend,
 }
 AUTO, AUTO_APPROX = "auto", "auto-approx"
 # Below this many query × reference pairs scikit-learn's kernel wins (no subsample, no screening
@@ -102,11 +106,6 @@ APPROX_MIN_PAIRS = 100_000_000
 APPROX_MAX_FEATURES = 64
 
 
-def faiss_available() -> bool:
-    """Whether the optional ``faiss`` package is installed (without importing it)."""
-    return importlib.util.find_spec("faiss") is not None
-
-
 def resolve_backend_name(
     name: str,
     n_reference: int | None = None,
@@ -117,9 +116,9 @@ def resolve_backend_name(
 
     ``"auto"`` is ``"exact"`` when the sizes are unknown or the search is small (fewer than
     :data:`BLOCKED_MIN_PAIRS` query × reference pairs), else ``"blocked"``: both exact.
-    ``"auto-approx"`` is ``"faiss-ivf"`` when faiss is installed, the reference set has at least
-    :data:`APPROX_MIN_ROWS` rows and at most :data:`APPROX_MAX_FEATURES` features, and the
-    search has at least :data:`APPROX_MIN_PAIRS` pairs; otherwise what ``"auto"`` would pick.
+    ``"auto-approx"`` is ``"ivf"`` when the reference set has at least :data:`APPROX_MIN_ROWS`
+    rows and at most :data:`APPROX_MAX_FEATURES` features, and the search has at least
+    :data:`APPROX_MIN_PAIRS` pairs; otherwise what ``"auto"`` would pick.
     Any other name is returned unchanged.
 
     Parameters
@@ -142,9 +141,8 @@ def resolve_backend_name(
         and n_reference >= APPROX_MIN_ROWS
         and n_reference * n_queries >= APPROX_MIN_PAIRS
         and (n_features or 0) <= APPROX_MAX_FEATURES
-        and faiss_available()
     ):
-        return "faiss-ivf"
+        return "ivf"
     return "blocked" if n_reference * n_queries >= BLOCKED_MIN_PAIRS else "exact"
 
 
@@ -154,7 +152,7 @@ def register_backend(name: str, factory: Callable[[], NeighborBackend]) -> None:
     Parameters
     ----------
     name : str
-        The name used in sampler parameters and configuration (e.g. ``"faiss"``).
+        The name used in sampler parameters and configuration (e.g. ``"annoy"``).
     factory : callable
         Called with no argument; returns a fresh :class:`NeighborBackend`.
     """
@@ -178,7 +176,7 @@ def get_backend(
     Parameters
     ----------
     name : str
-        ``"exact"``, ``"blocked"``, ``"faiss-ivf"``, ``"auto"``, ``"auto-approx"`` (see
+        ``"exact"``, ``"blocked"``, ``"ivf"``, ``"auto"``, ``"auto-approx"`` (see
         :func:`resolve_backend_name`) or a name added with :func:`register_backend`.
     n_reference, n_queries, n_features : int or None, optional
         Size of the search, used by ``"auto"`` and ``"auto-approx"`` to choose.

@@ -8,23 +8,29 @@ from dataclasses import dataclass
 import numpy as np
 
 from harness.resample.interpolation import interpolate_into
-from harness.resample.neighbors import get_backend
+from harness.resample.neighbors import NeighborBackend, get_backend
 
 
 def neighbors_excluding_self(
-    reference: np.ndarray, queries: np.ndarray, n_neighbors: int, backend: str
+    reference: np.ndarray,
+    queries: np.ndarray,
+    n_neighbors: int,
+    backend: str | NeighborBackend,
 ) -> np.ndarray:
     """Indices (into ``reference``) of each query row's ``n_neighbors`` nearest neighbours.
 
     The queries are rows of ``reference``; as in imbalanced-learn, ``n_neighbors + 1`` are asked
-    for and the first column (the row itself) is dropped.
+    for and the first column (the row itself) is dropped. ``backend`` is a name (resolved for
+    this search's size) or an unfitted backend.
     """
-    index = get_backend(
-        backend,
-        n_reference=reference.shape[0],
-        n_queries=queries.shape[0],
-        n_features=reference.shape[1],
-    ).fit(reference)
+    if isinstance(backend, str):
+        backend = get_backend(
+            backend,
+            n_reference=reference.shape[0],
+            n_queries=queries.shape[0],
+            n_features=reference.shape[1],
+        )
+    index = backend.fit(reference)
     _, indices = index.kneighbors(queries, n_neighbors + 1)
     return indices[:, 1:]
 
@@ -48,6 +54,7 @@ def synthesize_class(
     random_state: np.random.RandomState,
     out: np.ndarray,
     chunk_size: int,
+    table: np.ndarray | None = None,
 ) -> SyntheticBlock:
     """Create ``shares[i]`` rows from each row i of one class, written into ``out``.
 
@@ -72,13 +79,17 @@ def synthesize_class(
         Destination.
     chunk_size : int
         Rows interpolated per step.
+    table : ndarray of int, shape (m, n_neighbors), optional
+        Each class row's neighbours within the class (positions in ``class_rows``), when an
+        earlier search already found them; searched with ``backend`` otherwise.
 
     Returns
     -------
     SyntheticBlock
     """
-    X_class = X[class_rows]
-    table = neighbors_excluding_self(X_class, X_class, n_neighbors, backend)
+    if table is None:
+        X_class = X[class_rows]
+        table = neighbors_excluding_self(X_class, X_class, n_neighbors, backend)
     parent_positions = np.repeat(np.arange(class_rows.shape[0]), shares)
     n_new = parent_positions.shape[0]
     columns = random_state.randint(0, n_neighbors, size=n_new)

@@ -1,15 +1,13 @@
-"""The fast neighbour backends: the blocked exact search, the faiss IVF index and "auto"."""
-
-import sys
+"""The fast neighbour backends: the blocked exact search and the "auto" choices."""
 
 import numpy as np
 import pytest
 from sklearn.neighbors import NearestNeighbors
 
-from harness.errors import ConfigError, SamplerParameterError
+from harness.errors import SamplerParameterError
 from harness.resample import ADASYN, SMOTE
 from harness.resample.backends.blocked import BlockedExactBackend
-from harness.resample.backends.faiss_ivf import FaissIVFBackend
+from harness.resample.backends.ivf import IVFBackend
 from harness.resample.neighbors import (
     APPROX_MAX_FEATURES,
     ExactBackend,
@@ -68,40 +66,13 @@ def test_adasyn_and_smote_give_identical_results_on_the_blocked_and_exact_backen
 
 def test_float32_input_stays_float32_with_the_fast_backends():
     X, y = make_data(n_samples=800, weights=(0.9, 0.1), dtype=np.float32)
-    for backend in ("blocked", "faiss-ivf"):
+    for backend in ("blocked", "ivf"):
         X_out, _ = ADASYN(random_state=0, backend=backend).fit_resample(X, y)
         assert X_out.dtype == np.float32
 
 
-def test_faiss_ivf_probing_every_cell_is_exact_and_few_cells_stay_close():
-    X, y = make_data(n_samples=4000, n_features=8, weights=(0.9, 0.1), seed=2)
-    queries = X[y == 1]
-    _, ref_indices = NearestNeighbors(n_neighbors=6).fit(X).kneighbors(queries)
-    everything = FaissIVFBackend(n_lists=16, n_probe=16).fit(X)
-    _, indices = everything.kneighbors(queries, 6)
-    np.testing.assert_array_equal(indices, ref_indices)
-    _, few = FaissIVFBackend(n_lists=64, n_probe=8).fit(X).kneighbors(queries, 6)
-    recall = np.mean([len(set(a) & set(b)) / 6 for a, b in zip(few, ref_indices, strict=True)])
-    assert recall >= 0.8
-    assert few.min() >= 0
-
-
-def test_faiss_ivf_difficulty_agrees_with_exact_adasyn():
-    X, y = make_data(n_samples=6000, n_features=8, weights=(0.92, 0.08), seed=5)
-    exact = ADASYN(random_state=0, backend="exact").fit(X, y)
-    approx = ADASYN(random_state=0, backend="faiss-ivf").fit(X, y)
-    assert np.mean(np.abs(exact.difficulty_[1] - approx.difficulty_[1])) <= 0.02
-    assert approx.n_synthetic_ == exact.n_synthetic_
-
-
-def test_missing_faiss_is_reported_with_the_extra_to_install(monkeypatch):
-    monkeypatch.setitem(sys.modules, "faiss", None)  # makes `import faiss` fail
-    with pytest.raises(ConfigError, match=r"\.\[fast\]"):
-        FaissIVFBackend().fit(np.zeros((10, 2)))
-
-
 def test_auto_is_exact_and_picks_by_size():
-    assert {"exact", "blocked", "faiss-ivf", "auto", "auto-approx"} <= set(backend_names())
+    assert {"exact", "blocked", "ivf", "auto", "auto-approx"} <= set(backend_names())
     assert isinstance(get_backend("auto"), ExactBackend)
     assert isinstance(get_backend("auto-approx"), ExactBackend)  # no size: the safe choice
     assert resolve_backend_name("auto", 10_000, 500, 20) == "exact"
@@ -111,11 +82,11 @@ def test_auto_is_exact_and_picks_by_size():
 
 
 def test_auto_approx_needs_a_large_low_dimensional_search():
-    assert resolve_backend_name("auto-approx", 1_000_000, 50_000, 20) == "faiss-ivf"
+    assert resolve_backend_name("auto-approx", 1_000_000, 50_000, 20) == "ivf"
     wide = APPROX_MAX_FEATURES + 1
     assert resolve_backend_name("auto-approx", 1_000_000, 50_000, wide) == "blocked"
     assert resolve_backend_name("auto-approx", 10_000, 500, 20) == "exact"
     assert isinstance(
         get_backend("auto-approx", n_reference=1_000_000, n_queries=50_000, n_features=20),
-        FaissIVFBackend,
+        IVFBackend,
     )

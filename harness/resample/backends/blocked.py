@@ -19,8 +19,7 @@ import numpy as np
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
-from harness.errors import SamplerParameterError
-from harness.resample.neighbors import NeighborBackend
+from harness.resample.neighbors import NeighborBackend, check_neighbor_count
 
 # Distances are screened in float32 (twice the BLAS speed of float64) and the few candidates
 # re-ranked in float64; the screening margin is the classic dot-product error bound
@@ -73,11 +72,7 @@ class BlockedExactBackend(NeighborBackend):
         if self._X is None:
             raise RuntimeError("BlockedExactBackend.kneighbors called before fit: call fit first.")
         n_ref = self._X.shape[0]
-        if n_neighbors > n_ref:
-            raise SamplerParameterError(
-                f"Asked for {n_neighbors} neighbours but the reference set has only {n_ref} "
-                "rows: use a smaller n_neighbors."
-            )
+        check_neighbor_count(n_neighbors, n_ref)
         Q = np.asarray(Q)
         thresholds = self._screening_thresholds(Q, self._squared_bounds(Q, n_neighbors))
         # [−2q, 1] against [x, ||x||²] gives ||x||² − 2q·x in one float32 matrix product.
