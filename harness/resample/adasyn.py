@@ -202,8 +202,8 @@ class ADASYN(HarnessOverSampler):
             whole_set = neighbors_excluding_self(X, X[class_rows], self.n_neighbors, backend)
             return majority_counts(y[whole_set], label), None
         split = split_difficulty(
-            X[class_rows],
-            X[y != label],
+            X,
+            class_rows,
             self.n_neighbors,
             own_index=get_backend(type(backend).name),
             other_index=backend,

@@ -86,7 +86,9 @@ def largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
         # Compared as integers: remainder_i / weight_sum has the same order as remainder_i.
         fractions = (scaled % weight_sum).astype(np.float64)
     else:
-        quotas = weights.astype(np.float64) * (total / float(weights.sum()))
+        # Scaled to a maximum of 1 first: total / Σw overflows when the weights are tiny.
+        relative = weights.astype(np.float64) / float(weights.max())
+        quotas = relative * (total / float(relative.sum()))
         floors = np.floor(quotas).astype(np.int64)
         fractions = quotas - floors
 

@@ -57,8 +57,8 @@ class SplitResult:
 
 
 def split_difficulty(
-    X_class: np.ndarray,
-    X_other: np.ndarray,
+    X: np.ndarray,
+    class_rows: np.ndarray,
     n_neighbors: int,
     own_index: NeighborBackend,
     other_index: NeighborBackend,
@@ -67,24 +67,27 @@ def split_difficulty(
 
     Parameters
     ----------
-    X_class : ndarray of shape (m, n_features)
-        The rows of the class being oversampled.
-    X_other : ndarray of shape (n_other, n_features)
-        Every other row of the training set.
+    X : ndarray of shape (n_samples, n_features)
+        The whole training set.
+    class_rows : ndarray of int, shape (m,)
+        Positions in ``X`` of the class being oversampled; every other row counts as majority.
     n_neighbors : int
         K.
     own_index, other_index : NeighborBackend
-        Unfitted backends; ``other_index`` must support counting (:func:`supports_split`).
+        Unfitted backends; ``other_index`` must support counting (:func:`supports_split`) and
+        is fitted on the other rows in place (``fit(X, rows)``), without copying them.
 
     Returns
     -------
     SplitResult
     """
+    X_class = X[class_rows]
     distances, indices = own_index.fit(X_class).kneighbors(X_class, n_neighbors + 1)
     # As in the whole-set search, the first neighbour is the row itself.
     radii, own_neighbors = distances[:, 1:], indices[:, 1:]
-    if X_other.shape[0] == 0:
+    other_rows = np.setdiff1d(np.arange(X.shape[0]), class_rows, assume_unique=True)
+    if other_rows.size == 0:
         closer = np.zeros_like(own_neighbors)
     else:
-        closer = other_index.fit(X_other).count_closer(X_class, radii)
+        closer = other_index.fit(X, other_rows).count_closer(X_class, radii)
     return SplitResult(counts_from_closer(closer), own_neighbors)

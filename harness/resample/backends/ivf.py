@@ -133,28 +133,54 @@ class IVFBackend(NeighborBackend):
     def _n_threads(self) -> int:
         return self.n_jobs if self.n_jobs and self.n_jobs > 0 else (os.cpu_count() or 1)
 
-    def fit(self, X: np.ndarray) -> IVFBackend:
+    def fit(self, X: np.ndarray, rows: np.ndarray | None = None) -> IVFBackend:
+        """Index ``X`` (or only ``X[rows]``, without copying them); return ``self``.
+
+        Indices returned later are positions among the indexed rows. The rows are converted
+        to centred float32 block by block, so the only copy held is the index itself.
+        """
         X = np.asarray(X)
-        n_rows = X.shape[0]
+        positions = np.arange(X.shape[0]) if rows is None else np.asarray(rows, dtype=np.intp)
+        n_rows = positions.shape[0]
         if n_rows == 0:
             raise SamplerParameterError("Cannot index an empty reference set: pass rows to fit.")
-        self._reference = X  # kept (not copied) to give exact distances for the final k
-        self._mean = X.mean(axis=0)
-        data = np.asarray(X - self._mean, dtype=np.float32)
+        # Kept (not copied) to give exact distances for the final k neighbours.
+        self._reference, self._positions = X, positions
+        blocks = range(0, n_rows, ASSIGN_BLOCK_ROWS)
+        self._mean = (
+            sum(X[positions[start : start + ASSIGN_BLOCK_ROWS]].sum(axis=0) for start in blocks)
+            / n_rows
+        )
         n_cells = self.n_cells or int(np.sqrt(n_rows))
         n_cells = max(1, min(n_cells, n_rows // TRAINING_ROWS_PER_CELL))
         rng = np.random.default_rng(self.random_state)
         n_train = min(n_rows, TRAINING_ROWS_PER_CELL * n_cells)
-        sample = data[np.sort(rng.choice(n_rows, n_train, replace=False))]
+        sample = self._centred(positions[np.sort(rng.choice(n_rows, n_train, replace=False))])
         self._centroids = _kmeans(sample, n_cells, self.n_iter, rng, self._n_threads())
-        labels = _nearest_centroid(data, self._centroids, self._n_threads())
+        labels = np.empty(n_rows, dtype=np.intp)
+
+        def assign(start: int) -> None:
+            block = self._centred(positions[start : start + ASSIGN_BLOCK_ROWS])
+            labels[start : start + ASSIGN_BLOCK_ROWS] = _nearest_centroid(block, self._centroids, 1)
+
+        _parallel_map(assign, blocks, self._n_threads())
         self._order = _cell_order(labels, n_cells)
         self._bounds = np.searchsorted(labels[self._order], np.arange(n_cells + 1))
         # The last column makes one product give q·x − |x|²/2 (queries carry a 1 there).
-        self._rows = np.empty((n_rows, data.shape[1] + 1), dtype=np.float32)
-        self._rows[:, :-1] = data[self._order]
-        self._rows[:, -1] = -0.5 * np.einsum("ij,ij->i", self._rows[:, :-1], self._rows[:, :-1])
+        self._rows = np.empty((n_rows, X.shape[1] + 1), dtype=np.float32)
+
+        def fill(start: int) -> None:
+            stop = start + ASSIGN_BLOCK_ROWS
+            block = self._centred(positions[self._order[start:stop]])
+            self._rows[start:stop, :-1] = block
+            self._rows[start:stop, -1] = -0.5 * np.einsum("ij,ij->i", block, block)
+
+        _parallel_map(fill, blocks, self._n_threads())
         return self
+
+    def _centred(self, positions: np.ndarray) -> np.ndarray:
+        """``X[positions]`` minus the indexed rows' mean, as float32."""
+        return np.asarray(self._reference[positions] - self._mean, dtype=np.float32)
 
     @property
     def n_fitted(self) -> int:
@@ -279,7 +305,7 @@ class IVFBackend(NeighborBackend):
         """
         by_row = np.argsort(indices, axis=1)
         indices = np.take_along_axis(indices, by_row, axis=1)
-        differences = self._reference[indices] - np.asarray(Q)[:, None, :]
+        differences = self._reference[self._positions[indices]] - np.asarray(Q)[:, None, :]
         distances = np.sqrt(np.einsum("ijk,ijk->ij", differences, differences))
         order = np.argsort(distances, axis=1, kind="stable")
         return (

@@ -96,3 +96,17 @@ def test_refuses_bad_use_with_a_clear_message():
         IVFBackend().fit(np.zeros((0, 2)))
     with pytest.raises(RuntimeError, match="fit"):
         IVFBackend().kneighbors(np.zeros((1, 2)), 1)
+
+
+def test_indexing_a_subset_in_place_equals_indexing_a_copy():
+    X, _ = make_data(n_samples=3000, n_features=6, seed=8)
+    rows = np.flatnonzero(np.arange(3000) % 3 != 0)
+    queries = X[:100]
+    in_place = IVFBackend(n_probe=4).fit(X, rows)
+    copied = IVFBackend(n_probe=4).fit(X[rows])
+    for a, b in zip(in_place.kneighbors(queries, 5), copied.kneighbors(queries, 5), strict=True):
+        np.testing.assert_array_equal(a, b)
+    radii = np.tile([0.5, 1.5], (100, 1))
+    np.testing.assert_array_equal(
+        in_place.count_closer(queries, radii), copied.count_closer(queries, radii)
+    )
