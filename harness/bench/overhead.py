@@ -1,8 +1,51 @@
-"""The harness's own cost: the ``quick`` ablation through :func:`run_experiment` with tracking
-(MLflow, SQLite) and export (Prometheus textfile) on, against the same work in a bare loop."""
+"""The harness's own cost on the ``quick`` ablation, against the same work in a bare loop.
+
+Each variant runs in a fresh Python process (``harness.bench.worker``); the clock starts after
+the worker's own imports (numpy) and covers every other import the variant needs. Both evaluate
+the same plan: every strategy of :data:`QUICK_STRATEGIES` with a decision tree (entropy) on
+Pima, under repeated stratified k-fold with the harness's folds and per-fold seeds.
+
+``run_through_harness``
+    :func:`harness.evaluate.experiment.run_experiment` as ``harness run experiment=quick`` runs
+    it, but sequential (``evaluation.n_jobs=1``), with MLflow tracking into a SQLite store and
+    the Prometheus textfile export. Inside the clock: composing the configs with Hydra; per
+    job, the harness's samplers (:mod:`harness.resample`), the fold protocol with every metric
+    (strategy-independent neighbour and label-noise statistics once per fold, through
+    :mod:`harness.evaluate.fold_cache`; tracemalloc around each resampling step), the run folder
+    (``config.yaml``, ``dataset.json``, ``folds.csv``, ``result.json``, lineage, fold-0 rows,
+    ``report.md``/``.html`` with the PR-curve plot) and the pipeline refitted on all rows and
+    saved with MLflow; then the comparison with its paired tests and report, the MLflow upload
+    of every run folder under a parent run, and the textfile export.
+    The SQLite store: creating it (tables and MLflow's migrations) is a one-time cost per store.
+    With ``store="fresh"`` (the worker's default) the timed run creates it, as a first run does;
+    with ``store="prepared"`` :func:`create_tracking_store` creates it in its own process before
+    the clock, and the worker returns that cost (MLflow's import and the store creation, timed
+    apart) next to the run's time.
+
+``run_bare_loop``
+    The same per-fold work with scikit-learn, imbalanced-learn and the harness's metric
+    functions (:mod:`harness.metrics`: the computation, not the orchestration). Per strategy and
+    fold: a ``StandardScaler`` fitted on the training rows; imbalanced-learn's sampler
+    (``RandomOverSampler``, ``SMOTE``, ``ADASYN``; none for ``none``, and
+    ``class_weight="balanced"`` on the tree for ``class_weight``), timed, with tracemalloc
+    around it as the harness measures ``memory/peak_bytes``; the tree fitted (timed);
+    predictions and probabilities on the test rows (timed) and on the training rows; then every
+    per-fold quantity the harness reports for Pima (which has no sensitive column): the minority
+    SLIs on test and training rows, the train–test gap, the synthetic ratio and count, the
+    synthetic rows' distance to their nearest real row, and the minority neighbour distances
+    and label-noise estimate, once per fold (they do not depend on the strategy). Nothing
+    else: no config, no run folder, no aggregation or report, no model refit, no comparison, no
+    tracking, no export.
+
+The ratio of the two times is the cost of orchestration (config composition, run folders,
+reports, the refitted and saved model, the comparison), tracking and export, plus the
+difference in speed between the harness's samplers and imbalanced-learn's.
+"""
 
 from __future__ import annotations
 
+import time
+import tracemalloc
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +54,9 @@ import numpy as np
 
 QUICK_STRATEGIES = ("none", "class_weight", "ros", "smote", "adasyn")
 SEED = 0
+N_NEIGHBORS = 5
+# The harness's per-fold seed (harness.evaluate.protocol.evaluate_folds).
+_FOLD_SEED_STRIDE = 100_003
 
 
 @dataclass(frozen=True)
@@ -42,6 +88,37 @@ def harness_overrides(root: Path, plan: AblationPlan) -> list[str]:
     ]
 
 
+def tracking_uri(root: Path) -> str:
+    """The SQLite tracking URI the harness variant uses under ``root`` (``conf/tracking``)."""
+    return f"sqlite:///{root}/mlflow.db"
+
+
+def create_tracking_store(root: Path) -> dict[str, float]:
+    """Create and migrate the SQLite store of a harness run under ``root``, timed.
+
+    Parameters
+    ----------
+    root : Path
+        The run's ``paths.root_dir``.
+
+    Returns
+    -------
+    dict
+        ``import_seconds`` (importing MLflow and its SQL store) and ``store_seconds``
+        (creating the tables and running MLflow's migrations), measured separately.
+    """
+    started = time.perf_counter()
+    # The harness run imports these too: timed apart from creating the store.
+    import mlflow.store.tracking.sqlalchemy_store  # noqa: F401
+
+    from harness.tracking.store import ensure_sqlite_db
+
+    import_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    ensure_sqlite_db(tracking_uri(root))
+    return {"import_seconds": import_seconds, "store_seconds": time.perf_counter() - started}
+
+
 def run_through_harness(root: Path, plan: AblationPlan = FULL_PLAN) -> dict[str, Any]:
     """Run the quick ablation with :func:`harness.evaluate.experiment.run_experiment`."""
     from hydra import compose, initialize_config_dir
@@ -62,47 +139,90 @@ def _bare_sampler(strategy: str, seed: int) -> Any:
     return samplers[strategy](random_state=seed) if strategy in samplers else None
 
 
-def run_bare_loop(plan: AblationPlan = FULL_PLAN) -> dict[str, Any]:
-    """The same folds, preprocessing, models and metrics with scikit-learn and imbalanced-learn
-    only: no run folder, no tracking, no export."""
-    from sklearn.metrics import (
-        average_precision_score,
-        balanced_accuracy_score,
-        f1_score,
-        roc_auc_score,
+def _traced_resample(sampler: Any, X: np.ndarray, y: np.ndarray) -> tuple[Any, Any, float, int]:
+    """Resample (or not), timed, with tracemalloc around it as the harness measures it."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    X_fit, y_fit = (X, y) if sampler is None else sampler.fit_resample(X, y)
+    seconds = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return X_fit, y_fit, seconds, peak
+
+
+def _fold_statistics(X_train: np.ndarray, y_train: np.ndarray, seed: int) -> dict[str, float]:
+    from harness.metrics import minority_label_noise, neighbor_distance_stats
+
+    stats = neighbor_distance_stats(X_train[y_train == 1], k=N_NEIGHBORS)
+    stats["minority_label_noise"] = minority_label_noise(
+        X_train, y_train, pos_label=1, k=N_NEIGHBORS, random_state=seed
     )
+    return stats
+
+
+def run_bare_loop(plan: AblationPlan = FULL_PLAN) -> dict[str, Any]:
+    """The same folds, preprocessing, samplers, models and per-fold metrics in a plain loop:
+    no run folder, no tracking, no export (see the module docstring for the exact work)."""
     from sklearn.model_selection import RepeatedStratifiedKFold
     from sklearn.preprocessing import StandardScaler
     from sklearn.tree import DecisionTreeClassifier
 
     from harness.data import load_builtin
+    from harness.metrics import (
+        minority_slis,
+        synthetic_distance_stats,
+        synthetic_ratio,
+        train_test_gap,
+    )
 
     dataset = load_builtin("pima")
     X, y = dataset.X.to_numpy(dtype=float), np.asarray(dataset.y)
     splitter = RepeatedStratifiedKFold(
         n_splits=plan.n_splits, n_repeats=plan.n_repeats, random_state=SEED
     )
-    scores = []
+    splits = list(splitter.split(X, y))
+    per_fold: dict[int, dict[str, float]] = {}
+    rows = []
     for strategy in plan.strategies:
-        for fold, (train, test) in enumerate(splitter.split(X, y)):
+        for index, (train, test) in enumerate(splits):
+            fold_seed = SEED * _FOLD_SEED_STRIDE + index
             scaler = StandardScaler().fit(X[train])
             X_train, y_train = scaler.transform(X[train]), y[train]
-            sampler = _bare_sampler(strategy, SEED + fold)
-            if sampler is not None:
-                X_train, y_train = sampler.fit_resample(X_train, y_train)
+            X_test, y_test = scaler.transform(X[test]), y[test]
+            X_fit, y_fit, resample_s, peak = _traced_resample(
+                _bare_sampler(strategy, fold_seed), X_train, y_train
+            )
             model = DecisionTreeClassifier(
                 criterion="entropy",
                 class_weight="balanced" if strategy == "class_weight" else None,
-                random_state=SEED + fold,
-            ).fit(X_train, y_train)
-            X_test = scaler.transform(X[test])
-            predicted, proba = model.predict(X_test), model.predict_proba(X_test)[:, 1]
-            scores.append(
-                (
-                    roc_auc_score(y[test], proba),
-                    average_precision_score(y[test], proba),
-                    f1_score(y[test], predicted),
-                    balanced_accuracy_score(y[test], predicted),
-                )
+                random_state=fold_seed,
             )
-    return {"jobs": len(plan.strategies), "failed": 0, "folds": len(scores)}
+            started = time.perf_counter()
+            model.fit(X_fit, y_fit)
+            fit_s = time.perf_counter() - started
+            started = time.perf_counter()
+            predicted, score = model.predict(X_test), model.predict_proba(X_test)[:, 1]
+            predict_s = time.perf_counter() - started
+            train_predicted = model.predict(X_train)
+            train_score = model.predict_proba(X_train)[:, 1]
+
+            test_slis = minority_slis(y_test, predicted, score)
+            train_slis = minority_slis(y_train, train_predicted, train_score)
+            n_synthetic = len(y_fit) - len(y_train)
+            if index not in per_fold:
+                per_fold[index] = _fold_statistics(X_train, y_train, fold_seed)
+            rows.append(
+                {
+                    **test_slis,
+                    **{f"train_{k}": v for k, v in train_slis.items()},
+                    **train_test_gap(train_slis, test_slis),
+                    "synthetic_ratio": synthetic_ratio(n_synthetic, len(y_fit)),
+                    **synthetic_distance_stats(X_train, X_fit[len(y_train) :]),
+                    **per_fold[index],
+                    "resample_seconds": resample_s,
+                    "fit_seconds": fit_s,
+                    "predict_seconds": predict_s,
+                    "peak_bytes": peak,
+                }
+            )
+    return {"jobs": len(plan.strategies), "failed": 0, "folds": len(rows)}

@@ -28,11 +28,10 @@ from sklearn.model_selection import RepeatedStratifiedKFold
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from harness.data import Dataset
+from harness.evaluate.fold_cache import FOLD_STATISTICS, FoldStatisticsCache
 from harness.metrics import (
     group_fairness,
-    minority_label_noise,
     minority_slis,
-    neighbor_distance_stats,
     synthetic_distance_stats,
     synthetic_ratio,
     train_test_gap,
@@ -128,6 +127,11 @@ def fold_splits(
 
 @contextmanager
 def _peak_memory(enabled: bool) -> Iterator[dict[str, float]]:
+    """Peak bytes traced by tracemalloc inside the block (NaN when disabled).
+
+    Only the resampling step is traced: tracemalloc slows every allocation while it runs, and
+    the sampler is the step whose memory differs between strategies.
+    """
     box = {"peak_bytes": float("nan")}
     if not enabled:
         yield box
@@ -168,6 +172,7 @@ def evaluate_folds(
     keep_all_lineage: bool = False,
     observer: FoldObserver | None = None,
     progress: Callable[[], None] | None = None,
+    statistics_cache: FoldStatisticsCache = FOLD_STATISTICS,
 ) -> ProtocolResult:
     """Evaluate one (sampler, model) pair on every fold of ``dataset``.
 
@@ -182,13 +187,17 @@ def evaluate_folds(
     n_neighbors : int
         K for the neighbour-distance statistics and the label-noise estimate.
     track_memory : bool
-        Measure each fold's peak traced memory.
+        Measure the peak memory traced (tracemalloc) while the sampler resamples each fold.
     keep_all_lineage : bool
         Keep the lineage of every fold, not only the first.
     observer : callable, optional
         Receives a :class:`FoldEvent` per fold (what was fitted and predicted on).
     progress : callable, optional
         Called once per finished fold.
+    statistics_cache : FoldStatisticsCache, optional
+        Where the strategy-independent statistics of each fold (minority neighbour distances,
+        label noise) are kept, so that the strategies of an ablation compute them once per fold;
+        the process-wide cache by default.
 
     Returns
     -------
@@ -202,28 +211,28 @@ def evaluate_folds(
     splits = fold_splits(y_all, n_splits=n_splits, n_repeats=n_repeats, seed=seed)
     for index, (repeat, fold, train, test) in enumerate(splits):
         fold_seed = seed * 100_003 + index
-        with _peak_memory(track_memory) as memory:
-            pre = clone(preprocessor)
-            X_train = pre.fit_transform(X_all.iloc[train])
-            X_test = pre.transform(X_all.iloc[test])
-            y_train, y_test = y_all[train], y_all[test]
+        pre = clone(preprocessor)
+        X_train = pre.fit_transform(X_all.iloc[train])
+        X_test = pre.transform(X_all.iloc[test])
+        y_train, y_test = y_all[train], y_all[test]
 
-            sampler = make_sampler(fold_seed)
+        sampler = make_sampler(fold_seed)
+        with _peak_memory(track_memory) as memory:
             started = time.perf_counter()
             X_fit, y_fit = sampler.fit_resample(X_train, y_train)
             resample_s = time.perf_counter() - started
 
-            model = make_model(fold_seed)
-            started = time.perf_counter()
-            model.fit(X_fit, y_fit)
-            fit_s = time.perf_counter() - started
+        model = make_model(fold_seed)
+        started = time.perf_counter()
+        model.fit(X_fit, y_fit)
+        fit_s = time.perf_counter() - started
 
-            started = time.perf_counter()
-            y_pred = model.predict(X_test)
-            y_score = _scores(model, X_test)
-            predict_s = time.perf_counter() - started
-            y_pred_train = model.predict(X_train)
-            y_score_train = _scores(model, X_train)
+        started = time.perf_counter()
+        y_pred = model.predict(X_test)
+        y_score = _scores(model, X_test)
+        predict_s = time.perf_counter() - started
+        y_pred_train = model.predict(X_train)
+        y_score_train = _scores(model, X_train)
 
         if observer is not None:
             observer(
@@ -251,21 +260,16 @@ def evaluate_folds(
         row["resample/n_synthetic"] = float(n_synthetic)
         row["resample/synthetic_ratio"] = synthetic_ratio(n_synthetic, len(y_fit))
         minority_train = X_train[y_train == 1]
-        row.update(
-            {
-                f"neighbors/{k}": v
-                for k, v in neighbor_distance_stats(minority_train, k=n_neighbors).items()
-            }
-        )
+        fold_stats = statistics_cache.get(X_train, y_train, k=n_neighbors, random_state=fold_seed)
+        # Same keys in the same order as always: folds.csv columns keep their order.
+        row.update({k: v for k, v in fold_stats.items() if k.startswith("neighbors/")})
         row.update(
             {
                 f"neighbors/{k}": v
                 for k, v in synthetic_distance_stats(X_train, synthetic_rows).items()
             }
         )
-        row["noise/minority_label_noise"] = minority_label_noise(
-            X_train, y_train, pos_label=1, k=n_neighbors, random_state=fold_seed
-        )
+        row["noise/minority_label_noise"] = fold_stats["noise/minority_label_noise"]
         row["time/resample_seconds"] = resample_s
         row["time/fit_seconds"] = fit_s
         row["time/predict_seconds"] = predict_s

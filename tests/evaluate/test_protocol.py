@@ -109,3 +109,35 @@ def test_fold_metrics_match_scikit_learn_on_the_same_predictions(pima):
     assert row["test/minority_f1"] == pytest.approx(f1_score(y_test, y_pred), abs=1e-12)
     score = fitted.predict_proba(event.X_predict_test)[:, 1]
     assert row["test/roc_auc"] == pytest.approx(roc_auc_score(y_test, score), abs=1e-12)
+
+
+def test_peak_memory_is_traced_around_the_resampling_step_only(pima, monkeypatch):
+    import harness.evaluate.protocol as protocol
+
+    traced = []
+
+    class Sampler(NoResampling):
+        def fit_resample(self, X, y):
+            traced.append(("resample", protocol.tracemalloc.is_tracing()))
+            return np.vstack([X, X[:50]]), np.r_[y, y[:50]]
+
+    class Model(DecisionTreeClassifier):
+        def fit(self, X, y):
+            traced.append(("fit", protocol.tracemalloc.is_tracing()))
+            return super().fit(X, y)
+
+    tracked = evaluate_folds(
+        pima, lambda s: Sampler(), lambda s: Model(random_state=s), n_splits=2, n_repeats=1
+    )
+    assert traced == [("resample", True), ("fit", False)] * 2
+    # The appended rows are allocated inside the traced block.
+    assert (tracked.folds["memory/peak_bytes"] >= 50 * pima.X.shape[1] * 8).all()
+    untracked = evaluate_folds(
+        pima,
+        lambda s: Sampler(),
+        lambda s: Model(random_state=s),
+        n_splits=2,
+        n_repeats=1,
+        track_memory=False,
+    )
+    assert untracked.folds["memory/peak_bytes"].isna().all()

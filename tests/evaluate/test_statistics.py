@@ -113,3 +113,21 @@ def test_rank_strategies_without_enough_for_friedman():
     assert ranks["friedman_p"].isna().all()
     with pytest.raises(InputDataError, match="every strategy"):
         rank_strategies(pd.DataFrame({"a": [math.nan], "b": [0.5]}))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_wilcoxon_with_ties_or_zeros_equals_scipy_exactly(seed):
+    # scipy answers these (at most 13 pairs, ties or zeros) with its exact permutation test.
+    rng = np.random.default_rng(seed)
+    for n in (1, 2, 5, 10, 13, 14):
+        a = rng.integers(0, 8, size=n) / 8
+        b = rng.integers(0, 8, size=n) / 8
+        if np.all(a == b):
+            continue
+        assert wilcoxon_signed_rank(a, b) == stats.wilcoxon(a - b, zero_method="wilcox").pvalue
+
+
+def test_wilcoxon_fold_differences_like_a_ten_fold_comparison_equal_scipy_exactly():
+    a = np.array([0.61, 0.64, 0.58, 0.70, 0.64, 0.61, 0.66, 0.58, 0.64, 0.70])
+    b = np.array([0.58, 0.64, 0.61, 0.64, 0.58, 0.61, 0.61, 0.58, 0.66, 0.64])
+    assert wilcoxon_signed_rank(a, b) == stats.wilcoxon(a - b, zero_method="wilcox").pvalue
