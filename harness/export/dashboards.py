@@ -440,7 +440,7 @@ def debug_spec(slo_set: SLOSet) -> DashboardSpec:
         PanelSpec(
             "timeseries",
             "Peak memory",
-            "Peak memory traced while a fold ran (tracemalloc), bytes.",
+            "Peak memory traced (tracemalloc) while the sampler resampled a fold, bytes.",
             (_per_run("memory/peak_bytes"),),
             unit="bytes",
         ),
