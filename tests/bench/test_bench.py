@@ -42,6 +42,10 @@ def test_overhead_ablation_runs_both_variants_or_says_why_not(tmp_path):
         assert "rerun it by hand" in overhead["error"]
     else:
         assert overhead["ratio"] == overhead["harness_seconds"] / overhead["bare_seconds"]
+        assert overhead["ratio_existing_store"] == (
+            overhead["harness_existing_store_seconds"] / overhead["bare_seconds"]
+        )
+        assert overhead["store_setup_seconds"] > 0
 
 
 @pytest.mark.parametrize(
@@ -110,8 +114,16 @@ def test_targets_compare_against_imblearn_in_the_same_run():
             "meta": {"command": "harness bench", "repeats": 1, "cpu_count": 2, "versions": "x"},
             "summary": summary,
             "agreement": agreement,
-            "overhead": {"ratio": 1.2, "harness_seconds": 12.0, "bare_seconds": 10.0},
+            "overhead": {
+                "ratio": 1.2,
+                "ratio_existing_store": 1.1,
+                "harness_seconds": 12.0,
+                "harness_existing_store_seconds": 11.0,
+                "store_setup_seconds": 1.5,
+                "bare_seconds": 10.0,
+            },
             "targets": list(targets.values()),
         }
     )
     assert "**NOT met**" in markdown and "| 1Mx20x5% | harness-adasyn-approx |" in markdown
+    assert "1.10× with an existing store" in markdown and "creating it: 1.5 s" in markdown
