@@ -57,6 +57,7 @@ def build_lineage(
             "class": labels,
         },
         columns=list(LINEAGE_COLUMNS),
+        copy=False,  # every column is a fresh array already
     )
 
 
@@ -71,4 +72,6 @@ def concat_lineage(blocks: Sequence[pd.DataFrame], label_dtype: np.dtype) -> pd.
             None,
             np.empty(0, dtype=label_dtype),
         )
+    if len(blocks) == 1:  # one class oversampled: the block is the table (its index is 0..n-1)
+        return blocks[0]
     return pd.concat(blocks, ignore_index=True)

@@ -8,7 +8,6 @@ imbalanced-learn's ``check_sampling_strategy`` then does the conversion to "rows
 from __future__ import annotations
 
 import numbers
-from collections import Counter
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -82,7 +81,7 @@ def _check_string(strategy: str) -> None:
         )
 
 
-def _check_float(ratio: float, counts: Counter) -> None:
+def _check_float(ratio: float, counts: dict) -> None:
     if not 0 < ratio <= 1:
         raise SamplerParameterError(
             f"sampling_strategy={ratio!r} is not a ratio in (0, 1]: pass the wanted "
@@ -102,7 +101,7 @@ def _check_float(ratio: float, counts: Counter) -> None:
         )
 
 
-def _check_mapping(mapping: Mapping, counts: Counter) -> None:
+def _check_mapping(mapping: Mapping, counts: dict) -> None:
     unknown = [k for k in mapping if k not in counts]
     if unknown:
         raise SamplerParameterError(
@@ -146,7 +145,8 @@ def resolve_sampling_strategy(strategy: object, y: np.ndarray) -> dict[object, i
         For an unknown string, a ratio out of range or that would need undersampling, a class
         that is not in ``y``, or a wanted count below the current one.
     """
-    counts = Counter(y.tolist())
+    labels, sizes = np.unique(y, return_counts=True)
+    counts = dict(zip(labels.tolist(), sizes.tolist(), strict=True))
     if isinstance(strategy, str):
         _check_string(strategy)
     elif isinstance(strategy, numbers.Real) and not isinstance(strategy, bool):
