@@ -11,6 +11,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from harness.errors import InputDataError, RunNotFoundError
+
 log = logging.getLogger(__name__)
 
 RESULT_FILE = "result.json"
@@ -32,6 +34,33 @@ def read_record(run_dir: Path) -> dict[str, Any] | None:
         log.warning("skipping %s: unreadable %s (%s)", run_dir, RESULT_FILE, exc)
         return None
     return record if isinstance(record, dict) else None
+
+
+def load_record(run_dir: Path) -> dict[str, Any]:
+    """A run folder's ``result.json``, strictly: for commands pointed at one folder by the user.
+
+    Raises
+    ------
+    RunNotFoundError
+        When the folder has no ``result.json``.
+    InputDataError
+        When ``result.json`` is not valid JSON or not a JSON object.
+    """
+    path = Path(run_dir) / RESULT_FILE
+    if not path.is_file():
+        raise RunNotFoundError(
+            f"{path} does not exist: pass a run (or sweep) folder written by `harness run` "
+            "(see outputs/)."
+        )
+    try:
+        record = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise InputDataError(
+            f"{path} is not valid JSON ({exc}): rerun the job with `harness run` to rewrite it."
+        ) from exc
+    if not isinstance(record, dict):
+        raise InputDataError(f"{path} must hold a JSON object: rerun the job with `harness run`.")
+    return record
 
 
 def read_records(root: Path) -> list[dict[str, Any]]:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.errors import InputDataError, RunNotFoundError
-from harness.runs import RESULT_FILE, find_run_dirs
+from harness.errors import RunNotFoundError
+from harness.runs import RESULT_FILE, find_run_dirs, load_record
 
 TRACKING_FILE = "tracking.json"
 #: Metric prefixes the tracking layer derives from ``result.json`` besides the fold means.
@@ -138,20 +138,7 @@ def load_run_dir(run_dir: Path) -> Candidate:
         When ``result.json`` is not a JSON object.
     """
     run_dir = Path(run_dir)
-    path = run_dir / RESULT_FILE
-    if not path.is_file():
-        raise RunNotFoundError(
-            f"{run_dir} has no {RESULT_FILE}: pass a run or sweep folder written by "
-            "`harness run` (see outputs/)."
-        )
-    try:
-        record = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise InputDataError(
-            f"{path} is not valid JSON ({exc}): rerun the job with `harness run` to rewrite it."
-        ) from exc
-    if not isinstance(record, dict):
-        raise InputDataError(f"{path} must hold a JSON object: rerun the job with `harness run`.")
+    record = load_record(run_dir)
     run_id, uri = _uploaded_to(run_dir)
     return candidate_from_record(record, run_dir=run_dir, mlflow_run_id=run_id, tracking_uri=uri)
 

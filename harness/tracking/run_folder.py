@@ -16,8 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from harness.errors import InputDataError, RunNotFoundError
-from harness.runs import RESULT_FILE
+from harness.errors import InputDataError
+from harness.runs import RESULT_FILE, load_record
 
 TRACKING_FILE = "tracking.json"
 
@@ -81,19 +81,9 @@ def load_result(run_dir: Path) -> dict[str, Any]:
     InputDataError
         When ``result.json`` is not valid JSON or lacks ``run_key``.
     """
-    path = Path(run_dir) / RESULT_FILE
-    if not path.is_file():
-        raise RunNotFoundError(
-            f"{path} does not exist: pass a run folder written by `harness run` "
-            "(it holds result.json)."
-        )
-    try:
-        record = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise InputDataError(
-            f"{path} is not valid JSON ({exc}): rerun the job with `harness run` to rewrite it."
-        ) from exc
-    if not isinstance(record, dict) or not record.get("run_key"):
+    record = load_record(run_dir)
+    if not record.get("run_key"):
+        path = Path(run_dir) / RESULT_FILE
         raise InputDataError(
             f"{path} has no run_key: it was not written by `harness run`; rerun the job."
         )
