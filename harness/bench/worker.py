@@ -138,16 +138,11 @@ def run_overhead(request: dict[str, Any]) -> dict[str, Any]:
         if store not in ("fresh", "prepared"):
             raise ValueError(f"store={store!r}: use fresh or prepared")
         if store == "prepared":
-            import subprocess
+            from harness.bench.command import run_worker
 
-            command = {"kind": "overhead", "variant": "store", "root": str(root)}
-            completed = subprocess.run(
-                [sys.executable, "-m", "harness.bench.worker", json.dumps(command)],
-                capture_output=True,
-                text=True,
-                check=True,
+            extra["store_setup"] = run_worker(
+                {"kind": "overhead", "variant": "store", "root": str(root)}
             )
-            extra["store_setup"] = json.loads(completed.stdout.strip().splitlines()[-1])
         extra["store"] = store
     start = time.perf_counter()
     if request["variant"] == "harness":
