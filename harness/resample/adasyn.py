@@ -204,6 +204,7 @@ class ADASYN(HarnessOverSampler):
         split = split_difficulty(
             X,
             class_rows,
+            np.flatnonzero(y != label),
             self.n_neighbors,
             own_index=get_backend(type(backend).name),
             other_index=backend,

@@ -59,6 +59,7 @@ class SplitResult:
 def split_difficulty(
     X: np.ndarray,
     class_rows: np.ndarray,
+    other_rows: np.ndarray,
     n_neighbors: int,
     own_index: NeighborBackend,
     other_index: NeighborBackend,
@@ -70,7 +71,9 @@ def split_difficulty(
     X : ndarray of shape (n_samples, n_features)
         The whole training set.
     class_rows : ndarray of int, shape (m,)
-        Positions in ``X`` of the class being oversampled; every other row counts as majority.
+        Positions in ``X`` of the class being oversampled.
+    other_rows : ndarray of int
+        Positions in ``X`` of every other row (the majority, one-vs-rest).
     n_neighbors : int
         K.
     own_index, other_index : NeighborBackend
@@ -85,7 +88,6 @@ def split_difficulty(
     distances, indices = own_index.fit(X_class).kneighbors(X_class, n_neighbors + 1)
     # As in the whole-set search, the first neighbour is the row itself.
     radii, own_neighbors = distances[:, 1:], indices[:, 1:]
-    other_rows = np.setdiff1d(np.arange(X.shape[0]), class_rows, assume_unique=True)
     if other_rows.size == 0:
         closer = np.zeros_like(own_neighbors)
     else:

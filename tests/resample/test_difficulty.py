@@ -34,7 +34,12 @@ def test_split_search_with_every_cell_probed_equals_the_whole_set_search(weights
         expected = majority_counts(y[whole], label)
         exhaustive = {"n_cells": 10, "n_probe": 10}
         split = split_difficulty(
-            X, np.flatnonzero(y == label), 5, IVFBackend(**exhaustive), IVFBackend(**exhaustive)
+            X,
+            np.flatnonzero(y == label),
+            np.flatnonzero(y != label),
+            5,
+            IVFBackend(**exhaustive),
+            IVFBackend(**exhaustive),
         )
         np.testing.assert_array_equal(split.majority_counts, expected)
         own = neighbors_excluding_self(X[y == label], X[y == label], 5, "exact")
