@@ -284,16 +284,15 @@ class IVFBackend(NeighborBackend):
         parts = self._map_cells(augmented, probes, above_floor)
         query, score, row = (np.concatenate([part[i] for part in parts]) for i in range(3))
         order = np.lexsort((row, -score, query))
-        query, score, row = query[order], score[order], row[order]
+        query, row = query[order], row[order]
         per_query = np.bincount(query, minlength=Q.shape[0])
         first = np.cumsum(per_query) - per_query
         take = first[:, None] + np.arange(k)
         short = per_query < k  # the probed cells held fewer than k rows: scan every cell
         take[short] = 0
-        scores = score[take] if row.size else np.zeros((Q.shape[0], k), dtype=np.float32)
         cell_positions = row[take] if row.size else np.zeros((Q.shape[0], k), dtype=np.intp)
         if short.any():
-            scores[short], cell_positions[short] = self._exhaustive(augmented[short], k)
+            cell_positions[short] = self._exhaustive(augmented[short], k)
         return self._exact_order(Q, self._order[cell_positions])
 
     def _exact_order(self, Q: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -313,10 +312,10 @@ class IVFBackend(NeighborBackend):
             np.take_along_axis(indices, order, axis=1),
         )
 
-    def _exhaustive(self, augmented: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def _exhaustive(self, augmented: np.ndarray, k: int) -> np.ndarray:
+        """The k best-scoring rows (cell-order positions) over every cell."""
         scores = augmented @ self._rows.T
-        top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-        return np.take_along_axis(scores, top, axis=1), top
+        return np.argsort(-scores, axis=1, kind="stable")[:, :k]
 
     def count_closer(self, Q: np.ndarray, radii: np.ndarray) -> np.ndarray:
         """For each query, how many indexed rows lie strictly closer than each radius.
