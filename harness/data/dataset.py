@@ -82,6 +82,13 @@ class Dataset:
                 f"data set {self.name!r}: y has shape {self.y.shape} but X has {len(self.X)} rows; "
                 "pass one label per row of X."
             )
+        for role, frame in (("X", self.X), ("sensitive", self.sensitive)):
+            duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
+            if duplicated:
+                raise InputDataError(
+                    f"data set {self.name!r}: {role} has duplicate column names {duplicated}; "
+                    "rename the columns so that each name is unique, or drop the copies."
+                )
         if len(self.sensitive.columns) and len(self.sensitive) != len(self.X):
             raise InputDataError(
                 f"data set {self.name!r}: sensitive has {len(self.sensitive)} rows but X has "

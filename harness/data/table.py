@@ -63,10 +63,13 @@ def read_table(path: str | Path, *, format: str | None = None) -> pd.DataFrame:
             "which is relative to the directory the command runs in."
         )
     try:
-        if kind == "csv":
-            # round_trip: floats parse back to the exact value written, so digests match.
-            return pd.read_csv(path, float_precision="round_trip")
-        return pd.read_parquet(path)
+        if kind == "parquet":
+            _check_unique_names(path, _parquet_column_names(path), pd.DataFrame())
+            return pd.read_parquet(path)
+        # round_trip: floats parse back to the exact value written, so digests match.
+        frame = pd.read_csv(path, float_precision="round_trip")
+    except InputDataError:  # already names the problem and the fix
+        raise
     except pd.errors.EmptyDataError as error:
         raise InputDataError(
             f"data file {str(path)!r} is empty; write the table with a header row first."
@@ -76,6 +79,41 @@ def read_table(path: str | Path, *, format: str | None = None) -> pd.DataFrame:
             f"cannot read {str(path)!r} as {kind}: {error}. Check that the file is a valid, "
             f"complete {kind} file (re-export it), or set format to its real format."
         ) from error
+    _check_unique_names(path, _csv_header(path), frame)
+    return frame
+
+
+def _csv_header(path: Path) -> list[str]:
+    """The column names as written in the file's first line (pandas renames copies)."""
+    header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False)
+    return header.iloc[0].tolist() if len(header) else []
+
+
+def _parquet_column_names(path: Path) -> list[str]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:  # another engine reads the file; it reports duplicates its own way
+        return []
+    return list(pq.read_schema(path).names)
+
+
+def _check_unique_names(path: Path, names: list[str], frame: pd.DataFrame) -> None:
+    """Refuse a file that names a column twice.
+
+    pandas renames the copies in a CSV (``a``, ``a.1``, ...), so without this check a duplicated
+    target column would silently become a feature; pyarrow fails with a cryptic message.
+    """
+    # Empty CSV names are no duplicates: pandas calls them "Unnamed: <position>".
+    duplicated = sorted({n for n in names if n and names.count(n) > 1})
+    if not duplicated:
+        return
+    copies = tuple(f"{n}." for n in duplicated)
+    renamed = [c for c in frame.columns if str(c) not in names and str(c).startswith(copies)]
+    how = f" (pandas would rename the copies to {renamed})" if renamed else ""
+    raise InputDataError(
+        f"data file {str(path)!r} names the column(s) {duplicated} more than once{how}: give "
+        "every column a unique name in the file, or drop the copies."
+    )
 
 
 def load_table(

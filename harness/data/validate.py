@@ -3,12 +3,17 @@
 Every built-in data set and every user table goes through :func:`make_dataset`, so the rules are
 the same everywhere:
 
-- the target column exists, has no missing values and at least two classes;
+- column names are unique, also as text (``1`` and ``"1"`` would both become the feature
+  ``"1"``);
+- the target column exists, has no missing values, at least two classes and labels of one type
+  (``0`` and ``"0"`` in one column would be two classes; complex labels are refused);
 - the positive label occurs and is the minority (or tied) class; labels are matched exactly, then
   by their text (``"1"`` matches ``1``, ``"true"`` matches ``True``), so string and boolean
   labels written in YAML work;
-- features are numeric or declared ``categorical``; boolean features become ``0``/``1``; a
-  non-numeric sensitive column that stays among the features must be declared too (or dropped);
+- features are real numbers or declared ``categorical``; complex columns (also complex numbers
+  written as text) are refused, since a cast to float drops the imaginary part; boolean features
+  become ``0``/``1``; a non-numeric sensitive column that stays among the features must be
+  declared too (or dropped);
 - no NaN or infinite value in the features, no missing value in a sensitive column;
 - every sensitive column has at least two groups;
 - the rows are not all copies of one row, nor are the minority rows;
@@ -20,6 +25,7 @@ the same everywhere:
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -94,6 +100,7 @@ def make_dataset(
         raise InputDataError(
             f"data set {name!r} has no rows or no columns; check the file and its separator."
         )
+    _check_unique_columns(frame, name)
     _check_columns_present(frame, name, target, categorical, sensitive, drop)
     sensitive_frame = frame[sensitive].reset_index(drop=True)
     _check_sensitive(sensitive_frame, name)
@@ -104,6 +111,7 @@ def make_dataset(
             f"data set {name!r}: target column {target!r} has {int(labels.isna().sum())} missing "
             "values; drop those rows or fill in their labels."
         )
+    _check_label_types(labels, name, target)
     matched = _resolve_positive_label(labels, positive_label, name, target)
     y = (labels == matched).to_numpy().astype(np.int64)
     _check_minority(y, matched, name, target, min_minority)
@@ -147,6 +155,66 @@ def _check_options(
         )
     if int(min_minority) < 1:
         raise ConfigError(f"min_minority={min_minority} must be at least 1; set a positive count.")
+
+
+def _check_unique_columns(frame: pd.DataFrame, name: str) -> None:
+    as_text = pd.Index([str(c) for c in frame.columns])
+    duplicated = as_text[as_text.duplicated()].unique().tolist()
+    if duplicated:
+        raise InputDataError(
+            f"data set {name!r}: column names {duplicated} occur more than once (compared as "
+            "text), so a name does not pick one column: rename the columns so that each name is "
+            "unique, or drop the copies."
+        )
+
+
+#: What ``pandas.api.types.infer_dtype`` calls a column of one label type.
+_LABEL_KINDS = frozenset(
+    {"integer", "floating", "mixed-integer-float", "decimal", "string", "bytes", "boolean"}
+)
+
+
+def _check_label_types(labels: pd.Series, name: str, target: str) -> None:
+    if isinstance(labels.dtype, pd.CategoricalDtype):
+        labels = labels.astype(object)
+    kind = pd.api.types.infer_dtype(labels, skipna=True)
+    if kind == "complex":
+        raise InputDataError(
+            f"data set {name!r}: target column {target!r} holds complex numbers; class labels "
+            "must be integers, strings or booleans: map the classes to one of those first."
+        )
+    if kind in _LABEL_KINDS:
+        return
+    types = sorted({type(v).__name__ for v in labels})
+    raise InputDataError(
+        f"data set {name!r}: target column {target!r} mixes label types ({', '.join(types)}), "
+        "so equal-looking labels such as 1 and '1' would be different classes: convert the "
+        f"column to one type first, e.g. frame[{target!r}].astype(str)."
+    )
+
+
+def _holds_complex(values: pd.Series) -> bool:
+    if pd.api.types.is_complex_dtype(values.dtype):
+        return True
+    if values.dtype != object and not isinstance(values.dtype, pd.StringDtype):
+        return False
+    if any(isinstance(v, numbers.Complex) and not isinstance(v, numbers.Real) for v in values):
+        return True
+    return _written_as_complex(values)
+
+
+def _written_as_complex(values: pd.Series) -> bool:
+    """True for text such as ``"1+2j"`` in every non-empty cell, as a CSV gives complex data."""
+    text = values.dropna()
+    if text.empty or not all(isinstance(v, str) for v in text):
+        return False
+    if not text.str.contains("j", regex=False).any():
+        return False
+    try:
+        text.str.replace(" ", "", regex=False).astype(complex)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _check_columns_present(
@@ -225,6 +293,16 @@ def _prepare_features(features: pd.DataFrame, categorical: list[str], name: str)
         )
     features = features.copy()
     features.columns = [str(c) for c in features.columns]
+    complex_columns = [
+        c for c in features.columns if c not in categorical and _holds_complex(features[c])
+    ]
+    if complex_columns:
+        raise InputDataError(
+            f"data set {name!r}: feature columns {complex_columns} hold complex numbers; the "
+            "harness needs real features, and a cast to float would drop the imaginary parts: "
+            "split each into two real columns (np.real and np.imag) or use its magnitude "
+            "(np.abs), or drop it."
+        )
     booleans = [c for c in features.columns if pd.api.types.is_bool_dtype(features[c])]
     for column in booleans:
         if column not in categorical:

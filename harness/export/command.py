@@ -34,7 +34,7 @@ def dashboards_main(argv: list[str]) -> int:
 
 def serve_metrics_main(argv: list[str]) -> int:
     """Serve the latest run results as Prometheus metrics until interrupted."""
-    from harness.export.http_server import serve_metrics
+    from harness.export.http_server import start_metrics_server, wait_until_interrupted
     from harness.slo import load_slo_set
 
     parser = argparse.ArgumentParser(
@@ -47,11 +47,10 @@ def serve_metrics_main(argv: list[str]) -> int:
     parser.add_argument("--slo", default="default", help="SLO set for harness_slo_met")
     ns = parser.parse_args(argv)
     root = ns.root or _results_root()
+    # Start first, so a port in use is reported instead of a "serving" line.
+    server, thread = start_metrics_server(root, ns.port, ns.addr, slo=load_slo_set(ns.slo))
     print(f"serving {root} on http://{ns.addr}:{ns.port}/metrics (Ctrl-C stops)", flush=True)
-    try:
-        serve_metrics(root, ns.port, ns.addr, slo=load_slo_set(ns.slo))
-    except KeyboardInterrupt:
-        return 0
+    wait_until_interrupted(server, thread)
     return 0
 
 

@@ -1,7 +1,16 @@
 """Prometheus series names for metric keys.
 
 ``harness_`` + the metric key with every ``/`` replaced by ``_``, except the sensitive column and
-the group of fairness keys, which become labels: values never go into metric names.
+the group of fairness keys, which become the labels ``sensitive`` and ``group``: data values
+(column and group values, data set names) never go into metric names, so every group of one
+metric is a series of one family, ``harness_fairness_group_recall{sensitive="race",
+group="Black/African American"}``. Label values keep their text; prometheus-client escapes it.
+
+Fairness keys are ``fairness/<column>/<metric>`` and ``fairness/<column>/group/<group>/<metric>``
+with ``/`` and ``%`` in the column and group escaped as ``%2F`` and ``%25``
+(:func:`harness.metrics.catalog.fairness_key`). Keys written before that escaping may hold a bare
+``/`` inside a column or group; they are read as well: the metric is the last part, and the
+group follows the first ``group`` part after the column.
 """
 
 from __future__ import annotations
@@ -19,6 +28,11 @@ def sanitize(name: str) -> str:
     return re.sub(r"_+", "_", cleaned)
 
 
+def _unescape(part: str) -> str:
+    # The inverse of harness.metrics.catalog.escape_part ("%" -> "%25", "/" -> "%2F").
+    return part.replace("%2F", "/").replace("%25", "%")
+
+
 def prometheus_series(metric_key: str) -> tuple[str, dict[str, str]]:
     """Map a metric key to ``(metric name, extra labels)``.
 
@@ -32,23 +46,28 @@ def prometheus_series(metric_key: str) -> tuple[str, dict[str, str]]:
     -------
     tuple of (str, dict)
         ``("harness_test_minority_recall", {})``;
-        ``("harness_fairness_group_recall", {"sensitive": "sex", "group": "F"})``.
+        ``("harness_fairness_group_recall", {"sensitive": "sex", "group": "F"})``. The name
+        holds only the scope and the metric; column and group are label values, unescaped.
 
     Examples
     --------
     >>> prometheus_series("fairness/sex/equalized_odds_difference")
     ('harness_fairness_equalized_odds_difference', {'sensitive': 'sex'})
+    >>> prometheus_series("fairness/race/group/Black%2FAfrican American/recall")
+    ('harness_fairness_group_recall', {'sensitive': 'race', 'group': 'Black/African American'})
     """
     parts = metric_key.split("/")
-    if parts[0] == "fairness" and len(parts) >= 3:
-        sensitive = parts[1]
-        if len(parts) == 5 and parts[2] == "group":
-            return PREFIX + "fairness_group_" + sanitize(parts[4]), {
-                "sensitive": sensitive,
-                "group": parts[3],
-            }
-        return PREFIX + "fairness_" + sanitize("_".join(parts[2:])), {"sensitive": sensitive}
-    return PREFIX + sanitize("_".join(parts)), {}
+    if parts[0] != "fairness" or len(parts) < 3:
+        return PREFIX + sanitize("_".join(parts)), {}
+    metric, inner = parts[-1], parts[1:-1]
+    if len(inner) >= 3 and "group" in inner[1:-1]:
+        at = inner.index("group", 1)
+        column, group = "/".join(inner[:at]), "/".join(inner[at + 1 :])
+        return PREFIX + "fairness_group_" + sanitize(metric), {
+            "sensitive": _unescape(column),
+            "group": _unescape(group),
+        }
+    return PREFIX + "fairness_" + sanitize(metric), {"sensitive": _unescape("/".join(inner))}
 
 
 RUNS_TOTAL = "harness_runs_total"

@@ -1,14 +1,16 @@
 """Run results as Prometheus series: collector, textfile, Pushgateway and HTTP endpoint.
 
 Every series carries the labels ``experiment``, ``dataset``, ``resampler`` and ``model``;
-fairness series also ``sensitive`` and ``group``. Label values are escaped by
-prometheus-client, so a data set's strings cannot break the exposition format.
+fairness series also ``sensitive`` and ``group``. Data values only ever appear as label values,
+never in a metric name (:mod:`harness.export.names`); prometheus-client escapes them, so a data
+set's strings cannot break the exposition format, and no two series are exported twice.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import urllib.error
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -28,7 +30,7 @@ from harness.export.names import (
     SLO_OBJECTIVE_THRESHOLD,
     prometheus_series,
 )
-from harness.runs import read_records
+from harness.runs import readable_records
 from harness.slo import SLOSet
 
 log = logging.getLogger(__name__)
@@ -112,6 +114,9 @@ class ResultsCollector(Collector):
     def _metric_families(self, latest: list[Record]) -> Iterator[Metric]:
         families: dict[str, GaugeMetricFamily] = {}
         extra_labels: dict[str, tuple[str, ...]] = {}
+        # A series seen twice would make the exposition invalid (a Pushgateway refuses the
+        # whole push): the first key wins, the clash is logged.
+        seen: dict[tuple[str, ...], str] = {}
         for record in latest:
             if record.get("status") != "success":
                 continue
@@ -130,6 +135,18 @@ class ResultsCollector(Collector):
                 elif extra_labels[name] != tuple(extra):
                     log.warning("metric key %s clashes with another key on series %s", key, name)
                     continue
+                series = (name, *labels.values(), *extra.values())
+                if series in seen:
+                    log.warning(
+                        "metric keys %s and %s give the same series %s%s; %s is not exported",
+                        seen[series],
+                        key,
+                        name,
+                        {**labels, **extra},
+                        key,
+                    )
+                    continue
+                seen[series] = key
                 families[name].add_metric([*labels.values(), *extra.values()], float(value))
         yield from families.values()
 
@@ -308,7 +325,7 @@ def export_results(
         warnings.warn(message, ExportWarning, stacklevel=2)
         report.warnings.append(message)
         return report
-    every = (lambda: read_records(results_root)) if results_root else (lambda: list(records))
+    every = (lambda: readable_records(results_root)) if results_root else (lambda: list(records))
     textfile_path = cfg.get("textfile_path")
     if textfile_path:
         try:
@@ -331,13 +348,59 @@ def export_results(
         try:
             push(str(url), str(cfg.get("job", "harness")), records, slo, cfg.get("timeout_s", 5))
             report.pushed = True
-        except Exception as exc:  # any transport error: the run's results must survive
+        except Exception as exc:  # any push failure: the run's results must survive
             report.pushed = False
             kept = f"; the textfile {report.textfile} was written" if report.textfile else ""
-            message = (
-                f"Pushgateway at {url} is unreachable ({exc}). The run's results are intact in "
-                f"its run folder{kept}; start the Pushgateway or use export=textfile."
-            )
+            message = push_failure_message(str(url), exc, kept)
             warnings.warn(message, ExportWarning, stacklevel=2)
             report.warnings.append(message)
     return report
+
+
+_MAX_BODY_CHARS = 300
+
+
+def _response_body(error: urllib.error.HTTPError) -> str:
+    try:
+        body = error.read().decode("utf-8", "replace")
+    except Exception:  # the body is a courtesy; the status code is the message
+        return ""
+    return " ".join(body.split())[:_MAX_BODY_CHARS]
+
+
+def push_failure_message(url: str, error: BaseException, kept: str = "") -> str:
+    """Say why a push failed, telling a refusal (an HTTP error) from an unreachable gateway.
+
+    Parameters
+    ----------
+    url : str
+        The Pushgateway URL.
+    error : BaseException
+        What the push raised.
+    kept : str
+        Appended after "intact in its run folder" (e.g. where the textfile was written).
+
+    Returns
+    -------
+    str
+        One line: what happened, that the results are intact, and what to do.
+    """
+    intact = f"The run's results are intact in its run folder{kept}"
+    if isinstance(error, urllib.error.HTTPError):
+        body = _response_body(error)
+        answer = f"HTTP {error.code} {error.reason}" + (f": {body}" if body else "")
+        return (
+            f"Pushgateway at {url} refused the push ({answer}). {intact}; fix what the answer "
+            "names (check the series with `promtool check metrics` on the textfile), or use "
+            "export=textfile."
+        )
+    if isinstance(error, OSError):  # URLError, refused connection, timeout, DNS failure
+        reason = getattr(error, "reason", None) or error
+        return (
+            f"Pushgateway at {url} is unreachable ({reason}). {intact}; start the Pushgateway, "
+            "check export.pushgateway_url, or use export=textfile."
+        )
+    return (
+        f"could not push to the Pushgateway at {url} ({type(error).__name__}: {error}). "
+        f"{intact}; check export.pushgateway_url (e.g. http://host:9091), or use export=textfile."
+    )

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from prometheus_client import push_to_gateway, start_http_server
+from prometheus_client import push_to_gateway
 
 from harness.errors import ConfigError, InputDataError
 from harness.export.serving import MinorityOutcomeCounter
@@ -161,7 +161,12 @@ def replay(
     total = len(labels) if duration_s is None else max(1, round(rate_per_s * duration_s))
     order = _stream_order(len(labels), total, rng)
     shift = _column_shift(features, drift)
-    server = start_http_server(port, addr=addr, registry=counter.registry)[0] if port else None
+    if port:
+        from harness.export.http_server import start_registry_server
+
+        server = start_registry_server(counter.registry, port, addr)[0]
+    else:
+        server = None
     report = ReplayReport()
     start = time.monotonic()
     try:
@@ -322,11 +327,8 @@ def _push(target: PushTarget, counter: MinorityOutcomeCounter) -> bool:
             timeout=target.timeout_s,
         )
     except Exception as exc:  # a transport error must not stop the stream
-        log.warning(
-            "could not push the serving counters to %s (%s); the replay goes on, check that "
-            "the Pushgateway runs.",
-            target.url,
-            exc,
-        )
+        from harness.export.prometheus import push_failure_message
+
+        log.warning("%s; the replay goes on.", push_failure_message(target.url, exc))
         return False
     return True

@@ -7,6 +7,7 @@ with the column names, the column dtypes and the Series name.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,6 +45,50 @@ def _names(items: list[object]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
+def _holds_complex(column: np.ndarray) -> bool:
+    if column.dtype.kind == "c":
+        return True
+    if column.dtype != object:
+        return False
+    return any(isinstance(v, numbers.Complex) and not isinstance(v, numbers.Real) for v in column)
+
+
+def _refuse_complex(names: list[object]) -> None:
+    raise InputDataError(
+        f"X holds complex numbers in column(s) {_names(names)}; the samplers take real "
+        "features, and a cast to float would silently drop the imaginary parts: split each "
+        "complex feature into two real ones (np.real and np.imag), or use its magnitude (np.abs)."
+    )
+
+
+def _frame_as_array(X: pd.DataFrame) -> tuple[np.ndarray, pd.Index, pd.Series]:
+    duplicated = X.columns[X.columns.duplicated()].unique().tolist()
+    if duplicated:
+        raise InputDataError(
+            f"X has duplicate column names {_names(duplicated)}, so a column name does not "
+            "identify one feature: rename them (e.g. X.columns = [...]) or drop the copies with "
+            "X.loc[:, ~X.columns.duplicated()]."
+        )
+    complex_columns = [
+        c
+        for c in X.columns
+        if pd.api.types.is_complex_dtype(X[c].dtype)
+        or (X[c].dtype == object and _holds_complex(X[c].to_numpy()))
+    ]
+    if complex_columns:
+        _refuse_complex(complex_columns)
+    non_numeric = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c].dtype)]
+    if non_numeric:
+        raise InputDataError(
+            f"X has non-numeric columns {_names(non_numeric)}: encode categorical columns "
+            "first, e.g. with OneHotEncoder or OrdinalEncoder, or drop them."
+        )
+    values = X.to_numpy()
+    if values.dtype == object:  # mixed bool/number or nullable dtypes
+        values = X.to_numpy(dtype=np.float64, na_value=np.nan)
+    return values, X.columns, X.dtypes
+
+
 def _features_as_array(X: object) -> tuple[np.ndarray, pd.Index | None, pd.Series | None]:
     if sparse.issparse(X):
         raise InputDataError(
@@ -51,16 +96,7 @@ def _features_as_array(X: object) -> tuple[np.ndarray, pd.Index | None, pd.Serie
             "X.toarray() (or reduce its dimension first, e.g. with TruncatedSVD)."
         )
     if isinstance(X, pd.DataFrame):
-        non_numeric = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c].dtype)]
-        if non_numeric:
-            raise InputDataError(
-                f"X has non-numeric columns {_names(non_numeric)}: encode categorical columns "
-                "first, e.g. with OneHotEncoder or OrdinalEncoder, or drop them."
-            )
-        values = X.to_numpy()
-        if values.dtype == object:  # mixed bool/number or nullable dtypes
-            values = X.to_numpy(dtype=np.float64, na_value=np.nan)
-        return values, X.columns, X.dtypes
+        return _frame_as_array(X)
     if X is None:
         raise InputDataError("X is None: pass a 2-D array or DataFrame of features.")
     values = np.asarray(X)
@@ -69,6 +105,9 @@ def _features_as_array(X: object) -> tuple[np.ndarray, pd.Index | None, pd.Serie
             f"X must be 2-D (rows x features), got {values.ndim} dimension(s) with shape "
             f"{values.shape}: reshape a single feature with X.reshape(-1, 1)."
         )
+    complex_columns = [j for j in range(values.shape[1]) if _holds_complex(values[:, j])]
+    if complex_columns:
+        _refuse_complex(complex_columns)
     if not (np.issubdtype(values.dtype, np.number) or values.dtype == bool):
         bad = []
         for j in range(values.shape[1]):
@@ -98,6 +137,12 @@ def _labels_as_array(y: object) -> tuple[np.ndarray, str, object, object]:
     if isinstance(y, pd.Series):
         return y.to_numpy(), "series", y.name, y.dtype
     labels = np.asarray(y)
+    if isinstance(y, list | tuple) and labels.dtype.kind in "US":
+        # np.asarray turns [0, "a"] into the strings ["0", "a"]: keep the original objects, so
+        # the label check sees the mixed types instead of labels silently changed to text.
+        as_objects = np.asarray(y, dtype=object)
+        if as_objects.ndim == 1 and _label_kind(as_objects) not in _LABEL_KINDS:
+            labels = as_objects
     if labels.ndim == 2 and labels.shape[1] == 1:
         raise InputDataError(
             f"y has shape {labels.shape}; the samplers take a 1-D array: pass y.ravel()."
@@ -124,19 +169,85 @@ def _check_finite(values: np.ndarray, columns: pd.Index | None) -> None:
     )
 
 
+def max_feature_magnitude(n_features: int) -> float:
+    """The largest ``|x|`` an interpolating sampler accepts in a feature.
+
+    The neighbour search squares distances. The exact backend sums squared differences in
+    float64; the ``blocked`` and ``ivf`` backends screen candidates in float32 with the expanded
+    form ``||x||² − 2 q·x + ||q||²``, the IVF one on rows centred on their mean. With every
+    ``|x_j| <= M`` over ``n`` features, a centred entry is at most ``2M``, so ``||x||²`` and
+    ``||q||²`` are each at most ``4nM²``, ``2|q·x|`` at most ``8nM²``, and their sum at most
+    ``16nM²``.
+    Keeping that below float32's largest value bounds ``M`` by
+    ``sqrt(finfo(float32).max / (16 n))``, about ``4.6e18 / sqrt(n)``. The same bound keeps the
+    float64 sums and the interpolation ``x + λ(x_z − x)`` (at most ``3M``) finite.
+
+    Parameters
+    ----------
+    n_features : int
+        Columns of ``X``.
+
+    Returns
+    -------
+    float
+    """
+    return float(np.sqrt(np.finfo(np.float32).max / (16.0 * max(int(n_features), 1))))
+
+
 def _check_magnitude(values: np.ndarray, columns: pd.Index | None) -> None:
-    # x + lam * (x_z - x) overflows when |x_z - x| exceeds the dtype's maximum; below half of it,
-    # no difference of two values can.
-    limit = np.finfo(values.dtype).max / 2
-    too_large = (np.abs(values) > limit).any(axis=0)
+    limit = max_feature_magnitude(values.shape[1])
+    too_large = (np.abs(values) >= limit).any(axis=0)
     if not too_large.any():
         return
     bad_cols = np.flatnonzero(too_large).tolist()
     names = [columns[j] for j in bad_cols] if columns is not None else bad_cols
     raise InputDataError(
-        f"X has values beyond +/-{limit:.3g} in column(s) {_names(names)}, so interpolating "
-        "between rows would overflow to infinity: scale the features first (e.g. with "
-        "StandardScaler in the pipeline before the sampler), or use RandomOverSampler."
+        f"X has values beyond +/-{limit:.4g} in column(s) {_names(names)}: with "
+        f"{values.shape[1]} feature(s), squared distances between rows would overflow in the "
+        "neighbour search and every row would look equally far away. Scale the features first "
+        "(e.g. with StandardScaler in the pipeline before the sampler), or use RandomOverSampler."
+    )
+
+
+_LABEL_KINDS = frozenset(
+    {"integer", "floating", "mixed-integer-float", "decimal", "string", "bytes", "boolean"}
+)
+
+
+def _label_kind(labels: np.ndarray) -> str:
+    return pd.api.types.infer_dtype(labels, skipna=True)
+
+
+def check_label_types(labels: np.ndarray) -> None:
+    """Refuse labels that cannot be sorted or compared as classes.
+
+    Parameters
+    ----------
+    labels : ndarray of shape (n_samples,)
+        Class labels without missing values.
+
+    Raises
+    ------
+    InputDataError
+        Complex labels, labels of mixed types (``0`` and ``"a"``, ``True`` and ``1``), or
+        labels of a type that is no class label (e.g. tuples).
+    """
+    kind = _label_kind(labels) if labels.dtype == object else None
+    if labels.dtype.kind == "c" or kind == "complex":
+        raise InputDataError(
+            "y holds complex numbers; class labels must be integers or strings: map the "
+            "classes to integers (e.g. with sklearn.preprocessing.LabelEncoder)."
+        )
+    if kind is None or kind in _LABEL_KINDS:
+        return
+    types = sorted({type(v).__name__ for v in labels})
+    raise InputDataError(
+        f"y mixes label types ({', '.join(types)}), which cannot be sorted or compared as "
+        "classes (0 and '0' would be two classes): convert the labels to one type first, e.g. "
+        "y.astype(str), or map them to integers with sklearn.preprocessing.LabelEncoder."
+        if len(types) > 1
+        else f"y holds labels of type {types[0]}, which are not class labels: use integer or "
+        "string labels (e.g. map them with sklearn.preprocessing.LabelEncoder)."
     )
 
 
@@ -153,6 +264,7 @@ def _check_labels(labels: np.ndarray) -> None:
         )
     if pd.isna(labels).any():
         raise InputDataError("y has missing labels: drop those rows or fill the labels first.")
+    check_label_types(labels)
     if np.unique(labels).size < 2:
         raise InputDataError(
             f"y has a single class ({labels[0]!r}); resampling needs at least two classes: "

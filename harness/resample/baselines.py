@@ -10,6 +10,7 @@ import numpy as np
 from imblearn.base import BaseSampler
 
 from harness.errors import InputDataError
+from harness.resample.arrays import check_label_types
 from harness.resample.lineage import concat_lineage
 
 
@@ -58,6 +59,7 @@ class NoResampling(BaseSampler):
                 "at least one row."
             )
         labels = np.asarray(y)
+        check_label_types(np.asarray(labels, dtype=object).ravel())
         self.sampling_strategy_ = {label: 0 for label in np.unique(labels).tolist()}
         self.n_original_ = n_rows
         self.n_synthetic_ = 0

@@ -19,6 +19,54 @@ STRATEGIES: dict[str, type] = {
 }
 
 
+#: Entry-point group through which an installed package registers its own components
+#: (samplers, models, loaders); see the README, "Your own model or sampler".
+ENTRY_POINT_GROUP = "adasyn_harness.components"
+
+
+def strategy_kind(sampler: object) -> str:
+    """The registered kind of a sampler (``adasyn``, ``smote`` ...), whatever its display name.
+
+    The kind is what SLO objectives' ``applies_to`` match: a run configured as
+    ``resampler.name=adasyn_b2`` still runs ADASYN, so its kind is ``adasyn``.
+
+    Parameters
+    ----------
+    sampler : object or type
+        A sampler instance or class.
+
+    Returns
+    -------
+    str
+        The :data:`STRATEGIES` key of its class; else the class attribute ``strategy_kind``
+        (how a sampler registered through :data:`ENTRY_POINT_GROUP` names its kind); else the
+        class's dotted path.
+    """
+    cls = sampler if isinstance(sampler, type) else type(sampler)
+    for kind, registered in STRATEGIES.items():
+        if cls is registered:
+            return kind
+    declared = getattr(cls, "strategy_kind", None)
+    if isinstance(declared, str) and declared:
+        return declared
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def known_strategy_kinds() -> tuple[str, ...]:
+    """Every kind a run can record: the built-in ones and those of registered samplers."""
+    from importlib.metadata import entry_points
+
+    kinds = list(STRATEGIES)
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            obj = entry.load()
+        except Exception:  # a broken plugin must not hide the built-in kinds
+            continue
+        if isinstance(obj, type) and hasattr(obj, "fit_resample"):
+            kinds.append(strategy_kind(obj))
+    return tuple(dict.fromkeys(kinds))
+
+
 def make_sampler(name: str, **params):
     """Build a sampler from its strategy name.
 

@@ -61,16 +61,47 @@ def check_d_th(d_th: object) -> None:
 
 
 def make_random_state(random_state: object) -> np.random.RandomState:
-    """``sklearn.utils.check_random_state`` with a harness error for bad values."""
-    if isinstance(random_state, bool):
-        random_state = "bad"
+    """Turn ``random_state`` into a ``numpy.random.RandomState``, as imbalanced-learn does.
+
+    Parameters
+    ----------
+    random_state : None, int or numpy.random.RandomState
+        ``None`` (numpy's global generator), an int seed in ``[0, 2**32 - 1]``, or a
+        ``RandomState`` used as it is. Booleans are refused although Python counts them as
+        ints: ``random_state=True`` is almost always a configuration mistake.
+
+    Returns
+    -------
+    numpy.random.RandomState
+
+    Raises
+    ------
+    SamplerParameterError
+        For any other value; the message quotes the value given.
+    """
+    accepted = random_state is None or isinstance(
+        random_state, numbers.Integral | np.random.RandomState
+    )
+    if isinstance(random_state, bool) or not accepted:
+        raise _random_state_error(random_state)
     try:
         return check_random_state(random_state)
-    except ValueError as exc:
-        raise SamplerParameterError(
-            f"random_state must be None, an int or a numpy RandomState, got {random_state!r}: "
-            "pass an int seed such as random_state=0."
-        ) from exc
+    except ValueError as exc:  # an int seed outside [0, 2**32 - 1]
+        raise _random_state_error(random_state) from exc
+
+
+def _random_state_error(random_state: object) -> SamplerParameterError:
+    hint = "pass an int seed such as random_state=0"
+    if isinstance(random_state, np.random.Generator):
+        hint = (
+            "a numpy Generator is not accepted (the samplers draw from a RandomState, as "
+            "imbalanced-learn does); pass an int seed such as random_state=0, or "
+            "np.random.RandomState(seed)"
+        )
+    return SamplerParameterError(
+        "random_state must be None, an int seed in [0, 2**32 - 1] or a numpy.random.RandomState, "
+        f"got {random_state!r} ({type(random_state).__name__}): {hint}."
+    )
 
 
 def _check_string(strategy: str) -> None:
@@ -81,10 +112,11 @@ def _check_string(strategy: str) -> None:
         )
 
 
-def _check_float(ratio: float, counts: dict) -> None:
+def _check_float(given: numbers.Real, counts: dict) -> None:
+    ratio = float(given)
     if not 0 < ratio <= 1:
         raise SamplerParameterError(
-            f"sampling_strategy={ratio!r} is not a ratio in (0, 1]: pass the wanted "
+            f"sampling_strategy={given!r} is not a ratio in (0, 1]: pass the wanted "
             "minority/majority ratio after resampling, e.g. 1.0 for full balance."
         )
     if len(counts) != 2:
@@ -95,28 +127,28 @@ def _check_float(ratio: float, counts: dict) -> None:
     (_, n_min), (_, n_maj) = sorted(counts.items(), key=lambda item: item[1])
     if ratio < n_min / n_maj:
         raise SamplerParameterError(
-            f"sampling_strategy={ratio} asks for fewer minority rows than there are "
+            f"sampling_strategy={given!r} asks for fewer minority rows than there are "
             f"({n_min} minority / {n_maj} majority = {n_min / n_maj:.4f}), which would need "
             f"undersampling: pass a ratio >= {n_min / n_maj:.4f}, or use an undersampler."
         )
 
 
-def _check_mapping(mapping: Mapping, counts: dict) -> None:
+def _check_mapping(mapping: Mapping, counts: dict, what: str = "sampling_strategy") -> None:
     unknown = [k for k in mapping if k not in counts]
     if unknown:
         raise SamplerParameterError(
-            f"sampling_strategy names class(es) {unknown!r} that are not in y (classes: "
+            f"{what} names class(es) {unknown!r} that are not in y (classes: "
             f"{sorted(counts)!r}): use labels present in y."
         )
     for label, wanted in mapping.items():
         if isinstance(wanted, bool) or not isinstance(wanted, numbers.Integral):
             raise SamplerParameterError(
-                f"sampling_strategy[{label!r}] must be an int (the wanted number of rows), "
-                f"got {wanted!r}."
+                f"{what}[{label!r}] must be an int (the wanted number of rows), "
+                f"got {wanted!r}: pass e.g. {{{label!r}: {counts[label] * 2}}}."
             )
         if wanted < counts[label]:
             raise SamplerParameterError(
-                f"sampling_strategy asks for {wanted} rows of class {label!r}, which has "
+                f"{what} asks for {wanted} rows of class {label!r}, which has "
                 f"{counts[label]}: an oversampler cannot remove rows; ask for at least "
                 f"{counts[label]}, or use an undersampler."
             )
@@ -147,17 +179,19 @@ def resolve_sampling_strategy(strategy: object, y: np.ndarray) -> dict[object, i
     """
     labels, sizes = np.unique(y, return_counts=True)
     counts = dict(zip(labels.tolist(), sizes.tolist(), strict=True))
+    subject = f"sampling_strategy {strategy!r}"
     if isinstance(strategy, str):
         _check_string(strategy)
     elif isinstance(strategy, numbers.Real) and not isinstance(strategy, bool):
-        _check_float(float(strategy), counts)
+        _check_float(strategy, counts)
     elif isinstance(strategy, Mapping):
         # A plain dict: imbalanced-learn ignores other mappings (e.g. a Hydra DictConfig).
         strategy = dict(strategy)
         _check_mapping(strategy, counts)
     elif callable(strategy):
-        strategy = dict(_call(strategy, y))
-        _check_mapping(strategy, counts)
+        given, strategy = strategy, dict(_call(strategy, y))
+        subject = f"the dict {strategy!r} returned by the sampling_strategy callable {given!r}"
+        _check_mapping(strategy, counts, "the dict the sampling_strategy callable returned")
     else:
         raise SamplerParameterError(
             f"sampling_strategy {strategy!r} is not a float, str, dict or callable: pass e.g. "
@@ -167,7 +201,7 @@ def resolve_sampling_strategy(strategy: object, y: np.ndarray) -> dict[object, i
         resolved = check_sampling_strategy(strategy, y, "over-sampling")
     except ValueError as exc:
         raise SamplerParameterError(
-            f"sampling_strategy {strategy!r} cannot be applied to this y: {exc} "
+            f"{subject} cannot be applied to this y: {exc} "
             "Pass 'auto' or a dict {class: wanted rows}."
         ) from exc
     return {label: int(resolved.get(label, 0)) for label in sorted(counts)}

@@ -71,3 +71,13 @@ def test_misaligned_sensitive_is_refused():
 def test_unknown_categorical_is_refused():
     with pytest.raises(InputDataError, match="only feature columns"):
         make(categorical=["nope"])
+
+
+@pytest.mark.parametrize("role", ["X", "sensitive"])
+def test_duplicate_column_names_are_refused(role):
+    frames = {
+        "X": pd.DataFrame([[1.0, 2.0]] * 4, columns=["a", "a"]),
+        "sensitive": pd.DataFrame([["F", "x"], ["M", "y"]] * 2, columns=["sex", "sex"]),
+    }
+    with pytest.raises(InputDataError, match=rf"{role} has duplicate column names \['\w+'\]"):
+        make(**{role: frames[role]}, categorical=[])

@@ -255,3 +255,92 @@ def test_target_declared_categorical(frame):
 def test_no_feature_left(frame):
     with pytest.raises(InputDataError, match="no feature column left"):
         build(frame, drop=["id", "income", "age", "region", "sex"], categorical=[])
+
+
+# --- duplicate names, mixed label types, complex values ------------------------------------------
+
+
+@pytest.mark.parametrize("duplicate", ["income", "churned"])
+def test_csv_header_with_a_duplicate_name_is_refused(tmp_path, frame, duplicate):
+    # pandas renames the copy to "<name>.1": a second target column would become a feature.
+    path = tmp_path / "dup.csv"
+    frame.assign(extra=frame[duplicate]).rename(columns={"extra": duplicate}).to_csv(
+        path, index=False
+    )
+    with pytest.raises(InputDataError) as caught:
+        load_table(path, **ROLES)
+    message = str(caught.value)
+    assert f"names the column(s) ['{duplicate}'] more than once" in message
+    assert f"'{duplicate}.1'" in message and "unique name" in message
+
+
+def test_csv_with_unnamed_columns_is_not_a_duplicate(tmp_path, frame):
+    path = tmp_path / "unnamed.csv"
+    frame.to_csv(path, index=True)  # an index column with an empty name
+    assert "Unnamed: 0" in read_table(path).columns
+
+
+def test_parquet_with_a_duplicate_name_is_refused(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    table = pa.table(
+        [pa.array([1.0, 2.0]), pa.array([3.0, 4.0]), pa.array([0, 1])], names=["a", "a", "y"]
+    )
+    pq.write_table(table, tmp_path / "dup.parquet")
+    with pytest.raises(InputDataError, match=r"names the column\(s\) \['a'\] more than once"):
+        read_table(tmp_path / "dup.parquet")
+
+
+@pytest.mark.parametrize("columns", [["income", "income"], [1, "1"]])
+def test_frame_with_duplicate_column_names_is_refused(frame, columns):
+    frame = frame.drop(columns=["income", "age"])
+    frame[["first", "second"]] = np.random.default_rng(0).normal(size=(len(frame), 2))
+    frame.columns = [*frame.columns[:-2], *columns]
+    with pytest.raises(InputDataError) as caught:
+        build(frame)
+    message = str(caught.value)
+    assert f"column names ['{columns[0]}'] occur more than once" in message
+    assert "unique" in message
+
+
+def test_target_with_mixed_int_and_str_labels_is_refused(frame):
+    frame["churned"] = [1] * N_MINORITY + ["no"] * (N_ROWS - N_MINORITY - 5) + ["1"] * 5
+    with pytest.raises(InputDataError) as caught:
+        build(frame, positive_label=1)
+    message = str(caught.value)
+    assert "target column 'churned' mixes label types (int, str)" in message
+    assert "frame['churned'].astype(str)" in message
+
+
+def test_target_with_bool_and_int_labels_is_refused(frame):
+    frame["churned"] = [True] * N_MINORITY + [0] * (N_ROWS - N_MINORITY)
+    with pytest.raises(InputDataError, match=r"mixes label types \(bool, int\)"):
+        build(frame, positive_label=True)
+
+
+def test_complex_target_is_refused(frame):
+    frame["churned"] = np.r_[np.ones(N_MINORITY), np.zeros(N_ROWS - N_MINORITY)] + 0j
+    with pytest.raises(InputDataError, match="'churned' holds complex numbers"):
+        build(frame, positive_label=1)
+
+
+def test_complex_feature_column_is_refused(frame):
+    frame["income"] = frame["income"] + 1j
+    with pytest.raises(InputDataError) as caught:
+        build(frame)
+    message = str(caught.value)
+    assert "feature columns ['income'] hold complex numbers" in message
+    assert "np.real and np.imag" in message
+
+
+def test_complex_numbers_written_in_a_csv_are_refused(tmp_path, frame):
+    frame["income"] = [f"{v:.3f}+1j" for v in frame["income"]]
+    path = tmp_path / "complex.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(InputDataError, match=r"\['income'\] hold complex numbers"):
+        load_table(path, **ROLES)
+
+
+def test_declared_categorical_text_with_a_j_is_not_complex(frame):
+    frame["region"] = ["j-north", "j-south"] * (N_ROWS // 2)
+    assert "region" in build(frame).X.columns

@@ -1,9 +1,14 @@
 import json
+import os
+import socket
+import subprocess
+import sys
 import urllib.request
+from pathlib import Path
 
 import pytest
 
-from harness.errors import RunNotFoundError
+from harness.errors import ConfigError, RunNotFoundError
 from harness.export.http_server import start_metrics_server
 from harness.slo import load_slo_set
 from tests.export.records import make_record
@@ -43,3 +48,48 @@ def test_every_scrape_rereads_the_results_folder(tmp_path):
 def test_missing_results_folder_names_the_fix(tmp_path):
     with pytest.raises(RunNotFoundError, match="run an experiment first"):
         start_metrics_server(tmp_path / "nowhere", free_port())
+
+
+@pytest.fixture
+def port_in_use():
+    """A port on 127.0.0.1 that another socket listens on for the whole test."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
+
+
+def test_a_port_in_use_is_a_config_error_naming_the_port(tmp_path, port_in_use):
+    with pytest.raises(ConfigError) as caught:
+        start_metrics_server(tmp_path, port_in_use)
+    message = str(caught.value)
+    assert f"port {port_in_use} on 127.0.0.1 is already in use" in message
+    assert "pass another port" in message and "stop the process" in message
+
+
+def test_an_out_of_range_port_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="port 70000.*pass a port from 1024 to 65535"):
+        start_metrics_server(tmp_path, 70000)
+
+
+def serve_metrics_cli(*args: str, root: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, HARNESS_ROOT=str(root), MLFLOW_DISABLE_TELEMETRY="true")
+    return subprocess.run(
+        [sys.executable, "-m", "harness.cli", "serve-metrics", *args],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_serve_metrics_on_a_port_in_use_prints_one_line_and_exits_2(tmp_path, port_in_use):
+    result = serve_metrics_cli("--root", str(tmp_path), "--port", str(port_in_use), root=tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"port {port_in_use} on 127.0.0.1 is already in use" in lines[0]
+    assert "pass another port" in lines[0] and "stop the process" in lines[0]
+    assert "serving" not in result.stdout  # nothing claims to serve

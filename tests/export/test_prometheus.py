@@ -1,3 +1,4 @@
+import http.server
 import json
 import os
 import shutil
@@ -236,3 +237,115 @@ def test_results_root_exposes_every_run_found_there(tmp_path):
     cfg = {"mode": "textfile", "textfile_path": str(path)}
     export_results([make_record()], cfg, results_root=tmp_path / "runs")
     assert 'resampler="smote"' in path.read_text()
+
+
+# -- data values stay in labels; push failures say what happened ------------------------------
+
+GROUPS_WITH_SLASHES = {
+    "fairness/race/group/Black/African American/recall": 0.5,
+    "fairness/race/group/A/B/recall": 0.6,
+    "fairness/race/group/a/b/recall": 0.7,
+    "fairness/race%2Fethnicity/group/x%2Fy/recall": 0.8,
+}
+
+
+def record_with_slashed_groups():
+    record = make_record()
+    record["metrics"].update(GROUPS_WITH_SLASHES)
+    return record
+
+
+def test_group_values_are_label_values_of_one_family_never_metric_names():
+    parsed = samples(build_registry([record_with_slashed_groups()]))
+    names = {name for name, _, _ in parsed}
+    assert not any("african" in n or "a_b" in n or "ethnicity" in n for n in names), names
+    recall = {
+        (labels["sensitive"], labels["group"]): value
+        for name, labels, value in parsed
+        if name == "harness_fairness_group_recall"
+    }
+    assert recall == {
+        ("sex", "F"): 0.74,
+        ("sex", "M"): 0.86,
+        ("race", "Black/African American"): 0.5,
+        ("race", "A/B"): 0.6,
+        ("race", "a/b"): 0.7,
+        ("race/ethnicity", "x/y"): 0.8,
+    }
+
+
+def test_keys_that_map_to_one_series_export_it_once(caplog):
+    record = make_record()
+    record["metrics"]["test/minority recall"] = 0.1  # sanitises to harness_test_minority_recall
+    parsed = samples(build_registry([record]))
+    recall = [v for name, _, v in parsed if name == "harness_test_minority_recall"]
+    assert len(recall) == 1
+    assert "give the same series harness_test_minority_recall" in caplog.text
+
+
+def test_textfile_with_slashed_groups_passes_promtool(tmp_path):
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("promtool missing; install it with `apt-get install prometheus`.")
+        pytest.skip("promtool missing; install it with `apt-get install prometheus`.")
+    path = tmp_path / "harness.prom"
+    export_results([record_with_slashed_groups()], {"mode": "textfile", "textfile_path": path})
+    checked = subprocess.run(
+        [promtool, "check", "metrics"], input=path.read_bytes(), capture_output=True, timeout=30
+    )
+    assert checked.returncode == 0, checked.stderr.decode()
+
+
+class _RefusingGateway(http.server.BaseHTTPRequestHandler):
+    """Answers every push as a Pushgateway does when it refuses the pushed metrics."""
+
+    def do_PUT(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = b"pushed metrics are invalid or inconsistent with existing metrics: collected twice"
+        self.send_response(400)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        self.do_PUT()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def refusing_gateway():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RefusingGateway)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_refused_push_reports_the_status_and_body_not_unreachable(tmp_path, refusing_gateway):
+    cfg = {
+        "mode": "pushgateway",
+        "textfile_path": str(tmp_path / "harness.prom"),
+        "pushgateway_url": refusing_gateway,
+        "job": "harness",
+        "timeout_s": 5,
+    }
+    with pytest.warns(ExportWarning) as caught:
+        report = export_results([make_record()], cfg)
+    assert report.pushed is False
+    message = str(caught[0].message)
+    assert f"Pushgateway at {refusing_gateway} refused the push (HTTP 400" in message
+    assert "inconsistent with existing metrics: collected twice" in message
+    assert "unreachable" not in message and "intact" in message
+
+
+def test_an_unreachable_pushgateway_is_not_called_a_refusal(tmp_path):
+    cfg = {"mode": "pushgateway", "pushgateway_url": f"http://127.0.0.1:{free_port()}"}
+    with pytest.warns(ExportWarning, match="is unreachable") as caught:
+        export_results([make_record()], {**cfg, "timeout_s": 1})
+    assert "refused the push" not in str(caught[0].message)

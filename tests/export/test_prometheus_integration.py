@@ -1,14 +1,21 @@
 """The exported series as a real Prometheus sees them (through a Pushgateway or HTTP)."""
 
 import json
+import urllib.request
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from harness.export.http_server import start_metrics_server
-from harness.export.prometheus import export_results
+from harness.export.prometheus import ExportWarning, export_results
 from harness.slo import load_slo_set
 from tests.export.records import make_record
-from tests.support.prometheus import free_port, running_prometheus, running_pushgateway
+from tests.support.prometheus import (
+    fetch_metrics,
+    free_port,
+    running_prometheus,
+    running_pushgateway,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -79,3 +86,45 @@ def test_serve_metrics_endpoint_is_scraped(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_groups_with_slashes_and_case_are_accepted_by_a_real_pushgateway(tmp_path):
+    record = make_record()
+    record["metrics"].update(
+        {
+            "fairness/race/group/Black/African American/recall": 0.5,
+            "fairness/race/group/A/B/recall": 0.6,
+            "fairness/race/group/a/b/recall": 0.7,
+        }
+    )
+    with running_pushgateway(tmp_path / "pgw") as gateway:
+        cfg = {"mode": "pushgateway", "pushgateway_url": gateway, "job": "harness"}
+        # A/B and a/b used to become one metric name twice: HTTP 400 for the whole push.
+        report = export_results([record], {**cfg, "timeout_s": 5})
+        assert report.pushed is True and report.warnings == []
+        exposed = fetch_metrics(f"{gateway}/metrics")
+    groups = {
+        s.labels["group"]: s.value
+        for family in text_string_to_metric_families(exposed)
+        for s in family.samples
+        if s.name == "harness_fairness_group_recall" and s.labels.get("sensitive") == "race"
+    }
+    assert groups == {"Black/African American": 0.5, "A/B": 0.6, "a/b": 0.7}
+
+
+def test_a_real_pushgateway_refusal_is_reported_with_its_status(tmp_path):
+    with running_pushgateway(tmp_path / "pgw") as gateway:
+        # Another job already pushed the same name as a counter: the gateway refuses ours.
+        conflicting = (
+            b"# TYPE harness_test_minority_recall counter\nharness_test_minority_recall 1\n"
+        )
+        request = urllib.request.Request(
+            f"{gateway}/metrics/job/other", data=conflicting, method="PUT"
+        )
+        urllib.request.urlopen(request, timeout=5).close()
+        cfg = {"mode": "pushgateway", "pushgateway_url": gateway, "job": "harness"}
+        with pytest.warns(ExportWarning) as caught:
+            report = export_results([make_record()], {**cfg, "timeout_s": 5})
+    assert report.pushed is False
+    message = str(caught[0].message)
+    assert "refused the push (HTTP 400" in message and "unreachable" not in message

@@ -7,6 +7,7 @@ from scipy import sparse
 
 from harness.errors import InputDataError, MemoryQuotaError, SamplerParameterError
 from harness.resample import ADASYN, SMOTE, RandomOverSampler, make_sampler
+from harness.resample.arrays import max_feature_magnitude
 from tests.resample.conftest import make_data
 
 OVERSAMPLERS = [ADASYN, SMOTE, RandomOverSampler]
@@ -137,3 +138,142 @@ def test_a_one_row_class_points_to_random_oversampling():
         ADASYN().fit_resample(X[keep], y[keep])
     _, y_res = RandomOverSampler(random_state=0).fit_resample(X[keep], y[keep])
     assert np.bincount(y_res)[1] == np.bincount(y[keep])[0]
+
+
+# -- labels, columns and values that used to slip through -------------------------------------
+
+
+@pytest.mark.parametrize("sampler", OVERSAMPLERS)
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.array([0] * 240 + ["a"] * 60, dtype=object),
+        [0] * 240 + ["a"] * 60,  # np.asarray would silently turn these into the strings "0", "a"
+        pd.Series([0] * 240 + ["a"] * 60),
+    ],
+    ids=["object array", "list", "series"],
+)
+def test_mixed_int_and_str_labels_are_refused_with_the_fix(sampler, labels):
+    X, _ = make_data()
+    with pytest.raises(InputDataError) as caught:
+        sampler(random_state=0).fit_resample(X, labels)
+    message = str(caught.value)
+    assert "y mixes label types (int, str)" in message and "y.astype(str)" in message
+
+
+@pytest.mark.parametrize("sampler", OVERSAMPLERS)
+def test_duplicate_column_names_are_refused_with_the_fix(sampler):
+    X, y = make_data()
+    frame = pd.DataFrame(X, columns=["a", "a", "b", "c", "b"])
+    with pytest.raises(InputDataError) as caught:
+        sampler(random_state=0).fit_resample(frame, y)
+    message = str(caught.value)
+    assert "duplicate column names 'a', 'b'" in message
+    assert "X.columns.duplicated()" in message
+
+
+@pytest.mark.parametrize("sampler", OVERSAMPLERS)
+@pytest.mark.parametrize(
+    "make_complex",
+    [
+        lambda X: X + 1j,
+        lambda X: pd.DataFrame(X).assign(z=X[:, 0] * 1j),
+        lambda X: np.column_stack([X, np.full(len(X), 1 + 2j, dtype=object)]),
+    ],
+    ids=["complex array", "complex column", "object array"],
+)
+def test_complex_features_are_refused_instead_of_losing_the_imaginary_part(sampler, make_complex):
+    X, y = make_data()
+    with pytest.raises(InputDataError) as caught:
+        sampler(random_state=0).fit_resample(make_complex(X), y)
+    message = str(caught.value)
+    assert "complex numbers" in message and "np.real and np.imag" in message
+
+
+def test_complex_labels_are_refused():
+    X, y = make_data()
+    with pytest.raises(InputDataError, match="y holds complex numbers"):
+        SMOTE().fit_resample(X, y + 0j)
+
+
+@pytest.mark.parametrize("backend", ["exact", "blocked"])
+def test_features_just_under_the_magnitude_bound_keep_the_difficulty(backend):
+    X, y = make_data()
+    limit = max_feature_magnitude(X.shape[1])
+    scaled = X * (limit * (1 - 1e-9) / np.abs(X).max())
+    assert np.abs(scaled).max() < limit
+    expected = ADASYN(random_state=0, backend=backend).fit(X, y).difficulty_[1]
+    sampler = ADASYN(random_state=0, backend=backend)
+    X_res, _ = sampler.fit_resample(scaled, y)
+    assert np.isfinite(X_res).all()
+    np.testing.assert_array_equal(sampler.difficulty_[1], expected)
+    assert 0 < expected.mean() < 1  # a real mix, so an overflow (every r_i = 1.0) would show
+
+
+@pytest.mark.parametrize("sampler", [ADASYN, SMOTE])
+@pytest.mark.parametrize("factor", [1 + 1e-9, 1e3, 1e140])
+def test_features_over_the_magnitude_bound_are_refused(sampler, factor):
+    # Values near 1e155 used to pass and overflow every squared distance: each r_i became 1.0.
+    X, y = make_data()
+    limit = max_feature_magnitude(X.shape[1])
+    with pytest.raises(InputDataError) as caught:
+        sampler(random_state=0).fit_resample(X * (limit * factor / np.abs(X).max()), y)
+    message = str(caught.value)
+    assert f"beyond +/-{limit:.4g}" in message and "StandardScaler" in message
+
+
+def test_magnitude_bound_keeps_float32_squared_distances_finite():
+    for n_features in (1, 5, 1000):
+        limit = max_feature_magnitude(n_features)
+        # The largest expanded squared distance of centred rows: 16 n M².
+        assert np.isfinite(np.float32(16 * n_features * limit**2 * (1 - 1e-6)))
+        assert limit == pytest.approx(np.sqrt(np.finfo(np.float32).max / (16 * n_features)))
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (True, "got True (bool)"),
+        (False, "got False (bool)"),
+        ("seed", "got 'seed' (str)"),
+        (-1, "got -1 (int)"),
+        (2**40, f"got {2**40} (int)"),
+        (1.5, "got 1.5 (float)"),
+    ],
+)
+@pytest.mark.parametrize("sampler", OVERSAMPLERS)
+def test_random_state_message_quotes_the_value_given(sampler, value, shown):
+    X, y = make_data()
+    with pytest.raises(SamplerParameterError) as caught:
+        sampler(random_state=value).fit_resample(X, y)
+    message = str(caught.value)
+    assert shown in message and "'bad'" not in message
+    assert "None, an int seed in [0, 2**32 - 1] or a numpy.random.RandomState" in message
+
+
+def test_a_numpy_generator_gets_a_message_that_says_why():
+    X, y = make_data()
+    with pytest.raises(SamplerParameterError, match="Generator is not accepted.*RandomState"):
+        ADASYN(random_state=np.random.default_rng(0)).fit_resample(X, y)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "shown"),
+    [
+        (np.float32(0.1), "sampling_strategy=np.float32(0.1) asks for fewer"),
+        (2, "sampling_strategy=2 is not a ratio"),
+        (float("nan"), "sampling_strategy=nan is not a ratio"),
+    ],
+)
+def test_float_strategy_messages_quote_the_value_given(strategy, shown):
+    X, y = make_data()
+    with pytest.raises(SamplerParameterError) as caught:
+        SMOTE(sampling_strategy=strategy).fit_resample(X, y)
+    assert shown in str(caught.value)
+
+
+def test_a_callable_strategy_error_names_the_dict_it_returned():
+    X, y = make_data()
+    with pytest.raises(SamplerParameterError) as caught:
+        SMOTE(sampling_strategy=lambda y: {1: 5}).fit_resample(X, y)
+    assert "the dict the sampling_strategy callable returned asks for 5 rows" in str(caught.value)

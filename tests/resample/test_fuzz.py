@@ -29,6 +29,7 @@ from harness.errors import (
     SamplerParameterError,
 )
 from harness.resample import ADASYN, SMOTE, ClassWeightBaseline, NoResampling, RandomOverSampler
+from harness.resample.arrays import max_feature_magnitude
 
 FUZZ = settings(
     max_examples=60,
@@ -90,7 +91,7 @@ def datasets(draw):
 #: Per parameter: (valid values, invalid values). At most one parameter is drawn invalid.
 VALID_AND_INVALID = {
     "k": (st.integers(1, 5), st.sampled_from([-1, 0, 2.5, True, None])),
-    "random_state": (st.sampled_from([0, 1, None]), st.sampled_from([-1, "x", 1.5])),
+    "random_state": (st.sampled_from([0, 1, None]), st.sampled_from([-1, "x", 1.5, True, False])),
     "max_synthetic": (st.sampled_from([None, 10_000, 5]), st.sampled_from([0, -3, 2.0])),
     "beta": (st.floats(0, 2), st.sampled_from([-0.5, math.inf, math.nan, "1"])),
     "d_th": (st.none() | st.floats(0.01, 1), st.sampled_from([0, -0.1, 1.5, math.nan])),
@@ -321,6 +322,54 @@ def test_huge_features_never_interpolate_to_infinity(dtype, data, kind):
         X_res, y_res = _fit(sampler, X, y)
     except InputDataError as exc:
         assert "overflow" in str(exc) and "StandardScaler" in str(exc)
-        assert np.abs(X).max() > big / 2
+        # Refused exactly when a value reaches the bound the neighbour search survives.
+        assert np.abs(X).max() >= max_feature_magnitude(X.shape[1])
         return
+    assert np.abs(X).max() < max_feature_magnitude(X.shape[1])
     _check_contract(sampler, X, y, X_res, y_res)
+
+
+def _mix_label_types(X, y, rng):
+    labels = np.asarray(y, dtype=object).copy()
+    first = labels[0]
+    # Rows of the first class get the other type: int <-> str ("c0" <-> 0).
+    other = f"c{first}" if not isinstance(first, str) else int(first[1:])
+    labels[labels == first] = other
+    labels[rng.integers(len(labels))] = first  # one row keeps the original type
+    return X, pd.Series(labels, name="target") if isinstance(y, pd.Series) else labels
+
+
+def _complex_feature(X, y, rng):
+    values = np.asarray(X, dtype=np.float64).astype(np.complex128)
+    values[rng.integers(len(values)), 0] += 1j
+    if isinstance(X, pd.DataFrame):
+        return pd.DataFrame(values, columns=X.columns), y
+    return values, y
+
+
+def _duplicate_column(X, y, rng):
+    frame = pd.DataFrame(X).copy()
+    frame.columns = [f"f{j}" for j in range(frame.shape[1])]
+    return pd.concat([frame, frame.iloc[:, [0]]], axis=1), y
+
+
+CORRUPTIONS = {
+    "mixed label types": (_mix_label_types, "y mixes label types"),
+    "complex feature": (_complex_feature, "complex numbers"),
+    "duplicate column": (_duplicate_column, "duplicate column names 'f0'"),
+}
+
+
+@FUZZ
+@given(
+    data=st.data(),
+    corruption=st.sampled_from(sorted(CORRUPTIONS)),
+    kind=st.sampled_from([ADASYN, SMOTE, RandomOverSampler]),
+)
+def test_mixed_labels_complex_features_and_duplicate_columns_are_refused(data, corruption, kind):
+    X, y = data.draw(datasets(), label="data")
+    corrupt, fragment = CORRUPTIONS[corruption]
+    X, y = corrupt(X, y, np.random.default_rng(data.draw(st.integers(0, 2**16))))
+    with pytest.raises(InputDataError) as caught:
+        _fit(kind(random_state=0), X, y)
+    assert fragment in str(caught.value) and ":" in str(caught.value)
