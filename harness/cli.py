@@ -10,15 +10,18 @@ import argparse
 import hashlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import hydra
 from omegaconf import DictConfig
 
 from harness.errors import HarnessError
+from harness.evaluate.config_checks import check_run_arguments
 
 _OUTCOMES: list = []
+_TASK_ERRORS: list[HarnessError] = []
 _VOLATILE_OVERRIDES = (
     "resume=",
     "hydra/launcher=",
@@ -42,12 +45,20 @@ def hydra_entry(cfg: DictConfig) -> int:
 
     hydra_cfg = HydraConfig.get()
     multirun = hydra_cfg.mode == RunMode.MULTIRUN
-    outcome = run_experiment(
-        cfg,
-        output_dir=Path(hydra_cfg.runtime.output_dir),
-        overrides=list(hydra_cfg.overrides.task),
-        sweep_dir=Path(hydra_cfg.sweep.dir).resolve() if multirun else None,
-    )
+    try:
+        outcome = run_experiment(
+            cfg,
+            output_dir=Path(hydra_cfg.runtime.output_dir),
+            overrides=list(hydra_cfg.overrides.task),
+            sweep_dir=Path(hydra_cfg.sweep.dir).resolve() if multirun else None,
+        )
+    except HarnessError as exc:
+        if multirun:  # a sweep job may run in another process: the sweeper re-raises it here
+            raise
+        # Ending the task cleanly keeps Hydra from printing the error with a traceback;
+        # run_command prints it once.
+        _TASK_ERRORS.append(exc)
+        return 2
     _OUTCOMES.append(outcome)
     if not multirun:
         print_outcome(outcome, cfg)
@@ -71,13 +82,41 @@ def sweep_id(args: list[str]) -> str:
 
 
 def _latest_run_dir(args: list[str]) -> Path | None:
-    """The most recent run folder of the experiment named in ``args`` (for resume=true)."""
-    root = next(a.split("=", 1)[1] for a in args if a.startswith("paths.root_dir="))
-    output = next((a.split("=", 1)[1] for a in args if a.startswith("paths.output_dir=")), None)
-    experiment = next((a.split("=", 1)[1] for a in args if a.startswith("experiment=")), "adhoc")
-    runs = Path(output or Path(root) / "outputs") / "runs" / experiment
+    """The newest run folder of the experiment, when it holds exactly the jobs ``args`` ask for.
+
+    ``resume=true`` reuses a folder only when its ``manifest.json`` lists the same jobs (names
+    and run keys) as this run; otherwise the run starts a new folder, so one report never mixes
+    the jobs of two configs.
+    """
+    from harness.evaluate.experiment import manifest_matches, plan_run
+
+    try:
+        cfg, jobs = plan_run([a for a in args if not a.startswith("-")])
+    except Exception:  # a bad command line: the run itself reports it
+        return None
+    runs = Path(str(cfg.paths.output_dir)) / "runs" / str(cfg.experiment.name)
     candidates = sorted(p for p in runs.glob("*") if p.is_dir()) if runs.is_dir() else []
-    return candidates[-1] if candidates else None
+    if candidates and manifest_matches(candidates[-1], jobs):
+        return candidates[-1]
+    return None
+
+
+@contextmanager
+def _errors_reach_the_caller(multirun: bool) -> Iterator[None]:
+    """In a sweep, let Hydra re-raise a job's error instead of printing its traceback.
+
+    The job's :class:`HarnessError` then reaches :func:`main`, which prints it on one line.
+    """
+    saved = os.environ.get("HYDRA_FULL_ERROR")
+    if multirun:
+        os.environ["HYDRA_FULL_ERROR"] = "1"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("HYDRA_FULL_ERROR", None)
+        else:
+            os.environ["HYDRA_FULL_ERROR"] = saved
 
 
 def run_command(args: list[str]) -> int:
@@ -101,14 +140,20 @@ def run_command(args: list[str]) -> int:
         latest = _latest_run_dir(args)
         if latest is not None:
             args.append(f"hydra.run.dir={latest}")
+    # Before Hydra creates a folder, configures logging or instantiates a callback.
+    check_run_arguments(args, CONF_DIR)
     _OUTCOMES.clear()
+    _TASK_ERRORS.clear()
     LAST_SWEEP.clear()
     argv = sys.argv
     sys.argv = ["harness", *args]
     try:
-        hydra_entry()
+        with _errors_reach_the_caller(multirun):
+            hydra_entry()
     finally:
         sys.argv = argv
+    if _TASK_ERRORS:
+        raise _TASK_ERRORS[0]
     if multirun and LAST_SWEEP:
         from harness.evaluate.summary import print_sweep
 
@@ -130,14 +175,27 @@ def _compare(argv: list[str]) -> int:
     from harness.evaluate.summary import print_sweep
 
     parser = argparse.ArgumentParser(
-        prog="harness compare", description="Compare the jobs found under a run or sweep folder."
+        prog="harness compare",
+        description=(
+            "Compare the jobs found under a run or sweep folder. Fails (exit 2) when a job is "
+            "unfinished or its result.json unreadable, unless --allow-missing is given."
+        ),
     )
     parser.add_argument("folder", type=Path)
+    parser.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="compare the jobs that can be read; the terminal, report.md, comparison.csv and "
+        "left_out.csv then name every job left out and why",
+    )
     ns = parser.parse_args(argv)
     if not ns.folder.is_dir():
         print(f"error: {ns.folder} is not a folder; pass a run or sweep folder.", file=sys.stderr)
         return 2
-    print_sweep(ns.folder, compare(ns.folder))
+    comparison = compare(ns.folder, allow_missing=ns.allow_missing)
+    print_sweep(ns.folder, comparison)
+    for item in comparison.left_out:
+        print(f"warning: left out {item.job}: {item.reason}", file=sys.stderr)
     return 0
 
 

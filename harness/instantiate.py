@@ -1,56 +1,79 @@
-"""Config-driven instantiation restricted to the harness's own components.
+"""Config-driven instantiation restricted to the allow-set of :mod:`harness.security`.
 
 A config file can name any importable callable in ``_target_``; instantiating it is code
-execution. The harness only instantiates targets from an allow-list.
+execution. Every ``_target_`` is resolved to its object and checked against the allow-set first,
+and Hydra is then handed those checked objects, never the strings, so what runs is exactly what
+was checked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from hydra.utils import instantiate
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf
+from omegaconf.errors import MissingMandatoryValue
 
 from harness.errors import ConfigError
-
-ALLOWED_TARGET_PREFIXES = (
-    "harness.resample.",
-    "harness.data.",
-    "harness.evaluate.",
-    "harness.export.",
-    "harness.tracking.",
-)
+from harness.security import COMPONENT_ROLES, check_component_tree
 
 
-def check_target(target: str) -> None:
-    """Raise :class:`ConfigError` unless ``target`` is an allowed component."""
-    if not any(target.startswith(prefix) for prefix in ALLOWED_TARGET_PREFIXES):
-        raise ConfigError(
-            f"_target_ {target!r} is not an allowed component. The harness instantiates only "
-            f"targets under {', '.join(p.rstrip('.') for p in ALLOWED_TARGET_PREFIXES)} "
-            "(models go through conf/model/ and their own allow-list); use one of the shipped "
-            "config files as a template."
-        )
+def _plain(node: Any) -> Any:
+    if isinstance(node, DictConfig | ListConfig):
+        try:
+            return OmegaConf.to_container(node, resolve=True, throw_on_missing=True)
+        except MissingMandatoryValue as exc:
+            raise ConfigError(
+                f"{exc.full_key} has no value (??? in its config file); set it on the command "
+                f"line, e.g. {exc.full_key}=..."
+            ) from None
+    if isinstance(node, Mapping):
+        return {key: _plain(value) for key, value in node.items()}
+    if isinstance(node, list | tuple):
+        return [_plain(value) for value in node]
+    return node
 
 
-def _targets(node: Any) -> list[str]:
-    if isinstance(node, dict):
-        found = [str(node["_target_"])] if "_target_" in node else []
-        for value in node.values():
-            found.extend(_targets(value))
-        return found
+def _with_objects(node: Any, objects: dict[int, Any]) -> Any:
+    if isinstance(node, Mapping):
+        copy = {key: _with_objects(value, objects) for key, value in node.items()}
+        if id(node) in objects:
+            copy["_target_"] = objects[id(node)]
+        return copy
     if isinstance(node, list):
-        return [t for item in node for t in _targets(item)]
-    return []
+        return [_with_objects(value, objects) for value in node]
+    return node
 
 
-def instantiate_component(cfg: DictConfig | dict, **kwargs: Any) -> Any:
-    """Instantiate ``cfg`` after checking every ``_target_`` in it against the allow-list.
+def _key_of(cfg: Any) -> str:
+    if isinstance(cfg, DictConfig):
+        try:
+            return cfg._get_full_key(None) or "config"
+        except Exception:  # OmegaConf internals; the key only improves the message
+            return "config"
+    return "config"
+
+
+def instantiate_component(
+    cfg: DictConfig | Mapping[str, Any],
+    *,
+    key: str | None = None,
+    roles: Iterable[str] = COMPONENT_ROLES,
+    **kwargs: Any,
+) -> Any:
+    """Instantiate ``cfg`` after checking every ``_target_`` in it against the allow-set.
 
     Parameters
     ----------
-    cfg : DictConfig or dict
-        A mapping with ``_target_``.
+    cfg : DictConfig or mapping
+        A mapping with ``_target_`` (e.g. ``cfg.resampler.sampler``).
+    key : str, optional
+        Where ``cfg`` sits in the config, for error messages (taken from ``cfg`` when it is a
+        node of a composed config).
+    roles : iterable of str
+        The roles the top ``_target_`` may have (:data:`harness.security.SAMPLER_ROLES`, ...);
+        nested targets may be any component.
     **kwargs
         Passed to :func:`hydra.utils.instantiate`.
 
@@ -58,11 +81,19 @@ def instantiate_component(cfg: DictConfig | dict, **kwargs: Any) -> Any:
     -------
     object
         The instantiated component.
+
+    Raises
+    ------
+    ConfigError
+        No ``_target_``, a target outside the allow-set, or parameters its object does not take;
+        nothing is called in that case.
     """
-    container = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
-    targets = _targets(container)
-    if not targets:
-        raise ConfigError(f"config {container!r} has no _target_; add one naming the component.")
-    for target in targets:
-        check_target(target)
-    return instantiate(cfg, **kwargs)
+    key = key or _key_of(cfg)
+    container = _plain(cfg)
+    if not isinstance(container, Mapping) or "_target_" not in container:
+        raise ConfigError(
+            f"{key} {container!r} has no _target_; add one naming the component (see the "
+            "config files in conf/)."
+        )
+    objects = check_component_tree(container, key=key, roles=roles)
+    return instantiate(_with_objects(container, objects), **kwargs)

@@ -11,8 +11,6 @@ from harness.data.builtin import load_builtin
 from harness.data.dataset import Dataset
 from harness.errors import ConfigError
 
-ALLOWED_LOADERS = ("harness.data.load_builtin", "harness.data.load_table")
-
 
 def load_dataset(name_or_cfg: str | Mapping[str, Any] | DictConfig) -> Dataset:
     """Load a data set from a built-in name or a dataset config.
@@ -30,8 +28,8 @@ def load_dataset(name_or_cfg: str | Mapping[str, Any] | DictConfig) -> Dataset:
     Raises
     ------
     ConfigError
-        Unknown name, a config without a loader, or a loader ``_target_`` that is not one of
-        :data:`ALLOWED_LOADERS`.
+        Unknown name, a config without a loader, or a loader ``_target_`` that is not a loader
+        of the allow-set (:func:`harness.security.allowed_objects`).
     """
     if isinstance(name_or_cfg, str):
         return load_builtin(name_or_cfg)
@@ -50,14 +48,13 @@ def load_dataset(name_or_cfg: str | Mapping[str, Any] | DictConfig) -> Dataset:
             f"dataset config {cfg!r} has no loader with a _target_; use the shape of "
             "conf/dataset/pima.yaml or conf/dataset/table.yaml."
         )
-    target = str(loader["_target_"])
-    if target not in ALLOWED_LOADERS:
-        raise ConfigError(
-            f"dataset loader _target_ {target!r} is not allowed; use one of {ALLOWED_LOADERS}."
-        )
-    from hydra.utils import instantiate
+    from harness.instantiate import instantiate_component
+    from harness.security import LOADER_ROLES
 
-    dataset = instantiate(loader, _convert_="all")
+    target = str(loader["_target_"])
+    dataset = instantiate_component(
+        loader, key="dataset.loader", roles=LOADER_ROLES, _convert_="all"
+    )
     if not isinstance(dataset, Dataset):
         raise ConfigError(
             f"dataset loader {target!r} returned {type(dataset).__name__}, not a Dataset; "

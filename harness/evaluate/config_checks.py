@@ -1,15 +1,21 @@
 """Checks on a composed config, at the boundary: wrong types and unsafe names fail early.
 
 Hydra reports unknown config groups and options itself (listing the valid ones); these checks
-cover what a schema-less YAML config lets through.
+cover what a schema-less YAML config lets through. :func:`check_run_arguments` runs them, with
+the instantiation checks of :mod:`harness.security`, on a ``harness run`` command line before
+Hydra creates a folder or instantiates anything.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
+import warnings
+from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from harness.errors import ConfigError
 
@@ -59,3 +65,241 @@ def check_job_config(cfg: DictConfig) -> None:
     for key in ("experiment.name", "dataset.name", "resampler.name", "model.name"):
         group, field = key.split(".")
         check_name(cfg[group][field], key)
+
+
+# Hydra settings `harness run` accepts on its command line; everything Hydra instantiates or
+# executes (callbacks, sweeper, logging, search path, env_set, ...) comes from conf/ only.
+HYDRA_SETTINGS = ("hydra.run.dir", "hydra.sweep.dir", "hydra.sweep.subdir", "hydra.verbose")
+HYDRA_LAUNCHER_GROUP = "hydra/launcher"
+HYDRA_LAUNCHER_PREFIX = "hydra.launcher."
+_ALLOWED_HYDRA_TEXT = (
+    f"{', '.join(HYDRA_SETTINGS)}, {HYDRA_LAUNCHER_GROUP}=<name> and "
+    f"{HYDRA_LAUNCHER_PREFIX}<setting>=<plain value>"
+)
+# Hydra command-line flags that read configs, pickles or shell scripts from elsewhere.
+REFUSED_FLAGS = {
+    "config_path": "--config-path",
+    "config_name": "--config-name",
+    "config_dir": "--config-dir",
+    "experimental_rerun": "--experimental-rerun",
+    "shell_completion": "--shell-completion",
+}
+#: A sweep up to this many jobs has every job's config composed and checked before it starts;
+#: a larger one has every swept value checked at least once.
+MAX_COMPOSED_JOBS = 32
+
+
+def _touches_hydra(name: str | None) -> bool:
+    name = (name or "").removeprefix("_global_.")
+    return name == "hydra" or name.startswith(("hydra.", "hydra/"))
+
+
+def check_override(override: Any, *, multirun: bool) -> None:
+    """Refuse a command-line override that would reach Hydra's runtime.
+
+    Parameters
+    ----------
+    override : hydra.core.override_parser.types.Override
+        One parsed override.
+    multirun : bool
+        Whether the command is a sweep (``-m``).
+
+    Raises
+    ------
+    ConfigError
+        A ``hydra`` override other than the run/sweep folders, the launcher choice and its
+        plain settings, and ``hydra.verbose``; or a swept ``_target_``.
+    """
+    from hydra.core.override_parser.types import OverrideType
+
+    key = override.key_or_group
+    line = override.input_line or key
+    if not (_touches_hydra(key) or _touches_hydra(override.package)):
+        if multirun and override.is_sweep_override() and "_target_" in key:
+            raise ConfigError(
+                f"override {line!r} sweeps a _target_; sweep over config group options instead "
+                "(e.g. resampler=adasyn,smote or model=decision_tree,random_forest)."
+            )
+        return
+    plain = (
+        override.type == OverrideType.CHANGE
+        and not override.package
+        and not override.is_sweep_override()
+    )
+    value = override.value() if plain else None
+    setting = key.removeprefix(HYDRA_LAUNCHER_PREFIX).split(".")
+    allowed = plain and (
+        key in HYDRA_SETTINGS
+        or key == HYDRA_LAUNCHER_GROUP
+        or (
+            key.startswith(HYDRA_LAUNCHER_PREFIX)
+            and all(part.isidentifier() and not part.startswith("_") for part in setting)
+            and not isinstance(value, dict | list)
+            and "${" not in str(value)
+        )
+    )
+    if not allowed:
+        raise ConfigError(
+            f"override {line!r} is not accepted by harness run: among Hydra's own settings only "
+            f"{_ALLOWED_HYDRA_TEXT} may be given on the command line (no '+', '~', '@package' "
+            "or sweep); anything else belongs in a config file under conf/."
+        )
+
+
+def _parse_command_line(args: list[str]) -> Any:
+    from hydra._internal.utils import get_args_parser
+
+    namespace = get_args_parser().parse_args(args)
+    for attribute, flag in REFUSED_FLAGS.items():
+        if getattr(namespace, attribute):
+            raise ConfigError(
+                f"{flag} is not accepted by harness run: configs come from conf/ only and runs "
+                "are started from overrides; put your experiment in conf/experiment/ and select "
+                "it with experiment=NAME."
+            )
+    modes = {"--run": namespace.run, "--multirun": namespace.multirun}
+    modes |= {"--cfg": namespace.cfg is not None, "--info": namespace.info is not None}
+    if sum(modes.values()) > 1:
+        raise ConfigError(
+            f"{' and '.join(flag for flag, given in modes.items() if given)} cannot be combined; "
+            "give one of --run, --multirun (-m), --cfg and --info."
+        )
+    return namespace
+
+
+def _one_line(exc: BaseException) -> str:
+    # Hydra appends its whole config search path to some messages; the options are enough.
+    text = str(exc).split("Config search path:", 1)[0]
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def sweep_jobs(overrides: list[Any]) -> list[list[str]]:
+    """The override lists to check for a sweep, expanded as Hydra's basic sweeper does.
+
+    Parameters
+    ----------
+    overrides : list of hydra.core.override_parser.types.Override
+        The parsed command-line overrides.
+
+    Returns
+    -------
+    list of list of str
+        Every job of the sweep when it has at most :data:`MAX_COMPOSED_JOBS`; otherwise the
+        first job plus one job per other value of each swept key, so that every swept value is
+        checked at least once.
+
+    Raises
+    ------
+    ConfigError
+        A sweep that is not a list of values (``interval(...)``).
+    """
+    axes: dict[str, list[str]] = {}
+    for override in overrides:
+        key = override.get_key_element()
+        if override.is_sweep_override():
+            if not override.is_discrete_sweep():
+                raise ConfigError(
+                    f"override {override.input_line!r} is not a list of values; sweep over "
+                    "values (a,b), choice(...) or range(...)."
+                )
+            axes[key] = [f"{key}={value}" for value in override.sweep_string_iterator()]
+        else:
+            axes[key] = [f"{key}={override.get_value_element_as_str()}"]
+    lists = list(axes.values())
+    if math.prod(len(values) for values in lists) <= MAX_COMPOSED_JOBS:
+        return [list(job) for job in itertools.product(*lists)]
+    first = [values[0] for values in lists]
+    jobs = [first]
+    for index, values in enumerate(lists):
+        jobs += [first[:index] + [value] + first[index + 1 :] for value in values[1:]]
+    return jobs
+
+
+def check_composed_config(cfg: DictConfig) -> None:
+    """Check a config composed with its ``hydra`` node, as Hydra is about to run it.
+
+    Every ``_target_`` (and logging ``class``/``()``) goes through :mod:`harness.security`,
+    and the job part through :func:`check_job_config`.
+
+    Raises
+    ------
+    ConfigError
+        The first problem found.
+    """
+    from omegaconf.errors import OmegaConfBaseException
+
+    from harness.security import check_hydra_targets, check_job_targets
+
+    container = OmegaConf.to_container(cfg, resolve=False)
+    hydra_node = container.pop("hydra", None) or {}
+    resolved = {}
+    for short in ("callbacks", "launcher", "sweeper"):
+        try:
+            node = cfg.hydra.get(short) if "hydra" in cfg else None
+            resolved[short] = OmegaConf.to_container(node, resolve=True) if node else None
+        except OmegaConfBaseException as exc:
+            raise ConfigError(
+                f"hydra.{short} does not resolve ({_one_line(exc)}); remove the override "
+                "that changed it."
+            ) from None
+    check_hydra_targets(hydra_node, resolved)
+    try:
+        job = OmegaConf.create(container)
+        OmegaConf.resolve(job)
+    except OmegaConfBaseException as exc:
+        raise ConfigError(
+            f"the config does not resolve: {_one_line(exc)}; fix the interpolation it names."
+        ) from None
+    missing = sorted(OmegaConf.missing_keys(job))
+    if missing:
+        raise ConfigError(
+            f"{missing[0]} has no value (??? in its config file); set it on the command line, "
+            f"e.g. {missing[0]}=..."
+        )
+    check_job_targets(OmegaConf.to_container(job))
+    check_job_config(job)
+
+
+def check_run_arguments(args: list[str], conf_dir: Path) -> None:
+    """Check a ``harness run`` command line before Hydra creates a folder or runs anything.
+
+    Refuses the Hydra flags that read configs or pickles from elsewhere and any ``hydra``
+    override outside a short list, then composes the config (with its ``hydra`` node) of the
+    run, or of every job of a sweep, and checks it with :func:`check_composed_config`.
+
+    Parameters
+    ----------
+    args : list of str
+        The arguments after ``harness run`` (flags and overrides).
+    conf_dir : Path
+        The primary config folder (``conf/``).
+
+    Raises
+    ------
+    ConfigError
+        Naming the flag, override or key, and the fix.
+    """
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    namespace = _parse_command_line(args)
+    # Hydra warns about the same config again when it runs it; say things once.
+    with warnings.catch_warnings(), initialize_config_dir(str(conf_dir), version_base="1.3"):
+        warnings.simplefilter("ignore")
+        try:
+            parser = OverridesParser.create(config_loader=GlobalHydra.instance().config_loader())
+            overrides = parser.parse_overrides(namespace.overrides)
+            for override in overrides:
+                check_override(override, multirun=namespace.multirun)
+            jobs = sweep_jobs(overrides) if namespace.multirun else [namespace.overrides]
+            for job in jobs:
+                check_composed_config(
+                    compose(config_name="config", overrides=job, return_hydra_config=True)
+                )
+        except (HydraException, OmegaConfBaseException) as exc:
+            raise ConfigError(
+                f"the config does not compose: {_one_line(exc)} (fix or remove that override)."
+            ) from None

@@ -10,22 +10,11 @@ from omegaconf import DictConfig, OmegaConf
 from sklearn.base import ClassifierMixin
 
 from harness.errors import ConfigError
+from harness.instantiate import instantiate_component
+from harness.security import ESTIMATOR_ROLES, estimator_classes
 
-ALLOWED_ESTIMATORS = (
-    "sklearn.linear_model.LogisticRegression",
-    "sklearn.linear_model.SGDClassifier",
-    "sklearn.linear_model.RidgeClassifier",
-    "sklearn.tree.DecisionTreeClassifier",
-    "sklearn.ensemble.RandomForestClassifier",
-    "sklearn.ensemble.ExtraTreesClassifier",
-    "sklearn.ensemble.HistGradientBoostingClassifier",
-    "sklearn.ensemble.GradientBoostingClassifier",
-    "sklearn.neighbors.KNeighborsClassifier",
-    "sklearn.naive_bayes.GaussianNB",
-    "sklearn.svm.SVC",
-    "sklearn.svm.LinearSVC",
-    "sklearn.neural_network.MLPClassifier",
-)
+#: The estimator classes of the allow-set (:mod:`harness.security`), for ``harness.models``.
+ALLOWED_ESTIMATORS = estimator_classes()
 
 
 def _as_dict(model_cfg: Mapping[str, Any] | DictConfig) -> dict[str, Any]:
@@ -37,15 +26,6 @@ def _as_dict(model_cfg: Mapping[str, Any] | DictConfig) -> dict[str, Any]:
         f"a model config must be a mapping, got {type(model_cfg).__name__}; use the shape of "
         "conf/model/decision_tree.yaml (name, estimator._target_)."
     )
-
-
-def _nested_targets(node: Any) -> list[str]:
-    if isinstance(node, Mapping):
-        found = [str(node["_target_"])] if "_target_" in node else []
-        return found + [t for value in node.values() for t in _nested_targets(value)]
-    if isinstance(node, list | tuple):
-        return [t for item in node for t in _nested_targets(item)]
-    return []
 
 
 def model_name(model_cfg: Mapping[str, Any] | DictConfig) -> str:
@@ -72,7 +52,7 @@ def build_model(
     ----------
     model_cfg : mapping or DictConfig
         ``{"name": ..., "estimator": {"_target_": "sklearn....", **params}}``. The ``_target_``
-        must be one of :data:`ALLOWED_ESTIMATORS`.
+        must name an estimator of the allow-set (:func:`harness.security.allowed_objects`).
     class_weight : {"balanced"} or dict, optional
         Set on the estimator when given (the ``class_weight`` strategy passes ``"balanced"``);
         overrides a value in the config.
@@ -88,8 +68,9 @@ def build_model(
     Raises
     ------
     ConfigError
-        No ``estimator._target_``, a ``_target_`` outside the allow-list, or ``class_weight``
-        asked of an estimator that has no such parameter.
+        No ``estimator._target_``, a ``_target_`` outside the allow-set, parameters the
+        estimator does not take, or ``class_weight`` asked of an estimator that has no such
+        parameter.
     """
     cfg = _as_dict(model_cfg)
     estimator_cfg = cfg.get("estimator")
@@ -98,15 +79,9 @@ def build_model(
             f"model config {cfg!r} has no estimator._target_; use the shape of "
             "conf/model/decision_tree.yaml (name, estimator._target_)."
         )
-    for target in _nested_targets(estimator_cfg):
-        if target not in ALLOWED_ESTIMATORS:
-            raise ConfigError(
-                f"model _target_ {target!r} is not an allowed estimator; use one of "
-                f"{', '.join(ALLOWED_ESTIMATORS)}."
-            )
-    from hydra.utils import instantiate
-
-    estimator = instantiate(estimator_cfg, _convert_="all")
+    estimator = instantiate_component(
+        estimator_cfg, key="model.estimator", roles=ESTIMATOR_ROLES, _convert_="all"
+    )
     accepted = estimator.get_params(deep=False)
     overrides: dict[str, Any] = {}
     if class_weight is not None:

@@ -6,9 +6,11 @@ import inspect
 
 from harness.errors import SamplerParameterError
 from harness.resample.adasyn import ADASYN
-from harness.resample.baselines import ClassWeightBaseline, NoResampling
+from harness.resample.baselines import ClassWeightBaseline, DecisionThreshold, NoResampling
+from harness.resample.nominal_samplers import ADASYNNC, SMOTENC
 from harness.resample.random_over import RandomOverSampler
 from harness.resample.smote import SMOTE
+from harness.resample.wrapped import SMOTEENN, BorderlineSMOTE, SMOTETomek
 
 STRATEGIES: dict[str, type] = {
     "adasyn": ADASYN,
@@ -16,12 +18,13 @@ STRATEGIES: dict[str, type] = {
     "ros": RandomOverSampler,
     "class_weight": ClassWeightBaseline,
     "none": NoResampling,
+    "adasyn_nc": ADASYNNC,
+    "smote_nc": SMOTENC,
+    "borderline_smote": BorderlineSMOTE,
+    "smote_enn": SMOTEENN,
+    "smote_tomek": SMOTETomek,
+    "decision_threshold": DecisionThreshold,
 }
-
-
-#: Entry-point group through which an installed package registers its own components
-#: (samplers, models, loaders); see the README, "Your own model or sampler".
-ENTRY_POINT_GROUP = "adasyn_harness.components"
 
 
 def strategy_kind(sampler: object) -> str:
@@ -39,7 +42,8 @@ def strategy_kind(sampler: object) -> str:
     -------
     str
         The :data:`STRATEGIES` key of its class; else the class attribute ``strategy_kind``
-        (how a sampler registered through :data:`ENTRY_POINT_GROUP` names its kind); else the
+        (how a sampler registered through the ``adasyn_harness.components`` entry-point group
+        names its kind); else the
         class's dotted path.
     """
     cls = sampler if isinstance(sampler, type) else type(sampler)
@@ -54,14 +58,10 @@ def strategy_kind(sampler: object) -> str:
 
 def known_strategy_kinds() -> tuple[str, ...]:
     """Every kind a run can record: the built-in ones and those of registered samplers."""
-    from importlib.metadata import entry_points
+    from harness.security import extension_objects
 
     kinds = list(STRATEGIES)
-    for entry in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            obj = entry.load()
-        except Exception:  # a broken plugin must not hide the built-in kinds
-            continue
+    for obj in extension_objects():
         if isinstance(obj, type) and hasattr(obj, "fit_resample"):
             kinds.append(strategy_kind(obj))
     return tuple(dict.fromkeys(kinds))
@@ -72,8 +72,8 @@ def make_sampler(name: str, **params):
 
     Parameters
     ----------
-    name : {"adasyn", "smote", "ros", "class_weight", "none"}
-        Strategy name.
+    name : str
+        A :data:`STRATEGIES` key (``"adasyn"``, ``"smote"``, ``"adasyn_nc"``, ...).
     **params
         Keyword parameters of that sampler (e.g. ``n_neighbors=5`` for ADASYN).
 

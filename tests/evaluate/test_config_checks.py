@@ -1,5 +1,6 @@
 """Config errors at the boundary: unknown options, wrong types, unsafe names, bad targets."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,12 @@ from hydra import compose, initialize_config_dir
 from hydra.errors import ConfigCompositionException, MissingConfigException
 
 from harness.errors import ConfigError
-from harness.evaluate.config_checks import check_job_config
+from harness.evaluate.config_checks import (
+    MAX_COMPOSED_JOBS,
+    check_job_config,
+    check_run_arguments,
+    sweep_jobs,
+)
 from harness.evaluate.experiment import run_experiment
 from harness.instantiate import instantiate_component
 
@@ -80,3 +86,122 @@ def test_a_disallowed_model_estimator_is_refused():
     cfg = compose_with("model.estimator._target_=os.system")
     with pytest.raises(ConfigError):
         build_model(cfg.model)
+
+
+# --- A `harness run` command line, checked before Hydra runs anything ---------------------------
+
+
+def run_args(*args: str) -> None:
+    check_run_arguments([*args, "paths.root_dir=/nonexistent/root"], CONF)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--config-dir", "/tmp"], "--config-dir is not accepted"),
+        (["--config-path", "/tmp"], "--config-path is not accepted"),
+        (["--config-name", "other"], "--config-name is not accepted"),
+        (["--experimental-rerun", "config.pickle"], "--experimental-rerun is not accepted"),
+        (["--shell-completion"], "--shell-completion is not accepted"),
+        (["-m", "--cfg", "job"], "--multirun and --cfg cannot be combined"),
+    ],
+)
+def test_flags_that_read_configs_or_pickles_from_elsewhere_are_refused(args, message):
+    with pytest.raises(ConfigError, match=message):
+        run_args(*args)
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        "+hydra.callbacks.p._target_=pandas.read_pickle",
+        "~hydra.callbacks.sweep_summary",
+        "hydra.searchpath=[file:///tmp]",
+        "hydra.job.chdir=true",
+        "hydra.job.env_set.LD_PRELOAD=/tmp/x.so",
+        "hydra.output_subdir=null",
+        "hydra/sweeper=basic",
+        "hydra/job_logging=none",
+        "hydra.job_logging.handlers.console.class=os.system",
+        "hydra.launcher._target_=os.system",
+        "+hydra.launcher.extra=1",
+        "hydra.launcher.n_jobs=${oc.env:N_JOBS}",
+        "hydra.launcher.backend={_target_:os.system}",
+        "+hydra/launcher=ray",
+        "resampler@hydra.callbacks.x=adasyn",
+        "hydra=default",
+    ],
+)
+def test_hydra_overrides_outside_the_short_list_are_refused(override):
+    with pytest.raises(ConfigError, match=re.escape(f"override {override!r} is not accepted")):
+        run_args(override)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ["hydra.run.dir=/nonexistent/run", "hydra.verbose=true"],
+        ["hydra/launcher=ray", "hydra.launcher.ray.remote.num_cpus=2"],
+        ["-m", "hydra.launcher.n_jobs=1", "hydra.sweep.dir=/x", "hydra.sweep.subdir=a"],
+        ["hydra/launcher=basic"],
+        ["--cfg", "job", "model.estimator._target_=sklearn.svm.SVC", "~model.estimator.criterion"],
+    ],
+)
+def test_the_allowed_overrides_pass(overrides):
+    run_args(*overrides)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["model.estimator._target_=os.system"], "model.estimator._target_ 'os.system' is not"),
+        (["+zz=os.system", "resampler.sampler._target_=${zz}"], "'os.system' is not an allowed"),
+        (
+            ["~resampler.sampler", "+resampler.sampler={_target_:builtins.eval,_args_:[x]}"],
+            "resampler.sampler._target_ 'builtins.eval' is not an allowed sampler",
+        ),
+        (["+tracking.x={_target_:subprocess.run}"], "tracking.x._target_ 'subprocess.run'"),
+        (["+resampler.sampler.foo=1"], "ADASYN cannot take these parameters"),
+        (["experiment.name=../../../escape"], "experiment.name '../../../escape' is not a safe"),
+        (["resampler=adasin"], "Could not find 'resampler/adasin' Available options"),
+        (["-m", "resampler=adasyn,smote", "dataset.name=ok,a/b"], "dataset.name 'a/b' is not"),
+        (["-m", "model.estimator._target_=a.B,c.D"], "sweeps a _target_"),
+        (
+            ["-m", "seed=range(0,12)", "evaluation.n_splits=2,1", "resampler=none,ros,smote"],
+            "evaluation.n_splits must be",
+        ),
+    ],
+)
+def test_the_composed_config_of_every_job_is_checked(args, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        run_args(*args)
+
+
+def parsed(*overrides: str):
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    return OverridesParser.create().parse_overrides(list(overrides))
+
+
+def test_a_small_sweep_is_checked_job_by_job():
+    jobs = sweep_jobs(parsed("resampler=adasyn,smote", "dataset=pima,vowel0", "seed=1"))
+    assert sorted(jobs) == sorted(
+        [f"resampler={r}", f"dataset={d}", "seed=1"]
+        for r in ("adasyn", "smote")
+        for d in ("pima", "vowel0")
+    )
+
+
+def test_a_large_sweep_has_every_value_checked_once():
+    jobs = sweep_jobs(parsed("seed=range(0,40)", "resampler=adasyn,smote,ros"))
+    assert MAX_COMPOSED_JOBS < 40 * 3
+    assert len(jobs) == 1 + 39 + 2
+    values = {override for job in jobs for override in job}
+    assert values == {f"seed={s}" for s in range(40)} | {
+        f"resampler={r}" for r in ("adasyn", "smote", "ros")
+    }
+
+
+def test_a_sweep_that_is_not_a_list_is_refused():
+    with pytest.raises(ConfigError, match="is not a list of values"):
+        sweep_jobs(parsed("seed=interval(0,1)"))

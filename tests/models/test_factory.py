@@ -13,6 +13,7 @@ from sklearn.preprocessing import StandardScaler
 from harness.data import load_builtin
 from harness.errors import ConfigError
 from harness.models import ALLOWED_ESTIMATORS, build_model, model_name
+from harness.security import ESTIMATOR_ROLES, check_target
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf" / "model"
 MODEL_FILES = sorted(CONF_DIR.glob("*.yaml"))
@@ -31,7 +32,10 @@ def test_the_four_models_are_configured():
 def test_config_builds_and_fits_without_warnings(path):
     cfg = OmegaConf.load(path)
     assert cfg.name == path.stem == model_name(cfg)
-    assert cfg.estimator._target_ in ALLOWED_ESTIMATORS
+    estimator_class = check_target(
+        cfg.estimator._target_, key="model.estimator._target_", roles=ESTIMATOR_ROLES
+    )
+    assert any(estimator_class is allowed for allowed in ALLOWED_ESTIMATORS)
     model = build_model(cfg, random_state=0)
     assert is_classifier(model) and isinstance(model, ClassifierMixin)
     pima = load_builtin("pima")
@@ -114,7 +118,7 @@ def test_nested_targets_are_checked():
             "max_depth": {"_target_": "builtins.eval", "_args_": ["3"]},
         },
     }
-    with pytest.raises(ConfigError, match="'builtins.eval' is not an allowed estimator"):
+    with pytest.raises(ConfigError, match="'builtins.eval' is not an allowed component"):
         build_model(cfg)
 
 
