@@ -1,15 +1,20 @@
-"""SLO sets: load and validate ``conf/slo/<name>.yaml``.
+"""SLO sets: load and validate ``conf/slo/<name>.yaml``, strictly.
 
 One SLO set is the single source of truth for the Prometheus exporter, the alert rules, the
-Grafana dashboards and the CI gate.
+Grafana dashboards and the CI gate. The reader fails closed: an unknown key at any level (a typo
+such as ``fairnes`` or ``thresold``), a wrong type, an empty list, an unknown strategy in
+``applies_to``, a metric key the catalog does not know (or renamed) and a threshold outside the
+metric's range are all a :class:`~harness.errors.ConfigError` naming the field, so no objective
+can silently disappear from a gate.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
 import operator
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +22,7 @@ from typing import Any
 import yaml
 
 from harness.errors import ConfigError
+from harness.metrics import catalog
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -26,6 +32,12 @@ OPERATORS: dict[str, Callable[[float, float], bool]] = {
 }
 DECISIONS = ("point", "ci")
 _DURATION = re.compile(r"^\d+[smhdw]$")
+
+#: The keys each level of an SLO file may hold.
+TOP_KEYS = ("name", "error_budget_window", "objectives", "fairness", "serving")
+OBJECTIVE_KEYS = ("name", "metric", "op", "threshold", "decision", "applies_to")
+SERVING_KEYS = ("minority_recall_objective", "burn_rate_alerts", "stale_after")
+ALERT_KEYS = ("severity", "long_window", "short_window", "factor")
 
 CONF_SLO_DIR = Path(__file__).resolve().parent.parent / "conf" / "slo"
 
@@ -39,18 +51,19 @@ class Objective:
     name : str
         Short identifier, used in alert names and gate check names.
     metric : str
-        Metric key from the results record, e.g. ``test/minority_recall``. For fairness
-        objectives the bare metric name (``equalized_odds_difference``), checked for every
-        sensitive column.
+        Metric key of the catalog, e.g. ``test/minority_recall``. For fairness objectives the
+        bare metric name (``equalized_odds_difference``), checked for every sensitive column.
     op : str
         One of ``>=``, ``>``, ``<=``, ``<``: the comparison that must hold for the SLO to be met.
     threshold : float
-        The bound.
+        The bound, inside the metric's range.
     decision : str
         ``point`` compares the mean over folds; ``ci`` fails only when the whole 95 %
         confidence interval lies on the wrong side of the threshold.
     applies_to : tuple of str or None
-        Resampler names the objective applies to; ``None`` means every resampler.
+        Strategy kinds (``adasyn``, ``smote`` ..., see
+        :func:`harness.resample.registry.known_strategy_kinds`) the objective applies to;
+        ``None`` means every strategy.
     """
 
     name: str
@@ -72,9 +85,13 @@ class Objective:
             return self.is_met(high)
         return self.is_met(low)
 
-    def applies(self, resampler: str) -> bool:
-        """Return whether the objective applies to runs of ``resampler``."""
-        return self.applies_to is None or resampler in self.applies_to
+    def applies(self, strategy: str) -> bool:
+        """Return whether the objective applies to runs of the strategy kind ``strategy``.
+
+        ``strategy`` is the registered kind a run records (``record["strategy"]``), not its
+        display name: a run named ``adasyn_b2`` is of kind ``adasyn``.
+        """
+        return self.applies_to is None or strategy in self.applies_to
 
 
 @dataclass(frozen=True)
@@ -142,7 +159,7 @@ def load_slo_set(name_or_path: str | Path, directory: Path = CONF_SLO_DIR) -> SL
     Raises
     ------
     ConfigError
-        The file is missing, not YAML, or a field is missing or has the wrong type.
+        The file is missing or not YAML, or a field is unknown, missing, empty or invalid.
     """
     path = Path(name_or_path)
     if path.suffix not in (".yaml", ".yml"):
@@ -154,7 +171,7 @@ def load_slo_set(name_or_path: str | Path, directory: Path = CONF_SLO_DIR) -> SL
         )
     try:
         raw = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(
             f"SLO file {path.name} is not valid YAML ({exc}); fix its syntax."
         ) from exc
@@ -162,17 +179,41 @@ def load_slo_set(name_or_path: str | Path, directory: Path = CONF_SLO_DIR) -> SL
 
 
 def parse_slo_set(raw: Any, source: str = "<dict>") -> SLOSet:
-    """Validate a mapping loaded from YAML and build an :class:`SLOSet`."""
-    if not isinstance(raw, dict):
-        raise ConfigError(f"SLO file {source} must be a mapping with 'name' and 'objectives'.")
-    name = raw.get("name") or Path(source).stem
-    objectives = _parse_objectives(raw.get("objectives"), source, "objectives", required=True)
-    fairness = _parse_objectives(raw.get("fairness"), source, "fairness", required=False)
-    window = str(raw.get("error_budget_window", "30d"))
-    _check_duration(window, source, "error_budget_window")
-    serving = _parse_serving(raw.get("serving"), source)
+    """Validate a mapping loaded from YAML and build an :class:`SLOSet`.
+
+    Parameters
+    ----------
+    raw : Any
+        The loaded YAML (or a Hydra ``cfg.slo`` turned into a container).
+    source : str
+        Named in every error.
+
+    Returns
+    -------
+    SLOSet
+
+    Raises
+    ------
+    ConfigError
+        Naming the field and the fix, for anything but a well-formed set.
+    """
+    top = f"SLO file {source}"
+    raw = _mapping(raw, top, TOP_KEYS, required=("objectives",))
+    name = _string(raw["name"], f"{top}, name") if "name" in raw else Path(source).stem
+    objectives = _objectives(raw["objectives"], top, "objectives", fairness=False)
+    fairness = ()
+    if "fairness" in raw:
+        fairness = _objectives(raw["fairness"], top, "fairness", fairness=True)
+    names = [o.name for o in (*objectives, *fairness)]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ConfigError(
+            f"{top}: objective names {duplicates} are not unique; give each objective its own name."
+        )
+    window = _duration(raw.get("error_budget_window", "30d"), f"{top}, error_budget_window")
+    serving = _serving(raw["serving"], f"{top}, serving") if "serving" in raw else None
     return SLOSet(
-        name=str(name),
+        name=name,
         error_budget_window=window,
         objectives=objectives,
         fairness=fairness,
@@ -181,95 +222,189 @@ def parse_slo_set(raw: Any, source: str = "<dict>") -> SLOSet:
     )
 
 
-def _parse_objectives(
-    items: Any, source: str, section: str, *, required: bool
-) -> tuple[Objective, ...]:
-    if items is None:
-        if required:
-            raise ConfigError(f"SLO file {source} has no '{section}' list; add at least one.")
-        return ()
-    if not isinstance(items, Sequence) or isinstance(items, str):
-        raise ConfigError(f"SLO file {source}: '{section}' must be a list of objectives.")
-    parsed = []
-    for index, item in enumerate(items):
-        where = f"SLO file {source}, {section}[{index}]"
-        if not isinstance(item, dict):
-            raise ConfigError(f"{where} must be a mapping with name, metric, op, threshold.")
-        for key in ("metric", "op", "threshold"):
-            if key not in item:
-                raise ConfigError(f"{where} is missing '{key}'; add it (e.g. threshold: 0.8).")
-        threshold = item["threshold"]
-        if isinstance(threshold, bool) or not isinstance(threshold, int | float):
-            raise ConfigError(
-                f"{where}: threshold {threshold!r} is not a number; write a plain number "
-                "such as 0.8."
-            )
-        if not math.isfinite(float(threshold)):
-            raise ConfigError(f"{where}: threshold must be finite, got {threshold!r}.")
-        op = str(item["op"])
-        if op not in OPERATORS:
-            raise ConfigError(f"{where}: op {op!r} is not one of {list(OPERATORS)}.")
-        decision = str(item.get("decision", "point"))
-        if decision not in DECISIONS:
-            raise ConfigError(f"{where}: decision {decision!r} is not one of {list(DECISIONS)}.")
-        applies_to = item.get("applies_to")
-        if applies_to is not None:
-            if isinstance(applies_to, str) or not isinstance(applies_to, Sequence):
-                raise ConfigError(f"{where}: applies_to must be a list of resampler names.")
-            applies_to = tuple(str(a) for a in applies_to)
-        parsed.append(
-            Objective(
-                name=str(item.get("name") or str(item["metric"]).replace("/", "_")),
-                metric=str(item["metric"]),
-                op=op,
-                threshold=float(threshold),
-                decision=decision,
-                applies_to=applies_to,
-            )
-        )
-    names = [o.name for o in parsed]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise ConfigError(f"SLO file {source}: objective names {duplicates} are not unique.")
-    return tuple(parsed)
+# -- sections ---------------------------------------------------------------------------------
 
 
-def _parse_serving(raw: Any, source: str) -> ServingSLO | None:
-    if raw is None:
-        return None
-    where = f"SLO file {source}, serving"
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where} must be a mapping.")
-    objective = raw.get("minority_recall_objective")
-    if isinstance(objective, bool) or not isinstance(objective, int | float):
-        raise ConfigError(f"{where}: minority_recall_objective must be a number in (0, 1).")
-    if not 0.0 < float(objective) < 1.0:
-        raise ConfigError(f"{where}: minority_recall_objective {objective} must be in (0, 1).")
-    alerts = []
-    for index, item in enumerate(raw.get("burn_rate_alerts") or []):
-        try:
-            alert = BurnRateAlert(
-                severity=str(item["severity"]),
-                long_window=str(item["long_window"]),
-                short_window=str(item["short_window"]),
-                factor=float(item["factor"]),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ConfigError(
-                f"{where}.burn_rate_alerts[{index}] needs severity, long_window, short_window "
-                f"and a numeric factor ({exc})."
-            ) from exc
-        _check_duration(alert.long_window, source, "long_window")
-        _check_duration(alert.short_window, source, "short_window")
-        alerts.append(alert)
-    stale_after = str(raw.get("stale_after", "1d"))
-    _check_duration(stale_after, source, "stale_after")
-    return ServingSLO(float(objective), tuple(alerts), stale_after)
+def _objectives(items: Any, top: str, section: str, *, fairness: bool) -> tuple[Objective, ...]:
+    items = _list(items, top, section)
+    return tuple(
+        _objective(item, f"{top}, {section}[{index}]", fairness=fairness)
+        for index, item in enumerate(items)
+    )
 
 
-def _check_duration(value: str, source: str, key: str) -> None:
-    if not _DURATION.match(value):
+def _objective(item: Any, where: str, *, fairness: bool) -> Objective:
+    item = _mapping(item, where, OBJECTIVE_KEYS, required=("metric", "op", "threshold"))
+    metric = _fairness_metric(item["metric"], where) if fairness else _metric(item["metric"], where)
+    op = _choice(item["op"], f"{where}, op", OPERATORS)
+    threshold = _number(item["threshold"], f"{where}, threshold", example="0.8")
+    _check_in_range(threshold, metric, fairness, f"{where}, threshold")
+    decision = _choice(item.get("decision", "point"), f"{where}, decision", DECISIONS)
+    applies_to = None
+    if "applies_to" in item:
+        applies_to = _strategies(item["applies_to"], f"{where}, applies_to")
+    name = _string(item["name"], f"{where}, name") if "name" in item else metric.replace("/", "_")
+    return Objective(name, metric, op, threshold, decision, applies_to)
+
+
+def _serving(raw: Any, where: str) -> ServingSLO:
+    raw = _mapping(
+        raw, where, SERVING_KEYS, required=("minority_recall_objective", "burn_rate_alerts")
+    )
+    objective = _number(
+        raw["minority_recall_objective"], f"{where}, minority_recall_objective", example="0.8"
+    )
+    if not 0.0 < objective < 1.0:
         raise ConfigError(
-            f"SLO file {source}: {key} {value!r} is not a Prometheus duration; "
-            "use e.g. 5m, 1h, 30d."
+            f"{where}: minority_recall_objective {objective} must be in (0, 1), e.g. 0.8."
         )
+    alerts = []
+    for index, item in enumerate(_list(raw["burn_rate_alerts"], where, "burn_rate_alerts")):
+        at = f"{where}, burn_rate_alerts[{index}]"
+        item = _mapping(item, at, ALERT_KEYS, required=ALERT_KEYS)
+        factor = _number(item["factor"], f"{at}, factor", example="2")
+        if factor <= 0:
+            raise ConfigError(f"{at}: factor {factor} must be positive, e.g. 2.")
+        alerts.append(
+            BurnRateAlert(
+                severity=_string(item["severity"], f"{at}, severity"),
+                long_window=_duration(item["long_window"], f"{at}, long_window"),
+                short_window=_duration(item["short_window"], f"{at}, short_window"),
+                factor=factor,
+            )
+        )
+    stale_after = _duration(raw.get("stale_after", "1d"), f"{where}, stale_after")
+    return ServingSLO(objective, tuple(alerts), stale_after)
+
+
+# -- fields -----------------------------------------------------------------------------------
+
+
+def _mapping(
+    raw: Any, where: str, allowed: Iterable[str], *, required: Iterable[str] = ()
+) -> Mapping[str, Any]:
+    allowed = tuple(allowed)
+    if not isinstance(raw, Mapping):
+        raise ConfigError(
+            f"{where} must be a mapping with the keys {', '.join(allowed)}; got "
+            f"{type(raw).__name__}."
+        )
+    for key in raw:
+        if key not in allowed:
+            hint = difflib.get_close_matches(str(key), allowed, n=1)
+            guess = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise ConfigError(
+                f"{where}: unknown key {key!r}{guess}; the allowed keys are "
+                f"{', '.join(allowed)}. Fix or remove it."
+            )
+    for key in required:
+        if key not in raw:
+            raise ConfigError(f"{where} is missing '{key}'; add it (see conf/slo/default.yaml).")
+    return raw
+
+
+def _list(value: Any, where: str, key: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ConfigError(
+            f"{where}: '{key}' must be a list, got {type(value).__name__}; write one entry "
+            "per line starting with '- '."
+        )
+    if not value:
+        raise ConfigError(
+            f"{where}: '{key}' is an empty list, which would check nothing; add an entry or "
+            "remove the key."
+        )
+    return value
+
+
+def _string(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where} must be a non-empty text, got {value!r}.")
+    return value
+
+
+def _number(value: Any, where: str, *, example: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(
+            f"{where} {value!r} is not a number; write a plain number such as {example}."
+        )
+    if not math.isfinite(value):
+        raise ConfigError(f"{where} must be finite, got {value!r}; write e.g. {example}.")
+    return float(value)
+
+
+def _choice(value: Any, where: str, choices: Iterable[str]) -> str:
+    choices = list(choices)
+    if not isinstance(value, str) or value not in choices:
+        raise ConfigError(f"{where} {value!r} is not one of {choices}; pick one of them.")
+    return value
+
+
+def _duration(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not _DURATION.match(value):
+        raise ConfigError(f"{where} {value!r} is not a Prometheus duration; use e.g. 5m, 1h, 30d.")
+    return value
+
+
+def _metric(value: Any, where: str) -> str:
+    key = _string(value, f"{where}, metric")
+    if key in catalog.RENAMED:
+        raise ConfigError(
+            f"{where}, metric {key!r} was renamed to {catalog.RENAMED[key]!r}: write the new key."
+        )
+    if "{" in key or catalog.parse_key(key) is None:
+        fixed = [k for k in catalog.CATALOG if "{" not in k]
+        hint = difflib.get_close_matches(key, fixed, n=1)
+        guess = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise ConfigError(
+            f"{where}, metric {key!r} is not a metric of the catalog{guess}; use a key of "
+            "harness.metrics.catalog.CATALOG, e.g. test/minority_recall."
+        )
+    return key
+
+
+def _fairness_metric(value: Any, where: str) -> str:
+    name = _string(value, f"{where}, metric")
+    if name in catalog.FAIRNESS_METRICS:
+        return name
+    parsed = catalog.parse_key(name)
+    if parsed is not None and parsed.column is not None:
+        bare = name.rsplit("/", 1)[1]
+        raise ConfigError(
+            f"{where}, metric {name!r} names one sensitive column; a fairness bound names the "
+            f"bare metric ({bare!r}) and is checked on every sensitive column."
+        )
+    hint = difflib.get_close_matches(name, catalog.FAIRNESS_METRICS, n=1)
+    guess = f" (did you mean {hint[0]!r}?)" if hint else ""
+    raise ConfigError(
+        f"{where}, metric {name!r} is not a fairness metric{guess}; use one of "
+        f"{', '.join(catalog.FAIRNESS_METRICS)}."
+    )
+
+
+def _check_in_range(threshold: float, metric: str, fairness: bool, where: str) -> None:
+    key = catalog.fairness_key("column", metric) if fairness else metric
+    spec = catalog.spec_of(key)
+    if not spec.low <= threshold <= spec.high:
+        raise ConfigError(
+            f"{where} {threshold:g} is outside the range [{spec.low:g}, {spec.high:g}] of "
+            f"{metric}, so the objective could never be met or never fail; write a value in "
+            "range (a share as 0.8, not 80)."
+        )
+
+
+def _strategies(value: Any, where: str) -> tuple[str, ...]:
+    from harness.resample.registry import known_strategy_kinds
+
+    known = known_strategy_kinds()
+    kinds = []
+    for item in _list(value, where.rsplit(", ", 1)[0], "applies_to"):
+        if not isinstance(item, str) or item not in known:
+            hint = difflib.get_close_matches(str(item), known, n=1)
+            guess = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise ConfigError(
+                f"{where}: {item!r} is not a strategy kind{guess}; applies_to names the kinds "
+                f"runs record as 'strategy': {', '.join(known)}."
+            )
+        kinds.append(item)
+    return tuple(kinds)

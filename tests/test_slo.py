@@ -1,9 +1,14 @@
-"""SLO sets: the shipped ones load, and every malformed file is refused with its fix."""
+"""SLO sets: the shipped ones load, and every malformed file is refused with its fix: unknown
+keys at every level, wrong types, empty lists, unknown strategies and metric keys."""
+
+import copy
 
 import pytest
+import yaml
 
 from harness.errors import ConfigError
-from harness.slo import available_slo_sets, load_slo_set, parse_slo_set
+from harness.metrics import catalog
+from harness.slo import CONF_SLO_DIR, available_slo_sets, load_slo_set, parse_slo_set
 
 VALID = {
     "name": "t",
@@ -46,14 +51,12 @@ def test_objective_decisions():
         (lambda d: d["objectives"][0].update(op="=>"), "op '=>' is not one of"),
         (lambda d: d["objectives"][0].update(decision="maybe"), "decision 'maybe'"),
         (lambda d: d["objectives"][0].pop("metric"), "missing 'metric'"),
-        (lambda d: d.pop("objectives"), "has no 'objectives'"),
+        (lambda d: d.pop("objectives"), "is missing 'objectives'"),
         (lambda d: d.update(error_budget_window="a month"), "not a Prometheus duration"),
         (lambda d: d["objectives"].append(dict(d["objectives"][0])), "not unique"),
     ],
 )
 def test_malformed_sets_are_refused_with_the_fix(mutate, message):
-    import copy
-
     raw = copy.deepcopy(VALID)
     mutate(raw)
     with pytest.raises(ConfigError, match=message):
@@ -70,3 +73,100 @@ def test_file_that_is_not_yaml_is_refused(tmp_path):
     path.write_text("objectives: [unclosed\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_slo_set(path)
+
+
+def _default():
+    return yaml.safe_load((CONF_SLO_DIR / "default.yaml").read_text())
+
+
+def _objective(index):
+    return lambda raw: raw["objectives"][index]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d.update(fairnes=d.pop("fairness")), r"unknown key 'fairnes' \(did you mean"),
+        (lambda d: d.update(objectivez=[]), "unknown key 'objectivez'"),
+        (
+            lambda d: d["objectives"][0].update(thresold=d["objectives"][0].pop("threshold")),
+            r"objectives\[0\]: unknown key 'thresold'",
+        ),
+        (lambda d: d["fairness"][0].update(treshold=0.1), r"fairness\[0\]: unknown key"),
+        (lambda d: d["serving"].update(stale=1), "serving: unknown key 'stale'"),
+        (
+            lambda d: d["serving"]["burn_rate_alerts"][0].update(facter=2),
+            r"burn_rate_alerts\[0\]: unknown key 'facter'",
+        ),
+        (lambda d: d.update(objectives=[]), "'objectives' is an empty list"),
+        (lambda d: d.update(fairness=[]), "'fairness' is an empty list"),
+        (lambda d: d.update(objectives=None), "'objectives' must be a list"),
+        (lambda d: d.update(objectives={"a": 1}), "'objectives' must be a list"),
+        (lambda d: d["serving"].update(burn_rate_alerts=[]), "'burn_rate_alerts' is an empty"),
+        (lambda d: d["objectives"][4].update(applies_to=[]), "'applies_to' is an empty list"),
+        (
+            lambda d: d["objectives"][4].update(applies_to=["adasynn"]),
+            r"'adasynn' is not a strategy kind \(did you mean 'adasyn'\?\)",
+        ),
+        (lambda d: d["objectives"][4].update(applies_to="adasyn"), "must be a list"),
+        (lambda d: d["objectives"][4].update(applies_to=["adasyn_b2"]), "not a strategy kind"),
+        (
+            lambda d: d["objectives"][0].update(metric="test/minority_recal"),
+            r"not a metric of the catalog \(did you mean 'test/minority_recall'\?\)",
+        ),
+        (
+            lambda d: d["objectives"][0].update(metric="fairness/{column}/min_group_recall"),
+            "not a metric of the catalog",
+        ),
+        (lambda d: d["fairness"][0].update(metric="equalised_odds"), "not a fairness metric"),
+        (
+            lambda d: d["fairness"][0].update(metric="fairness/sex/equalized_odds_difference"),
+            "names one sensitive column",
+        ),
+        (lambda d: d["objectives"][0].update(threshold=80), r"outside the range \[0, 1\]"),
+        (lambda d: d["objectives"][0].update(op=">>"), "op '>>' is not one of"),
+        (lambda d: d["objectives"][0].update(op=1), "op 1 is not one of"),
+        (lambda d: d["objectives"][0].update(name=""), "name must be a non-empty text"),
+        (lambda d: d["objectives"][0].update(name=["x"]), "name must be a non-empty text"),
+        (lambda d: d["objectives"][0].update(decision=None), "decision None"),
+        (lambda d: d.update(name=3), "name must be a non-empty text"),
+        (lambda d: d.update(error_budget_window=30), "not a Prometheus duration"),
+        (lambda d: d["serving"].update(minority_recall_objective="high"), "is not a number"),
+        (lambda d: d["serving"]["burn_rate_alerts"][0].update(factor=0), "must be positive"),
+        (lambda d: d["serving"]["burn_rate_alerts"][0].pop("severity"), "missing 'severity'"),
+        (lambda d: d["objectives"].append("recall >= 0.8"), "must be a mapping"),
+        (
+            lambda d: d["fairness"][0].update(name="minority_recall"),
+            r"names \['minority_recall'\] are not unique",
+        ),
+    ],
+)
+def test_a_typo_or_wrong_field_anywhere_is_refused_naming_it(mutate, message):
+    raw = _default()
+    mutate(raw)
+    with pytest.raises(ConfigError, match=message):
+        parse_slo_set(raw, source="default.yaml")
+
+
+def test_a_renamed_metric_key_names_its_new_key(monkeypatch):
+    monkeypatch.setitem(catalog.RENAMED, "test/recall", "test/minority_recall")
+    raw = copy.deepcopy(VALID)
+    raw["objectives"][0]["metric"] = "test/recall"
+    with pytest.raises(ConfigError, match="renamed to 'test/minority_recall'"):
+        parse_slo_set(raw)
+
+
+def test_applies_to_names_strategy_kinds():
+    raw = _default()
+    slo = parse_slo_set(raw)
+    ratio = slo.objective("synthetic_ratio_max")
+    assert ratio.applies_to == ("adasyn", "smote", "ros")
+    assert ratio.applies("adasyn") and not ratio.applies("class_weight")
+    assert slo.objective("minority_recall").applies("anything")
+
+
+def test_the_hydra_config_group_parses_as_the_file_does():
+    raw = _default()
+    assert parse_slo_set(copy.deepcopy(raw), source="cfg.slo").objectives == (
+        load_slo_set("default").objectives
+    )

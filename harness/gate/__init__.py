@@ -1,22 +1,26 @@
 """The CI model-quality gate: SLO checks, regression against a baseline, CI summaries.
 
-``harness gate`` checks runs (results folders or MLflow runs) against an SLO set and a baseline
-run; ``harness promote`` registers a model and moves the ``champion`` alias only when the gate
-passes.
+``harness gate`` checks runs (results folders, MLflow runs, or every job of an experiment's
+latest run) against an SLO set and a baseline run; every configured check ends PASS, FAIL or
+NOT APPLICABLE with its reason. ``harness promote`` registers a model and moves the
+``champion`` alias only when the gate passes.
 """
 
 from harness.gate.checks import (
+    FAIL,
+    NOT_APPLICABLE,
+    PASS,
     Check,
     fairness_checks,
-    greater_is_better,
-    regression_checks,
     slo_checks,
+    status_check,
 )
 from harness.gate.command import gate_main, promote_main
 from harness.gate.gate import GateOptions, GateResult, run_gate
+from harness.gate.regression import parse_regression_metrics, regression_checks
+from harness.gate.selection import Selection, select_experiment, select_folder, select_run_id
 from harness.gate.sources import (
     Candidate,
-    load_latest_run,
     load_mlflow_run,
     load_results,
     load_run_dir,
@@ -24,20 +28,27 @@ from harness.gate.sources import (
 )
 
 __all__ = [
+    "FAIL",
+    "NOT_APPLICABLE",
+    "PASS",
     "Candidate",
     "Check",
     "GateOptions",
     "GateResult",
+    "Selection",
     "fairness_checks",
     "gate_main",
-    "greater_is_better",
-    "load_latest_run",
     "load_mlflow_run",
     "load_results",
     "load_run_dir",
+    "parse_regression_metrics",
     "promote_main",
     "regression_checks",
     "resolve_alias",
     "run_gate",
+    "select_experiment",
+    "select_folder",
+    "select_run_id",
     "slo_checks",
+    "status_check",
 ]

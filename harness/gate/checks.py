@@ -1,24 +1,26 @@
-"""Gate checks: SLO objectives, fairness bounds and regression against a baseline run.
+"""Gate checks: run status, SLO objectives and fairness bounds.
 
-Each check yields one :class:`Check` record. A metric the candidate lacks is a failed check:
-a gate must never pass because a number was not computed.
+Each configured objective yields one :class:`Check` per run with a verdict: ``PASS``, ``FAIL``
+or ``NOT APPLICABLE`` with its reason. Nothing is silently dropped: a metric that is missing,
+null, NaN, infinite or outside the range the metric catalog gives it fails its check, and a
+sensitive column the run was configured with but has no fairness metric for fails too.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from harness.gate.sources import Candidate
+from harness.metrics import catalog
 from harness.slo import Objective, SLOSet
 
-#: Metric scopes where a smaller value is better (used when no SLO objective says otherwise).
-LOWER_IS_BETTER_SCOPES = ("gap", "time", "memory", "noise")
-DEFAULT_REGRESSION_METRICS = ("test/minority_recall", "test/minority_f1", "test/pr_auc")
+PASS, FAIL, NOT_APPLICABLE = "PASS", "FAIL", "NOT APPLICABLE"
+VERDICTS = (PASS, FAIL, NOT_APPLICABLE)
+REFERENCE_REASON = "reference strategy: reported, not gated"
+FAILED_RUN_REASON = "the run failed (see run_status, which fails): it has no metrics to check"
 _KIND_BY_SCOPE = {"gap": "overfitting", "resample": "synthetic", "noise": "label_noise"}
 
 
@@ -36,19 +38,22 @@ class Check:
     metric : str
         The metric key checked.
     value : float or None
-        The candidate's value (``None`` when missing).
+        The candidate's value (``None`` when missing or null).
     threshold : float or None
         The bound the value is compared with.
     op : str
         The comparison that must hold: ``>=``, ``>``, ``<=``, ``<`` or ``==``.
-    passed : bool
-        Whether the check passed (a skipped check counts as passed).
+    verdict : str
+        ``PASS``, ``FAIL`` or ``NOT APPLICABLE``.
     detail : str
-        Why it passed, failed or was skipped, in words.
+        Why, in words; required for ``NOT APPLICABLE``.
     candidate : str
-        The candidate's name.
-    skipped : bool
-        The check does not apply to this candidate.
+        The candidate's name (empty for data checks).
+
+    Raises
+    ------
+    ValueError
+        For an unknown verdict or a ``NOT APPLICABLE`` check without its reason.
     """
 
     name: str
@@ -57,26 +62,45 @@ class Check:
     value: float | None
     threshold: float | None
     op: str
-    passed: bool
+    verdict: str
     detail: str = ""
     candidate: str = ""
-    skipped: bool = False
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict {self.verdict!r} is not one of {VERDICTS}")
+        if self.verdict == NOT_APPLICABLE and not self.detail.strip():
+            raise ValueError(f"check {self.name!r} is not applicable without a reason")
 
     @property
-    def verdict(self) -> str:
-        """``PASS``, ``FAIL`` or ``SKIP``."""
-        if self.skipped:
-            return "SKIP"
-        return "PASS" if self.passed else "FAIL"
+    def passed(self) -> bool:
+        """Whether the verdict is ``PASS`` (a not-applicable check never counts as passed)."""
+        return self.verdict == PASS
+
+    @property
+    def failed(self) -> bool:
+        """Whether the verdict is ``FAIL``."""
+        return self.verdict == FAIL
+
+    @property
+    def not_applicable(self) -> bool:
+        """Whether the verdict is ``NOT APPLICABLE``."""
+        return self.verdict == NOT_APPLICABLE
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict with the verdict; NaN becomes ``None``."""
+        """A JSON-ready dict with ``passed`` (the verdict is PASS); NaN and infinities become
+        ``None``."""
         out = asdict(self)
         for key in ("value", "threshold"):
             if out[key] is not None and not math.isfinite(out[key]):
                 out[key] = None
-        out["verdict"] = self.verdict
+        out["passed"] = self.passed
         return out
+
+
+def verdict_of(passed: bool) -> str:
+    """``PASS`` or ``FAIL``."""
+    return PASS if passed else FAIL
 
 
 def check_kind(metric: str) -> str:
@@ -84,18 +108,60 @@ def check_kind(metric: str) -> str:
     return _KIND_BY_SCOPE.get(metric.split("/", 1)[0], "slo")
 
 
-def status_check(candidate: Candidate) -> Check:
-    """The run itself must have finished successfully."""
-    passed = candidate.status == "success"
-    detail = (
-        "the run finished"
-        if passed
-        else (
-            f"the run ended with status {candidate.status!r}: read its error in result.json, fix "
-            "it and rerun the job"
+def value_problem(metric: str, metrics: Mapping[str, float | None]) -> str | None:
+    """Why the value of ``metric`` in ``metrics`` cannot be judged, in words; ``None`` if it can.
+
+    A value must be present, not null, finite and inside the catalog range of the metric.
+    """
+    if metric not in metrics:
+        old = [k for k, new in catalog.RENAMED.items() if new == metric and k in metrics]
+        if old:
+            return (
+                f"{metric} is missing (the run has {old[0]}, its name before a rename: it was "
+                "written by an older harness, rerun it)"
+            )
+        return f"{metric} is missing from the run"
+    value = metrics[metric]
+    if value is None:
+        return f"{metric} is null in the run (it was not computed)"
+    if math.isnan(value):
+        return f"{metric} is NaN in the run"
+    if math.isinf(value):
+        return f"{metric} is infinite ({value}) in the run"
+    parsed = catalog.parse_key(metric)
+    if parsed is None:
+        return f"{metric} is not a metric of the catalog, so its value cannot be judged"
+    if not parsed.spec.low <= value <= parsed.spec.high:
+        return (
+            f"{metric} = {value:.4g} is outside its possible range "
+            f"[{parsed.spec.low:g}, {parsed.spec.high:g}] (a damaged record or a wrongly "
+            "computed metric)"
         )
+    return None
+
+
+def reference_kind() -> str:
+    """The strategy kind of the untreated reference (``none``): reported, never gated."""
+    from harness.resample.baselines import NoResampling
+    from harness.resample.registry import strategy_kind
+
+    return strategy_kind(NoResampling)
+
+
+def status_check(candidate: Candidate) -> Check:
+    """The run itself must have finished successfully (reference runs too)."""
+    passed = candidate.status == "success"
+    if passed:
+        detail = "the run finished"
+    else:
+        error = candidate.record.get("error") or "no error recorded"
+        detail = (
+            f"the run ended with status {candidate.status!r} ({error}): read error.txt in its "
+            "folder, fix the cause and rerun the job"
+        )
+    return Check(
+        "run_status", "run", "status", None, None, "==", verdict_of(passed), detail, candidate.name
     )
-    return Check("run_status", "run", "status", None, None, "==", passed, detail, candidate.name)
 
 
 def slo_checks(candidate: Candidate, slo: SLOSet, decision: str | None = None) -> list[Check]:
@@ -106,21 +172,27 @@ def slo_checks(candidate: Candidate, slo: SLOSet, decision: str | None = None) -
     candidate : Candidate
         The run to check.
     slo : SLOSet
-        The SLO set; ``applies_to`` of each objective is honoured.
+        The SLO set; each objective's ``applies_to`` is matched with the run's strategy kind.
     decision : {"point", "ci"}, optional
         Override of every objective's ``decision``.
 
     Returns
     -------
     list of Check
+        One per objective, in the order of the SLO set.
     """
     checks = []
     for objective in slo.objectives:
-        if not objective.applies(candidate.resampler):
-            checks.append(_skipped(candidate, objective, check_kind(objective.metric)))
+        kind = check_kind(objective.metric)
+        reason = _not_applicable(candidate, objective)
+        if reason is not None:
+            value = _finite_or_none(candidate.metrics.get(objective.metric))
+            checks.append(
+                _check(candidate, objective, objective.name, kind, objective.metric, value, reason)
+            )
             continue
         checks.append(
-            _objective_check(candidate, objective, objective.metric, objective.name, decision)
+            _objective_check(candidate, objective, objective.name, kind, objective.metric, decision)
         )
     return checks
 
@@ -128,221 +200,103 @@ def slo_checks(candidate: Candidate, slo: SLOSet, decision: str | None = None) -
 def fairness_checks(candidate: Candidate, slo: SLOSet, decision: str | None = None) -> list[Check]:
     """Check every fairness bound of ``slo`` on each sensitive column of ``candidate``.
 
-    The keys read are ``fairness/<column>/<metric>``. A run without sensitive columns gets one
-    skipped check per bound, so the report shows that fairness was not measured.
+    The columns are those the run was configured with (see
+    :func:`harness.gate.records.sensitive_columns`) plus any with fairness metrics in the
+    record; a configured column without its metric fails. A run with no sensitive column gets
+    one ``NOT APPLICABLE`` check per bound, saying so.
     """
+    columns = sensitive_columns_of(candidate)
     checks = []
     for objective in slo.fairness:
-        columns = sorted(
-            key.split("/")[1]
-            for key in candidate.metrics
-            if key.startswith("fairness/")
-            and key.count("/") == 2
-            and key.endswith(f"/{objective.metric}")
-        )
-        if not columns:
+        pattern = f"fairness/*/{objective.metric}"
+        reason = _not_applicable(candidate, objective)
+        if reason is None and not columns:
+            reason = _no_column_reason(candidate)
+        if reason is not None:
             checks.append(
-                Check(
-                    objective.name,
-                    "fairness",
-                    f"fairness/*/{objective.metric}",
-                    None,
-                    objective.threshold,
-                    objective.op,
-                    True,
-                    "the run has no sensitive column: declare sensitive columns in the dataset "
-                    "config to measure fairness",
-                    candidate.name,
-                    skipped=True,
-                )
-            )
-        for column in columns:
-            metric = f"fairness/{column}/{objective.metric}"
-            name = f"{objective.name}[{column}]"
-            check = _objective_check(candidate, objective, metric, name, decision)
-            checks.append(_with_kind(check, "fairness"))
-    return checks
-
-
-def greater_is_better(metric: str, slo: SLOSet | None = None) -> bool:
-    """Whether a larger value of ``metric`` is better.
-
-    An SLO objective on the metric decides; otherwise the scopes ``gap``, ``time``, ``memory``
-    and ``noise`` and the ``*_difference`` fairness metrics are lower-is-better.
-    """
-    for objective in slo.objectives if slo else ():
-        if objective.metric == metric:
-            return objective.op in (">=", ">")
-    lower = metric.split("/", 1)[0] in LOWER_IS_BETTER_SCOPES or metric.endswith("_difference")
-    return not lower
-
-
-def regression_checks(
-    candidate: Candidate,
-    baseline: Candidate,
-    metrics: Sequence[str] = DEFAULT_REGRESSION_METRICS,
-    *,
-    min_absolute_change: float | None = 0.0,
-    min_relative_change: float | None = None,
-    slo: SLOSet | None = None,
-) -> list[Check]:
-    """Compare ``candidate`` with ``baseline`` through MLflow's ``MetricThreshold``.
-
-    A positive change is MLflow's own rule: the candidate must beat the baseline by at least
-    that much (``min_absolute_change`` / ``min_relative_change`` of ``MetricThreshold``). Zero
-    means "no worse than the baseline" and a negative change is the drop allowed (``-0.02``
-    accepts a candidate up to 0.02 below the baseline); both become MLflow's absolute
-    ``threshold``, placed relative to the baseline value.
-
-    Parameters
-    ----------
-    candidate, baseline : Candidate
-        The run under test and the run it must not regress from.
-    metrics : sequence of str
-        Metric keys to compare.
-    min_absolute_change : float or None
-        Required change in metric units (see above); ``None`` to skip.
-    min_relative_change : float or None
-        Required change as a share of ``|baseline|`` in [-1, 1]; ``None`` to skip.
-    slo : SLOSet, optional
-        Decides the direction of metrics it has objectives for.
-
-    Returns
-    -------
-    list of Check
-        One per metric, kind ``regression``.
-    """
-    import mlflow
-    from mlflow.models import MetricThreshold
-    from mlflow.models.evaluation import EvaluationResult
-    from mlflow.models.evaluation.validation import ModelValidationFailedException
-
-    checks = []
-    for metric in metrics:
-        higher = greater_is_better(metric, slo)
-        value = _finite(candidate.metrics.get(metric))
-        reference = _finite(baseline.metrics.get(metric))
-        op = ">=" if higher else "<="
-        if reference is None:
-            checks.append(
-                Check(
-                    f"regression[{metric}]",
-                    "regression",
-                    metric,
-                    value,
-                    None,
-                    op,
-                    False,
-                    f"the baseline {baseline.name} has no value for {metric}: choose a baseline "
-                    "that measured it or drop it from --regression-metrics",
-                    candidate.name,
-                )
+                _check(candidate, objective, objective.name, "fairness", pattern, None, reason)
             )
             continue
-        kwargs, bound = _threshold_arguments(
-            reference, higher, min_absolute_change, min_relative_change
-        )
-        candidate_result = EvaluationResult({metric: value} if value is not None else {}, {})
-        baseline_result = EvaluationResult({metric: reference}, {})
-        try:
-            with _quiet_mlflow_validation():
-                mlflow.validate_evaluation_results(
-                    {metric: MetricThreshold(greater_is_better=higher, **kwargs)},
-                    candidate_result,
-                    baseline_result,
-                )
-        except ModelValidationFailedException as exc:
-            passed, detail = False, f"{exc.message} (baseline {baseline.name})"
-        else:
-            passed = True
-            detail = f"baseline {baseline.name} = {reference:.4g}; required {op} {bound:.4g}"
-        checks.append(
-            Check(
-                f"regression[{metric}]",
-                "regression",
-                metric,
-                value,
-                bound,
-                op,
-                passed,
-                detail,
-                candidate.name,
-            )
-        )
+        for column in columns:
+            key = catalog.fairness_key(column, objective.metric)
+            name = f"{objective.name}[{column}]"
+            checks.append(_objective_check(candidate, objective, name, "fairness", key, decision))
     return checks
 
 
-@contextlib.contextmanager
-def _quiet_mlflow_validation() -> Iterator[None]:
-    """Silence MLflow's INFO lines for each validation; the gate reports the outcome itself."""
-    logger = logging.getLogger("mlflow.models.evaluation.validation")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
+def sensitive_columns_of(candidate: Candidate) -> list[str]:
+    """The run's sensitive columns: configured ones first, then any found in fairness keys."""
+    columns = list(candidate.sensitive_columns or ())
+    for key in candidate.metrics:
+        parsed = catalog.parse_key(key)
+        if parsed is not None and parsed.column is not None and parsed.column not in columns:
+            columns.append(parsed.column)
+    return columns
 
 
-def _threshold_arguments(
-    reference: float,
-    higher: bool,
-    min_absolute_change: float | None,
-    min_relative_change: float | None,
-) -> tuple[dict[str, float], float]:
-    """MetricThreshold keyword arguments and the effective bound on the candidate's value."""
-    sign = 1.0 if higher else -1.0
-    kwargs: dict[str, float] = {}
-    bounds: list[float] = []
-    absolute_bounds: list[float] = []
-    if min_absolute_change is not None:
-        bound = reference + sign * float(min_absolute_change)
-        if min_absolute_change > 0:
-            kwargs["min_absolute_change"] = float(min_absolute_change)
-            bounds.append(bound)
-        else:
-            absolute_bounds.append(bound)
-    if min_relative_change is not None:
-        bound = reference + sign * float(min_relative_change) * abs(reference)
-        if min_relative_change > 0:
-            kwargs["min_relative_change"] = float(min_relative_change)
-            bounds.append(bound)
-        else:
-            absolute_bounds.append(bound)
-    if absolute_bounds:
-        strictest = max(absolute_bounds) if higher else min(absolute_bounds)
-        kwargs["threshold"] = float(strictest)
-        bounds.append(strictest)
-    if not kwargs:  # nothing asked: no worse than the baseline
-        kwargs["threshold"] = float(reference)
-        bounds.append(reference)
-    return kwargs, (max(bounds) if higher else min(bounds))
+def all_passed(checks: list[Check]) -> bool:
+    """Whether at least one check passed and none failed (not-applicable ones never pass)."""
+    return any(c.passed for c in checks) and not any(c.failed for c in checks)
+
+
+# -- one objective ----------------------------------------------------------------------------
+
+
+def _not_applicable(candidate: Candidate, objective: Objective) -> str | None:
+    if candidate.status != "success":
+        return FAILED_RUN_REASON
+    if candidate.strategy == reference_kind():
+        return REFERENCE_REASON
+    if not objective.applies(candidate.strategy):
+        named = (
+            f" (named {candidate.resampler!r})"
+            if candidate.resampler and candidate.resampler != candidate.strategy
+            else ""
+        )
+        return (
+            f"applies only to the strategies {', '.join(objective.applies_to or ())}; this run's "
+            f"strategy is {candidate.strategy}{named}"
+        )
+    return None
+
+
+def _no_column_reason(candidate: Candidate) -> str:
+    if candidate.sensitive_columns is None:
+        return (
+            "the run records no sensitive column (no sensitive_columns in result.json, no "
+            "dataset.json, no dataset.loader.sensitive) and no fairness metric: declare "
+            "sensitive columns in the dataset config to measure fairness"
+        )
+    return (
+        "the run has no sensitive column: declare sensitive columns in the dataset config "
+        "(dataset.loader.sensitive) to measure fairness"
+    )
 
 
 def _objective_check(
-    candidate: Candidate, objective: Objective, metric: str, name: str, decision: str | None
+    candidate: Candidate,
+    objective: Objective,
+    name: str,
+    kind: str,
+    metric: str,
+    decision: str | None,
 ) -> Check:
-    kind = check_kind(metric)
     value = candidate.metrics.get(metric)
-    args = (name, kind, metric)
-    if value is None or math.isnan(value):
-        missing = "is missing from" if value is None else "is NaN in"
-        return Check(
-            *args,
-            value,
-            objective.threshold,
-            objective.op,
-            False,
-            f"{metric} {missing} the run, so the objective cannot be met: check that the "
-            "evaluation computes it (see the run's result.json) or remove the objective from "
-            "the SLO set",
-            candidate.name,
+    problem = value_problem(metric, candidate.metrics)
+    if problem is not None:
+        detail = (
+            f"{problem}, so the objective cannot be met: check that the evaluation computes it "
+            "(see the run's result.json) and rerun, or remove the objective from the SLO set"
         )
+        return _check(candidate, objective, name, kind, metric, value, detail, FAIL)
     decision = decision or objective.decision
     interval = candidate.ci95.get(metric)
     required = f"required {objective.op} {objective.threshold:.4g}"
     if decision == "ci" and interval is not None:
         low, high = interval
+        bad = _interval_problem(metric, low, high)
+        if bad is not None:
+            return _check(candidate, objective, name, kind, metric, value, bad, FAIL)
         passed = objective.is_met_ci(low, high)
         where = "reaches" if passed else "lies wholly on the wrong side of"
         detail = f"95% CI [{low:.4g}, {high:.4g}] {where} the bound; {required} (decision ci)"
@@ -357,37 +311,41 @@ def _objective_check(
             )
         if decision == "ci":
             detail += " (decision ci, but the run has no CI for this metric: point used)"
-    return Check(*args, value, objective.threshold, objective.op, passed, detail, candidate.name)
+    return _check(candidate, objective, name, kind, metric, value, detail, verdict_of(passed))
 
 
-def _skipped(candidate: Candidate, objective: Objective, kind: str) -> Check:
-    applies = ", ".join(objective.applies_to or ())
+def _interval_problem(metric: str, low: float, high: float) -> str | None:
+    for side, bound in (("low", low), ("high", high)):
+        problem = value_problem(metric, {metric: bound})
+        if problem is not None:
+            return f"the {side} bound of the 95% CI is invalid: {problem}"
+    if low > high:
+        return f"the 95% CI [{low:.4g}, {high:.4g}] of {metric} has low > high (a damaged record)"
+    return None
+
+
+def _check(
+    candidate: Candidate,
+    objective: Objective,
+    name: str,
+    kind: str,
+    metric: str,
+    value: float | None,
+    detail: str,
+    verdict: str = NOT_APPLICABLE,
+) -> Check:
     return Check(
-        objective.name,
+        name,
         kind,
-        objective.metric,
-        candidate.metrics.get(objective.metric),
+        metric,
+        value,
         objective.threshold,
         objective.op,
-        True,
-        f"applies only to {applies}; this run uses {candidate.resampler or 'no resampler'}",
+        verdict,
+        detail,
         candidate.name,
-        skipped=True,
     )
 
 
-def _with_kind(check: Check, kind: str) -> Check:
-    values = asdict(check)
-    values["kind"] = kind
-    return Check(**values)
-
-
-def _finite(value: float | None) -> float | None:
-    if value is None or not math.isfinite(value):
-        return None
-    return float(value)
-
-
-def all_passed(checks: Iterable[Check]) -> bool:
-    """Whether every check passed (skipped checks count as passed)."""
-    return all(check.passed for check in checks)
+def _finite_or_none(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None

@@ -1,29 +1,26 @@
 """``harness gate`` and ``harness promote``: argument parsing, exit codes, outputs.
 
-Exit codes: 0 every check passed, 1 a check failed (``promote``: nothing was promoted),
-2 bad usage, a run that cannot be found, or a missing or malformed SLO set.
+Exit codes: 0 when at least one check passed and none failed (every not-applicable check
+listed with its reason); 1 when a check failed or none passed (``promote``: nothing was
+promoted); 2 for bad usage, a run that cannot be found, an incomplete or unreadable input, a
+missing or malformed SLO set, and any error inside the gate: a crash is never a verdict.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from harness.errors import HarnessError, RunNotFoundError
-from harness.gate.checks import DEFAULT_REGRESSION_METRICS
 from harness.gate.gate import GateOptions, GateResult, run_gate
+from harness.gate.regression import DEFAULT_REGRESSION_METRICS, parse_regression_metrics
 from harness.gate.report import to_terminal, write_outputs
-from harness.gate.sources import (
-    Candidate,
-    default_tracking_uri,
-    load_latest_run,
-    load_mlflow_run,
-    load_results,
-    resolve_alias,
-)
+from harness.gate.selection import Selection, select_experiment, select_folder, select_run_id
+from harness.gate.sources import Candidate, default_tracking_uri, load_mlflow_run, resolve_alias
 from harness.slo import load_slo_set
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -50,7 +47,7 @@ def promote_main(argv: list[str]) -> int:
 
 
 def _gate(ns: argparse.Namespace) -> int:
-    result = _run(ns, _candidates(ns), _baseline(ns))
+    result = _run(ns, _select(ns), _baseline(ns))
     return EXIT_PASS if result.passed else EXIT_FAIL
 
 
@@ -58,7 +55,8 @@ def _promote(ns: argparse.Namespace) -> int:
     from harness.gate.registry import promotion_tags, register_and_alias
     from harness.gate.sources import mlflow_client
 
-    candidates = _candidates(ns)
+    selection = _select(ns)
+    candidates = selection.candidates
     if len(candidates) != 1:
         raise _UsageError(
             f"{len(candidates)} runs match; promote exactly one: select it with --dataset, "
@@ -80,7 +78,7 @@ def _promote(ns: argparse.Namespace) -> int:
             print(f"no {ns.alias!r} version of {ns.model_name!r} yet: gating on the SLOs only")
         else:
             baseline = load_mlflow_run(run_id, ns.tracking_uri)
-    result = _run(ns, [candidate], baseline)
+    result = _run(ns, replace(selection, candidates=[candidate]), baseline)
     if not result.passed:
         print(f"not promoted: the gate failed, {ns.alias!r} stays where it was.")
         return EXIT_FAIL
@@ -93,13 +91,11 @@ def _promote(ns: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
-def _run(
-    ns: argparse.Namespace, candidates: list[Candidate], baseline: Candidate | None
-) -> GateResult:
+def _run(ns: argparse.Namespace, selection: Selection, baseline: Candidate | None) -> GateResult:
     slo = load_slo_set(ns.slo)
     options = GateOptions(
         decision=ns.decision,
-        regression_metrics=tuple(m.strip() for m in ns.regression_metrics.split(",") if m.strip()),
+        regression_metrics=ns.regression_metrics,
         min_absolute_change=ns.min_absolute_change,
         min_relative_change=ns.min_relative_change,
         reference=ns.reference,
@@ -109,25 +105,34 @@ def _run(
         synthetic_checks=ns.synthetic_checks,
         out_dir=ns.out,
     )
-    result = run_gate(candidates, slo, baseline, options)
+    result = run_gate(
+        selection.candidates,
+        slo,
+        baseline,
+        options,
+        scope=selection.scope,
+        left_out=selection.left_out,
+    )
     print(to_terminal(result))
     for path in write_outputs(result, ns.out, markdown=ns.markdown, junit=ns.junit):
         print(f"wrote {path}")
     return result
 
 
-def _candidates(ns: argparse.Namespace) -> list[Candidate]:
+def _select(ns: argparse.Namespace) -> Selection:
+    filters = {"dataset": ns.dataset, "resampler": ns.resampler, "model": ns.model}
     if ns.run_dir is not None:
-        filters = {"dataset": ns.dataset, "resampler": ns.resampler, "model": ns.model}
-        return load_results(ns.run_dir, filters)
+        return select_folder(ns.run_dir, filters, allow_incomplete=ns.allow_incomplete)
     if ns.run_id is not None:
-        return [load_mlflow_run(ns.run_id, ns.tracking_uri)]
-    return [load_latest_run(ns.experiment, ns.tracking_uri)]
+        return select_run_id(ns.run_id, ns.tracking_uri)
+    return select_experiment(
+        ns.experiment, ns.tracking_uri, filters, allow_incomplete=ns.allow_incomplete
+    )
 
 
 def _baseline(ns: argparse.Namespace) -> Candidate | None:
     if ns.baseline_run_dir is not None:
-        found = load_results(ns.baseline_run_dir)
+        found = select_folder(ns.baseline_run_dir).candidates
         if len(found) != 1:
             raise _UsageError(
                 f"--baseline-run-dir {ns.baseline_run_dir} holds {len(found)} runs: pass the "
@@ -145,27 +150,35 @@ def _baseline(ns: argparse.Namespace) -> Candidate | None:
 def _guarded(
     parser: argparse.ArgumentParser, argv: list[str], flow: Callable[[argparse.Namespace], int]
 ) -> int:
-    from mlflow.exceptions import MlflowException
-
+    """Run ``flow``; every way out that is not a verdict of the checks is exit 2, in one line."""
     try:
         ns = parser.parse_args(argv)
         _validate(ns)
         return flow(ns)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    except _UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except HarnessError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except MlflowException as exc:
-        print(
-            f"error: MLflow refused the request ({exc.message}): check --tracking-uri and "
-            "the run or model names.",
-            file=sys.stderr,
+        return exc.code if exc.code in (EXIT_PASS, EXIT_USAGE) else EXIT_USAGE
+    except (_UsageError, HarnessError) as exc:
+        return _error(str(exc))
+    except Exception as exc:  # anything else inside the gate: never a verdict, never a traceback
+        return _error(_unexpected(exc))
+
+
+def _error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _unexpected(exc: Exception) -> str:
+    if type(exc).__name__ == "MlflowException" and hasattr(exc, "message"):
+        return (
+            f"MLflow refused the request ({exc.message}): check --tracking-uri and the run or "
+            "model names."
         )
-        return EXIT_USAGE
+    text = " ".join(str(exc).split()) or "no message"
+    return (
+        f"the gate stopped on an unexpected {type(exc).__name__} ({text}); no verdict was "
+        "reached. Check the inputs named above, and report it if they are sound."
+    )
 
 
 def _validate(ns: argparse.Namespace) -> None:
@@ -179,6 +192,18 @@ def _validate(ns: argparse.Namespace) -> None:
         )
     if ns.min_relative_change is not None and not -1.0 <= ns.min_relative_change <= 1.0:
         raise _UsageError("--min-relative-change must be in [-1, 1], e.g. -0.05 or 0.02")
+    ns.regression_metrics = parse_regression_metrics(ns.regression_metrics)
+
+
+def _finite_float(text: str) -> float:
+    """argparse type: a finite number (``nan`` and ``inf`` are refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number, e.g. -0.02") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number; write e.g. -0.02")
+    return value
 
 
 # -- parser -----------------------------------------------------------------------------------
@@ -199,19 +224,33 @@ def _gate_parser(promote: bool = False) -> argparse.ArgumentParser:
         parser = argparse.ArgumentParser(
             prog="harness gate",
             description=(
-                "Check runs against an SLO set, a baseline and optional data checks. Exit 0 "
-                "when every check passes, 1 when one fails, 2 on bad usage or a missing run "
-                "or SLO set."
+                "Check runs against an SLO set, a baseline and optional data checks. Every "
+                "check is PASS, FAIL or NOT APPLICABLE (with its reason, never counted as a "
+                "pass). Exit 0 when at least one check passed and none failed, 1 when one "
+                "failed or none passed, 2 on bad usage, a missing, incomplete or unreadable "
+                "run or SLO set, or any error inside the gate."
             ),
         )
     parser.set_defaults(promote=promote)
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--run-dir", type=Path, help="run folder, or sweep folder (every run)")
+    source.add_argument(
+        "--run-dir", type=Path, help="run folder, or experiment or sweep folder (every run)"
+    )
     source.add_argument("--run-id", help="MLflow run id")
-    source.add_argument("--experiment", help="MLflow experiment: its latest finished run")
-    parser.add_argument("--dataset", help="with a sweep folder: only runs of this data set")
-    parser.add_argument("--resampler", help="with a sweep folder: only runs of this resampler")
-    parser.add_argument("--model", help="with a sweep folder: only runs of this model")
+    source.add_argument(
+        "--experiment", help="MLflow experiment: every job of its latest run (parent run)"
+    )
+    parser.add_argument("--dataset", help="only runs of this data set")
+    parser.add_argument("--resampler", help="only runs with this resampler name")
+    parser.add_argument("--model", help="only runs of this model")
+    parser.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help=(
+            "gate the finished jobs of an incomplete folder or experiment run; every output "
+            "names the jobs left out (default: refuse, exit 2)"
+        ),
+    )
     parser.add_argument(
         "--slo", default="default", help="SLO set name under conf/slo/ or a YAML path"
     )
@@ -233,7 +272,7 @@ def _gate_parser(promote: bool = False) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--min-absolute-change",
-        type=float,
+        type=_finite_float,
         default=None,
         help=(
             "vs the baseline: > 0 the candidate must improve by at least this much (MLflow "
@@ -242,14 +281,17 @@ def _gate_parser(promote: bool = False) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--min-relative-change",
-        type=float,
+        type=_finite_float,
         default=None,
         help="as --min-absolute-change, as a share of the baseline value, in [-1, 1]",
     )
     parser.add_argument(
         "--regression-metrics",
         default=",".join(DEFAULT_REGRESSION_METRICS),
-        help="comma-separated metric keys compared with the baseline (default: %(default)s)",
+        help=(
+            "comma-separated catalog metric keys compared with the baseline, in the direction "
+            "the catalog gives (default: %(default)s)"
+        ),
     )
     parser.add_argument(
         "--decision",

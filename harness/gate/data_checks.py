@@ -13,13 +13,12 @@ from pathlib import Path
 import pandas as pd
 
 from harness.errors import InputDataError
-from harness.gate.checks import Check
+from harness.gate.checks import FAIL, NOT_APPLICABLE, Check, verdict_of
 from harness.gate.sources import Candidate
+from harness.runs import RunFolder
 
 log = logging.getLogger(__name__)
 
-TRAIN_MINORITY_FILE = "fold0_train_minority.csv.gz"
-SYNTHETIC_FILE = "fold0_synthetic.csv.gz"
 REPORTS_DIR = "checks"
 DRIFT_SHARE = 0.5
 MAX_COPY_SHARE = 0.05
@@ -107,7 +106,7 @@ def drift_checks(
                 result.share_drifted,
                 DRIFT_SHARE,
                 "<",
-                not result.drifted,
+                verdict_of(not result.drifted),
                 _drift_detail(result.drifted, result.per_column, report),
             )
         )
@@ -118,25 +117,23 @@ def synthetic_checks(candidate: Candidate, out_dir: Path | None = None) -> list[
     """Realism (Evidently drift test) and privacy (distance to closest record) of a run's
     synthetic rows, read from its ``fold0_*`` files.
 
-    Returns an empty list when the run has no folder or no such files; one skipped check each
-    when the sampler appended no rows.
+    Both checks fail when the files cannot be read (no run folder, files missing), and are
+    not applicable, saying why, for a failed run or a sampler that appended no rows.
     """
-    if candidate.run_dir is None:
-        return []
-    real_path = candidate.run_dir / TRAIN_MINORITY_FILE
-    synthetic_path = candidate.run_dir / SYNTHETIC_FILE
-    if not (real_path.is_file() and synthetic_path.is_file()):
-        return []
-    real, synthetic = read_table(real_path), read_table(synthetic_path)
-    if synthetic.empty:
+    reason = _cannot_check_synthetic(candidate)
+    if reason is not None:
+        verdict, detail = reason
         return [
-            Check(
-                name, kind, metric, None, None, op, True, "no synthetic rows", candidate.name, True
-            )
-            for name, kind, metric, op in (
-                ("synthetic_realism", "realism", "share_drifted_columns", "<"),
-                ("synthetic_privacy", "privacy", "share_copies", "<="),
-            )
+            Check(name, kind, metric, None, None, op, verdict, detail, candidate.name)
+            for name, kind, metric, op in _SYNTHETIC_CHECKS
+        ]
+    folder = RunFolder(candidate.run_dir)
+    real, synthetic = read_table(folder.fold0_train_minority), read_table(folder.fold0_synthetic)
+    if synthetic.empty:
+        detail = "the sampler appended no synthetic rows in the first fold: nothing to test"
+        return [
+            Check(name, kind, metric, None, None, op, NOT_APPLICABLE, detail, candidate.name)
+            for name, kind, metric, op in _SYNTHETIC_CHECKS
         ]
     from harness.metrics.drift import privacy_distance, synthetic_realism
 
@@ -151,7 +148,7 @@ def synthetic_checks(candidate: Candidate, out_dir: Path | None = None) -> list[
             realism.share_drifted,
             DRIFT_SHARE,
             "<",
-            not realism.drifted,
+            verdict_of(not realism.drifted),
             _drift_detail(realism.drifted, realism.per_column, report),
             candidate.name,
         ),
@@ -162,7 +159,7 @@ def synthetic_checks(candidate: Candidate, out_dir: Path | None = None) -> list[
             privacy.share_copies,
             MAX_COPY_SHARE,
             "<=",
-            not privacy.flagged,
+            verdict_of(not privacy.flagged),
             f"{privacy.share_copies:.1%} of synthetic rows are near copies of a real row "
             f"(median distance {privacy.median_dcr_synthetic:.4g} vs "
             f"{privacy.median_dcr_real:.4g} between real rows)"
@@ -170,6 +167,34 @@ def synthetic_checks(candidate: Candidate, out_dir: Path | None = None) -> list[
             candidate.name,
         ),
     ]
+
+
+_SYNTHETIC_CHECKS = (
+    ("synthetic_realism", "realism", "share_drifted_columns", "<"),
+    ("synthetic_privacy", "privacy", "share_copies", "<="),
+)
+
+
+def _cannot_check_synthetic(candidate: Candidate) -> tuple[str, str] | None:
+    """``(verdict, reason)`` when the synthetic rows of ``candidate`` cannot be tested."""
+    if candidate.status != "success":
+        return NOT_APPLICABLE, "the run failed (see run_status): it has no synthetic rows"
+    if candidate.run_dir is None:
+        return (
+            FAIL,
+            f"{candidate.source} was read from MLflow, without its run folder: gate the run "
+            "folder (--run-dir) to test its synthetic rows",
+        )
+    folder = RunFolder(candidate.run_dir)
+    files = (folder.fold0_train_minority, folder.fold0_synthetic)
+    missing = [path.name for path in files if not path.is_file()]
+    if missing:
+        return (
+            FAIL,
+            f"{candidate.run_dir} has no {' or '.join(missing)}: rerun the job with this "
+            "harness (it writes them for every successful job)",
+        )
+    return None
 
 
 def log_reports(candidate: Candidate, out_dir: Path) -> None:

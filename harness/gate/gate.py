@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.gate import checks as gc
+from harness.gate.regression import DEFAULT_REGRESSION_METRICS, regression_checks
 from harness.gate.sources import Candidate
 from harness.slo import SLOSet
 
@@ -23,7 +24,7 @@ class GateOptions:
     regression_metrics : sequence of str
         Metric keys compared with the baseline.
     min_absolute_change, min_relative_change : float or None
-        See :func:`harness.gate.checks.regression_checks`.
+        See :func:`harness.gate.regression.regression_checks`.
     reference, current : Path or None
         Data files for the Evidently drift checks (both or neither).
     target : str or None
@@ -37,7 +38,7 @@ class GateOptions:
     """
 
     decision: str | None = None
-    regression_metrics: Sequence[str] = gc.DEFAULT_REGRESSION_METRICS
+    regression_metrics: Sequence[str] = DEFAULT_REGRESSION_METRICS
     min_absolute_change: float | None = 0.0
     min_relative_change: float | None = None
     reference: Path | None = None
@@ -50,7 +51,7 @@ class GateOptions:
 
 @dataclass(frozen=True)
 class GateResult:
-    """All checks of one gate run.
+    """All checks of one gate run, and what they cover.
 
     Attributes
     ----------
@@ -62,33 +63,78 @@ class GateResult:
         Name of the baseline, when regression was checked.
     checks : list of Check
         Every check, candidate by candidate; data checks have an empty ``candidate``.
+    scope : str
+        What was selected, in words (a folder, an MLflow run, an experiment's latest run).
+    covers : list of str
+        Every run the verdict covers, with where it was read (``name: folder``), and the
+        baseline.
+    left_out : list of str
+        Jobs of the selection that were not gated (``--allow-incomplete``).
     """
 
     slo_set: str
     candidates: list[str]
     baseline: str | None
     checks: list[gc.Check] = field(default_factory=list)
+    scope: str = ""
+    covers: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        """Whether every check passed."""
+        """At least one check passed and none failed; a not-applicable check never passes."""
         return gc.all_passed(self.checks)
+
+    @property
+    def verdict(self) -> str:
+        """``PASS`` or ``FAIL``."""
+        return gc.verdict_of(self.passed)
 
     @property
     def failures(self) -> list[gc.Check]:
         """The checks that failed."""
-        return [check for check in self.checks if not check.passed]
+        return [check for check in self.checks if check.failed]
+
+    @property
+    def not_applicable(self) -> list[gc.Check]:
+        """The checks that do not apply, each with its reason."""
+        return [check for check in self.checks if check.not_applicable]
+
+    @property
+    def n_passed(self) -> int:
+        """How many checks passed."""
+        return sum(1 for check in self.checks if check.passed)
+
+    @property
+    def reason(self) -> str:
+        """Why the gate failed when no check did: nothing passed."""
+        if self.passed or self.failures:
+            return ""
+        return "no check passed, so nothing was gated: the verdict cannot be PASS"
+
+    def counts(self) -> str:
+        """``12 passed, 2 failed, 3 not applicable``."""
+        return (
+            f"{self.n_passed} passed, {len(self.failures)} failed, "
+            f"{len(self.not_applicable)} not applicable"
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready summary."""
         return {
             "passed": self.passed,
-            "verdict": "PASS" if self.passed else "FAIL",
+            "verdict": self.verdict,
+            "reason": self.reason,
             "slo_set": self.slo_set,
+            "scope": self.scope,
+            "covers": self.covers,
+            "left_out": self.left_out,
             "candidates": self.candidates,
             "baseline": self.baseline,
             "n_checks": len(self.checks),
+            "n_passed": self.n_passed,
             "n_failed": len(self.failures),
+            "n_not_applicable": len(self.not_applicable),
             "checks": [check.as_dict() for check in self.checks],
         }
 
@@ -98,19 +144,26 @@ def run_gate(
     slo: SLOSet,
     baseline: Candidate | None = None,
     options: GateOptions | None = None,
+    *,
+    scope: str = "",
+    left_out: Sequence[str] = (),
 ) -> GateResult:
     """Check each candidate against the SLO set, the baseline and the optional data checks.
 
     Parameters
     ----------
     candidates : sequence of Candidate
-        Runs to gate; the gate passes only when every one passes.
+        Runs to gate; the gate passes only when none fails.
     slo : SLOSet
         Objectives and fairness bounds.
     baseline : Candidate, optional
         Run the candidates must not regress from.
     options : GateOptions, optional
         Decision override, regression rule and data checks.
+    scope : str
+        What was selected, named in every output.
+    left_out : sequence of str
+        Jobs of the selection not gated, named in every output.
 
     Returns
     -------
@@ -125,13 +178,12 @@ def run_gate(
         result += gc.slo_checks(candidate, slo, options.decision)
         result += gc.fairness_checks(candidate, slo, options.decision)
         if baseline is not None:
-            result += gc.regression_checks(
+            result += regression_checks(
                 candidate,
                 baseline,
                 options.regression_metrics,
                 min_absolute_change=options.min_absolute_change,
                 min_relative_change=options.min_relative_change,
-                slo=slo,
             )
         if options.synthetic_checks:
             result += data_checks.synthetic_checks(candidate, options.out_dir)
@@ -146,9 +198,15 @@ def run_gate(
     if options.out_dir is not None:
         for candidate in candidates:
             data_checks.log_reports(candidate, options.out_dir)
+    covers = [f"{c.name}: {c.source}" for c in candidates]
+    if baseline is not None:
+        covers.append(f"baseline {baseline.name}: {baseline.source}")
     return GateResult(
         slo_set=slo.name,
         candidates=[c.name for c in candidates],
         baseline=baseline.name if baseline else None,
         checks=result,
+        scope=scope,
+        covers=covers,
+        left_out=list(left_out),
     )

@@ -36,6 +36,7 @@ def promotion_tags(candidate: Candidate, slo_set: str, client: Any = None) -> di
     params = {k: v for k, v in _flat(candidate.params).items() if k.startswith("resampler.")}
     tags = {
         "harness.resampler": candidate.resampler,
+        "harness.strategy": candidate.strategy,
         "harness.resampler.params": json.dumps(params, sort_keys=True, default=str),
         "harness.dataset": candidate.dataset,
         "harness.dataset.digest": str(candidate.record.get("dataset_digest") or ""),
@@ -45,8 +46,9 @@ def promotion_tags(candidate: Candidate, slo_set: str, client: Any = None) -> di
         "harness.lineage.digest": lineage_digest(candidate, client) or "unknown",
     }
     for key in ("resample/n_synthetic", "resample/synthetic_ratio"):
-        if key in candidate.metrics:
-            tags["harness." + key.replace("/", ".")] = f"{candidate.metrics[key]:.6g}"
+        value = candidate.metrics.get(key)
+        if value is not None:  # null: not computed, so not recorded
+            tags["harness." + key.replace("/", ".")] = f"{value:.6g}"
     if candidate.run_dir is not None:
         tags["harness.run_dir"] = candidate.run_dir.name
     return {k: str(v)[:_MAX_TAG] for k, v in tags.items() if v not in (None, "")}

@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.errors import RunNotFoundError
-from harness.runs import RESULT_FILE, find_run_dirs, load_record
+from harness.errors import InputDataError, RunNotFoundError
+from harness.gate.records import LABELS, check_record, sensitive_columns
+from harness.runs import RESULT_FILE, RunFolder, find_run_dirs, load_record
 
-TRACKING_FILE = "tracking.json"
 #: Metric prefixes the tracking layer derives from ``result.json`` besides the fold means.
 _DERIVED_PREFIXES = ("fold/", "std/", "ci95_low/", "ci95_high/")
-_SWEEP_KEY_TAG = "harness.sweep_key"
-_LABELS = ("experiment", "dataset", "resampler", "model")
+#: Tags from which a run without a ``result.json`` artifact gets its schema and strategy kind.
+SCHEMA_TAG = "harness.schema"
+STRATEGY_TAG = "strategy"
 _PROGRESS_BAR_ENV = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
 
 
@@ -34,15 +35,22 @@ class Candidate:
     name : str
         Readable label: ``dataset/resampler/model`` plus the seed or the folder name.
     metrics : dict
-        Fold means, keys as in ``result.json`` (``test/minority_recall``).
+        Fold means, keys as in ``result.json`` (``test/minority_recall``); ``None`` for a
+        metric the record holds as null.
     std : dict
         Standard deviation over folds per metric key.
     ci95 : dict
         ``key -> (low, high)``, the 95 % confidence interval of the mean.
     resampler, dataset, model, experiment : str
-        The run's labels (empty when unknown).
+        The run's labels (empty when unknown); ``resampler`` is the display name.
+    strategy : str
+        The registered sampler kind (``adasyn`` ...) that SLO ``applies_to`` matches.
     status : str
-        ``success`` or the failure status the run recorded.
+        ``success`` or ``failed``.
+    sensitive_columns : tuple of str or None
+        The sensitive columns configured for the run; ``None`` when nothing records them.
+    source : str
+        Where the run was read: its folder, or its MLflow run and store.
     params : dict
         Flat parameters of the run.
     run_dir : Path or None
@@ -56,14 +64,17 @@ class Candidate:
     """
 
     name: str
-    metrics: dict[str, float]
-    std: dict[str, float] = field(default_factory=dict)
+    metrics: dict[str, float | None]
+    std: dict[str, float | None] = field(default_factory=dict)
     ci95: dict[str, tuple[float, float]] = field(default_factory=dict)
     resampler: str = ""
     dataset: str = ""
     model: str = ""
     experiment: str = ""
-    status: str = "success"
+    strategy: str = ""
+    status: str = "failed"
+    sensitive_columns: tuple[str, ...] | None = None
+    source: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     run_dir: Path | None = None
     mlflow_run_id: str | None = None
@@ -88,7 +99,7 @@ def candidate_from_record(
     mlflow_run_id: str | None = None,
     tracking_uri: str | None = None,
 ) -> Candidate:
-    """Build a :class:`Candidate` from a ``result.json`` record.
+    """Build a :class:`Candidate` from a ``result.json`` record, checked strictly.
 
     Parameters
     ----------
@@ -102,11 +113,24 @@ def candidate_from_record(
     Returns
     -------
     Candidate
+
+    Raises
+    ------
+    InputDataError
+        When the record is of another schema or malformed (see
+        :func:`harness.gate.records.check_record`).
     """
+    if run_dir is not None:
+        source = str(run_dir)
+        where = str(RunFolder(run_dir).result)
+    else:
+        source = f"MLflow run {mlflow_run_id} in {tracking_uri}"
+        where = f"result.json of {source}"
+    check_record(record, where)
     tracking = record.get("tracking") or {}
     mlflow_run_id = mlflow_run_id or tracking.get("mlflow_run_id")
     tracking_uri = tracking_uri or tracking.get("uri")
-    labels = {key: str(record.get(key) or "") for key in _LABELS}
+    labels = {key: str(record.get(key) or "") for key in LABELS}
     suffix = f"s{record['seed']}" if record.get("seed") is not None else ""
     if run_dir is not None and not suffix:
         suffix = run_dir.name
@@ -117,7 +141,10 @@ def candidate_from_record(
         metrics=_numbers(record.get("metrics")),
         std=_numbers(record.get("std")),
         ci95=_intervals(record.get("ci95")),
-        status=str(record.get("status") or "success"),
+        strategy=str(record["strategy"] or ""),
+        status=str(record["status"]),
+        sensitive_columns=sensitive_columns(record, run_dir),
+        source=source,
         params=dict(record.get("params") or {}),
         run_dir=run_dir,
         mlflow_run_id=mlflow_run_id,
@@ -135,7 +162,8 @@ def load_run_dir(run_dir: Path) -> Candidate:
     RunNotFoundError
         When the folder or its ``result.json`` does not exist.
     InputDataError
-        When ``result.json`` is not a JSON object.
+        When ``result.json`` is not valid JSON or is malformed (see
+        :func:`harness.gate.records.check_record`).
     """
     run_dir = Path(run_dir)
     record = load_record(run_dir)
@@ -144,12 +172,14 @@ def load_run_dir(run_dir: Path) -> Candidate:
 
 
 def load_results(folder: Path, filters: Mapping[str, str] | None = None) -> list[Candidate]:
-    """Read a run folder, or every run folder under a sweep folder.
+    """Read a run folder, or every run folder under an experiment or sweep folder.
+
+    Completeness is not checked here; see :func:`harness.gate.selection.select_folder`.
 
     Parameters
     ----------
     folder : Path
-        A run folder (holds ``result.json``) or a sweep folder (run folders below it).
+        A run folder (holds ``result.json``) or a folder with run folders below it.
     filters : mapping, optional
         Keep only runs whose labels match, e.g. ``{"resampler": "adasyn"}``.
 
@@ -161,33 +191,63 @@ def load_results(folder: Path, filters: Mapping[str, str] | None = None) -> list
     Raises
     ------
     RunNotFoundError
-        When the folder does not exist, holds no run, or no run matches the filters.
+        When the folder does not exist or is a file, holds no run, or no run matches.
     """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise RunNotFoundError(
-            f"results folder {folder} does not exist: pass the folder `harness run` printed "
-            "(a run folder with result.json or a sweep folder)."
-        )
-    run_dirs = [folder] if (folder / RESULT_FILE).is_file() else find_run_dirs(folder)
+    folder = check_folder(folder)
+    run_dirs = [folder] if RunFolder(folder).is_finished() else find_run_dirs(folder)
     if not run_dirs:
         raise RunNotFoundError(
             f"{folder} holds no {RESULT_FILE}: pass a run or sweep folder written by `harness run`."
         )
     candidates = [load_run_dir(run_dir) for run_dir in run_dirs]
+    return filter_candidates(candidates, filters, f"under {folder}")
+
+
+def filter_candidates(
+    candidates: list[Candidate], filters: Mapping[str, str | None] | None, where: str
+) -> list[Candidate]:
+    """The candidates whose labels match ``filters`` (``None`` values match anything).
+
+    Raises
+    ------
+    RunNotFoundError
+        When none matches, listing the runs found ``where``.
+    """
     wanted = {k: str(v) for k, v in (filters or {}).items() if v is not None}
     kept = [c for c in candidates if all(getattr(c, k) == v for k, v in wanted.items())]
     if not kept:
         raise RunNotFoundError(
-            f"no run under {folder} matches {wanted}: check the filters (runs found: "
+            f"no run {where} matches {wanted}: check the filters (runs found: "
             f"{sorted({c.name for c in candidates})})."
         )
     return kept
 
 
+def check_folder(folder: Path) -> Path:
+    """Return ``folder`` when it is an existing folder.
+
+    Raises
+    ------
+    RunNotFoundError
+        When it does not exist, or is a file (naming the folder that holds the file).
+    """
+    folder = Path(folder)
+    if folder.is_file():
+        raise RunNotFoundError(
+            f"{folder} is a file, not a folder: pass the folder that holds it "
+            f"({folder.parent}), a run or sweep folder written by `harness run`."
+        )
+    if not folder.is_dir():
+        raise RunNotFoundError(
+            f"results folder {folder} does not exist: pass the folder `harness run` printed "
+            "(a run folder with result.json, or an experiment or sweep folder)."
+        )
+    return folder
+
+
 def _uploaded_to(run_dir: Path) -> tuple[str | None, str | None]:
     """The last MLflow upload recorded in ``tracking.json``, if any."""
-    path = run_dir / TRACKING_FILE
+    path = RunFolder(run_dir).tracking
     if not path.is_file():
         return None, None
     try:
@@ -231,37 +291,7 @@ def load_mlflow_run(run_id: str, uri: str | None) -> Candidate:
             f"MLflow run {run_id!r} is not in {client.tracking_uri}: check the run id and "
             "--tracking-uri, or upload the run folder with `harness sync`."
         ) from exc
-    return _candidate_from_run(client, run)
-
-
-def load_latest_run(experiment: str, uri: str | None) -> Candidate:
-    """Read the most recent finished job run of an MLflow experiment (sweep parents skipped).
-
-    Raises
-    ------
-    RunNotFoundError
-        When the experiment does not exist or has no finished run.
-    """
-    client = mlflow_client(uri)
-    found = client.get_experiment_by_name(experiment)
-    if found is None:
-        raise RunNotFoundError(
-            f"MLflow experiment {experiment!r} does not exist in {client.tracking_uri}: check "
-            "the name and --tracking-uri, or run it first with `harness run experiment=...`."
-        )
-    runs = client.search_runs(
-        [found.experiment_id],
-        filter_string="attributes.status = 'FINISHED'",
-        order_by=["attributes.start_time DESC"],
-        max_results=100,
-    )
-    for run in runs:
-        if _SWEEP_KEY_TAG not in run.data.tags:
-            return _candidate_from_run(client, run)
-    raise RunNotFoundError(
-        f"MLflow experiment {experiment!r} in {client.tracking_uri} has no finished run: run "
-        "it with `harness run` or upload it with `harness sync`."
-    )
+    return candidate_from_run(client, run)
 
 
 def resolve_alias(model_name: str, alias: str, uri: str | None) -> str:
@@ -294,10 +324,12 @@ def resolve_alias(model_name: str, alias: str, uri: str | None) -> str:
     return run_id
 
 
-def _candidate_from_run(client: Any, run: Any) -> Candidate:
+def candidate_from_run(client: Any, run: Any) -> Candidate:
+    """Build a :class:`Candidate` from an MLflow run: its ``result.json`` artifact, else its
+    metrics and tags (which must then carry the schema and strategy tags)."""
     run_id = run.info.run_id
     uri = client.tracking_uri
-    record = _download_result(run_id, uri)
+    record = _download_result(client, run_id)
     if record is not None:
         return candidate_from_record(record, mlflow_run_id=run_id, tracking_uri=uri)
     metrics, std, lows, highs = {}, {}, {}, {}
@@ -309,45 +341,53 @@ def _candidate_from_run(client: Any, run: Any) -> Candidate:
         elif prefix in targets:
             targets[prefix][key[len(prefix) :]] = float(value)
     tags = run.data.tags
+    schema = tags.get(SCHEMA_TAG)
     record = {
+        "schema": int(schema) if str(schema).isdigit() else schema,
+        "strategy": tags.get(STRATEGY_TAG),
         "metrics": metrics,
         "std": std,
         "ci95": {k: [lows[k], highs[k]] for k in lows if k in highs},
         "params": dict(run.data.params),
-        "status": "success" if run.info.status == "FINISHED" else run.info.status.lower(),
+        "status": {"FINISHED": "success", "FAILED": "failed"}.get(run.info.status),
         "seed": tags.get("seed"),
-        **{key: tags.get(key, "") for key in _LABELS},
+        **{key: tags.get(key, "") for key in LABELS},
     }
     return candidate_from_record(record, mlflow_run_id=run_id, tracking_uri=uri)
 
 
-def _download_result(run_id: str, uri: str) -> dict[str, Any] | None:
+def _download_result(client: Any, run_id: str) -> dict[str, Any] | None:
+    """The run's ``result.json`` artifact read strictly, or ``None`` when it has none."""
     import mlflow.artifacts
-    from mlflow.exceptions import MlflowException
 
+    if RESULT_FILE not in {a.path for a in client.list_artifacts(run_id)}:
+        return None
     # One small file: MLflow's progress bar would only clutter the gate's output.
     user_choice = _PROGRESS_BAR_ENV in os.environ
     os.environ.setdefault(_PROGRESS_BAR_ENV, "false")
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            path = mlflow.artifacts.download_artifacts(
-                run_id=run_id, artifact_path=RESULT_FILE, dst_path=tmp, tracking_uri=uri
+            mlflow.artifacts.download_artifacts(
+                run_id=run_id,
+                artifact_path=RESULT_FILE,
+                dst_path=tmp,
+                tracking_uri=client.tracking_uri,
             )
-            record = json.loads(Path(path).read_text())
-    except (MlflowException, OSError, json.JSONDecodeError):
-        return None
+            try:
+                return RunFolder(Path(tmp)).load_record()
+            except InputDataError as exc:
+                raise InputDataError(
+                    f"the result.json of MLflow run {run_id} cannot be read ({exc}); upload "
+                    "the run folder again with `harness sync`."
+                ) from exc
     finally:
         if not user_choice:
             os.environ.pop(_PROGRESS_BAR_ENV, None)
-    return record if isinstance(record, dict) else None
 
 
-def _numbers(values: Any) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for key, value in (values or {}).items():
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            out[str(key)] = float(value)
-    return out
+def _numbers(values: Any) -> dict[str, float | None]:
+    # null stays: the checks tell a metric recorded as null from one that is missing.
+    return {str(k): None if v is None else float(v) for k, v in (values or {}).items()}
 
 
 def _intervals(values: Any) -> dict[str, tuple[float, float]]:

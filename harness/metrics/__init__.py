@@ -2,34 +2,38 @@
 
 Every function returns plain floats or dicts keyed by the metric names of the results contract,
 without the scope prefix (the caller adds ``test/``, ``train/``, ``fairness/<column>/`` ...).
-Evidently is imported only when a drift function is called.
+The names below are imported on first use, so ``import harness.metrics.catalog`` (read by the
+gate and the SLO parser) does not pay for scikit-learn, fairlearn or Evidently.
 """
 
-from harness.metrics.classification import SLI_KEYS, minority_slis
-from harness.metrics.drift import DriftResult, data_drift, synthetic_realism
-from harness.metrics.fairness import group_fairness
-from harness.metrics.gap import GAP_KEYS, train_test_gap
-from harness.metrics.noise import minority_label_noise
-from harness.metrics.privacy import PrivacyResult, privacy_distance
-from harness.metrics.synthetic import (
-    neighbor_distance_stats,
-    synthetic_distance_stats,
-    synthetic_ratio,
-)
+from __future__ import annotations
 
-__all__ = [
-    "GAP_KEYS",
-    "SLI_KEYS",
-    "DriftResult",
-    "PrivacyResult",
-    "data_drift",
-    "group_fairness",
-    "minority_label_noise",
-    "minority_slis",
-    "neighbor_distance_stats",
-    "privacy_distance",
-    "synthetic_distance_stats",
-    "synthetic_ratio",
-    "synthetic_realism",
-    "train_test_gap",
-]
+import importlib
+from typing import Any
+
+_WHERE = {
+    "SLI_KEYS": "classification",
+    "minority_slis": "classification",
+    "DriftResult": "drift",
+    "data_drift": "drift",
+    "synthetic_realism": "drift",
+    "group_fairness": "fairness",
+    "GAP_KEYS": "gap",
+    "train_test_gap": "gap",
+    "minority_label_noise": "noise",
+    "PrivacyResult": "privacy",
+    "privacy_distance": "privacy",
+    "neighbor_distance_stats": "synthetic",
+    "synthetic_distance_stats": "synthetic",
+    "synthetic_ratio": "synthetic",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'harness.metrics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"harness.metrics.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value

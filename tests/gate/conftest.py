@@ -1,14 +1,23 @@
-"""Fixtures: results folders written the way ``harness run`` writes them."""
+"""Fixtures and helpers: ``harness gate`` in a subprocess; result records, run folders,
+experiment folders (manifest.json + jobs/) and sweep folders (multirun.yaml + one experiment
+folder per sweep job) in the format ``harness run`` writes (result.json schema 2, with the
+strategy kind and the sensitive columns)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable
+import math
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from harness.metrics.catalog import fairness_key, metric_range
+from harness.runs import RESULT_SCHEMA_VERSION, ExperimentFolder, RunFolder
 
 #: Metrics that meet every objective of conf/slo/default.yaml.
 PASSING_METRICS = {
@@ -21,50 +30,119 @@ PASSING_METRICS = {
     "resample/synthetic_ratio": 0.30,
     "resample/n_synthetic": 120.0,
     "noise/minority_label_noise": 0.01,
-    "fairness/sex/equalized_odds_difference": 0.08,
-    "fairness/sex/demographic_parity_difference": 0.12,
+    fairness_key("sex", "equalized_odds_difference"): 0.08,
+    fairness_key("sex", "demographic_parity_difference"): 0.12,
 }
+KINDS = ("adasyn", "smote", "ros", "class_weight", "none")
+REPO = Path(__file__).resolve().parents[2]
+
+
+def harness_gate(*args: object) -> subprocess.CompletedProcess:
+    """``harness gate ARGS`` in a subprocess, as CI runs it."""
+    env = dict(os.environ, MLFLOW_DISABLE_TELEMETRY="true", DO_NOT_TRACK="1")
+    return subprocess.run(
+        [sys.executable, "-m", "harness.cli", "gate", *map(str, args)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def make_record(
-    metrics: dict[str, float] | None = None,
+    metrics: dict[str, Any] | None = None,
     *,
     resampler: str = "adasyn",
+    strategy: str | None = None,
     ci95: dict[str, list[float]] | None = None,
     seed: int = 0,
     status: str = "success",
+    sensitive_columns: Sequence[str] | None = ("sex",),
+    dataset: str = "pima",
 ) -> dict[str, Any]:
-    """A ``result.json`` record as ``harness run`` writes it."""
+    """A ``result.json`` record as ``harness run`` writes it.
+
+    ``strategy`` defaults to ``resampler`` when that is a built-in kind, else ``adasyn``;
+    ``sensitive_columns=None`` leaves the field out (as an older writer did).
+    """
     metrics = dict(PASSING_METRICS if metrics is None else metrics)
-    key = f"quick|pima|{resampler}|decision_tree|{seed}"
-    return {
-        "schema": 1,
+    strategy = strategy or (resampler if resampler in KINDS else "adasyn")
+    key = f"quick|{dataset}|{resampler}|decision_tree|{seed}"
+    numbers = {k: v for k, v in metrics.items() if isinstance(v, int | float)}
+    record = {
+        "schema": RESULT_SCHEMA_VERSION,
         "run_key": hashlib.sha256(key.encode()).hexdigest(),
         "experiment": "quick",
-        "dataset": "pima",
+        "dataset": dataset,
         "resampler": resampler,
+        "strategy": strategy,
         "model": "decision_tree",
         "seed": seed,
         "status": status,
-        "error": None if status == "success" else "boom",
+        "error": None if status == "success" else "ValueError: boom",
         "params": {"resampler.n_neighbors": 5, "resampler.beta": 1.0},
         "metrics": metrics,
-        "std": {k: 0.01 for k in metrics},
-        "ci95": ci95 if ci95 is not None else {k: [v - 0.02, v + 0.02] for k, v in metrics.items()},
+        "std": {k: 0.01 for k in numbers},
+        "ci95": ci95 if ci95 is not None else {k: _interval(k, v) for k, v in numbers.items()},
         "n_folds": 10,
-        "dataset_digest": hashlib.sha256(b"pima").hexdigest(),
+        "dataset_digest": hashlib.sha256(dataset.encode()).hexdigest(),
         "harness_version": "0.1.0",
         "git_commit": "abc",
         "started_at": "2026-01-01T00:00:00+00:00",
         "finished_at": "2026-01-01T00:01:00+00:00",
         "tracking": {"mlflow_run_id": None, "uri": None},
     }
+    if sensitive_columns is not None:
+        record["sensitive_columns"] = list(sensitive_columns)
+    return record
+
+
+def _interval(key: str, value: float) -> list[float]:
+    """``value ± 0.02``, clipped to the metric's range as the harness clips its intervals."""
+    low, high = metric_range(key) or (-math.inf, math.inf)
+    return [max(value - 0.02, low), min(value + 0.02, high)]
+
+
+def job_name(record: dict[str, Any]) -> str:
+    """The job folder name ``harness run`` gives a record."""
+    return f"{record['dataset']}__{record['resampler']}__{record['model']}__seed{record['seed']}"
 
 
 def write_run_dir(folder: Path, record: dict[str, Any]) -> Path:
     """Write ``record`` as ``<folder>/result.json`` and return the folder."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "result.json").write_text(json.dumps(record))
+    RunFolder(folder).write_record(record)
+    return folder
+
+
+def write_experiment(
+    folder: Path, records: Sequence[dict[str, Any]], *, unfinished: Sequence[int] = ()
+) -> Path:
+    """An experiment folder: its manifest lists every record's job; the jobs whose index is in
+    ``unfinished`` have a folder without ``result.json`` (killed before the end)."""
+    experiment = ExperimentFolder(folder)
+    experiment.write_manifest(
+        [{"name": job_name(r), "run_key": r["run_key"]} for r in records], experiment="quick"
+    )
+    for index, record in enumerate(records):
+        job = experiment.job(job_name(record))
+        job.path.mkdir(parents=True, exist_ok=True)
+        if index not in unfinished:
+            job.write_record(record)
+    return folder
+
+
+def write_sweep(folder: Path, experiments: Sequence[Sequence[dict[str, Any]]], n_jobs: int) -> Path:
+    """A sweep folder: Hydra's ``multirun.yaml`` asking for ``n_jobs`` jobs, and one experiment
+    folder (``<folder>/<i>``) per entry of ``experiments`` (fewer when the sweep was killed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    values = ",".join(f"v{i}" for i in range(n_jobs))
+    (folder / "multirun.yaml").write_text(
+        f"hydra:\n  overrides:\n    task:\n    - seed_label={values}\n"
+    )
+    for index, records in enumerate(experiments):
+        write_experiment(folder / str(index), records)
     return folder
 
 
@@ -72,7 +150,7 @@ def write_run_dir(folder: Path, record: dict[str, Any]) -> Path:
 def run_dir(tmp_path: Path) -> Callable[..., Path]:
     """Factory: ``run_dir(name, metrics=None, **record_options)`` writes one run folder."""
 
-    def make(name: str = "run", metrics: dict[str, float] | None = None, **options: Any) -> Path:
+    def make(name: str = "run", metrics: dict[str, Any] | None = None, **options: Any) -> Path:
         return write_run_dir(tmp_path / name, make_record(metrics, **options))
 
     return make

@@ -1,4 +1,5 @@
-"""SLO, fairness and regression checks on in-memory candidates."""
+"""Status, SLO and fairness checks on in-memory candidates: every configured objective ends
+PASS, FAIL or NOT APPLICABLE with its reason."""
 
 from __future__ import annotations
 
@@ -7,15 +8,24 @@ import math
 import pytest
 
 from harness.gate.checks import (
+    FAIL,
+    NOT_APPLICABLE,
+    PASS,
+    REFERENCE_REASON,
+    Check,
+    all_passed,
     fairness_checks,
-    greater_is_better,
-    regression_checks,
     slo_checks,
     status_check,
+    value_problem,
 )
 from harness.gate.sources import candidate_from_record
+from harness.metrics.catalog import fairness_key
 from harness.slo import load_slo_set, parse_slo_set
 from tests.gate.conftest import PASSING_METRICS, make_record
+
+EQUALIZED_ODDS = "equalized_odds_difference"
+PARITY = "demographic_parity_difference"
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +33,13 @@ def slo():
     return load_slo_set("default")
 
 
-def _candidate(resampler="adasyn", ci95=None, **changes):
+def _candidate(resampler="adasyn", ci95=None, strategy=None, sensitive=("sex",), **changes):
     metrics = {**PASSING_METRICS, **changes}
-    metrics = {k: v for k, v in metrics.items() if v is not None}
-    return candidate_from_record(make_record(metrics, resampler=resampler, ci95=ci95))
+    metrics = {k: v for k, v in metrics.items() if v is not ...}
+    record = make_record(
+        metrics, resampler=resampler, strategy=strategy, ci95=ci95, sensitive_columns=sensitive
+    )
+    return candidate_from_record(record)
 
 
 def _by_name(checks):
@@ -36,36 +49,82 @@ def _by_name(checks):
 def test_every_objective_passes_on_a_good_run(slo):
     checks = slo_checks(_candidate(), slo)
     assert [c.name for c in checks] == [o.name for o in slo.objectives]
-    assert all(c.passed and not c.skipped for c in checks)
+    assert all(c.verdict == PASS for c in checks)
 
 
 def test_a_hair_below_the_threshold_fails(slo):
     check = _by_name(slo_checks(_candidate(**{"test/minority_recall": 0.7999}), slo))[
         "minority_recall"
     ]
-    assert not check.passed
+    assert check.verdict == FAIL
     assert (check.value, check.threshold, check.op) == (0.7999, 0.80, ">=")
     assert "0.7999" in check.detail
 
 
-def test_a_missing_metric_fails_and_says_so(slo):
-    check = _by_name(slo_checks(_candidate(**{"test/minority_precision": None}), slo))[
-        "minority_precision"
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (..., "missing"),
+        (None, "null"),
+        (math.nan, "NaN"),
+        (math.inf, "infinite"),
+        (-math.inf, "infinite"),
+        (5.0, "outside its possible range [0, 1]"),
+        (-0.1, "outside its possible range [0, 1]"),
+    ],
+)
+def test_an_unusable_metric_fails_with_the_reason_in_words(slo, value, words):
+    check = _by_name(slo_checks(_candidate(**{"test/minority_recall": value}), slo))[
+        "minority_recall"
     ]
-    assert not check.passed and check.value is None
-    assert "missing" in check.detail
+    assert check.verdict == FAIL
+    assert words in check.detail
 
 
-def test_a_nan_metric_fails(slo):
-    check = _by_name(slo_checks(_candidate(**{"test/minority_f1": math.nan}), slo))["minority_f1"]
-    assert not check.passed
-    assert "NaN" in check.detail
+def test_an_impossible_gap_fails(slo):
+    checks = _by_name(slo_checks(_candidate(**{"gap/minority_recall": -math.inf}), slo))
+    assert checks["train_test_gap"].verdict == FAIL
+    assert "infinite" in checks["train_test_gap"].detail
+    checks = _by_name(slo_checks(_candidate(**{"gap/minority_recall": -1.5}), slo))
+    assert checks["train_test_gap"].verdict == FAIL
 
 
-def test_applies_to_skips_objectives_of_other_resamplers(slo):
-    checks = _by_name(slo_checks(_candidate(resampler="class_weight"), slo))
-    assert checks["synthetic_ratio_min"].skipped and checks["synthetic_ratio_min"].passed
-    assert not checks["minority_recall"].skipped
+def test_value_problem_accepts_only_finite_values_in_range():
+    assert value_problem("test/minority_recall", {"test/minority_recall": 1.0}) is None
+    assert value_problem("gap/minority_recall", {"gap/minority_recall": -1.0}) is None
+    assert "outside" in value_problem("memory/peak_bytes", {"memory/peak_bytes": -1.0})
+    assert value_problem("memory/peak_bytes", {"memory/peak_bytes": 1e12}) is None
+
+
+def test_applies_to_matches_the_strategy_kind_not_the_display_name(slo):
+    # A renamed ADASYN run is still ADASYN: its synthetic ratio of 0.58 fails the bound.
+    for name in ("adasyn_b2", "ADASYN"):
+        candidate = _candidate(
+            resampler=name, strategy="adasyn", **{"resample/synthetic_ratio": 0.58}
+        )
+        checks = _by_name(slo_checks(candidate, slo))
+        assert checks["synthetic_ratio_max"].verdict == FAIL
+        assert checks["synthetic_ratio_min"].verdict == PASS
+
+
+def test_applies_to_makes_other_strategies_not_applicable_with_the_reason(slo):
+    candidate = _candidate(resampler="weights", strategy="class_weight")
+    checks = _by_name(slo_checks(candidate, slo))
+    check = checks["synthetic_ratio_min"]
+    assert check.verdict == NOT_APPLICABLE and not check.passed
+    assert "class_weight" in check.detail and "'weights'" in check.detail
+    assert checks["minority_recall"].verdict == PASS
+
+
+def test_reference_strategy_is_reported_not_gated(slo):
+    candidate = _candidate(resampler="none", **{"test/minority_recall": 0.3})
+    checks = slo_checks(candidate, slo) + fairness_checks(candidate, slo)
+    assert all(c.verdict == NOT_APPLICABLE for c in checks)
+    assert {c.detail for c in checks} == {REFERENCE_REASON}
+    recall = _by_name(checks)["minority_recall"]
+    assert recall.value == 0.3  # reported
+    failed = candidate_from_record(make_record(resampler="none", status="failed"))
+    assert status_check(failed).verdict == FAIL  # its status is still gated
 
 
 def test_overfitting_and_synthetic_ratio_have_their_own_kind(slo):
@@ -74,10 +133,11 @@ def test_overfitting_and_synthetic_ratio_have_their_own_kind(slo):
             _candidate(**{"gap/minority_recall": 0.15, "resample/synthetic_ratio": 0.7}), slo
         )
     )
-    assert checks["train_test_gap"].kind == "overfitting" and not checks["train_test_gap"].passed
+    assert checks["train_test_gap"].kind == "overfitting"
+    assert checks["train_test_gap"].verdict == FAIL
     assert checks["synthetic_ratio_max"].kind == "synthetic"
-    assert not checks["synthetic_ratio_max"].passed
-    assert checks["synthetic_ratio_min"].passed
+    assert checks["synthetic_ratio_max"].verdict == FAIL
+    assert checks["synthetic_ratio_min"].verdict == PASS
 
 
 def test_ci_decision_keeps_a_noisy_metric_whose_ci_straddles_the_threshold(slo):
@@ -86,15 +146,25 @@ def test_ci_decision_keeps_a_noisy_metric_whose_ci_straddles_the_threshold(slo):
     )
     point = _by_name(slo_checks(candidate, slo))["minority_recall"]
     ci = _by_name(slo_checks(candidate, slo, decision="ci"))["minority_recall"]
-    assert not point.passed
-    assert ci.passed and "CI" in ci.detail
+    assert point.verdict == FAIL
+    assert ci.verdict == PASS and "CI" in ci.detail
 
 
 def test_ci_decision_fails_when_the_whole_ci_is_below(slo):
     candidate = _candidate(
         ci95={"test/minority_recall": [0.70, 0.78]}, **{"test/minority_recall": 0.74}
     )
-    assert not _by_name(slo_checks(candidate, slo, decision="ci"))["minority_recall"].passed
+    check = _by_name(slo_checks(candidate, slo, decision="ci"))["minority_recall"]
+    assert check.verdict == FAIL
+
+
+def test_ci_decision_fails_on_an_impossible_interval(slo):
+    for interval in ([0.7, 5.0], [0.9, 0.8]):
+        candidate = _candidate(
+            ci95={"test/minority_recall": interval}, **{"test/minority_recall": 0.85}
+        )
+        check = _by_name(slo_checks(candidate, slo, decision="ci"))["minority_recall"]
+        assert check.verdict == FAIL and "CI" in check.detail
 
 
 def test_ci_decision_from_the_slo_file():
@@ -107,91 +177,92 @@ def test_ci_decision_from_the_slo_file():
     candidate = _candidate(
         ci95={"test/minority_recall": [0.75, 0.85]}, **{"test/minority_recall": 0.79}
     )
-    assert slo_checks(candidate, parse_slo_set(raw))[0].passed
+    assert slo_checks(candidate, parse_slo_set(raw))[0].verdict == PASS
 
 
 def test_fairness_bounds_are_checked_per_sensitive_column(slo):
     candidate = _candidate(
-        **{
-            "fairness/race/equalized_odds_difference": 0.35,
-            "fairness/race/demographic_parity_difference": 0.05,
-        }
+        sensitive=("sex", "race"),
+        **{fairness_key("race", EQUALIZED_ODDS): 0.35, fairness_key("race", PARITY): 0.05},
     )
     checks = _by_name(fairness_checks(candidate, slo))
-    assert checks["equalized_odds[sex]"].passed
-    assert not checks["equalized_odds[race]"].passed
+    assert checks["equalized_odds[sex]"].verdict == PASS
+    assert checks["equalized_odds[race]"].verdict == FAIL
     assert checks["equalized_odds[race]"].metric == "fairness/race/equalized_odds_difference"
     assert all(c.kind == "fairness" for c in checks.values())
 
 
-def test_fairness_without_sensitive_columns_is_skipped_not_failed(slo):
+def test_a_sensitive_column_with_a_slash_is_checked(slo):
+    column = "race/ethnicity"
+    candidate = _candidate(
+        sensitive=(column,),
+        **{
+            fairness_key("sex", EQUALIZED_ODDS): ...,
+            fairness_key("sex", PARITY): ...,
+            fairness_key(column, EQUALIZED_ODDS): 0.32,
+            fairness_key(column, PARITY): 0.05,
+        },
+    )
+    checks = _by_name(fairness_checks(candidate, slo))
+    assert set(checks) == {"equalized_odds[race/ethnicity]", "demographic_parity[race/ethnicity]"}
+    assert checks["equalized_odds[race/ethnicity]"].verdict == FAIL
+    assert checks["equalized_odds[race/ethnicity]"].value == 0.32
+    assert checks["demographic_parity[race/ethnicity]"].verdict == PASS
+
+
+@pytest.mark.parametrize(("value", "words"), [(..., "missing"), (None, "null")])
+def test_a_configured_sensitive_column_without_its_metric_fails(slo, value, words):
+    candidate = _candidate(**{fairness_key("sex", EQUALIZED_ODDS): value})
+    checks = _by_name(fairness_checks(candidate, slo))
+    assert checks["equalized_odds[sex]"].verdict == FAIL
+    assert words in checks["equalized_odds[sex]"].detail
+    assert checks["demographic_parity[sex]"].verdict == PASS
+
+
+def test_sensitive_columns_fall_back_to_the_dataset_param(slo):
+    record = make_record(sensitive_columns=None)
+    del record["metrics"][fairness_key("sex", EQUALIZED_ODDS)]
+    record["params"]["dataset.loader.sensitive"] = "['sex', 'race/ethnicity']"
+    checks = _by_name(fairness_checks(candidate_from_record(record), slo))
+    assert checks["equalized_odds[sex]"].verdict == FAIL
+    assert checks["equalized_odds[race/ethnicity]"].verdict == FAIL
+
+
+def test_a_run_without_sensitive_columns_is_not_applicable_with_the_reason(slo):
     metrics = {k: v for k, v in PASSING_METRICS.items() if not k.startswith("fairness/")}
-    candidate = candidate_from_record(make_record(metrics))
-    checks = fairness_checks(candidate, slo)
-    assert len(checks) == len(slo.fairness)
-    assert all(c.skipped and c.passed for c in checks)
+    for declared in ((), None):
+        record = make_record(metrics, sensitive_columns=declared)
+        checks = fairness_checks(candidate_from_record(record), slo)
+        assert len(checks) == len(slo.fairness)
+        assert all(c.verdict == NOT_APPLICABLE and not c.passed for c in checks)
+        assert all("no sensitive column" in c.detail for c in checks)
 
 
-def test_failed_run_status_fails():
-    assert status_check(candidate_from_record(make_record(status="failed"))).passed is False
-    assert status_check(_candidate()).passed
+def test_failed_run_status_fails_with_its_error():
+    check = status_check(candidate_from_record(make_record(status="failed")))
+    assert check.verdict == FAIL and "ValueError: boom" in check.detail
+    assert status_check(_candidate()).verdict == PASS
 
 
-def test_direction_of_metrics(slo):
-    assert greater_is_better("test/minority_recall", slo)
-    assert not greater_is_better("gap/minority_recall", slo)
-    assert not greater_is_better("time/fit_seconds")
-    assert not greater_is_better("fairness/sex/equalized_odds_difference")
+def test_a_check_is_never_not_applicable_without_a_reason():
+    with pytest.raises(ValueError, match="reason"):
+        Check("x", "slo", "test/minority_recall", None, 0.8, ">=", NOT_APPLICABLE, " ")
+    with pytest.raises(ValueError, match="verdict"):
+        Check("x", "slo", "test/minority_recall", None, 0.8, ">=", "SKIP", "why")
 
 
-@pytest.mark.parametrize(
-    ("candidate_recall", "change", "passed"),
-    [
-        (0.80, -0.02, True),  # within the allowed drop of 0.02
-        (0.77, -0.02, False),  # dropped 0.05: beyond the allowed drop
-        (0.85, None, True),  # default: no worse than the baseline
-        (0.81, None, False),
-        (0.86, 0.03, True),  # required improvement of 0.03 (MLflow min_absolute_change)
-        (0.83, 0.03, False),
-    ],
-)
-def test_regression_against_a_baseline(candidate_recall, change, passed):
-    baseline = _candidate(**{"test/minority_recall": 0.82})
-    candidate = _candidate(**{"test/minority_recall": candidate_recall})
-    (check,) = regression_checks(
-        candidate, baseline, ["test/minority_recall"], min_absolute_change=change
-    )
-    assert check.passed is passed
-    assert check.kind == "regression" and check.op == ">="
-    if not passed:
-        assert "test/minority_recall" in check.detail
+def test_not_applicable_never_counts_as_a_pass():
+    na = Check("x", "slo", "m", None, 0.8, ">=", NOT_APPLICABLE, "why")
+    ok = Check("y", "slo", "m", 0.9, 0.8, ">=", PASS, "meets")
+    assert not all_passed([na])
+    assert all_passed([na, ok])
+    assert not all_passed([])
 
 
-def test_relative_regression_and_lower_is_better(slo):
-    baseline = _candidate(**{"test/minority_f1": 0.80, "gap/minority_recall": 0.05})
-    worse = _candidate(**{"test/minority_f1": 0.70, "gap/minority_recall": 0.09})
-    checks = _by_name(
-        regression_checks(
-            worse,
-            baseline,
-            ["test/minority_f1", "gap/minority_recall"],
-            min_absolute_change=None,
-            min_relative_change=-0.05,
-            slo=slo,
-        )
-    )
-    f1, gap = checks["regression[test/minority_f1]"], checks["regression[gap/minority_recall]"]
-    assert not f1.passed and f1.threshold == pytest.approx(0.76)
-    assert not gap.passed and gap.op == "<=" and gap.threshold == pytest.approx(0.0525)
-    same = regression_checks(
-        baseline, baseline, ["gap/minority_recall"], min_relative_change=-0.05, slo=slo
-    )
-    assert same[0].passed
-
-
-def test_regression_fails_when_a_side_lacks_the_metric():
-    baseline = _candidate(**{"test/pr_auc": None})
-    (check,) = regression_checks(_candidate(), baseline, ["test/pr_auc"])
-    assert not check.passed and "baseline" in check.detail
-    (check,) = regression_checks(baseline, _candidate(), ["test/pr_auc"])
-    assert not check.passed and "missing" in check.detail
+def test_objectives_of_a_failed_run_are_not_applicable_and_its_status_fails(slo):
+    record = {**make_record({}, status="failed"), "strategy": None, "sensitive_columns": None}
+    candidate = candidate_from_record(record)
+    checks = slo_checks(candidate, slo) + fairness_checks(candidate, slo)
+    assert {c.verdict for c in checks} == {NOT_APPLICABLE}
+    assert all("the run failed" in c.detail for c in checks)
+    assert status_check(candidate).verdict == FAIL

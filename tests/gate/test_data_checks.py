@@ -38,9 +38,9 @@ def files(tmp_path):
 def test_drifted_current_data_is_flagged_and_undrifted_is_not(files, tmp_path):
     same = drift_checks(files["reference"], files["same"], tmp_path / "out", target="label")
     assert [c.name for c in same] == ["data_drift", "minority_drift"]
-    assert all(c.passed for c in same)
+    assert all(c.verdict == "PASS" for c in same)
     drifted = drift_checks(files["reference"], files["drifted"], tmp_path / "out", target="label")
-    assert not any(c.passed for c in drifted)
+    assert all(c.verdict == "FAIL" for c in drifted)
     assert drifted[0].value == pytest.approx(1.0)
     assert "data drift" in drifted[0].detail
     assert (tmp_path / "out" / "checks" / "minority_drift.html").stat().st_size > 1000
@@ -51,7 +51,8 @@ def test_gate_command_fails_on_drift(files, run_dir, tmp_path):
     assert gate_main([*args, "--current", str(files["same"]), "--target", "label"]) == 0
     out = tmp_path / "gate"
     assert gate_main([*args, "--current", str(files["drifted"]), "--out", str(out)]) == 1
-    failed = [c for c in json.loads((out / "gate.json").read_text())["checks"] if not c["passed"]]
+    checks = json.loads((out / "gate.json").read_text())["checks"]
+    failed = [c for c in checks if c["verdict"] == "FAIL"]
     assert [c["name"] for c in failed] == ["data_drift"]
 
 
@@ -82,21 +83,34 @@ def test_synthetic_rows_realism_and_privacy(run_dir, tmp_path):
     folder = run_dir("adasyn")
     _fold0(folder, interpolated, real)
     realism, privacy = synthetic_checks(load_run_dir(folder), tmp_path / "out")
-    assert realism.passed and privacy.passed
+    assert realism.verdict == privacy.verdict == "PASS"
     assert realism.kind == "realism" and privacy.kind == "privacy"
 
     copies = run_dir("ros", resampler="ros")
     _fold0(copies, real[parents], real)
     privacy = synthetic_checks(load_run_dir(copies))[1]
-    assert not privacy.passed and privacy.value == pytest.approx(1.0)
+    assert privacy.verdict == "FAIL" and privacy.value == pytest.approx(1.0)
 
     shifted = run_dir("shifted")
     _fold0(shifted, interpolated + 3.0, real)
-    assert not synthetic_checks(load_run_dir(shifted))[0].passed
+    assert synthetic_checks(load_run_dir(shifted))[0].verdict == "FAIL"
 
 
-def test_synthetic_checks_need_the_fold0_files(run_dir):
-    assert synthetic_checks(load_run_dir(run_dir())) == []
+def test_synthetic_checks_fail_without_the_fold0_files(run_dir):
+    checks = synthetic_checks(load_run_dir(run_dir()))
+    assert [c.verdict for c in checks] == ["FAIL", "FAIL"]
+    assert all("fold0_train_minority.csv.gz" in c.detail for c in checks)
+
+
+def test_synthetic_checks_without_synthetic_rows_or_of_a_failed_run_do_not_apply(run_dir):
+    folder = run_dir("none", resampler="none")
+    _fold0(folder, np.empty((0, 3)), np.ones((5, 3)))
+    checks = synthetic_checks(load_run_dir(folder))
+    assert [c.verdict for c in checks] == ["NOT APPLICABLE"] * 2
+    assert all("no synthetic rows" in c.detail for c in checks)
+    failed = synthetic_checks(load_run_dir(run_dir("failed", status="failed")))
+    assert [c.verdict for c in failed] == ["NOT APPLICABLE"] * 2
+    assert all("the run failed" in c.detail for c in failed)
 
 
 def test_gate_command_runs_synthetic_checks_on_request(run_dir, tmp_path):

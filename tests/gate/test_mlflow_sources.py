@@ -1,4 +1,5 @@
-"""The gate and ``harness promote`` against a real MLflow store (SQLite in a temporary folder)."""
+"""The gate and ``harness promote`` against a real MLflow store (SQLite in a temporary folder),
+and ``--experiment``: every job of the experiment's latest run."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from harness.errors import InputDataError
 from harness.gate.command import gate_main, promote_main
-from harness.gate.sources import load_latest_run, load_mlflow_run
-from tests.gate.conftest import PASSING_METRICS, make_record
+from harness.gate.sources import SCHEMA_TAG, STRATEGY_TAG, load_mlflow_run
+from harness.runs import ExperimentFolder
+from tests.gate.conftest import KINDS, PASSING_METRICS, make_record, write_experiment
 
 EXPERIMENT = "gate-tests"
 
@@ -44,10 +47,15 @@ def saved_model(tmp_path_factory) -> Path:
     return path
 
 
-def log_run(store, record, *, model: Path | None = None, artifact: bool = True) -> str:
-    """Log ``record`` the way the tracking layer does: metrics, result.json, model/."""
+def log_run(
+    store, record, *, model: Path | None = None, artifact: bool = True, tags: bool = True
+) -> str:
+    """Log ``record`` the way the tracking layer does: metrics, result.json, model/; ``tags``
+    adds the schema and strategy tags a run without its result.json is read by."""
     client = store["client"]
     labels = {k: str(record[k]) for k in ("dataset", "resampler", "model", "experiment", "seed")}
+    if tags:
+        labels.update({SCHEMA_TAG: str(record["schema"]), STRATEGY_TAG: record["strategy"]})
     run_id = client.create_run(store["experiment_id"], tags=labels).info.run_id
     for key, value in record["metrics"].items():
         client.log_metric(run_id, key, value)
@@ -84,10 +92,22 @@ def test_read_a_run_from_metrics_when_no_result_artifact(store):
     assert candidate.resampler == "adasyn" and candidate.name.endswith("s7")
 
 
-def test_latest_finished_run_of_an_experiment(store):
-    last = log_run(store, make_record(seed=99))
-    assert load_latest_run(EXPERIMENT, store["uri"]).mlflow_run_id == last
-    assert gate_main(["--experiment", EXPERIMENT, "--tracking-uri", store["uri"]]) == 0
+def test_a_run_without_result_artifact_or_schema_tags_is_refused(store, capsys):
+    run_id = log_run(store, make_record(seed=8), artifact=False, tags=False)
+    with pytest.raises(InputDataError, match="older harness"):
+        load_mlflow_run(run_id, store["uri"])
+    assert gate_main(["--run-id", run_id, "--tracking-uri", store["uri"]]) == 2
+    assert "rerun" in capsys.readouterr().err
+
+
+def test_a_damaged_result_artifact_is_refused_not_replaced_by_metrics(store, tmp_path):
+    client = store["client"]
+    run_id = log_run(store, make_record(seed=9), artifact=False)
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(make_record()).replace("0.85", "NaN"))
+    client.log_artifact(run_id, str(path))
+    with pytest.raises(InputDataError, match="cannot be read"):
+        load_mlflow_run(run_id, store["uri"])
 
 
 def test_gate_a_run_id_against_a_baseline_run_id(store):
@@ -102,6 +122,9 @@ def test_exit_2_for_unknown_runs_and_experiments(store, capsys):
     assert gate_main(["--run-id", "0" * 32, "--tracking-uri", store["uri"]]) == 2
     assert "not in" in capsys.readouterr().err
     assert gate_main(["--experiment", "nope", "--tracking-uri", store["uri"]]) == 2
+    # An experiment whose runs were logged one by one has no experiment run to gate.
+    assert gate_main(["--experiment", EXPERIMENT, "--tracking-uri", store["uri"]]) == 2
+    assert "no experiment run" in capsys.readouterr().err
 
 
 def test_promote_moves_champion_only_after_a_passing_gate(store, saved_model, tmp_path):
@@ -198,3 +221,92 @@ def test_promote_refuses_a_run_folder_never_uploaded(run_dir, tmp_path, capsys):
     assert promote_main(argv) == 2
     assert "harness sync" in capsys.readouterr().err
     assert not (tmp_path / "never.db").exists()
+
+
+# -- --experiment: every job of the latest run ------------------------------------------------
+
+
+def _track(uri: str, experiment: str, folder: Path) -> str:
+    """Log an experiment folder as `harness run` does: a parent keyed by the folder, then every
+    finished job linked to it (a job already in the store is not logged again)."""
+    from harness.tracking import MlflowTracker
+
+    tracker = MlflowTracker(uri, experiment, log_model=False)
+    parent = tracker.start_parent(experiment, tags={"harness.output_dir": str(folder)})
+    experiment_folder = ExperimentFolder(folder)
+    for name in experiment_folder.expected_jobs():
+        job = experiment_folder.job(name)
+        if job.is_finished():
+            tracker.log_run_dir(job.path, parent_run_id=parent)
+    return parent
+
+
+def _records(recall_of_smote: float = 0.85) -> list[dict]:
+    smote = {**PASSING_METRICS, "test/minority_recall": recall_of_smote}
+    return [make_record(smote if k == "smote" else None, resampler=k) for k in KINDS]
+
+
+def _experiment_gate(name: str, store, *extra: str) -> int:
+    return gate_main(["--experiment", name, "--tracking-uri", store["uri"], *extra])
+
+
+def test_experiment_gates_every_job_of_the_latest_run(store, tmp_path, capsys):
+    name = "every-job"
+    first = write_experiment(tmp_path / "t1", _records(recall_of_smote=0.5))
+    _track(store["uri"], name, first)
+    assert _experiment_gate(name, store) == 1
+    out = capsys.readouterr().out
+    assert "FAIL pima/smote/decision_tree s0 minority_recall" in out
+    for kind in KINDS:
+        assert f"pima/{kind}/decision_tree s0: {first / 'jobs'}" in out
+    # A rerun of the identical config: its jobs are de-duplicated in the store (linked to the
+    # first parent only), yet the latest run is the one gated, from its folder.
+    second = write_experiment(tmp_path / "t2", _records())
+    parent = _track(store["uri"], name, second)
+    children = store["client"].search_runs(
+        [store["client"].get_experiment_by_name(name).experiment_id],
+        filter_string=f"tags.`mlflow.parentRunId` = '{parent}'",
+    )
+    assert children == []
+    assert _experiment_gate(name, store, "--out", str(tmp_path / "gate")) == 0
+    summary = json.loads((tmp_path / "gate" / "gate.json").read_text())
+    assert parent in summary["scope"] and str(second) in summary["scope"]
+    assert len(summary["covers"]) == len(KINDS)
+    assert all(str(second) in line for line in summary["covers"])
+
+
+def test_experiment_refuses_an_incomplete_latest_run(store, tmp_path, capsys):
+    name = "incomplete"
+    _track(store["uri"], name, write_experiment(tmp_path / "t1", _records()))
+    latest = write_experiment(tmp_path / "t2", _records(), unfinished=[2])
+    _track(store["uri"], name, latest)
+    assert _experiment_gate(name, store) == 2
+    assert "pima__ros__decision_tree__seed0: no result.json" in capsys.readouterr().err
+    assert _experiment_gate(name, store, "--allow-incomplete") == 0
+    out = capsys.readouterr().out
+    assert "Left out (1 job(s)" in out and "pima__ros__decision_tree__seed0" in out
+
+
+def test_experiment_without_its_folder_gates_the_jobs_in_the_store(store, tmp_path, capsys):
+    import shutil
+
+    name = "elsewhere"
+    folder = write_experiment(tmp_path / "t1", _records(recall_of_smote=0.5))
+    parent = _track(store["uri"], name, folder)
+    shutil.rmtree(folder)
+    # Without the manifest the store cannot prove that every job was logged.
+    assert _experiment_gate(name, store) == 2
+    assert "no manifest.json artifact" in capsys.readouterr().err
+    assert _experiment_gate(name, store, "--allow-incomplete") == 1
+    out = capsys.readouterr().out
+    assert "FAIL pima/smote/decision_tree s0 minority_recall" in out
+    assert "MLflow run" in out and "no manifest.json artifact" in out
+    # With the manifest logged to the parent, every listed job is found by its run key.
+    manifest = tmp_path / "manifest" / "manifest.json"
+    ExperimentFolder(manifest.parent).write_manifest(
+        [{"name": f"job{i}", "run_key": r["run_key"]} for i, r in enumerate(_records())]
+    )
+    store["client"].log_artifact(parent, str(manifest))
+    assert _experiment_gate(name, store) == 1
+    out = capsys.readouterr().out
+    assert parent in out and "jobs read from the store" in out

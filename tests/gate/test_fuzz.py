@@ -1,0 +1,323 @@
+"""Fuzzing the gate: damaged records and SLO files never turn into a pass.
+
+- Random deletions, NaN / infinite / out-of-range substitutions and type changes anywhere in
+  ``result.json`` never turn an exit 1 into 0, and an exit 0 after a mutation means the gate
+  checked exactly what it checked on the clean record.
+- Random deletions, key typos, type changes and value changes anywhere in the SLO file give
+  exit 2, or a check list that shows exactly what the mutated file asks for.
+- An error anywhere inside the gate is exit 2, never 1.
+
+The gate runs in-process (:func:`harness.gate.command.gate_main`) for speed; two cases also run
+``harness gate`` in a subprocess to show the command behaves the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import json
+import math
+import random
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from harness.gate.command import gate_main
+from harness.slo import ALERT_KEYS, CONF_SLO_DIR, OBJECTIVE_KEYS, SERVING_KEYS, TOP_KEYS
+from tests.gate.conftest import PASSING_METRICS, harness_gate, make_record
+
+FUZZ = settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,
+)
+CLEAN_RECORDS = {
+    "passing": make_record(),
+    "failing": make_record({**PASSING_METRICS, "test/minority_recall": 0.7}),
+    "reference": make_record(resampler="none"),
+}
+CLEAN_SLO = yaml.safe_load((CONF_SLO_DIR / "default.yaml").read_text())
+RECORD_OPERATIONS = ("delete", "nan", "inf", "-inf", "above", "below", "text", "bool", "list")
+RECORD_OPERATIONS += ("mapping", "null")
+SLO_OPERATIONS = ("delete", "typo", "text", "number", "bool", "list", "empty", "null", "other")
+
+
+def _paths(node: Any, prefix: tuple = ()) -> Iterator[tuple]:
+    """Every path into a JSON / YAML document, inner nodes and leaves."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*prefix, key)
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield (*prefix, index)
+            yield from _paths(value, (*prefix, index))
+
+
+def _parent(document: Any, path: tuple) -> Any:
+    node = document
+    for step in path[:-1]:
+        node = node[step]
+    return node
+
+
+def _replace(document: Any, path: tuple, operation: str) -> Any:
+    """A record mutated at ``path`` by ``operation``; NaN and infinities are written as the
+    JSON constants a careless writer produces."""
+    document = copy.deepcopy(document)
+    parent, last = _parent(document, path), path[-1]
+    value = parent[last]
+    if operation == "delete":
+        del parent[last]
+        return document
+    replacements = {
+        "nan": math.nan,
+        "inf": math.inf,
+        "-inf": -math.inf,
+        "above": 5.0,
+        "below": -3.0,
+        "text": str(value),
+        "bool": True,
+        "list": [value],
+        "mapping": {"value": value},
+        "null": None,
+    }
+    parent[last] = replacements[operation]
+    return document
+
+
+def _typo(key: str, rng: random.Random) -> str:
+    position = rng.randrange(len(key) + 1)
+    if rng.random() < 0.5 and len(key) > 1:
+        return key[: min(position, len(key) - 1)] + key[min(position, len(key) - 1) + 1 :]
+    return key[:position] + rng.choice("sxze_") + key[position:]
+
+
+def _mutate_slo(path: tuple, operation: str, seed: int) -> Any:
+    rng = random.Random(seed)
+    document = copy.deepcopy(CLEAN_SLO)
+    parent, last = _parent(document, path), path[-1]
+    value = parent[last]
+    if operation == "delete":
+        del parent[last]
+    elif operation == "typo" and isinstance(last, str):
+        parent[_typo(last, rng)] = parent.pop(last)
+    elif operation == "other":
+        parent[last] = _other_value(last if isinstance(last, str) else "", value, rng)
+    else:
+        parent[last] = {
+            "text": str(value),
+            "number": rng.choice([0.5, 80, -1, 0]),
+            "bool": True,
+            "list": [value],
+            "empty": [],
+            "null": None,
+            "typo": value,
+        }[operation]
+    return document
+
+
+def _other_value(key: str, value: Any, rng: random.Random) -> Any:
+    """Another value of the same kind, valid or not (a new threshold, op, strategy ...)."""
+    if key == "threshold":
+        return rng.choice([0.0, 0.05, 0.3, 0.79, 0.9, 1.0, 1.5, -0.2])
+    if key == "op":
+        return rng.choice([">=", ">", "<=", "<", "=>", "=="])
+    if key == "metric":
+        return rng.choice(["test/minority_f1", "test/pr_auc", "test/recall", "gap/minority_f1"])
+    if key == "decision":
+        return rng.choice(["point", "ci", "mean"])
+    if isinstance(value, str):
+        return rng.choice(["adasyn", "smote", "adasynn", "none", value + "x"])
+    return value
+
+
+@contextlib.contextmanager
+def _folder() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory() as tmp:
+        yield Path(tmp)
+
+
+def _run_gate(folder: Path, record_text: str, slo: Any | None = None) -> tuple[int, dict, str]:
+    """Exit code, gate.json (empty when none was written) and stderr of one in-process gate."""
+    run = folder / "run"
+    run.mkdir(exist_ok=True)
+    (run / "result.json").write_text(record_text)
+    argv = ["--run-dir", str(run), "--out", str(folder / "gate")]
+    if slo is not None:
+        (folder / "slo.yaml").write_text(yaml.safe_dump(slo))
+        argv += ["--slo", str(folder / "slo.yaml")]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = gate_main(argv)
+    summary_path = folder / "gate" / "gate.json"
+    summary = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
+    summary_path.unlink(missing_ok=True)
+    return code, summary, err.getvalue()
+
+
+def _view(summary: dict) -> list[tuple]:
+    """What the gate checked: name, metric, verdict and value of every check (a not-applicable
+    check only reports its value, so only its name and verdict count)."""
+    return [
+        (c["name"], c["metric"], c["verdict"])
+        + (() if c["verdict"] == "NOT APPLICABLE" else (c["value"],))
+        for c in summary["checks"]
+    ]
+
+
+CLEAN = {}
+
+
+def _clean(name: str) -> tuple[int, list[tuple]]:
+    if name not in CLEAN:
+        with _folder() as folder:
+            code, summary, _ = _run_gate(folder, json.dumps(CLEAN_RECORDS[name]))
+        CLEAN[name] = (code, _view(summary))
+    return CLEAN[name]
+
+
+@st.composite
+def record_mutations(draw):
+    name = draw(st.sampled_from(sorted(CLEAN_RECORDS)))
+    paths = list(_paths(CLEAN_RECORDS[name]))
+    # Half of the mutations hit a metric value, the numbers the verdict rests on.
+    metric_paths = [p for p in paths if len(p) == 2 and p[0] == "metrics"]
+    path = draw(st.sampled_from(metric_paths) | st.sampled_from(paths))
+    operation = draw(st.sampled_from(RECORD_OPERATIONS))
+    return name, path, operation
+
+
+@FUZZ
+@given(record_mutations())
+def test_a_damaged_record_never_passes_a_gate_its_clean_run_does_not(mutation):
+    name, path, operation = mutation
+    clean_code, clean_view = _clean(name)
+    assert clean_code == (1 if name == "failing" else 0)
+    text = json.dumps(_replace(CLEAN_RECORDS[name], path, operation))
+    with _folder() as folder:
+        code, summary, err = _run_gate(folder, text)
+    assert code in (0, 1, 2), err
+    if "unexpected" in err:
+        assert code == 2
+    if clean_code == 1:
+        assert code != 0, (path, operation)
+    if code == 0:
+        # A pass after a mutation only when the gate checked exactly what it checked before.
+        assert _view(summary) == clean_view, (path, operation)
+
+
+def _expected_checks(slo: dict) -> list[tuple]:
+    """What a valid SLO file asks of the passing ADASYN run with one sensitive column:
+    name, metric, op, threshold and whether it applies, for every objective and bound."""
+    expected = []
+    for objective in slo["objectives"]:
+        applies = "adasyn" in objective.get("applies_to", ["adasyn"])
+        name = objective.get("name", objective["metric"].replace("/", "_"))
+        expected.append(
+            (name, objective["metric"], objective["op"], float(objective["threshold"]), applies)
+        )
+    for bound in slo.get("fairness", []):
+        name = f"{bound.get('name', bound['metric'])}[sex]"
+        metric = f"fairness/sex/{bound['metric']}"
+        applies = "adasyn" in bound.get("applies_to", ["adasyn"])
+        expected.append((name, metric, bound["op"], float(bound["threshold"]), applies))
+    return expected
+
+
+def _shape_is_valid(slo: Any) -> bool:
+    """Whether every key of the file is one the format allows (a typo never is)."""
+    if not isinstance(slo, dict) or set(slo) - set(TOP_KEYS):
+        return False
+    sections = [*slo.get("objectives", []), *slo.get("fairness", [])]
+    if any(not isinstance(o, dict) or set(o) - set(OBJECTIVE_KEYS) for o in sections):
+        return False
+    serving = slo.get("serving") or {}
+    if not isinstance(serving, dict) or set(serving) - set(SERVING_KEYS):
+        return False
+    alerts = serving.get("burn_rate_alerts") or []
+    return all(isinstance(a, dict) and not set(a) - set(ALERT_KEYS) for a in alerts)
+
+
+@st.composite
+def slo_mutations(draw):
+    path = draw(st.sampled_from(list(_paths(CLEAN_SLO))))
+    operation = draw(st.sampled_from(SLO_OPERATIONS))
+    return path, operation, draw(st.integers(0, 2**16))
+
+
+@FUZZ
+@given(slo_mutations())
+def test_a_mutated_slo_file_is_refused_or_shows_in_the_checks(mutation):
+    path, operation, seed = mutation
+    slo = _mutate_slo(path, operation, seed)
+    with _folder() as folder:
+        code, summary, err = _run_gate(folder, json.dumps(CLEAN_RECORDS["passing"]), slo)
+    assert code in (0, 1, 2), err
+    if code == 2:  # refused by the SLO reader, naming the file and the field
+        assert err.startswith("error: SLO file") and "unexpected" not in err, err
+        return
+    assert _shape_is_valid(slo), (path, operation, "accepted a file with an unknown key")
+    checks = [c for c in summary["checks"] if c["kind"] not in ("run", "regression")]
+    shown = [
+        (c["name"], c["metric"], c["op"], c["threshold"], c["verdict"] != "NOT APPLICABLE")
+        for c in checks
+    ]
+    assert shown == _expected_checks(slo), (path, operation)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "harness.gate.gate.gc.status_check",
+        "harness.gate.gate.gc.slo_checks",
+        "harness.gate.gate.gc.fairness_checks",
+        "harness.gate.gate.regression_checks",
+        "harness.gate.command.load_slo_set",
+        "harness.gate.command.write_outputs",
+        "harness.gate.command.to_terminal",
+        "harness.gate.selection.incomplete_jobs",
+        "harness.gate.sources.check_record",
+    ],
+)
+@pytest.mark.parametrize("error", [ZeroDivisionError, KeyError, OSError, RecursionError])
+def test_a_crash_anywhere_inside_the_gate_is_exit_2(target, error, monkeypatch, tmp_path):
+    def crash(*args, **kwargs):
+        raise error("injected")
+
+    monkeypatch.setattr(target, crash)
+    baseline = tmp_path / "baseline"
+    (tmp_path / "run").mkdir()
+    baseline.mkdir()
+    for folder in (tmp_path / "run", baseline):
+        (folder / "result.json").write_text(json.dumps(make_record()))
+    argv = ["--run-dir", str(tmp_path / "run"), "--baseline-run-dir", str(baseline)]
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        assert gate_main(argv) == 2
+    assert len(err.getvalue().strip().splitlines()) == 1
+
+
+def test_the_command_agrees_with_the_in_process_gate(tmp_path):
+    """Two fuzz cases through `harness gate` in a subprocess: same exit code as in-process."""
+    record = _replace(CLEAN_RECORDS["passing"], ("metrics", "gap/minority_recall"), "above")
+    slo = _mutate_slo(("objectives", 3, "threshold"), "typo", seed=3)
+    codes = []
+    for index, (text, slo_file) in enumerate([(json.dumps(record), None), (None, slo)]):
+        folder = tmp_path / str(index)
+        folder.mkdir()
+        code, _, _ = _run_gate(folder, text or json.dumps(CLEAN_RECORDS["passing"]), slo_file)
+        args = ["--run-dir", folder / "run"]
+        if slo_file is not None:
+            args += ["--slo", folder / "slo.yaml"]
+        assert harness_gate(*args).returncode == code
+        codes.append(code)
+    assert codes == [1, 2]  # a gap of 5.0 fails its check; a key typo is refused
