@@ -23,6 +23,7 @@ INF = math.inf
 #: Groups, in report order.
 GROUPS = (
     "minority SLIs",
+    "calibration",
     "gap",
     "synthetic data",
     "neighbours",
@@ -150,14 +151,96 @@ _SPECS: list[MetricSpec] = [
     *_distance_specs("minority_knn", "distance of a minority row to its K minority neighbours"),
     *_distance_specs("synthetic_nn", "distance of a synthetic row to its nearest real row"),
     MetricSpec(
-        "noise/minority_label_noise",
+        "data/minority_overlap",
         0.0,
         1.0,
         False,
         "ratio",
         "label quality",
         False,
-        "share of minority rows whose out-of-fold k-NN vote disagrees with their label",
+        "share of minority rows whose out-of-fold k-NN vote disagrees with their label: class "
+        "overlap, a property of the data",
+    ),
+    MetricSpec(
+        "data/label_issues",
+        0.0,
+        INF,
+        False,
+        "ratio",
+        "label quality",
+        True,
+        "likely mislabelled rows (both directions, cleanlab on a fixed random forest) per "
+        "minority row",
+    ),
+    MetricSpec(
+        "data/minority_mislabelled",
+        0.0,
+        INF,
+        False,
+        "ratio",
+        "label quality",
+        False,
+        "minority-labelled rows that look like majority rows, per minority row",
+    ),
+    MetricSpec(
+        "data/majority_mislabelled",
+        0.0,
+        INF,
+        False,
+        "ratio",
+        "label quality",
+        False,
+        "majority-labelled rows that look like minority rows, per minority row",
+    ),
+    MetricSpec(
+        "test/recall_at_precision",
+        0.0,
+        1.0,
+        True,
+        "ratio",
+        "minority SLIs",
+        True,
+        "minority recall at the precision target, threshold tuned on the training fold",
+    ),
+    MetricSpec(
+        "test/threshold_at_precision",
+        0.0,
+        1.0,
+        None,
+        "score",
+        "calibration",
+        False,
+        "score threshold that reaches the precision target on the training fold",
+    ),
+    MetricSpec(
+        "test/brier",
+        0.0,
+        1.0,
+        False,
+        "ratio",
+        "calibration",
+        False,
+        "Brier score of the minority probability",
+    ),
+    MetricSpec(
+        "test/ece",
+        0.0,
+        1.0,
+        False,
+        "ratio",
+        "calibration",
+        False,
+        "expected calibration error of the minority probability (10 bins)",
+    ),
+    MetricSpec(
+        "resample/invalid_value_share",
+        0.0,
+        1.0,
+        False,
+        "ratio",
+        "synthetic data",
+        True,
+        "share of synthetic rows with a value outside the training domain",
     ),
     MetricSpec(
         "time/resample_seconds", 0.0, INF, False, "seconds", "time and memory", False, "resampling"
@@ -209,6 +292,26 @@ _SPECS: list[MetricSpec] = [
         "minority recall of the worst-served group",
     ),
     MetricSpec(
+        "fairness/{column}/n_small_groups",
+        0.0,
+        INF,
+        None,
+        "count",
+        "fairness",
+        False,
+        "groups below the minimum size, left out of the gaps",
+    ),
+    MetricSpec(
+        "fairness/{column}/group/{group}/n",
+        0.0,
+        INF,
+        None,
+        "count",
+        "fairness",
+        False,
+        "rows of one group",
+    ),
+    MetricSpec(
         "fairness/{column}/group/{group}/recall",
         0.0,
         1.0,
@@ -235,13 +338,15 @@ CATALOG: dict[str, MetricSpec] = {spec.name: spec for spec in _SPECS}
 
 #: Keys that a newer harness renamed: old key -> new key. The gate refuses an old key with
 #: "renamed to X", so a stale SLO file or record never silently checks nothing.
-RENAMED: dict[str, str] = {}
+RENAMED: dict[str, str] = {"noise/minority_label_noise": "data/minority_overlap"}
 
 #: The bare fairness metric names an SLO fairness bound can name.
 FAIRNESS_METRICS = tuple(
     spec.name.rsplit("/", 1)[1]
     for spec in _SPECS
-    if spec.name.startswith("fairness/{column}/") and spec.name.count("/") == 2
+    if spec.name.startswith("fairness/{column}/")
+    and spec.name.count("/") == 2
+    and spec.greater_is_better is not None
 )
 
 
