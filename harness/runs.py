@@ -183,6 +183,10 @@ class RunFolder:
         """``plots/``: the report's images."""
         return self.path / "plots"
 
+    def plot(self, name: str) -> Path:
+        """``plots/<name>.png``: one image of the report."""
+        return self.plots / f"{name}.png"
+
     @property
     def model(self) -> Path:
         """``model/``: the MLflow model of the job, when saved."""
@@ -234,8 +238,7 @@ class RunFolder:
             record = json.loads(path.read_text(), parse_constant=_refuse_constant)
         except (json.JSONDecodeError, ValueError, UnicodeDecodeError) as exc:
             raise InputDataError(
-                f"{path} is not valid JSON ({exc}): rerun the job with `harness run` to "
-                "rewrite it."
+                f"{path} is not valid JSON ({exc}): rerun the job with `harness run` to rewrite it."
             ) from exc
         if not isinstance(record, dict):
             raise InputDataError(
@@ -435,8 +438,7 @@ def incomplete_jobs(folder: Path) -> list[str]:
     expected = expected_sweep_jobs(folder)
     if expected is not None and len(experiments) < expected:
         missing.append(
-            f"{folder}: {MULTIRUN_FILE} asks for {expected} sweep jobs, "
-            f"{len(experiments)} started"
+            f"{folder}: {MULTIRUN_FILE} asks for {expected} sweep jobs, {len(experiments)} started"
         )
     return missing
 

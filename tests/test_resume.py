@@ -75,3 +75,175 @@ def test_killed_sweep_resumes_and_skips_finished_jobs(tmp_path):
     sweep_dirs = list((tmp_path / "outputs" / "sweeps").iterdir())
     assert len(sweep_dirs) == 1
     assert (sweep_dirs[0] / "comparison.csv").read_text().count("success") == 5
+
+
+# -- resume reuses a result only for the same config, data and result schema ------------------
+
+SINGLE = [
+    "run",
+    "evaluation=fast",
+    "evaluation.progress=false",
+    "evaluation.n_jobs=1",
+    "tracking=none",
+    "export=none",
+    "resampler=none",
+]
+
+
+def _run(root: Path, *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "harness.cli", *args],
+        cwd=REPO,
+        env=_env(root),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def _run_dirs(root: Path, experiment: str = "adhoc") -> list[Path]:
+    return sorted((root / "outputs" / "runs" / experiment).iterdir())
+
+
+def _records(folder: Path) -> list[dict]:
+    return [json.loads(p.read_text()) for p in sorted(folder.rglob("result.json"))]
+
+
+def _write_table(path: Path, seed: int) -> None:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(240, 3))
+    label = np.where(x[:, 0] + rng.normal(scale=1.0 + seed, size=240) > 1.0, "yes", "no")
+    frame = pd.DataFrame(x, columns=["a", "b", "c"]).assign(label=label)
+    frame.to_csv(path, index=False)
+
+
+def _table_args(path: Path) -> list[str]:
+    return [
+        "dataset=table",
+        f"dataset.loader.path={path}",
+        "dataset.loader.target=label",
+        "dataset.loader.positive_label=yes",
+    ]
+
+
+@pytest.mark.slow
+def test_resume_reruns_a_job_whose_config_changed(tmp_path):
+    _run(tmp_path, *SINGLE)
+    time.sleep(1.1)  # run folders are named by the second
+    _run(tmp_path, *SINGLE, "evaluation.n_splits=4", "resume=true")
+    first, second = _run_dirs(tmp_path)
+    assert [r["n_folds"] for r in _records(first)] == [3]
+    assert [r["n_folds"] for r in _records(second)] == [4]
+
+
+@pytest.mark.slow
+def test_resume_reruns_a_job_pointed_at_another_file(tmp_path):
+    _write_table(tmp_path / "a.csv", seed=0)
+    _write_table(tmp_path / "b.csv", seed=1)
+    _run(tmp_path, *SINGLE, *_table_args(tmp_path / "a.csv"))
+    time.sleep(1.1)
+    _run(tmp_path, *SINGLE, *_table_args(tmp_path / "b.csv"), "resume=true")
+    digests = [r["dataset_digest"] for d in _run_dirs(tmp_path) for r in _records(d)]
+    assert len(digests) == 2 and digests[0] != digests[1]
+
+
+@pytest.mark.slow
+def test_resume_recomputes_a_sweep_after_its_data_file_is_overwritten(tmp_path):
+    from harness.data import load_table
+
+    data = tmp_path / "data.csv"
+    _write_table(data, seed=0)
+    sweep = [
+        "run",
+        "-m",
+        "resampler=none,ros",
+        "evaluation=fast",
+        "evaluation.progress=false",
+        "hydra.launcher.n_jobs=1",
+        "tracking=none",
+        "export=none",
+        *_table_args(data),
+    ]
+    _run(tmp_path, *sweep)
+    (sweep_dir,) = (tmp_path / "outputs" / "sweeps").iterdir()
+    before = {r["resampler"]: r for r in _records(sweep_dir)}
+
+    _write_table(data, seed=3)  # same path, other content
+    new_digest = load_table(data, target="label", positive_label="yes").digest
+    resumed = _run(tmp_path, *sweep, "resume=true")
+    after = {r["resampler"]: r for r in _records(sweep_dir)}
+    assert set(after) == {"none", "ros"}
+    for name, record in after.items():
+        assert record["dataset_digest"] == new_digest != before[name]["dataset_digest"]
+        assert record["started_at"] != before[name]["started_at"]
+    recall = f"{after['none']['metrics']['test/minority_recall']:.3f}"
+    assert recall in (sweep_dir / "comparison.csv").read_text()
+    assert recall in resumed.stdout
+
+
+@pytest.mark.slow
+def test_resume_never_appends_the_jobs_of_another_config_to_the_latest_folder(tmp_path):
+    grid = [*SINGLE[:-1], "experiment.grid={resampler: [none, ros]}"]
+    _run(tmp_path, *grid, "seed=0")
+    time.sleep(1.1)
+    _run(tmp_path, *grid, "seed=7", "resume=true")
+    first, second = _run_dirs(tmp_path)
+    assert {r["seed"] for r in _records(first)} == {0}
+    assert {r["seed"] for r in _records(second)} == {7}
+    assert "seed7" not in (first / "report.md").read_text()
+    table = (second / "comparison.csv").read_text().splitlines()
+    assert len(table) == 3  # header + the two seed-7 jobs, nothing of seed 0
+
+    # The same config again does reuse the latest folder, and skips both jobs.
+    time.sleep(1.1)
+    again = _run(tmp_path, *grid, "seed=7", "resume=true")
+    assert len(_run_dirs(tmp_path)) == 2
+    assert "2 resumed from earlier results" in again.stdout
+
+
+def _jobs(tmp_path: Path):
+    from hydra import compose, initialize_config_dir
+
+    from harness.evaluate.experiment import CONF_DIR, compose_jobs
+
+    overrides = [f"paths.root_dir={tmp_path}", *SINGLE[1:]]
+    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
+        cfg = compose(config_name="config", overrides=overrides)
+        return compose_jobs(cfg, overrides, tmp_path / "exp")
+
+
+def test_resume_recomputes_a_result_of_another_schema(tmp_path):
+    from harness.evaluate.experiment import run_jobs
+
+    jobs = _jobs(tmp_path)
+    run_jobs(jobs, n_jobs=1, resume=False, progress=False)
+    result = jobs[0].run_dir / "result.json"
+    record = json.loads(result.read_text())
+    record["schema"] = 1  # as an older harness wrote it
+    result.write_text(json.dumps(record))
+    records, skipped = run_jobs(jobs, n_jobs=1, resume=True, progress=False)
+    assert skipped == []
+    assert json.loads(result.read_text())["schema"] == 2
+
+    _, skipped = run_jobs(jobs, n_jobs=1, resume=True, progress=False)
+    assert skipped == [jobs[0].name]
+
+
+def test_resume_recomputes_an_unreadable_result_with_a_warning_naming_it(tmp_path, caplog):
+    from harness.evaluate.experiment import run_jobs
+
+    jobs = _jobs(tmp_path)
+    run_jobs(jobs, n_jobs=1, resume=False, progress=False)
+    result = jobs[0].run_dir / "result.json"
+    result.write_text('{"status": "success", "metrics": {')  # cut short
+    with caplog.at_level("WARNING"):
+        records, skipped = run_jobs(jobs, n_jobs=1, resume=True, progress=False)
+    assert skipped == []
+    assert records[0]["status"] == "success"
+    assert str(result) in caplog.text
+    assert json.loads(result.read_text())["run_key"] == records[0]["run_key"]

@@ -12,10 +12,10 @@ Pima, under repeated stratified k-fold with the harness's folds and per-fold see
     job, the harness's samplers (:mod:`harness.resample`), the fold protocol with every metric
     (strategy-independent neighbour and label-noise statistics once per fold, through
     :mod:`harness.evaluate.fold_cache`; tracemalloc around each resampling step), the run folder
-    (``config.yaml``, ``dataset.json``, ``folds.csv``, ``result.json``, lineage, fold-0 rows,
-    ``report.md``/``.html`` with the PR-curve plot) and the pipeline refitted on all rows and
-    saved with MLflow; then the comparison with its paired tests and report, the MLflow upload
-    of every run folder under a parent run, and the textfile export.
+    (:class:`harness.runs.RunFolder`: every file written atomically, ``result.json`` last; the
+    experiment's ``manifest.json`` before the first job) and the pipeline refitted on all rows
+    and saved with MLflow; then the comparison with its paired tests and report, the MLflow
+    upload of every run folder under a parent run, and the textfile export.
     The SQLite store: creating it (tables and MLflow's migrations) is a one-time cost per store.
     With ``store="fresh"`` (the worker's default) the timed run creates it, as a first run does;
     with ``store="prepared"`` :func:`create_tracking_store` creates it in its own process before

@@ -2,6 +2,9 @@
 
 A comparison reads run folders only (``result.json`` and ``folds.csv``), so it works the same
 for an in-process grid, a Hydra multirun, a resumed sweep, or folders copied from elsewhere.
+It fails closed: an unreadable record, a record of another result schema or a folder with
+unfinished jobs (:func:`harness.runs.incomplete_jobs`) is an error, unless the caller allows
+missing jobs, and then every output names the jobs left out.
 """
 
 from __future__ import annotations
@@ -15,18 +18,37 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from harness.errors import InputDataError
 from harness.evaluate.report import HEADLINE_METRICS, format_ci, markdown_table, render_html
 from harness.evaluate.statistics import (
     corrected_resampled_ttest,
     rank_strategies,
     wilcoxon_signed_rank,
 )
-from harness.runs import read_records
+from harness.runs import (
+    RESULT_SCHEMA_VERSION,
+    ExperimentFolder,
+    RunFolder,
+    find_experiment_dirs,
+    find_run_dirs,
+    incomplete_jobs,
+    write_bytes_atomic,
+    write_text_atomic,
+    writing,
+)
 
 log = logging.getLogger(__name__)
 
 TEST_METRICS = ("test/minority_f1", "test/minority_recall", "test/pr_auc")
 REFERENCE_STRATEGY = "none"
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A job a comparison could not include: its folder and why."""
+
+    job: str
+    reason: str
 
 
 @dataclass
@@ -39,6 +61,8 @@ class Comparison:
     ranks: pd.DataFrame
     failed: list[dict[str, Any]] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
+    """Jobs not in the comparison (only with ``allow_missing``), with the reason."""
 
 
 def comparison_table(records: list[dict[str, Any]]) -> pd.DataFrame:
@@ -62,7 +86,7 @@ def comparison_table(records: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def _read_folds(record: dict[str, Any]) -> pd.DataFrame | None:
-    path = Path(record["run_dir"]) / "folds.csv"
+    path = RunFolder(record["run_dir"]).folds
     return pd.read_csv(path).set_index(["repeat", "fold"]) if path.is_file() else None
 
 
@@ -135,7 +159,77 @@ def strategy_ranks(records: list[dict[str, Any]], metric: str = "test/minority_f
     return rank_strategies(table)
 
 
-def compare(root: Path, *, write: bool = True, title: str | None = None) -> Comparison:
+IDENTITY = ("dataset", "resampler", "model", "seed", "status")
+
+
+def read_comparable_records(root: Path) -> tuple[list[dict[str, Any]], list[LeftOut]]:
+    """Every record under ``root`` that a comparison can use, and the jobs it cannot.
+
+    Left out: every job :func:`harness.runs.incomplete_jobs` lists (unfinished, or a run folder
+    no manifest lists, e.g. one of an earlier run in the same folder), and every record that is
+    unreadable, of another result schema or without the job's identity.
+
+    Returns
+    -------
+    tuple of (list of dict, list of LeftOut)
+        The records (each with its ``run_dir``) and what was left out.
+    """
+    try:
+        problems = incomplete_jobs(root)
+    except InputDataError as exc:
+        problems = [f"{root}: {exc}"]
+    left_out = [LeftOut(line.partition(": ")[0], line.partition(": ")[2]) for line in problems]
+    listed = _listed_run_dirs(root)
+    records: list[dict[str, Any]] = []
+    for run_dir in find_run_dirs(root):
+        if listed is not None and run_dir.resolve() not in listed:
+            continue  # left out above, as a job no manifest lists
+        folder = RunFolder(run_dir)
+        try:
+            record = folder.load_record()
+        except InputDataError as exc:
+            left_out.append(LeftOut(str(run_dir), str(exc)))
+            continue
+        reason = _unusable(record, folder)
+        if reason is not None:
+            left_out.append(LeftOut(str(run_dir), reason))
+            continue
+        record["run_dir"] = str(run_dir)
+        records.append(record)
+    return records, left_out
+
+
+def _listed_run_dirs(root: Path) -> set[Path] | None:
+    """The run folders the manifests under ``root`` list; ``None`` for a single run folder."""
+    if RunFolder(root).is_finished():
+        return None
+    listed = set()
+    for experiment in find_experiment_dirs(root):
+        folder = ExperimentFolder(experiment)
+        try:
+            names = folder.expected_jobs()
+        except InputDataError:
+            continue  # reported by incomplete_jobs
+        listed.update(folder.job(name).path.resolve() for name in names)
+    return listed
+
+
+def _unusable(record: dict[str, Any], folder: RunFolder) -> str | None:
+    if record.get("schema") != RESULT_SCHEMA_VERSION:
+        return (
+            f"{folder.result} was written by another harness (result schema "
+            f"{record.get('schema')}, this one reads {RESULT_SCHEMA_VERSION}): rerun it with "
+            "`harness run ... resume=true`"
+        )
+    missing = [key for key in IDENTITY if key not in record]
+    if missing:
+        return f"{folder.result} has no {', '.join(missing)}: rerun it with `harness run`"
+    return None
+
+
+def compare(
+    root: Path, *, write: bool = True, title: str | None = None, allow_missing: bool = False
+) -> Comparison:
     """Compare every job found under ``root`` and write the comparison files there.
 
     Parameters
@@ -144,43 +238,98 @@ def compare(root: Path, *, write: bool = True, title: str | None = None) -> Comp
         An experiment run folder or a sweep folder.
     write : bool
         Write ``comparison.csv``, ``paired_tests.csv``, ``ranks.csv``, ``report.md`` and
-        ``report.html`` into ``root``.
+        ``report.html`` into ``root`` (and ``left_out.csv`` when jobs are left out).
     title : str, optional
         The report title.
+    allow_missing : bool
+        Compare what can be read and name the rest in every output, instead of failing.
 
     Returns
     -------
     Comparison
+
+    Raises
+    ------
+    InputDataError
+        Without ``allow_missing``, when a job is unfinished or its record cannot be used;
+        the message names each file.
     """
     root = Path(root)
-    records = read_records(root)
+    records, left_out = read_comparable_records(root)
+    if left_out and not allow_missing:
+        shown = "\n  ".join(f"{item.job}: {item.reason}" for item in left_out)
+        raise InputDataError(
+            f"cannot compare {root}: {len(left_out)} job(s) are unfinished or unreadable:\n"
+            f"  {shown}\nRerun them with `harness run ... resume=true`, or compare the rest "
+            "with `harness compare --allow-missing` (every output then lists what was left "
+            "out)."
+        )
     table = comparison_table(records)
+    if left_out:
+        table = pd.concat([table, _left_out_rows(left_out)], ignore_index=True)
     tests = paired_tests(records)
     ranks = strategy_ranks(records)
     failed = [r for r in records if r["status"] != "success"]
-    comparison = Comparison(records, table, tests, ranks, failed)
+    comparison = Comparison(records, table, tests, ranks, failed, left_out=left_out)
     if write:
-        comparison.files = _write(root, comparison, title or f"Comparison: {root.name}")
+        with writing(root):
+            comparison.files = _write(root, comparison, title or f"Comparison: {root.name}")
     return comparison
 
 
+LEFT_OUT_STATUS = "left out"
+LEFT_OUT_COLUMN = "left_out"
+
+
+def _left_out_rows(left_out: list[LeftOut]) -> pd.DataFrame:
+    """One row per job left out: status ``left out`` and, in column ``left_out``, which job
+    and why (the column exists only when something was left out)."""
+    rows = [
+        {
+            **dict.fromkeys(IDENTITY, ""),
+            "status": LEFT_OUT_STATUS,
+            LEFT_OUT_COLUMN: f"{item.job}: {item.reason}",
+        }
+        for item in left_out
+    ]
+    return pd.DataFrame(rows)
+
+
+def _write_csv(path: Path, frame: pd.DataFrame, *, index: bool = False) -> None:
+    write_bytes_atomic(path, lambda tmp: frame.to_csv(tmp, index=index))
+
+
 def _write(root: Path, comparison: Comparison, title: str) -> list[Path]:
+    folder = ExperimentFolder(root)
     files = []
-    comparison.table.to_csv(root / "comparison.csv", index=False)
-    files.append(root / "comparison.csv")
-    comparison.tests.to_csv(root / "paired_tests.csv", index=False)
-    files.append(root / "paired_tests.csv")
-    lines = [f"# {title}", "", "## Strategies (mean [95% CI] over folds)", ""]
+    _write_csv(folder.comparison_csv, comparison.table)
+    files.append(folder.comparison_csv)
+    _write_csv(folder.paired_tests_csv, comparison.tests)
+    files.append(folder.paired_tests_csv)
+    lines = [f"# {title}", ""]
+    tables = []
+    if comparison.left_out:
+        left_out = pd.DataFrame(
+            [{"job": item.job, "reason": item.reason} for item in comparison.left_out]
+        )
+        _write_csv(folder.left_out_csv, left_out)
+        files.append(folder.left_out_csv)
+        heading = f"Left out: {len(left_out)} job(s) not in this comparison"
+        lines += [f"## {heading}", "", markdown_table(left_out), ""]
+        tables.append((heading, left_out))
+    else:
+        folder.left_out_csv.unlink(missing_ok=True)
+    lines += ["## Strategies (mean [95% CI] over folds)", ""]
     lines.append(markdown_table(comparison.table))
-    tables = [("Strategies (mean [95% CI] over folds)", comparison.table)]
+    tables.append(("Strategies (mean [95% CI] over folds)", comparison.table))
     if not comparison.tests.empty:
         shown = comparison.tests[comparison.tests["metric"] == "test/minority_f1"]
         lines += ["", "## Paired tests on test/minority_f1 across folds", ""]
         lines.append(markdown_table(shown.drop(columns=["metric"])))
         tables.append(("Paired tests on test/minority_f1 across folds", shown))
     if not comparison.ranks.empty:
-        comparison.ranks.to_csv(root / "ranks.csv")
-        files.append(root / "ranks.csv")
+        _write_csv(folder.ranks_csv, comparison.ranks, index=True)
+        files.append(folder.ranks_csv)
         ranks = comparison.ranks.reset_index()
         lines += ["", "## Average rank across data sets (test/minority_f1, 1 = best)", ""]
         lines.append(markdown_table(ranks))
@@ -199,7 +348,7 @@ def _write(root: Path, comparison: Comparison, title: str) -> list[Path]:
         )
         lines += ["", "## Failed jobs", "", markdown_table(failed)]
         tables.append(("Failed jobs", failed))
-    (root / "report.md").write_text("\n".join(lines) + "\n")
-    (root / "report.html").write_text(render_html(title, tables, {}))
-    files += [root / "report.md", root / "report.html"]
+    write_text_atomic(folder.report_md, "\n".join(lines) + "\n")
+    write_text_atomic(folder.report_html, render_html(title, tables, {}))
+    files += [folder.report_md, folder.report_html]
     return files

@@ -4,12 +4,18 @@
 job; ``harness run -m resampler=a,b`` lets Hydra's launcher run one job per combination, and
 :class:`harness.evaluate.sweep.SweepSummaryCallback` compares them at the end. Both write the
 same run folders, so everything downstream (tracking, export, gate) reads one format.
+
+Before any job starts, the experiment folder's ``manifest.json`` lists every job, so a folder
+whose run was killed shows what is missing (:func:`harness.runs.incomplete_jobs`). With
+``resume=true`` a finished job is kept only when its run key, its data and its result schema are
+those of this run (:func:`reusable_record`); anything else runs again.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import os
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -19,11 +25,19 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
-from harness.errors import ConfigError
+from harness.data import Dataset
+from harness.errors import ConfigError, InputDataError
 from harness.evaluate.comparison import Comparison, compare
 from harness.evaluate.config_checks import check_job_config
-from harness.evaluate.job import execute_job, job_name
-from harness.runs import read_record
+from harness.evaluate.job import (
+    execute_job,
+    job_name,
+    load_dataset_from_config,
+    run_key,
+    strategy_of,
+)
+from harness.evaluate.worker_lifetime import exit_with_parent, sweep_parent_pid
+from harness.runs import RESULT_SCHEMA_VERSION, ExperimentFolder, RunFolder, writing
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +51,23 @@ class Job:
     name: str
     cfg: DictConfig
     run_dir: Path
+
+    @property
+    def run_key(self) -> str:
+        """The job's identity (:func:`harness.evaluate.job.run_key`)."""
+        return run_key(self.cfg)
+
+    def manifest_entry(self) -> dict[str, Any]:
+        """What ``manifest.json`` says about the job."""
+        return {
+            "name": self.name,
+            "run_key": self.run_key,
+            "dataset": str(self.cfg.dataset.name),
+            "resampler": str(self.cfg.resampler.name),
+            "strategy": strategy_of(self.cfg),
+            "model": str(self.cfg.model.name),
+            "seed": int(self.cfg.seed),
+        }
 
 
 @dataclass
@@ -120,7 +151,8 @@ def compose_jobs(cfg: DictConfig, overrides: list[str], output_dir: Path) -> lis
             str(job_cfg.model.name),
             int(job_cfg.seed),
         )
-        jobs.append(Job(name=name, cfg=job_cfg, run_dir=output_dir / "jobs" / name))
+        run_dir = ExperimentFolder(output_dir).job(name).path
+        jobs.append(Job(name=name, cfg=job_cfg, run_dir=run_dir))
     names = [j.name for j in jobs]
     if len(set(names)) != len(names):
         raise ConfigError(f"experiment grid produces duplicate jobs: {sorted(names)}.")
@@ -135,21 +167,141 @@ def _without_hydra(cfg: DictConfig) -> DictConfig:
     return job_cfg
 
 
-def _run_one(job: Job, progress: bool) -> dict[str, Any]:
+def plan_run(overrides: list[str]) -> tuple[DictConfig, list[Job]]:
+    """Compose the config of ``harness run <overrides>`` and expand its grid, running nothing.
+
+    Parameters
+    ----------
+    overrides : list of str
+        The command-line overrides (``hydra.*`` ones are ignored).
+
+    Returns
+    -------
+    tuple of (DictConfig, list of Job)
+        The primary config and the jobs a run would start (their ``run_dir`` is relative).
+    """
+    from hydra import compose, initialize_config_dir
+
+    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
+        cfg = compose(config_name="config", overrides=_job_overrides(overrides))
+        return cfg, compose_jobs(cfg, overrides, Path("."))
+
+
+def manifest_matches(folder: Path, jobs: list[Job]) -> bool:
+    """Whether the experiment folder's ``manifest.json`` lists exactly ``jobs``: the same
+    names with the same run keys (an unreadable or missing manifest never matches)."""
+    try:
+        manifest = ExperimentFolder(folder).read_manifest()
+    except InputDataError as exc:
+        log.warning("%s", exc)
+        return False
+    if manifest is None:
+        return False
+    listed = sorted((j.get("name"), j.get("run_key")) for j in manifest["jobs"])
+    return listed == sorted((job.name, job.run_key) for job in jobs)
+
+
+def _write_manifest(output_dir: Path, jobs: list[Job], experiment: str) -> None:
+    """Write ``manifest.json`` before any job starts, refusing a folder of other jobs.
+
+    Raises
+    ------
+    ConfigError
+        When the folder already lists jobs this run does not have: its results would be
+        mixed with this run's in one comparison.
+    """
+    folder = ExperimentFolder(output_dir)
+    try:
+        previous = folder.expected_jobs()
+    except InputDataError:
+        previous = []  # a damaged manifest is simply rewritten
+    foreign = sorted(set(previous) - {job.name for job in jobs})
+    if foreign:
+        raise ConfigError(
+            f"{output_dir} already holds other jobs ({', '.join(foreign)}): their results "
+            "would be mixed with this run's. Run into a new folder (leave out hydra.run.dir, "
+            "or use a new one), or delete that folder first."
+        )
+    folder.write_manifest([job.manifest_entry() for job in jobs], experiment=experiment)
+
+
+class _Datasets:
+    """The configured data sets, each loaded at most once per distinct ``dataset`` config."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, Dataset | None] = {}
+
+    @staticmethod
+    def _key(cfg: DictConfig) -> str:
+        return OmegaConf.to_yaml(cfg.dataset, resolve=True)
+
+    def load(self, cfg: DictConfig) -> Dataset | None:
+        """The data set of ``cfg``, or ``None`` when it cannot be loaded."""
+        key = self._key(cfg)
+        if key not in self._loaded:
+            try:
+                self._loaded[key] = load_dataset_from_config(cfg)
+            except Exception as exc:  # the job itself records why, when it runs
+                log.info("resume: cannot load the data set of %s (%s)", cfg.dataset.name, exc)
+                self._loaded[key] = None
+        return self._loaded[key]
+
+    def loaded(self, cfg: DictConfig) -> Dataset | None:
+        """The data set of ``cfg`` if it was loaded already (never loads it)."""
+        return self._loaded.get(self._key(cfg))
+
+
+def reusable_record(job: Job, datasets: _Datasets) -> dict[str, Any] | None:
+    """The finished record of ``job`` when ``resume`` may keep it, else ``None``.
+
+    A record is kept only when it is a success of this harness's result schema, for the same
+    run key (the same config and seed) and the same data (the same content digest). An
+    unreadable ``result.json`` is a cache miss, with a warning naming it: never a result.
+    """
+    folder = RunFolder(job.run_dir)
+    try:
+        record = folder.read_record()
+    except InputDataError as exc:
+        log.warning("resume: %s is unreadable, running %s again (%s)", folder.result, job.name, exc)
+        return None
+    if record is None:
+        return None
+    reason = None
+    if record.get("schema") != RESULT_SCHEMA_VERSION:
+        reason = f"written by another harness (result schema {record.get('schema')})"
+    elif record.get("status") != "success":
+        reason = f"status {record.get('status')}"
+    elif record.get("run_key") != job.run_key:
+        reason = "the config or seed changed"
+    else:
+        dataset = datasets.load(job.cfg)
+        if dataset is None or record.get("dataset_digest") != dataset.digest:
+            reason = "the data changed"
+    if reason is not None:
+        log.info("resume: running %s again: %s", job.name, reason)
+        return None
+    return record
+
+
+def _run_one(job: Job, progress: bool, dataset: Dataset | None = None) -> dict[str, Any]:
     n_folds = int(job.cfg.evaluation.n_splits) * int(job.cfg.evaluation.n_repeats)
     bar = tqdm(total=n_folds, desc=job.name, unit="fold", leave=False, disable=not progress)
     with bar:
-        return execute_job(job.cfg, job.run_dir, progress=bar.update)
+        return execute_job(job.cfg, job.run_dir, dataset=dataset, progress=bar.update)
 
 
 def run_jobs(jobs: list[Job], *, n_jobs: int, resume: bool, progress: bool) -> tuple[list, list]:
-    """Run jobs (in parallel processes when ``n_jobs > 1``); skip finished ones on resume."""
+    """Run jobs (in parallel processes when ``n_jobs > 1``).
+
+    With ``resume``, a job whose finished record :func:`reusable_record` accepts is skipped.
+    """
     records: list[dict[str, Any]] = []
     skipped: list[str] = []
     todo = []
+    datasets = _Datasets()
     for job in jobs:
-        existing = read_record(job.run_dir) if resume else None
-        if existing is not None and existing.get("status") == "success":
+        existing = reusable_record(job, datasets) if resume else None
+        if existing is not None:
             skipped.append(job.name)
             records.append(existing)
         else:
@@ -161,13 +313,19 @@ def run_jobs(jobs: list[Job], *, n_jobs: int, resume: bool, progress: bool) -> t
         if n_jobs > 1 and len(todo) > 1:
             from joblib import Parallel, delayed
 
-            parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+            # Each worker ends with this process, not minutes after it was killed.
+            parallel = Parallel(
+                n_jobs=n_jobs,
+                return_as="generator_unordered",
+                initializer=exit_with_parent,
+                initargs=(os.getpid(),),
+            )
             for record in parallel(delayed(_run_one)(job, False) for job in todo):
                 records.append(record)
                 bar.update()
         else:
             for job in todo:
-                records.append(_run_one(job, progress))
+                records.append(_run_one(job, progress, datasets.loaded(job.cfg)))
                 bar.update()
     return records, skipped
 
@@ -198,9 +356,13 @@ def run_experiment(
     ExperimentOutcome
     """
     output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
+    if sweep_dir is not None:
+        exit_with_parent(sweep_parent_pid())  # a sweep job in a launcher's worker ends with it
     overrides = list(overrides or [])
     jobs = compose_jobs(cfg, overrides, output_dir)
+    with writing(output_dir):
+        output_dir.mkdir(parents=True, exist_ok=True)
+        _write_manifest(output_dir, jobs, str(cfg.experiment.name))
     records, skipped = run_jobs(
         jobs,
         n_jobs=int(cfg.evaluation.get("n_jobs", 1)),
@@ -233,7 +395,7 @@ def _track(
     )
     outcome.parent_run_id = parent_id
     for job in jobs:
-        if (job.run_dir / "result.json").is_file():
+        if RunFolder(job.run_dir).is_finished():
             tracker.safe_log_run_dir(job.run_dir, parent_run_id=parent_id)
     if outcome.comparison is not None and parent_id is not None:
         tracker.safe_log_sweep_dir(outcome.output_dir, parent_run_id=parent_id)

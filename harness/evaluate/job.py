@@ -1,7 +1,8 @@
 """One job: evaluate one (dataset, resampler, model, seed) and write its run folder.
 
-The run folder (format in docs/architecture.md) is written before anything is sent to a
-tracking server or a metrics backend, so a failure there never loses a result.
+The run folder (:class:`harness.runs.RunFolder`, format in docs/architecture.md) is written
+before anything is sent to a tracking server or a metrics backend, so a failure there never
+loses a result. Each file is written atomically and ``result.json`` last, as the commit marker.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 import subprocess
 import traceback
 from collections.abc import Callable
@@ -25,11 +27,20 @@ from harness.data import Dataset
 from harness.evaluate.protocol import ProtocolResult, evaluate_folds, make_preprocessor
 from harness.evaluate.statistics import aggregate_folds
 from harness.instantiate import instantiate_component
-from harness.runs import RESULT_FILE
+from harness.metrics.catalog import metric_range
+from harness.resample.registry import strategy_kind
+from harness.runs import (
+    RESULT_SCHEMA_VERSION,
+    RunFolder,
+    RunFolderWriteError,
+    dumps,
+    write_bytes_atomic,
+    write_dir_atomic,
+    write_text_atomic,
+    writing,
+)
 
 log = logging.getLogger(__name__)
-
-SCHEMA_VERSION = 1
 
 
 def job_name(dataset: str, resampler: str, model: str, seed: int) -> str:
@@ -54,19 +65,9 @@ def _without_volatile(container: Any) -> Any:
     return container
 
 
-def metric_range(key: str) -> tuple[float, float] | None:
-    """The values a metric can take, when bounded: shares in [0, 1], gaps in [-1, 1]."""
-    if key.startswith("gap/"):
-        return (-1.0, 1.0)
-    if key.startswith(("test/", "train/", "noise/", "fairness/")) or key == (
-        "resample/synthetic_ratio"
-    ):
-        return (0.0, 1.0)
-    return None
-
-
 def clip_to_range(key: str, interval: list[float | None]) -> list[float | None]:
-    """Clip a Student-t interval to the metric's range (a recall CI never passes 1)."""
+    """Clip a Student-t interval to the metric's range in the metric catalog (a recall CI
+    never passes 1); metrics without a two-sided range are left as they are."""
     bounds = metric_range(key)
     if bounds is None or interval is None:
         return interval
@@ -132,26 +133,34 @@ def _model_factory(cfg: DictConfig, class_weight: str | None) -> Callable[[int],
     return make
 
 
-def _class_weight_of(cfg: DictConfig) -> str | None:
-    sampler = instantiate_component(cfg.resampler.sampler)
-    return getattr(sampler, "model_class_weight", None)
+def strategy_of(cfg: DictConfig) -> str | None:
+    """The kind of the configured sampler (:func:`harness.resample.registry.strategy_kind`),
+    or ``None`` when it cannot be instantiated."""
+    try:
+        return strategy_kind(instantiate_component(cfg.resampler.sampler))
+    except Exception:  # the job records why when it runs
+        return None
 
 
 def execute_job(
     cfg: DictConfig,
-    run_dir: Path,
+    run_dir: RunFolder | Path,
     *,
     dataset: Dataset | None = None,
     progress: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """Evaluate the job described by ``cfg`` and write its run folder.
 
+    Every file is written atomically, and ``result.json`` last: it is the commit marker, so a
+    job killed part-way leaves a folder that is visibly unfinished, never one that looks done.
+
     Parameters
     ----------
     cfg : DictConfig
         A composed config with ``dataset``, ``resampler``, ``model``, ``evaluation`` and ``seed``.
-    run_dir : Path
-        The job's folder; created if needed.
+    run_dir : RunFolder or Path
+        The job's folder; created if needed. The outputs of an earlier attempt are removed
+        first, ``result.json`` before anything else.
     dataset : Dataset, optional
         An already loaded data set (saves loading it again in a grid).
     progress : callable, optional
@@ -162,16 +171,26 @@ def execute_job(
     dict
         The ``result.json`` record. A job that raises is recorded with ``status: failed`` and
         the error; the exception is not re-raised, so a sweep goes on.
+
+    Raises
+    ------
+    RunFolderWriteError
+        When the run folder cannot be written (a full disk, a read-only folder, a file where
+        the folder should be): nothing could be recorded, so the run stops here.
     """
-    run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
+    folder = run_dir if isinstance(run_dir, RunFolder) else RunFolder(run_dir)
+    with writing(folder.path):
+        folder.path.mkdir(parents=True, exist_ok=True)
+        _clear_previous_attempt(folder)
+        write_text_atomic(folder.config, OmegaConf.to_yaml(cfg, resolve=True))
     started = datetime.now(UTC)
     record: dict[str, Any] = {
-        "schema": SCHEMA_VERSION,
+        "schema": RESULT_SCHEMA_VERSION,
         "run_key": run_key(cfg),
         "experiment": str(cfg.experiment.name),
         "dataset": str(cfg.dataset.name),
         "resampler": str(cfg.resampler.name),
+        "strategy": None,
         "model": str(cfg.model.name),
         "seed": int(cfg.seed),
         "status": "running",
@@ -182,23 +201,29 @@ def execute_job(
         "ci95": {},
         "n_folds": 0,
         "dataset_digest": None,
+        "sensitive_columns": None,
         "harness_version": harness.__version__,
         "git_commit": git_commit(),
         "started_at": started.isoformat(),
         "finished_at": None,
         "tracking": {"mlflow_run_id": None, "uri": None},
     }
-    (run_dir / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+    result = None
     try:
+        sampler = instantiate_component(cfg.resampler.sampler)
+        record["strategy"] = strategy_kind(sampler)
         if dataset is None:
             dataset = load_dataset_from_config(cfg)
-        _write_json(run_dir / "dataset.json", dataset.summary())
         record["dataset_digest"] = dataset.digest
+        record["sensitive_columns"] = [str(c) for c in dataset.sensitive.columns]
+        with writing(folder.path):
+            write_text_atomic(folder.dataset, dumps(_nan_to_none(dataset.summary())))
         evaluation = cfg.evaluation
+        class_weight = getattr(sampler, "model_class_weight", None)
         result = evaluate_folds(
             dataset,
             _sampler_factory(cfg),
-            _model_factory(cfg, _class_weight_of(cfg)),
+            _model_factory(cfg, class_weight),
             n_splits=int(evaluation.n_splits),
             n_repeats=int(evaluation.n_repeats),
             seed=int(cfg.seed),
@@ -207,7 +232,8 @@ def execute_job(
             keep_all_lineage=evaluation.lineage == "all_folds",
             progress=progress,
         )
-        _write_fold_outputs(run_dir, result, str(evaluation.lineage))
+        with writing(folder.path):
+            _write_fold_outputs(folder, result, str(evaluation.lineage))
         metric_columns = [c for c in result.folds.columns if c not in ("repeat", "fold")]
         mean, std, ci95 = aggregate_folds(result.folds, metric_columns)
         ci95 = {key: clip_to_range(key, interval) for key, interval in ci95.items()}
@@ -215,35 +241,60 @@ def execute_job(
         record["n_train"] = result.n_train
         record["n_test"] = result.n_test
         if evaluation.save_model:
-            _save_model(cfg, dataset, run_dir)
+            with writing(folder.path):
+                _save_model(cfg, dataset, folder)
         record["status"] = "success"
+    except RunFolderWriteError:
+        raise
     except Exception as exc:  # a failed job is recorded, not raised
-        log.error("job %s failed: %s", run_dir.name, exc)
+        log.error("job %s failed: %s", folder.name, exc)
         record["status"] = "failed"
         record["error"] = f"{type(exc).__name__}: {exc}"
-        (run_dir / "error.txt").write_text(traceback.format_exc())
+        with writing(folder.path):
+            write_text_atomic(folder.error, traceback.format_exc())
     record["finished_at"] = datetime.now(UTC).isoformat()
     record = _nan_to_none(record)
-    _write_json(run_dir / RESULT_FILE, record)
     if record["status"] == "success":
-        from harness.evaluate.report import write_run_report
-
-        try:
-            write_run_report(run_dir, record, result)
-        except Exception as exc:  # a report must not lose the result
-            log.warning("could not write the report of %s: %s", run_dir.name, exc)
+        _write_report(folder, record, result)
+    with writing(folder.path):
+        folder.write_record(record)
     return record
 
 
-def _write_json(path: Path, payload: Any) -> None:
-    # NaN is not JSON: an undefined metric (e.g. no synthetic rows to measure) is written as null.
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    text = json.dumps(_nan_to_none(payload), indent=2, sort_keys=True, default=_json_default)
-    tmp.write_text(text)
-    tmp.replace(path)
+def _clear_previous_attempt(folder: RunFolder) -> None:
+    """Remove what an earlier attempt of the job wrote, the commit marker first, so that a
+    rerun killed part-way is never mistaken for the finished earlier one."""
+    folder.result.unlink(missing_ok=True)
+    for path in (
+        folder.error,
+        folder.report_md,
+        folder.report_html,
+        folder.folds,
+        folder.lineage,
+        folder.fold0_train_minority,
+        folder.fold0_synthetic,
+        folder.dataset,
+    ):
+        path.unlink(missing_ok=True)
+    for path in (folder.plots, folder.model):
+        if path.is_dir():
+            shutil.rmtree(path)
+
+
+def _write_report(folder: RunFolder, record: dict[str, Any], result: ProtocolResult) -> None:
+    from harness.evaluate.report import write_run_report
+
+    try:
+        with writing(folder.path):
+            write_run_report(folder, record, result)
+    except RunFolderWriteError:
+        raise
+    except Exception as exc:  # a bug in a plot must not lose the result
+        log.warning("could not write the report of %s: %s", folder.name, exc)
 
 
 def _nan_to_none(value: Any) -> Any:
+    # NaN is not JSON: an undefined metric (e.g. no synthetic rows to measure) is written as null.
     if isinstance(value, dict):
         return {k: _nan_to_none(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -253,42 +304,32 @@ def _nan_to_none(value: Any) -> Any:
     return value
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return str(value)
+def _write_csv(path: Path, frame: pd.DataFrame) -> None:
+    # The temporary name hides the .gz suffix from pandas: say the compression explicitly.
+    compression = "gzip" if path.name.endswith(".gz") else None
+    write_bytes_atomic(path, lambda tmp: frame.to_csv(tmp, index=False, compression=compression))
 
 
-def _write_fold_outputs(run_dir: Path, result: ProtocolResult, lineage_mode: str) -> None:
-    result.folds.to_csv(run_dir / "folds.csv", index=False)
+def _write_fold_outputs(folder: RunFolder, result: ProtocolResult, lineage_mode: str) -> None:
+    _write_csv(folder.folds, result.folds)
     artifacts = result.artifacts
     if lineage_mode != "none" and artifacts.all_lineage:
-        lineage = pd.concat(artifacts.all_lineage, ignore_index=True)
-        lineage.to_csv(run_dir / "lineage.csv.gz", index=False)
+        _write_csv(folder.lineage, pd.concat(artifacts.all_lineage, ignore_index=True))
     if artifacts.train_minority is not None:
         columns = artifacts.feature_names or None
-        pd.DataFrame(artifacts.train_minority, columns=columns).to_csv(
-            run_dir / "fold0_train_minority.csv.gz", index=False
+        _write_csv(
+            folder.fold0_train_minority, pd.DataFrame(artifacts.train_minority, columns=columns)
         )
         synthetic = artifacts.synthetic
         if synthetic is None or len(synthetic) == 0:
             synthetic = np.empty((0, artifacts.train_minority.shape[1]))
-        pd.DataFrame(synthetic, columns=columns).to_csv(
-            run_dir / "fold0_synthetic.csv.gz", index=False
-        )
+        _write_csv(folder.fold0_synthetic, pd.DataFrame(synthetic, columns=columns))
 
 
-def _save_model(cfg: DictConfig, dataset: Dataset, run_dir: Path) -> None:
+def _save_model(cfg: DictConfig, dataset: Dataset, folder: RunFolder) -> None:
     import mlflow.sklearn
     from imblearn.pipeline import Pipeline
 
-    model_dir = run_dir / "model"
-    if model_dir.exists():
-        import shutil
-
-        shutil.rmtree(model_dir)
     sampler = _sampler_factory(cfg)(int(cfg.seed))
     model = _model_factory(cfg, getattr(sampler, "model_class_weight", None))(int(cfg.seed))
     pipeline = Pipeline(
@@ -301,11 +342,14 @@ def _save_model(cfg: DictConfig, dataset: Dataset, run_dir: Path) -> None:
     level = sklearn_log.level
     sklearn_log.setLevel(logging.ERROR)
     try:
-        mlflow.sklearn.save_model(
-            pipeline,
-            str(model_dir),
-            serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_CLOUDPICKLE,
-            pip_requirements=[f"adasyn-harness=={harness.__version__}"],
+        write_dir_atomic(
+            folder.model,
+            lambda tmp: mlflow.sklearn.save_model(
+                pipeline,
+                str(tmp),
+                serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_CLOUDPICKLE,
+                pip_requirements=[f"adasyn-harness=={harness.__version__}"],
+            ),
         )
     finally:
         sklearn_log.setLevel(level)

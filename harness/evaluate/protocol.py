@@ -36,6 +36,8 @@ from harness.metrics import (
     synthetic_ratio,
     train_test_gap,
 )
+from harness.metrics.catalog import fairness_key
+from harness.metrics.fairness import split_group_key
 
 
 class FoldObserver(Protocol):
@@ -159,6 +161,23 @@ def _scores(model: Any, X: np.ndarray) -> np.ndarray | None:
     return None
 
 
+def fairness_metrics(column: str, fairness: dict[str, float]) -> dict[str, float]:
+    """Key the output of :func:`harness.metrics.group_fairness` for one sensitive column.
+
+    Column and group names are escaped by :func:`harness.metrics.catalog.fairness_key`, so a
+    ``/`` inside either never makes a key ambiguous.
+    """
+    keyed = {}
+    for key, value in fairness.items():
+        per_group = split_group_key(key)
+        if per_group is None:
+            keyed[fairness_key(column, key)] = value
+        else:
+            group, metric = per_group
+            keyed[fairness_key(column, metric, group)] = value
+    return keyed
+
+
 def evaluate_folds(
     dataset: Dataset,
     make_sampler: Callable[[int], Any],
@@ -276,8 +295,7 @@ def evaluate_folds(
         row["memory/peak_bytes"] = memory["peak_bytes"]
         for column in dataset.sensitive.columns:
             groups = dataset.sensitive[column].iloc[test].astype(str).to_numpy()
-            fairness = group_fairness(y_test, y_pred, groups)
-            row.update({f"fairness/{column}/{k}": v for k, v in fairness.items()})
+            row.update(fairness_metrics(str(column), group_fairness(y_test, y_pred, groups)))
         rows.append(row)
 
         lineage = getattr(sampler, "lineage_", None)

@@ -16,6 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from harness.metrics.catalog import parse_key
+from harness.runs import RunFolder, write_bytes_atomic, write_text_atomic
+
 HEADLINE_METRICS = (
     "test/minority_recall",
     "test/minority_precision",
@@ -92,24 +95,28 @@ def _plot_group_recall(group_recall: pd.DataFrame, title: str) -> bytes:
     return png
 
 
+#: The catalog pattern of a group's recall (the bar chart of the report).
+GROUP_RECALL = "fairness/{column}/group/{group}/recall"
+
+
 def _group_recall_table(metrics: dict[str, float]) -> pd.DataFrame:
     rows = []
     for key, value in metrics.items():
-        parts = key.split("/")
-        if len(parts) == 5 and parts[0] == "fairness" and parts[2:5:2] == ["group", "recall"]:
-            rows.append({"sensitive": parts[1], "group": parts[3], "recall": value})
+        parsed = parse_key(key)
+        if parsed is not None and parsed.spec.name == GROUP_RECALL:
+            rows.append({"sensitive": parsed.column, "group": parsed.group, "recall": value})
     return pd.DataFrame(rows, columns=["sensitive", "group", "recall"])
 
 
-def write_run_report(run_dir: Path, record: dict[str, Any], result: Any) -> list[Path]:
-    """Write ``report.md``, ``report.html`` and ``plots/*.png`` for one job.
+def write_run_report(folder: RunFolder | Path, record: dict[str, Any], result: Any) -> list[Path]:
+    """Write ``report.md``, ``report.html`` and ``plots/*.png`` for one job, each atomically.
 
     Parameters
     ----------
-    run_dir : Path
+    folder : RunFolder or Path
         The job's run folder.
     record : dict
-        The ``result.json`` record.
+        The record the job is about to commit as ``result.json``.
     result : ProtocolResult
         The protocol's output (for the out-of-fold curves).
 
@@ -118,9 +125,8 @@ def write_run_report(run_dir: Path, record: dict[str, Any], result: Any) -> list
     list of Path
         The files written.
     """
-    run_dir = Path(run_dir)
-    plots_dir = run_dir / "plots"
-    plots_dir.mkdir(exist_ok=True)
+    folder = folder if isinstance(folder, RunFolder) else RunFolder(folder)
+    folder.plots.mkdir(exist_ok=True)
     images: dict[str, bytes] = {}
     artifacts = result.artifacts
     if artifacts.oof_score:
@@ -135,8 +141,8 @@ def write_run_report(run_dir: Path, record: dict[str, Any], result: Any) -> list
         images["group_recall"] = _plot_group_recall(group_recall, "Recall per sensitive group")
     written = []
     for name, png in images.items():
-        path = plots_dir / f"{name}.png"
-        path.write_bytes(png)
+        path = folder.plot(name)
+        write_bytes_atomic(path, lambda tmp, png=png: tmp.write_bytes(png))
         written.append(path)
 
     title = (
@@ -150,9 +156,9 @@ def write_run_report(run_dir: Path, record: dict[str, Any], result: Any) -> list
         ]
     )
     markdown = [f"# {title}", "", f"Folds: {record['n_folds']}", "", markdown_table(table)]
-    (run_dir / "report.md").write_text("\n".join(markdown) + "\n")
-    (run_dir / "report.html").write_text(render_html(title, [("Metrics", table)], images))
-    return [*written, run_dir / "report.md", run_dir / "report.html"]
+    write_text_atomic(folder.report_md, "\n".join(markdown) + "\n")
+    write_text_atomic(folder.report_html, render_html(title, [("Metrics", table)], images))
+    return [*written, folder.report_md, folder.report_html]
 
 
 def render_html(

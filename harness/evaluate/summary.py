@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from harness.evaluate.comparison import Comparison, comparison_table
+from harness.runs import ExperimentFolder
 
 SHOWN_COLUMNS = [
     "dataset",
@@ -52,7 +53,7 @@ def print_outcome(outcome: Any, cfg: Any) -> None:
         print(f"FAILED {record['dataset']}/{record['resampler']}: {record.get('error')}")
     print()
     print(f"Run folder: {outcome.output_dir}")
-    report = outcome.output_dir / "report.html"
+    report = ExperimentFolder(outcome.output_dir).report_html
     if report.is_file():
         print(f"Report:     {report} (and report.md)")
     print(f"MLflow:     {_ui_hint(outcome.tracking_uri)}")
@@ -61,7 +62,10 @@ def print_outcome(outcome: Any, cfg: Any) -> None:
 def print_sweep(sweep_dir: Path, comparison: Comparison) -> None:
     """Print the comparison of a sweep folder."""
     print()
-    print(f"Sweep {sweep_dir}: {len(comparison.records)} job(s), {len(comparison.failed)} failed")
+    print(
+        f"Sweep {sweep_dir}: {len(comparison.records)} job(s), {len(comparison.failed)} failed"
+        + (f", {len(comparison.left_out)} left out" if comparison.left_out else "")
+    )
     if not comparison.table.empty:
         _print_table(comparison.table)
     for record in comparison.failed:
@@ -69,4 +73,9 @@ def print_sweep(sweep_dir: Path, comparison: Comparison) -> None:
     if not comparison.ranks.empty:
         print("\nAverage rank across data sets (test/minority_f1, 1 = best):")
         print(comparison.ranks.to_string())
-    print(f"\nReport: {sweep_dir / 'report.html'} (and report.md, comparison.csv)")
+    if comparison.left_out:
+        print(f"\nLEFT OUT {len(comparison.left_out)} job(s), not in this comparison:")
+        for item in comparison.left_out:
+            print(f"  {item.job}: {item.reason}")
+    folder = ExperimentFolder(sweep_dir)
+    print(f"\nReport: {folder.report_html} (and report.md, comparison.csv)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from harness.evaluate.comparison import Comparison, compare
+from harness.evaluate.worker_lifetime import SWEEP_PID_ENV
 from harness.runs import find_run_dirs
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,8 @@ class SweepSummaryCallback(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         from harness.tracking import ensure_sqlite_db, make_tracker
 
+        # The launcher's workers, started after this, end with this process.
+        os.environ[SWEEP_PID_ENV] = str(os.getpid())
         tracking = config.tracking
         if not tracking.get("enabled", True):
             return

@@ -20,16 +20,18 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from harness.errors import ConfigError
+from harness.runs import ExperimentFolder, RunFolder
 from harness.tracking import run_folder as rf
 from harness.tracking.store import (
     TrackingUnavailable,
     TrackingUnavailableWarning,
     check_reachable,
     http_limits,
-    is_sqlite,
     normalize_uri,
+    open_client,
+    retry_when_busy,
     sqlite_artifact_location,
-    sqlite_path,
+    store_lock,
 )
 
 log = logging.getLogger(__name__)
@@ -42,8 +44,8 @@ COMPLETE_TAG = "harness.logged"
 SWEEP_KEY_TAG = "harness.sweep_key"
 RUN_KEY_TAG = "harness.run_key"
 PARENT_TAG = "mlflow.parentRunId"
-REPORT_FILES = ("report.md", "report.html")
-SWEEP_FILES = ("comparison.csv", "paired_tests.csv", "ranks.csv", "report.md", "report.html")
+#: Artifact name of the first rows of the lineage (``log_lineage="sample"``).
+LINEAGE_SAMPLE_ARTIFACT = "lineage_sample.csv"
 _BATCH = 100  # MLflow accepts at most 100 params + tags and 1000 metrics per batch
 
 
@@ -67,8 +69,8 @@ class MlflowTracker:
     timeout_s : float
         HTTP timeout per request and for the reachability check.
     retries : int
-        HTTP retries per request; also the retries of a whole upload when a SQLite store is
-        busy (``database is locked``).
+        HTTP retries per request. A write that finds a SQLite store busy (``database is
+        locked``) is retried with backoff (:func:`harness.tracking.store.retry_when_busy`).
     """
 
     def __init__(
@@ -137,18 +139,23 @@ class MlflowTracker:
             # Absolute, so that `harness sync` finds the parent a sweep created.
             tags["harness.output_dir"] = str(Path(tags["harness.output_dir"]).resolve())
         key = sweep_key or tags.get("harness.output_dir") or name
-        with self._connection():
-            experiment_id = self._experiment()
-            existing = self._find_run(experiment_id, SWEEP_KEY_TAG, key)
-            if existing is not None:
-                return existing.info.run_id
-            tags.update({SWEEP_KEY_TAG: key, "harness.parent": "true"})
-            run = self._client.create_run(experiment_id, tags=tags, run_name=name)
+        tags.update({SWEEP_KEY_TAG: key, "harness.parent": "true"})
+
+        def find_or_create() -> str:
+            # Under the store's lock: the jobs of a sweep, started at once, share one parent.
+            with store_lock(self.uri):
+                experiment_id = self._experiment()
+                existing = self._find_run(experiment_id, SWEEP_KEY_TAG, key)
+                if existing is not None:
+                    return existing.info.run_id
+                run = self._client.create_run(experiment_id, tags=tags, run_name=name)
             run_id = run.info.run_id
-            params = rf.params_of({"params": params or {}})
-            self._log_batch(run_id, params=params)
+            self._log_batch(run_id, params=rf.params_of({"params": params or {}}))
             self._client.set_terminated(run_id, "FINISHED")
             return run_id
+
+        with self._connection():
+            return retry_when_busy(find_or_create)
 
     def log_run_dir(self, run_dir: Path, parent_run_id: str | None = None) -> str:
         """Upload one results folder as an MLflow run, unless it is there already.
@@ -190,7 +197,7 @@ class MlflowTracker:
         run_dir = Path(run_dir)
         record = rf.load_result(run_dir)
         with self._connection():
-            return self._retry_when_busy(lambda: self._log_run_dir(run_dir, record, parent_run_id))
+            return retry_when_busy(lambda: self._log_run_dir(run_dir, record, parent_run_id))
 
     def log_sweep_dir(self, sweep_dir: Path, parent_run_id: str) -> list[str]:
         """Upload a sweep's comparison table and report to its parent run.
@@ -208,16 +215,27 @@ class MlflowTracker:
         list of str
             The artifact paths uploaded.
         """
-        sweep_dir = Path(sweep_dir)
+        folder = ExperimentFolder(sweep_dir)
         uploaded: list[str] = []
         with self._connection():
-            for name in SWEEP_FILES:
-                if (sweep_dir / name).is_file():
-                    self._client.log_artifact(parent_run_id, str(sweep_dir / name))
-                    uploaded.append(name)
-            if (sweep_dir / "plots").is_dir():
-                self._client.log_artifacts(parent_run_id, str(sweep_dir / "plots"), "plots")
-                uploaded.append("plots")
+            for path in (
+                folder.comparison_csv,
+                folder.paired_tests_csv,
+                folder.ranks_csv,
+                folder.left_out_csv,
+                folder.report_md,
+                folder.report_html,
+            ):
+                if path.is_file():
+                    retry_when_busy(lambda p=path: self._client.log_artifact(parent_run_id, str(p)))
+                    uploaded.append(path.name)
+            if folder.plots.is_dir():
+                retry_when_busy(
+                    lambda: self._client.log_artifacts(
+                        parent_run_id, str(folder.plots), folder.plots.name
+                    )
+                )
+                uploaded.append(folder.plots.name)
         return uploaded
 
     def safe_start_parent(
@@ -240,7 +258,7 @@ class MlflowTracker:
         self, run_dir: Path, record: dict[str, Any], parent: str | None
     ) -> tuple[str, bool]:
         experiment_id = self._experiment()
-        known = self._already_logged(run_dir, experiment_id, record["run_key"])
+        known = self._already_logged(run_dir, experiment_id, record)
         if known is not None:
             rf.write_tracking_file(run_dir, self.uri, self.experiment_name, known)
             return known, False
@@ -270,25 +288,36 @@ class MlflowTracker:
         rf.write_tracking_file(run_dir, self.uri, self.experiment_name, run_id)
         return run_id, True
 
-    def _already_logged(self, run_dir: Path, experiment_id: str, run_key: str) -> str | None:
+    def _already_logged(
+        self, run_dir: Path, experiment_id: str, record: dict[str, Any]
+    ) -> str | None:
         recorded = rf.recorded_run_id(run_dir, self.uri, self.experiment_name)
         if recorded is not None:
             run = self._quietly(lambda: self._client.get_run(recorded))
-            if run is not None and self._is_complete(run, run_key):
+            if run is not None and self._is_upload_of(run, record):
                 return recorded
-        for run in self._search(experiment_id, RUN_KEY_TAG, run_key):
-            if self._is_complete(run, run_key):
+        for run in self._search(experiment_id, RUN_KEY_TAG, record["run_key"]):
+            if self._is_upload_of(run, record):
                 return run.info.run_id
-            self._client.delete_run(run.info.run_id)  # a partial upload: log it again
+            if run.data.tags.get(COMPLETE_TAG) != "true":
+                self._client.delete_run(run.info.run_id)  # a partial upload: log it again
         return None
 
     @staticmethod
-    def _is_complete(run: Any, run_key: str) -> bool:
+    def _is_upload_of(run: Any, record: dict[str, Any]) -> bool:
+        """Whether ``run`` is the complete upload of this very record.
+
+        The same run key with another start time is an earlier result of the same job (a job
+        run again because its data or its result schema changed): it stays in the store as
+        history, and the new result is logged as a new run.
+        """
         tags = run.data.tags
+        started = rf.time_ms(record.get("started_at"))
         return (
             run.info.lifecycle_stage == "active"
-            and tags.get(RUN_KEY_TAG) == run_key
+            and tags.get(RUN_KEY_TAG) == record["run_key"]
             and tags.get(COMPLETE_TAG) == "true"
+            and (started is None or run.info.start_time == started)
         )
 
     def _log_values(self, run_id: str, run_dir: Path, record: dict[str, Any]) -> None:
@@ -335,31 +364,37 @@ class MlflowTracker:
 
     def _log_artifacts(self, run_id: str, run_dir: Path) -> None:
         client = self._client
-        for name in ("result.json", "config.yaml", "folds.csv", "dataset.json", *REPORT_FILES):
-            if (run_dir / name).is_file():
-                client.log_artifact(run_id, str(run_dir / name))
-        for folder in ("plots", "checks"):
-            if (run_dir / folder).is_dir():
-                client.log_artifacts(run_id, str(run_dir / folder), folder)
-        self._log_lineage(run_id, run_dir)
-        if self.log_model and (run_dir / "model" / "MLmodel").is_file():
+        folder = RunFolder(run_dir)
+        for path in (
+            folder.result,
+            folder.config,
+            folder.folds,
+            folder.dataset,
+            folder.report_md,
+            folder.report_html,
+        ):
+            if path.is_file():
+                client.log_artifact(run_id, str(path))
+        for path in (folder.plots, folder.checks):
+            if path.is_dir():
+                client.log_artifacts(run_id, str(path), path.name)
+        self._log_lineage(run_id, folder)
+        if self.log_model and (folder.model / "MLmodel").is_file():
             # The saved MLflow model folder as the artifact "model": runs:/<id>/model is then
             # what mlflow.register_model expects, with the model exactly as evaluated.
-            client.log_artifacts(run_id, str(run_dir / "model"), "model")
+            client.log_artifacts(run_id, str(folder.model), "model")
 
-    def _log_lineage(self, run_id: str, run_dir: Path) -> None:
-        lineage = run_dir / "lineage.csv.gz"
-        if self.log_lineage == "none" or not lineage.is_file():
+    def _log_lineage(self, run_id: str, folder: RunFolder) -> None:
+        if self.log_lineage == "none" or not folder.lineage.is_file():
             return
         if self.log_lineage == "full":
-            self._client.log_artifact(run_id, str(lineage), "lineage")
-            for name in ("fold0_train_minority.csv.gz", "fold0_synthetic.csv.gz"):
-                if (run_dir / name).is_file():
-                    self._client.log_artifact(run_id, str(run_dir / name), "lineage")
+            for path in (folder.lineage, folder.fold0_train_minority, folder.fold0_synthetic):
+                if path.is_file():
+                    self._client.log_artifact(run_id, str(path), "lineage")
             return
-        sample = pd.read_csv(lineage, nrows=self.lineage_sample_rows)
+        sample = pd.read_csv(folder.lineage, nrows=self.lineage_sample_rows)
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "lineage_sample.csv"
+            path = Path(tmp) / LINEAGE_SAMPLE_ARTIFACT
             sample.to_csv(path, index=False)
             self._client.log_artifact(run_id, str(path), "lineage")
 
@@ -371,11 +406,7 @@ class MlflowTracker:
         with http_limits(self.timeout_s, self.retries):
             check_reachable(self.uri, self.timeout_s)
             if self._client is None:
-                from mlflow import MlflowClient
-
-                if is_sqlite(self.uri):
-                    sqlite_path(self.uri).parent.mkdir(parents=True, exist_ok=True)
-                self._client = MlflowClient(tracking_uri=self.uri)
+                self._client = open_client(self.uri)
             yield
 
     def _experiment(self) -> str:
@@ -410,16 +441,6 @@ class MlflowTracker:
     def _find_run(self, experiment_id: str, tag: str, value: str) -> Any | None:
         runs = self._search(experiment_id, tag, value)
         return runs[0] if runs else None
-
-    def _retry_when_busy(self, action: Callable[[], T]) -> T:
-        for attempt in range(self.retries + 1):
-            try:
-                return action()
-            except Exception as exc:
-                if "locked" not in str(exc).lower() or attempt == self.retries:
-                    raise
-                time.sleep(0.5 * (attempt + 1))
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def _safely(self, action: Callable[[], T], what: str) -> T | None:
         try:

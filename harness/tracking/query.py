@@ -7,7 +7,7 @@ from typing import Any
 from harness.errors import RunNotFoundError
 from harness.tracking import run_folder as rf
 from harness.tracking.mlflow_tracker import COMPLETE_TAG, RUN_KEY_TAG
-from harness.tracking.store import check_reachable, http_limits, normalize_uri
+from harness.tracking.store import check_reachable, http_limits, normalize_uri, open_client
 
 
 def read_run(run_id: str, uri: str, *, timeout_s: float = 10.0) -> dict[str, Any]:
@@ -37,13 +37,12 @@ def read_run(run_id: str, uri: str, *, timeout_s: float = 10.0) -> dict[str, Any
     TrackingUnavailable
         When the tracking server does not answer.
     """
-    from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
 
     uri = normalize_uri(uri)
     with http_limits(timeout_s, 1):
         check_reachable(uri, timeout_s)
-        client = MlflowClient(tracking_uri=uri)
+        client = open_client(uri)
         try:
             run = client.get_run(run_id)
         except MlflowException as exc:
@@ -82,12 +81,10 @@ def latest_run(
     RunNotFoundError
         When the experiment does not exist or has no matching run.
     """
-    from mlflow import MlflowClient
-
     uri = normalize_uri(uri)
     with http_limits(timeout_s, 1):
         check_reachable(uri, timeout_s)
-        client = MlflowClient(tracking_uri=uri)
+        client = open_client(uri)
         found = client.get_experiment_by_name(experiment)
         if found is None:
             raise RunNotFoundError(

@@ -17,9 +17,7 @@ from typing import Any
 import pandas as pd
 
 from harness.errors import InputDataError
-from harness.runs import RESULT_FILE, load_record
-
-TRACKING_FILE = "tracking.json"
+from harness.runs import RunFolder, load_record, write_text_atomic
 
 #: MLflow's limits (``mlflow.utils.validation``): longer values are refused by the store.
 MAX_PARAM_VALUE_LENGTH = 6000
@@ -83,7 +81,7 @@ def load_result(run_dir: Path) -> dict[str, Any]:
     """
     record = load_record(run_dir)
     if not record.get("run_key"):
-        path = Path(run_dir) / RESULT_FILE
+        path = RunFolder(run_dir).result
         raise InputDataError(
             f"{path} has no run_key: it was not written by `harness run`; rerun the job."
         )
@@ -139,7 +137,7 @@ def fold_metrics_of(run_dir: Path) -> list[FoldMetric]:
         Rows sorted by (repeat, fold); ``step`` is the row's position, i.e.
         ``repeat * n_folds + fold``.
     """
-    path = Path(run_dir) / "folds.csv"
+    path = RunFolder(run_dir).folds
     if not path.is_file():
         return []
     folds = pd.read_csv(path)
@@ -196,7 +194,7 @@ def time_ms(value: Any) -> int | None:
 
 def load_dataset_meta(run_dir: Path) -> dict[str, Any] | None:
     """Read ``dataset.json`` of a run folder, or ``None`` when the folder has none."""
-    path = Path(run_dir) / "dataset.json"
+    path = RunFolder(run_dir).dataset
     if not path.is_file():
         return None
     try:
@@ -208,7 +206,7 @@ def load_dataset_meta(run_dir: Path) -> dict[str, Any] | None:
 
 def read_tracking_file(run_dir: Path) -> dict[str, Any]:
     """Read ``tracking.json`` (where a run folder was uploaded); empty dict when absent."""
-    path = Path(run_dir) / TRACKING_FILE
+    path = RunFolder(run_dir).tracking
     if not path.is_file():
         return {}
     try:
@@ -246,10 +244,8 @@ def write_tracking_file(run_dir: Path, uri: str, experiment: str, run_id: str) -
     }
     uploads.append(entry)
     payload = {"mlflow_run_id": run_id, "uri": uri, "experiment": experiment, "uploads": uploads}
-    path = Path(run_dir) / TRACKING_FILE
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(payload, indent=2) + "\n")
-    tmp.replace(path)
+    path = RunFolder(run_dir).tracking
+    write_text_atomic(path, json.dumps(payload, indent=2) + "\n")
     return path
 
 

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import random
+import threading
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO, Any, TypeVar
 
 from harness.errors import ConfigError, HarnessError
+
+T = TypeVar("T")
 
 SQLITE_PREFIX = "sqlite:///"
 #: Folder, next to a SQLite database, that holds the artifacts of its runs.
 SQLITE_ARTIFACTS_DIR = "mlartifacts"
+#: Suffix of the lock file next to a SQLite database (``mlflow.db.lock``).
+LOCK_SUFFIX = ".lock"
+#: Attempts of a write that finds the SQLite store busy (``database is locked``), and the first
+#: pause between two; the pause doubles (with jitter) up to :data:`BUSY_MAX_PAUSE_S`.
+BUSY_ATTEMPTS = 6
+BUSY_FIRST_PAUSE_S = 0.25
+BUSY_MAX_PAUSE_S = 4.0
 
 
 class TrackingUnavailable(HarnessError, ConnectionError):  # noqa: N818 (name used by callers)
@@ -80,11 +94,85 @@ def sqlite_artifact_location(uri: str, experiment_name: str) -> str | None:
     return folder.as_uri()
 
 
-def ensure_sqlite_db(uri: str) -> Path | None:
-    """Create and migrate a SQLite tracking database once, before parallel jobs open it.
+def lock_path(uri: str) -> Path:
+    """The lock file of a SQLite store: ``<database>.lock``, next to it."""
+    path = sqlite_path(normalize_uri(uri))
+    return path.with_name(path.name + LOCK_SUFFIX)
 
-    Parallel processes creating the same new database fail (``_alembic_tmp_... already
-    exists``), so a sweep calls this in its parent process first. Other URIs are left alone.
+
+_thread_locks: dict[Path, threading.RLock] = {}
+_held: dict[Path, IO[bytes]] = {}
+_registry_guard = threading.Lock()
+
+
+@contextlib.contextmanager
+def store_lock(uri: str) -> Iterator[None]:
+    """Hold the store's file lock (``fcntl.flock`` on ``<database>.lock``) while the block runs.
+
+    Serialises what must not run twice at once on one SQLite store, across processes: creating
+    and migrating the database, finding-or-creating a parent run. Re-entrant within a process;
+    a no-op for a store that is not SQLite.
+    """
+    if not uri or not is_sqlite(str(uri)):
+        yield
+        return
+    lock = lock_path(str(uri))
+    with _registry_guard:
+        thread_lock = _thread_locks.setdefault(lock, threading.RLock())
+    with thread_lock:
+        if lock in _held:  # this thread holds it already
+            yield
+            return
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        with open(lock, "ab") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            _held[lock] = handle
+            try:
+                yield
+            finally:
+                del _held[lock]
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def open_client(uri: str) -> Any:
+    """An ``MlflowClient`` for ``uri``; a SQLite store is created and migrated under its lock.
+
+    MLflow creates the tables and runs its migrations when a process first opens a store;
+    two processes doing that at once on a new database leave it half-migrated
+    (``_alembic_tmp_...`` tables), after which every run fails.
+
+    Raises
+    ------
+    TrackingUnavailable
+        When a SQLite store was left half-migrated by an earlier crash.
+    """
+    from mlflow import MlflowClient
+
+    uri = normalize_uri(uri)
+    if not is_sqlite(uri):
+        return MlflowClient(tracking_uri=uri)
+    path = sqlite_path(uri)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with store_lock(uri):
+        try:
+            client = MlflowClient(tracking_uri=uri)
+        except Exception as exc:
+            if "_alembic_tmp" in str(exc):
+                raise TrackingUnavailable(
+                    f"the SQLite tracking store {path} was left half-migrated by an earlier "
+                    f"crash ({type(exc).__name__}: {str(exc).splitlines()[0]}): move it away "
+                    f"(mv {path} {path}.broken) and run `harness sync` to upload the run "
+                    "folders into a new store."
+                ) from exc
+            raise
+    return client
+
+
+def ensure_sqlite_db(uri: str) -> Path | None:
+    """Create and migrate a SQLite tracking database, under its file lock.
+
+    Safe to call from many processes at once (see :func:`open_client`); a sweep calls it in
+    its parent process first so that its jobs find the store ready. Other URIs are left alone.
 
     Parameters
     ----------
@@ -99,13 +187,34 @@ def ensure_sqlite_db(uri: str) -> Path | None:
     if not uri or not is_sqlite(str(uri)):
         return None
     uri = normalize_uri(uri)
-    path = sqlite_path(uri)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    from mlflow import MlflowClient
+    with store_lock(uri):
+        open_client(uri).search_experiments(max_results=1)
+    return sqlite_path(uri)
 
-    # Opening the store creates the tables and runs the migrations.
-    MlflowClient(tracking_uri=uri).search_experiments(max_results=1)
-    return path
+
+def is_busy_error(exc: BaseException) -> bool:
+    """Whether ``exc`` says that a SQLite store is busy (``database is locked``)."""
+    text = str(exc).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def retry_when_busy(action: Callable[[], T], attempts: int = BUSY_ATTEMPTS) -> T:
+    """Run ``action``; while it fails with ``database is locked``, wait and run it again.
+
+    The pauses double from :data:`BUSY_FIRST_PAUSE_S` up to :data:`BUSY_MAX_PAUSE_S`, with
+    jitter so that processes that collided do not collide again; after ``attempts`` the last
+    error is raised. Any other error is raised at once.
+    """
+    pause = BUSY_FIRST_PAUSE_S
+    for attempt in range(1, attempts + 1):
+        try:
+            return action()
+        except Exception as exc:
+            if not is_busy_error(exc) or attempt == attempts:
+                raise
+            time.sleep(pause * random.uniform(0.5, 1.5))
+            pause = min(2 * pause, BUSY_MAX_PAUSE_S)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @contextlib.contextmanager

@@ -6,13 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import RunNotFoundError
-from harness.runs import find_run_dirs
+from harness.runs import ExperimentFolder, find_run_dirs
 from harness.tracking import run_folder as rf
 from harness.tracking.mlflow_tracker import MlflowTracker
 from harness.tracking.store import TrackingUnavailable
-
-#: A folder holding this file is a sweep (or a multi-job experiment) of run folders.
-SWEEP_MARKER = "comparison.csv"
 
 
 @dataclass
@@ -122,7 +119,9 @@ def _sweep_parent(
     that holds ``comparison.csv``: ``<sweep>/<run>``, an experiment's ``<output>/jobs/<run>``
     and a multirun's ``<sweep>/<job>/jobs/<run>``.
     """
-    marked = [p for p in run_dir.resolve().parents[:3] if (p / SWEEP_MARKER).is_file()]
+    marked = [
+        p for p in run_dir.resolve().parents[:3] if ExperimentFolder(p).comparison_csv.is_file()
+    ]
     if not marked:
         return None
     sweep_dir = marked[-1]

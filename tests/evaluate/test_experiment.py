@@ -139,3 +139,94 @@ def test_a_failing_job_is_recorded_and_the_experiment_completes(tmp_path):
     assert (tmp_path / "exp" / "jobs").is_dir()
     assert (tmp_path / "exp" / "comparison.csv").is_file()
     assert "Failed jobs" in (tmp_path / "exp" / "report.md").read_text()
+
+
+def test_record_carries_schema_strategy_kind_and_sensitive_columns(tmp_path):
+    from harness.runs import RESULT_SCHEMA_VERSION
+
+    # The display name is free; the strategy is the kind of sampler that really ran.
+    cfg = make_cfg(tmp_path, "resampler=ros", "resampler.name=ros_custom_label")
+    record = execute_job(cfg, tmp_path / "run")
+    stored = json.loads((tmp_path / "run" / "result.json").read_text())
+    assert stored["schema"] == RESULT_SCHEMA_VERSION == 2
+    assert stored["resampler"] == "ros_custom_label"
+    assert stored["strategy"] == record["strategy"] == "ros"
+    assert stored["sensitive_columns"] == []
+
+    arrests = execute_job(make_cfg(tmp_path, "dataset=arrests", "resampler=none"), tmp_path / "a")
+    assert arrests["status"] == "success"
+    from harness.data import load_builtin
+
+    expected = [str(c) for c in load_builtin("arrests").sensitive.columns]
+    assert "race" in expected
+    assert arrests["sensitive_columns"] == expected
+
+
+def test_a_failed_job_is_labelled_with_the_strategy_it_ran(tmp_path):
+    # ADASYN cannot run with K=5 on three minority rows: the job fails, as ADASYN.
+    rows = 60
+    data = pd.DataFrame(
+        {
+            "x1": [float(i % 7) for i in range(rows)],
+            "label": ["pos" if i in (5, 25, 45) else "neg" for i in range(rows)],
+        }
+    )
+    path = tmp_path / "tiny.csv"
+    data.to_csv(path, index=False)
+    cfg = make_cfg(
+        tmp_path,
+        "dataset=table",
+        f"dataset.loader.path={path}",
+        "dataset.loader.target=label",
+        "dataset.loader.positive_label=pos",
+        "dataset.loader.min_minority=3",
+        "resampler=adasyn",
+        "resampler.name=renamed",
+    )
+    record = execute_job(cfg, tmp_path / "run")
+    assert record["status"] == "failed"
+    assert record["strategy"] == "adasyn"
+    assert (tmp_path / "run" / "error.txt").read_text().strip()
+
+    # A sampler that cannot even be built ran nothing: its strategy is unknown (null).
+    broken = make_cfg(tmp_path, "resampler=smote", "+resampler.sampler.no_such_parameter=1")
+    record = execute_job(broken, tmp_path / "broken")
+    assert record["status"] == "failed"
+    assert record["strategy"] is None
+    assert json.loads((tmp_path / "broken" / "result.json").read_text())["strategy"] is None
+
+
+def test_the_manifest_lists_every_job_before_any_starts(tmp_path, monkeypatch):
+    import harness.evaluate.experiment as experiment
+
+    seen = []
+    real = experiment.execute_job
+
+    def spy(cfg, run_dir, **kwargs):
+        manifest = json.loads((tmp_path / "exp" / "manifest.json").read_text())
+        seen.append(sorted(job["name"] for job in manifest["jobs"]))
+        return real(cfg, run_dir, **kwargs)
+
+    monkeypatch.setattr(experiment, "execute_job", spy)
+    overrides = [*FAST, "experiment.grid={resampler: [none, ros]}"]
+    cfg = make_cfg(tmp_path, *overrides)
+    run_experiment(cfg, output_dir=tmp_path / "exp", overrides=overrides)
+    names = ["pima__none__decision_tree__seed0", "pima__ros__decision_tree__seed0"]
+    assert seen == [names, names]
+    manifest = json.loads((tmp_path / "exp" / "manifest.json").read_text())
+    entry = next(j for j in manifest["jobs"] if j["resampler"] == "ros")
+    assert entry["strategy"] == "ros"
+    assert entry["model"] == "decision_tree" and entry["seed"] == 0 and entry["dataset"] == "pima"
+    stored = json.loads((tmp_path / "exp" / "jobs" / names[1] / "result.json").read_text())
+    assert entry["run_key"] == stored["run_key"]
+
+
+def test_a_folder_of_other_jobs_is_never_reused(tmp_path):
+    from harness.errors import ConfigError
+
+    cfg = make_cfg(tmp_path, "seed=0", "resampler=none")
+    run_experiment(cfg, output_dir=tmp_path / "exp", overrides=["seed=0"])
+    other = make_cfg(tmp_path, "seed=7", "resampler=none")
+    with pytest.raises(ConfigError, match="already holds other jobs"):
+        run_experiment(other, output_dir=tmp_path / "exp", overrides=["seed=7"])
+    assert not (tmp_path / "exp" / "jobs" / "pima__none__decision_tree__seed7").exists()

@@ -141,3 +141,35 @@ def test_peak_memory_is_traced_around_the_resampling_step_only(pima, monkeypatch
         track_memory=False,
     )
     assert untracked.folds["memory/peak_bytes"].isna().all()
+
+
+def test_fairness_keys_escape_slashes_in_column_and_group_names(pima):
+    import pandas as pd
+
+    from harness.data import Dataset
+    from harness.metrics.catalog import parse_key
+
+    rng = np.random.default_rng(0)
+    groups = rng.choice(["a/b", "a", "b"], size=len(pima.X))
+    dataset = Dataset(
+        name="pima_groups",
+        X=pima.X,
+        y=pima.y,
+        positive_label=pima.positive_label,
+        sensitive=pd.DataFrame({"race/ethnicity": groups}),
+    )
+    result = evaluate_folds(
+        dataset,
+        lambda seed: NoResampling(),
+        lambda seed: LogisticRegression(max_iter=1000),
+        n_splits=3,
+        n_repeats=1,
+        track_memory=False,
+    )
+    keys = [c for c in result.folds.columns if c.startswith("fairness/")]
+    parsed = [parse_key(key) for key in keys]
+    assert all(p is not None for p in parsed), keys
+    assert {p.column for p in parsed} == {"race/ethnicity"}
+    assert {p.group for p in parsed if p.group is not None} == {"a/b", "a", "b"}
+    assert "fairness/race%2Fethnicity/group/a%2Fb/recall" in keys
+    assert "fairness/race%2Fethnicity/equalized_odds_difference" in keys

@@ -80,3 +80,21 @@ def test_several_columns_or_missing_groups_rejected():
         group_fairness(y, y, pd.DataFrame({"a": [1, 1, 2, 2], "b": [1, 2, 1, 2]}))
     with pytest.raises(InputDataError, match="fillna"):
         group_fairness(y, y, pd.Series(["a", None, "b", "b"]))
+
+
+def test_group_names_with_a_slash_split_back_exactly():
+    from harness.metrics.fairness import split_group_key
+
+    y = np.array([1, 0, 1, 0, 1, 0])
+    result = group_fairness(y, y, ["a/b", "a/b", "a", "a", "b", "b"])
+    per_group = sorted(split_group_key(k) for k in result if split_group_key(k) is not None)
+    assert per_group == [
+        ("a", "recall"),
+        ("a", "selection_rate"),
+        ("a/b", "recall"),
+        ("a/b", "selection_rate"),
+        ("b", "recall"),
+        ("b", "selection_rate"),
+    ]
+    assert split_group_key("equalized_odds_difference") is None
+    assert split_group_key("group/x") is None

@@ -49,11 +49,13 @@ def _write_run_folder(run_dir: Path) -> None:
     rng = np.random.default_rng(0)
     run_dir.mkdir(parents=True)
     record = {
-        "schema": 1,
+        "schema": 2,
         "run_key": hashlib.sha256(b"quick|pima|adasyn|logistic_regression|0").hexdigest(),
         "experiment": "quick",
         "dataset": "pima",
         "resampler": "adasyn",
+        "strategy": "adasyn",
+        "sensitive_columns": ["sex"],
         "model": "logistic_regression",
         "seed": 0,
         "status": "success",

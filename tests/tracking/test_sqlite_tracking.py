@@ -222,3 +222,21 @@ def test_make_tracker_follows_the_config():
         make_tracker({"uri": "sqlite:///x.db", "log_lineage": "some"}, "quick")
     with pytest.raises(ConfigError, match="tracking=none"):
         make_tracker({"enabled": True, "uri": None}, "quick")
+
+
+def test_a_job_run_again_on_new_data_is_logged_as_a_new_run(
+    sqlite_uri, experiment_name, make_run_folder
+):
+    # Same run key (same config), new data and a new start: a new result, not a duplicate of
+    # the old upload, which would leave MLflow showing the stale numbers.
+    tracker = MlflowTracker(sqlite_uri, experiment_name)
+    first, created = tracker.upload_run_dir(make_run_folder("old"))
+    assert created
+    rerun = make_run_folder("new", dataset_digest="f" * 64, started_at="2026-11-28T09:00:00+00:00")
+    second, created = tracker.upload_run_dir(rerun)
+    assert created and second != first
+    # Each upload is recognised again as itself: nothing is logged twice.
+    assert tracker.upload_run_dir(rerun) == (second, False)
+    latest = latest_run(experiment_name, sqlite_uri)
+    assert latest["run_id"] == second
+    assert latest["tags"]["dataset.digest"] == "f" * 64

@@ -45,3 +45,63 @@ def test_a_closed_port_is_reported_at_once():
     with pytest.raises(TrackingUnavailable, match="harness sync"):
         check_reachable(closed_port_uri(), timeout_s=2)
     assert time.monotonic() - started < 2
+
+
+def test_store_lock_serialises_processes_and_is_reentrant(tmp_path):
+    import subprocess
+    import sys
+
+    from harness.tracking.store import lock_path, store_lock
+
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    assert lock_path(uri) == tmp_path / "mlflow.db.lock"
+    script = (
+        "import sys, time\n"
+        "from harness.tracking.store import store_lock\n"
+        "with store_lock(sys.argv[1]):\n"
+        "    print(time.time())\n"
+    )
+    with store_lock(uri), store_lock(uri):  # re-entrant within a process
+        other = subprocess.Popen(
+            [sys.executable, "-c", script, uri], stdout=subprocess.PIPE, text=True
+        )
+        time.sleep(2)
+        assert other.poll() is None  # still waiting for the lock
+        released = time.time()
+    acquired = float(other.communicate(timeout=60)[0])
+    assert acquired >= released
+    with store_lock("http://127.0.0.1:5000"):  # nothing to lock for a server
+        pass
+
+
+def test_a_busy_store_is_retried_with_backoff_then_given_up(monkeypatch):
+    from harness.tracking import store
+
+    monkeypatch.setattr(store.time, "sleep", lambda s: pauses.append(s))
+    pauses: list[float] = []
+    calls = iter([RuntimeError("database is locked"), RuntimeError("database is locked"), "ok"])
+
+    def flaky():
+        outcome = next(calls)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    assert store.retry_when_busy(flaky) == "ok"
+    assert len(pauses) == 2 and pauses[1] > pauses[0] * 0.3
+
+    def always_busy():
+        raise RuntimeError("(sqlite3.OperationalError) database is locked")
+
+    pauses.clear()
+    with pytest.raises(RuntimeError, match="locked"):
+        store.retry_when_busy(always_busy, attempts=4)
+    assert len(pauses) == 3
+
+    def broken():
+        raise ValueError("another problem")
+
+    pauses.clear()
+    with pytest.raises(ValueError):
+        store.retry_when_busy(broken)
+    assert pauses == []

@@ -1,0 +1,135 @@
+"""`harness compare` fails closed: an unreadable or missing result is an error, never a skip.
+
+With ``--allow-missing`` it compares what it can read and names every job it left out in every
+output: the terminal, report.md, comparison.csv and left_out.csv.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hydra import compose, initialize_config_dir
+
+from harness.errors import InputDataError
+from harness.evaluate.comparison import compare
+from harness.evaluate.experiment import run_experiment
+from harness.runs import ExperimentFolder
+
+REPO = Path(__file__).resolve().parents[2]
+OVERRIDES = [
+    "evaluation=fast",
+    "evaluation.n_jobs=1",
+    "evaluation.progress=false",
+    "tracking=none",
+    "export=none",
+    "experiment.grid={resampler: [none, ros]}",
+]
+NONE_JOB = "pima__none__decision_tree__seed0"
+ROS_JOB = "pima__ros__decision_tree__seed0"
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("finished")
+    overrides = [f"paths.root_dir={root}", *OVERRIDES]
+    with initialize_config_dir(str(REPO / "conf"), version_base="1.3"):
+        cfg = compose(config_name="config", overrides=overrides)
+    run_experiment(cfg, output_dir=root / "exp", overrides=overrides)
+    return root / "exp"
+
+
+@pytest.fixture
+def experiment(finished, tmp_path) -> ExperimentFolder:
+    copy = tmp_path / "exp"
+    shutil.copytree(finished, copy)
+    return ExperimentFolder(copy)
+
+
+def harness_compare(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, MLFLOW_DISABLE_TELEMETRY="true")
+    return subprocess.run(
+        [sys.executable, "-m", "harness.cli", "compare", *map(str, args)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_complete_folder_compares(experiment):
+    comparison = compare(experiment.path)
+    assert len(comparison.records) == 2 and comparison.left_out == []
+    assert not experiment.left_out_csv.exists()
+
+
+def test_an_unreadable_result_fails_with_exit_2_naming_it(experiment):
+    damaged = experiment.job(ROS_JOB).result
+    damaged.write_text('{"status": "success", "metr')
+    before = experiment.comparison_csv.read_text()
+    result = harness_compare(experiment.path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert str(damaged) in result.stderr
+    assert "--allow-missing" in result.stderr
+    assert "skipping" not in result.stderr + result.stdout
+    assert experiment.comparison_csv.read_text() == before
+
+
+def test_allow_missing_names_the_left_out_job_in_every_output(experiment):
+    damaged = experiment.job(ROS_JOB).result
+    original = damaged.read_text()
+    damaged.write_text("not json")
+    result = harness_compare(experiment.path, "--allow-missing")
+    assert result.returncode == 0, result.stderr[-3000:]
+    job = str(experiment.job(ROS_JOB).path)
+    assert "LEFT OUT 1 job(s)" in result.stdout and job in result.stdout
+    assert job in result.stderr
+    assert job in experiment.report_md.read_text()
+    table = pd.read_csv(experiment.comparison_csv)
+    assert list(table["status"]) == ["success", "left out"]
+    assert job in table["left_out"].iloc[1]
+    left_out = pd.read_csv(experiment.left_out_csv)
+    assert list(left_out["job"]) == [job]
+    assert "not valid JSON" in left_out["reason"].iloc[0]
+
+    # Once the job is rerun, nothing is left out and the sidecar goes away.
+    damaged.write_text(original)
+    compare(experiment.path)
+    assert not experiment.left_out_csv.exists()
+
+
+def test_an_unfinished_job_is_refused_unless_allowed(experiment):
+    experiment.job(NONE_JOB).result.unlink()  # killed before it committed
+    result = harness_compare(experiment.path)
+    assert result.returncode == 2
+    assert f"{experiment.job(NONE_JOB).path}: no result.json" in result.stderr
+    comparison = compare(experiment.path, allow_missing=True)
+    assert [r["resampler"] for r in comparison.records] == ["ros"]
+    assert [item.job for item in comparison.left_out] == [str(experiment.job(NONE_JOB).path)]
+
+
+def test_a_job_no_manifest_lists_is_not_compared(experiment, finished):
+    # A run folder of another run copied (or left) into this one must not join its report.
+    stray = experiment.jobs_dir / "pima__smote__decision_tree__seed7"
+    shutil.copytree(finished / "jobs" / ROS_JOB, stray)
+    with pytest.raises(InputDataError, match="not listed in any manifest.json"):
+        compare(experiment.path)
+    comparison = compare(experiment.path, allow_missing=True)
+    assert len(comparison.records) == 2
+    assert [item.job for item in comparison.left_out] == [str(stray)]
+
+
+def test_a_record_of_another_schema_is_refused(experiment):
+    path = experiment.job(ROS_JOB).result
+    record = json.loads(path.read_text())
+    record["schema"] = 1
+    path.write_text(json.dumps(record))
+    with pytest.raises(InputDataError, match="result schema 1"):
+        compare(experiment.path)
