@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
+import numbers
 import warnings
 
 import numpy as np
 import pandas as pd
+from sklearn.utils._param_validation import StrOptions
 
 from harness.resample.allocation import (
     NO_HARD_SAMPLES_POLICIES,
     adasyn_allocation,
     majority_counts,
 )
-from harness.resample.base import HarnessOverSampler
+from harness.resample.base import ClassRequest, HarnessOverSampler, backend_for
 from harness.resample.difficulty import split_difficulty, supports_split
 from harness.resample.interpolation import DEFAULT_CHUNK_SIZE
 from harness.resample.lineage import build_lineage
-from harness.resample.neighbors import backend_names, get_backend
-from harness.resample.synthesis import neighbors_excluding_self, synthesize_class
-from harness.resample.validation import (
-    check_beta,
-    check_choice,
-    check_d_th,
-    check_positive_int,
-    make_random_state,
+from harness.resample.neighbors import get_backend, neighbors_excluding_self
+from harness.resample.parameters import (
+    INTEGER_FEATURES,
+    NEIGHBORS,
+    BackendName,
+    StrictInterval,
+    positive_int,
 )
+from harness.resample.streams import ALLOCATION
+from harness.resample.synthesis import synthesize_class
 
 
 class ADASYN(HarnessOverSampler):
@@ -37,7 +40,8 @@ class ADASYN(HarnessOverSampler):
     2. G = round((m_l − m_s)·β) when ``sampling_strategy="auto"``; any other
        ``sampling_strategy`` gives G directly and ``beta`` is ignored.
     3. r_i = Δ_i / K, Δ_i the rows of another class among x_i's K nearest neighbours in the
-       whole training set (self excluded: K + 1 are queried and the first dropped).
+       whole training set (the row itself excluded by index; ties by the rule of
+       :mod:`harness.resample.ties`).
     4. g_i ∝ r_i, rounded by the largest-remainder method so that Σ g_i == G exactly.
     5. Each new row is x_i + λ(x_zi − x_i), x_zi one of x_i's K nearest minority neighbours,
        λ ~ U(0, 1).
@@ -48,9 +52,12 @@ class ADASYN(HarnessOverSampler):
         As in imbalanced-learn (see :class:`harness.resample.SMOTE`). Only ``"auto"`` is scaled
         by ``beta``; an explicit value wins.
     random_state : int, RandomState or None, default=None
-        Seed of the neighbour choice, λ and the uniform fallback.
-    n_neighbors : int, default=5
-        K, for both the difficulty ratio and the minority neighbours.
+        Seed of the counter-based streams that draw the neighbour choice, λ and the uniform
+        fallback (:mod:`harness.resample.streams`).
+    n_neighbors : int or neighbours estimator, default=5
+        K, for both the difficulty ratio and the minority neighbours. An object with
+        ``kneighbors`` (e.g. ``NearestNeighbors(n_neighbors=6)``) is used for the searches
+        instead of ``backend``, with K = its ``n_neighbors`` - 1, as in imbalanced-learn.
     beta : float, default=1.0
         Balance level wanted with ``sampling_strategy="auto"`` (1.0 = full balance); >= 0.
     d_th : float or None, default=None
@@ -60,13 +67,18 @@ class ADASYN(HarnessOverSampler):
         uniformly as SMOTE does (with a ``UserWarning`` and a note), or raise
         :class:`~harness.errors.NoHardSamplesError`.
     backend : str, default="auto"
-        Neighbour search backend: ``"exact"``, ``"blocked"``, ``"auto"`` (exact, chosen by
-        size), ``"ivf"`` or ``"auto-approx"`` (approximate on large data; Δ_i then comes from an
-        own-class search and an other-class count, see :mod:`harness.resample.difficulty`).
+        Neighbour search backend: ``"exact"``, ``"brute"``, ``"blocked"``, ``"auto"`` (exact,
+        chosen by size; all exact ones give the same neighbours), ``"ivf"`` or ``"auto-approx"``
+        (approximate on large data; Δ_i then comes from an own-class search and an other-class
+        count, see :mod:`harness.resample.difficulty`).
     chunk_size : int, default=65536
         Rows interpolated per step (bounds temporary memory).
     max_synthetic : int or None, default=None
         Refuse (``MemoryQuotaError``) to create more rows than this, before allocating.
+    integer_features : None, "auto" or array-like, default=None
+        Whole-number columns (positions, names, a boolean mask, or ``"auto"`` for a
+        DataFrame's integer columns): rounded after interpolation and given back with their
+        dtype.
 
     Attributes
     ----------
@@ -82,9 +94,23 @@ class ADASYN(HarnessOverSampler):
         One row per appended row: ``row, parent, neighbor, lam, difficulty, class``.
     notes_ : list of str
         What the sampler decided and why (d >= d_th, no-hard-sample fallback, ...).
+    n_features_in_ : int
+        Columns of ``X``.
+    feature_names_in_ : ndarray of str
+        Column names, when ``X`` was a DataFrame with string column names.
     """
 
     _interpolates = True
+    _parameter_constraints: dict = {
+        **HarnessOverSampler._parameter_constraints,
+        "n_neighbors": NEIGHBORS,
+        "beta": [StrictInterval(numbers.Real, 0, None, closed="left")],
+        "d_th": [StrictInterval(numbers.Real, 0, 1, closed="right"), None],
+        "no_hard_samples": [StrOptions(set(NO_HARD_SAMPLES_POLICIES))],
+        "backend": [BackendName()],
+        "chunk_size": [positive_int()],
+        "integer_features": INTEGER_FEATURES,
+    }
 
     def __init__(
         self,
@@ -98,6 +124,7 @@ class ADASYN(HarnessOverSampler):
         backend="auto",
         chunk_size=DEFAULT_CHUNK_SIZE,
         max_synthetic=None,
+        integer_features=None,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
@@ -108,15 +135,7 @@ class ADASYN(HarnessOverSampler):
         self.backend = backend
         self.chunk_size = chunk_size
         self.max_synthetic = max_synthetic
-
-    def _check_params(self) -> None:
-        check_positive_int("n_neighbors", self.n_neighbors)
-        check_positive_int("chunk_size", self.chunk_size)
-        check_beta(self.beta)
-        check_d_th(self.d_th)
-        check_choice("no_hard_samples", self.no_hard_samples, NO_HARD_SAMPLES_POLICIES)
-        check_choice("backend", self.backend, backend_names())
-        make_random_state(self.random_state)
+        self.integer_features = integer_features
 
     def _adjust_strategy(self, strategy: dict, y: np.ndarray) -> dict:
         labels, counts = np.unique(y, return_counts=True)
@@ -137,75 +156,72 @@ class ADASYN(HarnessOverSampler):
         return adjusted
 
     def _check_class_sizes(self, strategy: dict, y: np.ndarray) -> None:
-        self._too_small(strategy, y, self.n_neighbors, "n_neighbors")
+        k, _ = self._neighbor_search(self.n_neighbors, self.backend, "n_neighbors")
+        self._too_small(strategy, y, k, "n_neighbors")
 
-    def _generate(
-        self, X: np.ndarray, y: np.ndarray, strategy: dict, out: np.ndarray
-    ) -> list[pd.DataFrame]:
-        random_state = make_random_state(self.random_state)
+    def _start(self, X: np.ndarray, y: np.ndarray) -> None:
         self.difficulty_, self.allocation_ = {}, {}
-        to_oversample = [label for label, total in strategy.items() if total > 0]
-        if not to_oversample:
-            return []
-        blocks, start = [], 0
-        for label in to_oversample:
-            total = strategy[label]
-            class_rows = np.flatnonzero(y == label)
-            delta, table = self._majority_counts(X, y, label, class_rows)
-            shares, fell_back = adasyn_allocation(
-                delta, total, self.no_hard_samples, random_state, label
+
+    def _generate_class(
+        self, X: np.ndarray, y: np.ndarray, request: ClassRequest, out: np.ndarray
+    ) -> pd.DataFrame:
+        k, search = self._neighbor_search(self.n_neighbors, self.backend, "n_neighbors")
+        space = self._search_space(X, request)
+        delta, table = self._majority_counts(space, y, request, k, search)
+        allocation_stream = request.streams.generator(ALLOCATION, request.class_index)
+        shares, fell_back = adasyn_allocation(
+            delta, request.total, self.no_hard_samples, allocation_stream, request.label
+        )
+        if fell_back:
+            self._note_fallback(request.label)
+        difficulty = delta / k
+        self.difficulty_[request.label] = difficulty
+        self.allocation_[request.label] = shares
+        if table is None:
+            table = neighbors_excluding_self(
+                space[request.rows], np.arange(request.rows.shape[0]), k, search
             )
-            if fell_back:
-                self._note_fallback(label)
-            difficulty = delta / self.n_neighbors
-            self.difficulty_[label] = difficulty
-            self.allocation_[label] = shares
-            block = synthesize_class(
-                X,
-                class_rows,
-                shares,
-                self.n_neighbors,
-                self.backend,
-                random_state,
-                out[start : start + total],
-                self.chunk_size,
-                table,
-            )
-            blocks.append(
-                build_lineage(
-                    X.shape[0] + start,
-                    block.parents,
-                    block.neighbors,
-                    block.lam,
-                    difficulty[block.parent_positions],
-                    np.full(total, label, dtype=y.dtype),
-                )
-            )
-            start += total
-        return blocks
+        block = synthesize_class(
+            X,
+            request.rows,
+            shares,
+            table,
+            request.streams,
+            request.class_index,
+            out,
+            self.chunk_size,
+        )
+        extra = self._finish_rows(X, request, block, table, out)
+        lineage = build_lineage(
+            request.first_row,
+            block.parents,
+            block.neighbors,
+            block.lam,
+            difficulty[block.parent_positions],
+            np.full(request.total, request.label, dtype=y.dtype),
+        )
+        return lineage.assign(**extra) if extra else lineage
 
     def _majority_counts(
-        self, X: np.ndarray, y: np.ndarray, label: object, class_rows: np.ndarray
+        self, X: np.ndarray, y: np.ndarray, request: ClassRequest, k: int, search: object
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """Δ_i for the class's rows, and their own-class neighbours when found on the way.
 
         The costly step. Exact backends search the class's rows against the whole training
-        set (imbalanced-learn's neighbours, ties included); a backend that can count rows
-        within radii splits it into an own-class search and an other-class count
-        (:mod:`harness.resample.difficulty`), whose own-class neighbours synthesis reuses.
+        set; a backend that can count rows within radii splits it into an own-class search and
+        an other-class count (:mod:`harness.resample.difficulty`), whose own-class neighbours
+        synthesis reuses.
         """
         n_rows, n_features = X.shape
-        backend = get_backend(
-            self.backend, n_reference=n_rows, n_queries=class_rows.size, n_features=n_features
-        )
+        backend = backend_for(search, n_rows, request.rows.size, n_features)
         if not supports_split(backend):
-            whole_set = neighbors_excluding_self(X, X[class_rows], self.n_neighbors, backend)
-            return majority_counts(y[whole_set], label), None
+            whole_set = neighbors_excluding_self(X, request.rows, k, backend)
+            return majority_counts(y[whole_set], request.label), None
         split = split_difficulty(
             X,
-            class_rows,
-            np.flatnonzero(y != label),
-            self.n_neighbors,
+            request.rows,
+            np.flatnonzero(y != request.label),
+            k,
             own_index=get_backend(type(backend).name),
             other_index=backend,
         )

@@ -1,11 +1,12 @@
 """How many synthetic rows each minority row receives.
 
-Three allocations share one output shape, an integer array ``g`` over the rows of one class with
+Two allocations share one output shape, an integer array ``g`` over the rows of one class with
 ``g.sum() == total`` exactly:
 
 - ADASYN: proportional to the difficulty ratio r_i, rounded by the largest-remainder method;
-- SMOTE: as even as possible, the remainder going to randomly chosen rows;
-- random duplication: ``total`` draws with replacement (random oversampling).
+- SMOTE: as even as possible, the remainder going to randomly chosen rows.
+
+(Random oversampling draws its rows directly: :mod:`harness.resample.random_over`.)
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
     return shares
 
 
-def uniform_allocation(n_rows: int, total: int, random_state: np.random.RandomState) -> np.ndarray:
+def uniform_allocation(n_rows: int, total: int, random_state: np.random.Generator) -> np.ndarray:
     """Spread ``total`` as evenly as possible over ``n_rows`` rows (SMOTE).
 
     Every row gets ``total // n_rows``; the ``total % n_rows`` rows left over go to distinct rows
@@ -117,8 +118,9 @@ def uniform_allocation(n_rows: int, total: int, random_state: np.random.RandomSt
         Rows of the class (> 0).
     total : int
         Rows to create (>= 0).
-    random_state : numpy.random.RandomState
-        Source of randomness for the remainder.
+    random_state : numpy.random.Generator
+        Source of randomness for the remainder (the class's allocation stream,
+        :mod:`harness.resample.streams`).
 
     Returns
     -------
@@ -131,31 +133,11 @@ def uniform_allocation(n_rows: int, total: int, random_state: np.random.RandomSt
     return shares
 
 
-def random_allocation(n_rows: int, total: int, random_state: np.random.RandomState) -> np.ndarray:
-    """Draw ``total`` rows uniformly with replacement; return how often each row was drawn.
-
-    Parameters
-    ----------
-    n_rows : int
-        Rows of the class (> 0).
-    total : int
-        Rows to create (>= 0).
-    random_state : numpy.random.RandomState
-        Source of randomness.
-
-    Returns
-    -------
-    ndarray of int64, shape (n_rows,)
-    """
-    draws = random_state.randint(0, n_rows, size=total)
-    return np.bincount(draws, minlength=n_rows).astype(np.int64)
-
-
 def adasyn_allocation(
     delta: np.ndarray,
     total: int,
     policy: str,
-    random_state: np.random.RandomState,
+    random_state: np.random.Generator,
     target_class: object = None,
 ) -> tuple[np.ndarray, bool]:
     """ADASYN allocation g_i ∝ r_i, with the no-hard-sample policy when Σ r_i = 0.
@@ -169,7 +151,7 @@ def adasyn_allocation(
     policy : {"smote", "raise"}
         What to do when no row has a majority neighbour: fall back to the uniform SMOTE
         allocation, or raise :class:`~harness.errors.NoHardSamplesError`.
-    random_state : numpy.random.RandomState
+    random_state : numpy.random.Generator
         Used by the uniform fallback only.
     target_class : object, optional
         Named in the error message.

@@ -1,8 +1,13 @@
 """Read ``X, y`` into checked numpy arrays, and give the result back in the caller's types.
 
 Every check runs here, before any library call, so each bad input gets one error that names the
-problem and the fix. numpy in gives numpy out; a pandas DataFrame / Series in gives the same back,
-with the column names, the column dtypes and the Series name.
+problem and the fix. numpy in gives numpy out, a list gives a list; a pandas DataFrame / Series
+in gives the same back, with the column names, the column dtypes and the Series name (``y`` in
+all its shapes: :mod:`harness.resample.labels`). Two readers:
+
+- :func:`read_input`, numeric ``X`` for samplers that compute with the features, or the
+  mixed layout of :mod:`harness.resample.columns` for the nominal–continuous ones;
+- :func:`read_rows`, any ``X`` (text, dates, NaN, sparse) for samplers that only copy rows.
 """
 
 from __future__ import annotations
@@ -15,23 +20,31 @@ import pandas as pd
 from scipy import sparse
 
 from harness.errors import InputDataError
+from harness.resample.columns import MixedLayout
+from harness.resample.labels import LabelFormat, check_labels, read_labels, write_labels
 
 _MAX_NAMES_SHOWN = 10
 
 
 @dataclass(frozen=True)
 class InputArrays:
-    """Checked input: a 2-D numeric ``X``, a 1-D ``y`` and what is needed to rebuild the types."""
+    """Checked input: a 2-D ``X``, 1-D labels ``y`` and what is needed to rebuild the types.
 
-    X: np.ndarray
+    ``X`` is a numeric matrix for samplers that compute with the features; for samplers that
+    only copy rows (:func:`read_rows`) it is the input's rows as they are (a DataFrame, a
+    sparse matrix or an array of any dtype).
+    """
+
+    X: object
     y: np.ndarray
+    source: object = None
     columns: pd.Index | None = None
     dtypes: pd.Series | None = None
-    y_kind: str = "ndarray"
-    y_name: object = None
-    y_dtype: object = None
+    labels: LabelFormat = field(default_factory=LabelFormat)
     float_only: bool = False
     notes: list[str] = field(default_factory=list)
+    layout: MixedLayout | None = None
+    integer: tuple[int, ...] = ()  # input positions of declared integer columns
 
     @property
     def is_frame(self) -> bool:
@@ -55,13 +68,14 @@ def _holds_complex(column: np.ndarray) -> bool:
 
 def _refuse_complex(names: list[object]) -> None:
     raise InputDataError(
-        f"X holds complex numbers in column(s) {_names(names)}; the samplers take real "
+        f"Complex data not supported: X holds complex numbers in column(s) {_names(names)}; "
+        "the samplers take real "
         "features, and a cast to float would silently drop the imaginary parts: split each "
         "complex feature into two real ones (np.real and np.imag), or use its magnitude (np.abs)."
     )
 
 
-def _frame_as_array(X: pd.DataFrame) -> tuple[np.ndarray, pd.Index, pd.Series]:
+def _check_unique_columns(X: pd.DataFrame) -> None:
     duplicated = X.columns[X.columns.duplicated()].unique().tolist()
     if duplicated:
         raise InputDataError(
@@ -69,19 +83,28 @@ def _frame_as_array(X: pd.DataFrame) -> tuple[np.ndarray, pd.Index, pd.Series]:
             "identify one feature: rename them (e.g. X.columns = [...]) or drop the copies with "
             "X.loc[:, ~X.columns.duplicated()]."
         )
-    complex_columns = [
+
+
+def _complex_frame_columns(X: pd.DataFrame) -> list[object]:
+    return [
         c
         for c in X.columns
         if pd.api.types.is_complex_dtype(X[c].dtype)
         or (X[c].dtype == object and _holds_complex(X[c].to_numpy()))
     ]
+
+
+def _frame_as_array(X: pd.DataFrame) -> tuple[np.ndarray, pd.Index, pd.Series]:
+    _check_unique_columns(X)
+    complex_columns = _complex_frame_columns(X)
     if complex_columns:
         _refuse_complex(complex_columns)
     non_numeric = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c].dtype)]
     if non_numeric:
         raise InputDataError(
             f"X has non-numeric columns {_names(non_numeric)}: encode categorical columns "
-            "first, e.g. with OneHotEncoder or OrdinalEncoder, or drop them."
+            "first, e.g. with OneHotEncoder or OrdinalEncoder, or drop them (or use ADASYNNC or "
+            "SMOTENC, which take them as categories)."
         )
     values = X.to_numpy()
     if values.dtype == object:  # mixed bool/number or nullable dtypes
@@ -89,73 +112,67 @@ def _frame_as_array(X: pd.DataFrame) -> tuple[np.ndarray, pd.Index, pd.Series]:
     return values, X.columns, X.dtypes
 
 
-def _features_as_array(X: object) -> tuple[np.ndarray, pd.Index | None, pd.Series | None]:
-    if sparse.issparse(X):
-        raise InputDataError(
-            "X is a sparse matrix, which these samplers do not take: convert it with "
-            "X.toarray() (or reduce its dimension first, e.g. with TruncatedSVD)."
-        )
-    if isinstance(X, pd.DataFrame):
-        return _frame_as_array(X)
+class NonNumericInputError(InputDataError, TypeError):
+    """X holds values that are no numbers (a ``TypeError`` too, as numpy's conversion raises)."""
+
+
+def _as_2d(X: object) -> np.ndarray:
     if X is None:
         raise InputDataError("X is None: pass a 2-D array or DataFrame of features.")
-    values = np.asarray(X)
+    values = np.asarray(X, dtype=object) if _is_ragged_or_mixed(X) else np.asarray(X)
     if values.ndim != 2:
         raise InputDataError(
             f"X must be 2-D (rows x features), got {values.ndim} dimension(s) with shape "
             f"{values.shape}: reshape a single feature with X.reshape(-1, 1)."
         )
+    return values
+
+
+def _is_ragged_or_mixed(X: object) -> bool:
+    # np.asarray([[1.0, "a"]]) would turn every value into text: keep the objects instead.
+    if not isinstance(X, list | tuple):
+        return False
+    kinds = {type(v) for row in X[:1000] for v in (row if isinstance(row, list | tuple) else [row])}
+    return any(issubclass(k, str) for k in kinds) and len(kinds) > 1
+
+
+def _refuse_sparse(X: object) -> None:
+    if sparse.issparse(X):
+        raise InputDataError(
+            "X is a sparse matrix, which this sampler does not take (sparse input is not "
+            "supported: interpolated rows would be dense): convert it with X.toarray() (or "
+            "reduce its dimension first, e.g. with TruncatedSVD), or use RandomOverSampler, "
+            "which takes sparse X."
+        )
+
+
+def _features_as_array(X: object) -> tuple[np.ndarray, pd.Index | None, pd.Series | None]:
+    _refuse_sparse(X)
+    if isinstance(X, pd.DataFrame):
+        return _frame_as_array(X)
+    values = _as_2d(X)
     complex_columns = [j for j in range(values.shape[1]) if _holds_complex(values[:, j])]
     if complex_columns:
         _refuse_complex(complex_columns)
     if not (np.issubdtype(values.dtype, np.number) or values.dtype == bool):
-        bad = []
+        bad, reason = [], ""
         for j in range(values.shape[1]):
             try:
                 values[:, j].astype(np.float64)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError) as exc:
                 bad.append(j)
+                reason = reason or str(exc)
         if bad:
-            raise InputDataError(
-                f"X has non-numeric values in column(s) {_names(bad)}: encode categorical "
-                "columns first, e.g. with OneHotEncoder, or drop them."
+            raise NonNumericInputError(
+                f"X has non-numeric values in column(s) {_names(bad)} ({reason}): encode "
+                "categorical columns first, e.g. with OneHotEncoder, or drop them (or use "
+                "ADASYNNC or SMOTENC, which take them as categories)."
             )
         values = values.astype(np.float64)
     return values, None, None
 
 
-def _labels_as_array(y: object) -> tuple[np.ndarray, str, object, object]:
-    if y is None:
-        raise InputDataError("y is None: pass a 1-D array or Series of class labels.")
-    if isinstance(y, pd.DataFrame):
-        if y.shape[1] != 1:
-            raise InputDataError(
-                f"y has {y.shape[1]} columns; the samplers take one label per row: pass a 1-D "
-                "Series of class labels (multilabel targets are not supported)."
-            )
-        y = y.iloc[:, 0]
-    if isinstance(y, pd.Series):
-        return y.to_numpy(), "series", y.name, y.dtype
-    labels = np.asarray(y)
-    if isinstance(y, list | tuple) and labels.dtype.kind in "US":
-        # np.asarray turns [0, "a"] into the strings ["0", "a"]: keep the original objects, so
-        # the label check sees the mixed types instead of labels silently changed to text.
-        as_objects = np.asarray(y, dtype=object)
-        if as_objects.ndim == 1 and _label_kind(as_objects) not in _LABEL_KINDS:
-            labels = as_objects
-    if labels.ndim == 2 and labels.shape[1] == 1:
-        raise InputDataError(
-            f"y has shape {labels.shape}; the samplers take a 1-D array: pass y.ravel()."
-        )
-    if labels.ndim != 1:
-        raise InputDataError(
-            f"y must be 1-D (one class label per row), got shape {labels.shape}: pass a 1-D "
-            "array of class labels (multilabel targets are not supported)."
-        )
-    return labels, "list" if isinstance(y, list) else "ndarray", None, labels.dtype
-
-
-def _check_finite(values: np.ndarray, columns: pd.Index | None) -> None:
+def _check_finite(values: np.ndarray, columns: object) -> None:
     finite = np.isfinite(values)
     if finite.all():
         return
@@ -194,7 +211,7 @@ def max_feature_magnitude(n_features: int) -> float:
     return float(np.sqrt(np.finfo(np.float32).max / (16.0 * max(int(n_features), 1))))
 
 
-def _check_magnitude(values: np.ndarray, columns: pd.Index | None) -> None:
+def _check_magnitude(values: np.ndarray, columns: object) -> None:
     limit = max_feature_magnitude(values.shape[1])
     too_large = (np.abs(values) >= limit).any(axis=0)
     if not too_large.any():
@@ -209,92 +226,104 @@ def _check_magnitude(values: np.ndarray, columns: pd.Index | None) -> None:
     )
 
 
-_LABEL_KINDS = frozenset(
-    {"integer", "floating", "mixed-integer-float", "decimal", "string", "bytes", "boolean"}
-)
-
-
-def _label_kind(labels: np.ndarray) -> str:
-    return pd.api.types.infer_dtype(labels, skipna=True)
-
-
-def check_label_types(labels: np.ndarray) -> None:
-    """Refuse labels that cannot be sorted or compared as classes.
-
-    Parameters
-    ----------
-    labels : ndarray of shape (n_samples,)
-        Class labels without missing values.
-
-    Raises
-    ------
-    InputDataError
-        Complex labels, labels of mixed types (``0`` and ``"a"``, ``True`` and ``1``), or
-        labels of a type that is no class label (e.g. tuples).
-    """
-    kind = _label_kind(labels) if labels.dtype == object else None
-    if labels.dtype.kind == "c" or kind == "complex":
+def _check_shape(n_rows: int, n_features: int, n_labels: int) -> None:
+    if n_rows != n_labels:
         raise InputDataError(
-            "y holds complex numbers; class labels must be integers or strings: map the "
-            "classes to integers (e.g. with sklearn.preprocessing.LabelEncoder)."
+            f"X has {n_rows} rows but y has {n_labels} labels: pass one label per row (check "
+            "that X and y were split or filtered the same way)."
         )
-    if kind is None or kind in _LABEL_KINDS:
-        return
-    types = sorted({type(v).__name__ for v in labels})
-    raise InputDataError(
-        f"y mixes label types ({', '.join(types)}), which cannot be sorted or compared as "
-        "classes (0 and '0' would be two classes): convert the labels to one type first, e.g. "
-        "y.astype(str), or map them to integers with sklearn.preprocessing.LabelEncoder."
-        if len(types) > 1
-        else f"y holds labels of type {types[0]}, which are not class labels: use integer or "
-        "string labels (e.g. map them with sklearn.preprocessing.LabelEncoder)."
-    )
-
-
-def _check_labels(labels: np.ndarray) -> None:
-    if labels.dtype.kind == "f" and np.isnan(labels).any():
+    shape = (n_rows, n_features)
+    if n_rows == 0:
         raise InputDataError(
-            f"y has {int(np.isnan(labels).sum())} missing label(s): drop those rows or fill "
-            "the labels before resampling."
+            f"Found array with 0 sample(s) (shape={shape}) while a minimum of 1 is required: "
+            "resampling needs at least one row; check the filter or split that emptied X."
         )
-    if labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):
+    if n_features == 0:
         raise InputDataError(
-            "y holds continuous values; resampling needs class labels: pass integer or "
-            "string class labels (e.g. bin a continuous target first)."
-        )
-    if pd.isna(labels).any():
-        raise InputDataError("y has missing labels: drop those rows or fill the labels first.")
-    check_label_types(labels)
-    if np.unique(labels).size < 2:
-        raise InputDataError(
-            f"y has a single class ({labels[0]!r}); resampling needs at least two classes: "
-            "check the target column, or use a stratified split so each fold keeps both classes."
+            f"Found array with 0 feature(s) (shape={shape}) while a minimum of 1 is required: "
+            "resampling needs at least one feature; check the column selection."
         )
 
 
-def _float_conversion_notes(values: np.ndarray, dtypes: pd.Series | None) -> list[str]:
+def _float_conversion_notes(
+    values: np.ndarray, dtypes: pd.Series | None, integer: tuple[int, ...]
+) -> list[str]:
     if dtypes is not None:
-        converted = [c for c, t in dtypes.items() if not pd.api.types.is_float_dtype(t)]
+        converted = [
+            c
+            for j, (c, t) in enumerate(dtypes.items())
+            if not pd.api.types.is_float_dtype(t) and j not in integer
+        ]
     else:
-        converted = [] if np.issubdtype(values.dtype, np.floating) else [str(values.dtype)]
+        integral = not np.issubdtype(values.dtype, np.floating)
+        converted = [str(values.dtype)] if integral and len(integer) < values.shape[1] else []
     if not converted:
         return []
     what = f"columns {_names(converted)}" if dtypes is not None else f"{converted[0]} features"
-    return [f"{what} were converted to float64, because interpolated rows are not integers"]
+    return [
+        f"{what} were converted to float64, because interpolated rows are not integers "
+        "(declare whole-number columns with integer_features to have them rounded instead)"
+    ]
 
 
-def read_input(X: object, y: object, *, float_only: bool) -> InputArrays:
+def _numeric_view(
+    X: object, layout_spec: object
+) -> tuple[np.ndarray, pd.Index | None, pd.Series | None, MixedLayout | None]:
+    """The numeric matrix to work on: X itself, or its mixed layout (continuous, then codes)."""
+    if layout_spec is None:
+        return (*_features_as_array(X), None)
+    _refuse_sparse(X)
+    if isinstance(X, pd.DataFrame):
+        _check_unique_columns(X)
+        source, columns, dtypes = X, X.columns, X.dtypes
+    else:
+        source, columns, dtypes = _as_2d(X), None, None
+    if 0 in source.shape:
+        _check_shape(*source.shape, n_labels=source.shape[0])
+    layout, codes = MixedLayout.from_input(source, layout_spec)
+    continuous = (
+        source.iloc[:, list(layout.continuous)]
+        if isinstance(source, pd.DataFrame)
+        else source[:, list(layout.continuous)]
+    )
+    values, _, _ = _features_as_array(continuous) if layout.continuous else (None, None, None)
+    if values is None:
+        values = np.empty((codes.shape[0], 0))
+    float32 = values.dtype == np.float32 and max(n.n_codes for n in layout.nominals) < 2**24
+    dtype = np.float32 if float32 else np.float64
+    merged = np.empty((codes.shape[0], values.shape[1] + codes.shape[1]), dtype=dtype)
+    merged[:, : values.shape[1]] = values
+    merged[:, values.shape[1] :] = codes
+    return merged, columns, dtypes, layout
+
+
+def read_input(
+    X: object,
+    y: object,
+    *,
+    float_only: bool,
+    categorical: object = None,
+    integer: object = None,
+) -> InputArrays:
     """Check ``X, y`` and return them as numpy arrays.
 
     Parameters
     ----------
     X : array-like or pandas.DataFrame of shape (n_samples, n_features)
-        Numeric features without NaN or infinite values.
-    y : array-like or pandas.Series of shape (n_samples,)
-        Class labels, at least two classes.
+        Numeric features without NaN or infinite values (nominal columns, when
+        ``categorical`` names them, may hold any values).
+    y : array-like, pandas.Series or pandas.DataFrame
+        Class labels, at least two classes (see :func:`harness.resample.labels.read_labels`).
     float_only : bool
         True for samplers that interpolate: integer or boolean features are then converted to
         float64 (and a note says so), since a point between two rows is not an integer.
+    categorical : object, optional
+        ``categorical_features`` of a nominal–continuous sampler: ``X`` is then read through
+        :class:`harness.resample.columns.MixedLayout` (continuous columns, then one code
+        column per nominal feature).
+    integer : object, optional
+        ``integer_features``: whole-number columns, rounded after interpolation and given
+        back with their dtype.
 
     Returns
     -------
@@ -304,54 +333,129 @@ def read_input(X: object, y: object, *, float_only: bool) -> InputArrays:
     ------
     InputDataError
         For each kind of unusable input, with the fix in the message.
+    SamplerParameterError
+        For ``categorical``/``integer`` naming columns ``X`` does not have.
     """
-    values, columns, dtypes = _features_as_array(X)
-    labels, y_kind, y_name, y_dtype = _labels_as_array(y)
-    if values.shape[0] != labels.shape[0]:
-        raise InputDataError(
-            f"X has {values.shape[0]} rows but y has {labels.shape[0]} labels: pass one label "
-            "per row (check that X and y were split or filtered the same way)."
-        )
-    if values.shape[0] == 0 or values.shape[1] == 0:
-        raise InputDataError(
-            f"X has shape {values.shape}; resampling needs at least one row and one feature."
-        )
+    from harness.resample.columns import integer_positions, resolve_columns
+
+    values, columns, dtypes, layout = _numeric_view(X, categorical)
+    labels, label_format = read_labels(y)
+    n_input = layout.n_features if layout is not None else values.shape[1]
+    _check_shape(values.shape[0], n_input, len(labels))
+    declared = tuple(resolve_columns(integer, columns, dtypes, n_input, "integer_features"))
+    internal = integer_positions(layout, declared)
+    continuous = values[:, : layout.n_continuous] if layout is not None else values
     notes = []
     if float_only:
-        notes.extend(_float_conversion_notes(values, dtypes))
+        kept_dtypes = None
+        if dtypes is not None:
+            kept = list(layout.continuous) if layout is not None else list(range(n_input))
+            kept_dtypes = dtypes.iloc[kept]
+        notes.extend(_float_conversion_notes(continuous, kept_dtypes, tuple(internal)))
         if not np.issubdtype(values.dtype, np.floating):
             values = values.astype(np.float64)
-    _check_finite(values, columns)
+            continuous = values[:, : layout.n_continuous] if layout is not None else values
+    continuous_names = columns
+    if layout is not None:
+        continuous_names = [columns[j] if columns is not None else j for j in layout.continuous]
+    _check_finite(continuous, continuous_names)
     if float_only:
-        _check_magnitude(values, columns)
-    _check_labels(labels)
-    return InputArrays(values, labels, columns, dtypes, y_kind, y_name, y_dtype, float_only, notes)
+        _check_magnitude(continuous, continuous_names)
+    check_labels(labels)
+    return InputArrays(
+        values, labels, X, columns, dtypes, label_format, float_only, notes, layout, declared
+    )
 
 
-def write_output(data: InputArrays, X_out: np.ndarray, y_out: np.ndarray) -> tuple[object, object]:
+def _rows_container(X: object) -> object:
+    if X is None:
+        raise InputDataError("X is None: pass a 2-D array or DataFrame of features.")
+    if sparse.issparse(X):
+        # Rows are taken from CSR or CSC; other formats (COO, DIA, BSR ...) cannot be indexed.
+        return X if X.format in ("csr", "csc") else X.tocsr()
+    if isinstance(X, pd.DataFrame):
+        return X
+    return _as_2d(X)
+
+
+def read_rows(X: object, y: object) -> InputArrays:
+    """Check ``X, y`` for a sampler that only copies rows: any values, sparse X allowed.
+
+    Copying a row needs no arithmetic, so text, categories, dates, NaN and sparse matrices are
+    kept as they are; only complex numbers are refused (as everywhere).
+
+    Parameters
+    ----------
+    X : array-like, sparse matrix or pandas.DataFrame of shape (n_samples, n_features)
+    y : array-like, pandas.Series or pandas.DataFrame
+
+    Returns
+    -------
+    InputArrays
+        ``X`` is the rows container itself (a DataFrame, a sparse matrix or an array).
+    """
+    rows = _rows_container(X)
+    labels, label_format = read_labels(y)
+    n_rows, n_features = rows.shape
+    _check_shape(n_rows, n_features, len(labels))
+    if isinstance(rows, pd.DataFrame):
+        _check_unique_columns(rows)
+        complex_columns = _complex_frame_columns(rows)
+    elif sparse.issparse(rows):
+        complex_columns = ["(sparse values)"] if rows.dtype.kind == "c" else []
+    else:
+        complex_columns = [j for j in range(n_features) if _holds_complex(rows[:, j])]
+    if complex_columns:
+        _refuse_complex(complex_columns)
+    check_labels(labels)
+    columns = rows.columns if isinstance(rows, pd.DataFrame) else None
+    dtypes = rows.dtypes if isinstance(rows, pd.DataFrame) else None
+    return InputArrays(rows, labels, X, columns, dtypes, label_format)
+
+
+def stack_rows(rows: object, parents: np.ndarray) -> object:
+    """Rows followed by copies of rows ``parents``, in the same container.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame, sparse matrix or ndarray
+        ``InputArrays.X`` from :func:`read_rows`.
+    parents : ndarray of int
+        Rows to append, in order.
+
+    Returns
+    -------
+    A DataFrame (fresh RangeIndex, dtypes kept), a sparse matrix in the same format or an
+    array; :func:`write_output` turns an array back into a list when ``X`` was one.
+    """
+    if isinstance(rows, pd.DataFrame):
+        return pd.concat([rows, rows.iloc[parents]], ignore_index=True)
+    if sparse.issparse(rows):
+        return sparse.vstack([rows, rows[parents]], format=rows.format)
+    return np.concatenate([rows, rows[parents]])
+
+
+def write_output(data: InputArrays, X_out: object, y_out: np.ndarray) -> tuple[object, object]:
     """Give the resampled arrays back in the types the caller passed in.
 
     A DataFrame keeps its column names; each column keeps its dtype, except integer or boolean
-    columns that were interpolated, which stay float64. The index is a fresh RangeIndex
-    (original rows first, in their input order), as in imbalanced-learn.
+    columns that were interpolated, which stay float64 (declared ``integer_features`` get their
+    dtype back, rounded). The index is a fresh RangeIndex (original rows first, in their input
+    order), as in imbalanced-learn. A list gives a list.
     """
-    if data.is_frame:
+    if data.layout is not None:
+        X_res = data.layout.decode(X_out, data.source, data.integer)
+    elif isinstance(X_out, np.ndarray) and data.is_frame:
         X_res = pd.DataFrame(X_out, columns=data.columns)
-        # Interpolated integer or boolean columns stay float64; everything else gets its dtype back.
         keep = {
             c: t
-            for c, t in data.dtypes.items()
-            if pd.api.types.is_float_dtype(t) or not data.float_only
+            for j, (c, t) in enumerate(data.dtypes.items())
+            if pd.api.types.is_float_dtype(t) or not data.float_only or j in data.integer
         }
         X_res = X_res.astype(keep)
+    elif isinstance(X_out, np.ndarray) and isinstance(data.source, list):
+        X_res = X_out.tolist()
     else:
         X_res = X_out
-    if data.y_kind == "series":
-        y_res = pd.Series(y_out, name=data.y_name, dtype=data.y_dtype)
-        if data.is_frame:
-            y_res.index = X_res.index
-    elif data.y_kind == "list":
-        y_res = y_out.tolist()
-    else:
-        y_res = y_out
-    return X_res, y_res
+    index = X_res.index if isinstance(X_res, pd.DataFrame) else None
+    return X_res, write_labels(y_out, data.labels, index)

@@ -1,38 +1,78 @@
-"""The template every over-sampler of the harness follows.
+"""The template every over-sampler of the harness follows: imbalanced-learn's, plus records.
 
-:class:`HarnessOverSampler` keeps imbalanced-learn's public contract (``fit_resample``,
-``sampling_strategy`` in all its forms, ``get_params``/``clone``, use inside
-``imblearn.pipeline.Pipeline``) and adds what the harness records: ``n_original_``,
-``n_synthetic_``, ``lineage_`` and ``notes_``. Subclasses implement three small hooks.
+:class:`HarnessOverSampler` keeps imbalanced-learn's contract and shape: ``fit_resample``
+validates the parameters (one validator over ``_parameter_constraints``,
+:mod:`harness.resample.parameters`) and the input (:mod:`harness.resample.arrays`), resolves
+``sampling_strategy_`` and calls ``_fit_resample``, which runs the one per-class loop of every
+sampler and asks the subclass for each class's new rows (:meth:`_generate_class`). What the
+harness adds is recorded on the way: ``n_original_``, ``n_synthetic_``, ``lineage_`` and
+``notes_``.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
 
-from harness.errors import InputDataError, MemoryQuotaError
-from harness.resample.arrays import InputArrays, read_input, write_output
+from harness.errors import InputDataError, MemoryQuotaError, SamplerParameterError
+from harness.resample.arrays import InputArrays, read_input, stack_rows, write_output
+from harness.resample.columns import integer_positions
 from harness.resample.lineage import concat_lineage
-from harness.resample.validation import check_positive_int, resolve_sampling_strategy
+from harness.resample.neighbors import EstimatorBackend, NeighborBackend
+from harness.resample.parameters import (
+    RANDOM_STATE,
+    SAMPLING_STRATEGY,
+    ValidatedParameters,
+    positive_int,
+)
+from harness.resample.streams import RandomStreams, seed_from_random_state
+from harness.resample.synthesis import SyntheticBlock
+from harness.resample.validation import resolve_sampling_strategy
 
 _MIB = 2**20
 
 
-class HarnessOverSampler(BaseOverSampler):
-    """Base class: checks, sampling strategy, quota, output types and fitted attributes.
+@dataclass(frozen=True)
+class ClassRequest:
+    """What the per-class loop asks a sampler for: ``total`` new rows of one class."""
 
-    Subclasses set ``_interpolates`` and implement :meth:`_check_params`,
-    :meth:`_adjust_strategy` (optional), :meth:`_check_class_sizes` (optional) and
-    :meth:`_generate`.
+    label: object
+    class_index: int  # position of the class among the sorted labels: keys its streams
+    rows: np.ndarray  # positions of the class's rows in X, in input order
+    total: int
+    first_row: int  # position in the output of the first new row
+    streams: RandomStreams
+
+
+class HarnessOverSampler(ValidatedParameters, BaseOverSampler):
+    """Base class: checks, sampling strategy, quota, the per-class loop and fitted attributes.
+
+    Subclasses declare their parameters in ``_parameter_constraints`` and implement
+    :meth:`_generate_class`; optionally :meth:`_adjust_strategy` and :meth:`_check_class_sizes`.
+    ``_interpolates`` says whether new rows are computed (numeric input, written into a
+    preallocated array) or copied (any input, see :meth:`_computes_rows`).
     """
 
+    _parameter_constraints: dict = {
+        "sampling_strategy": SAMPLING_STRATEGY,
+        "random_state": RANDOM_STATE,
+        "max_synthetic": [positive_int(), None],
+    }
     _interpolates = False
 
     # -- hooks --------------------------------------------------------------------------------
-    def _check_params(self) -> None:
-        """Raise :class:`SamplerParameterError` for an invalid parameter."""
+    def _computes_rows(self) -> bool:
+        """True: numeric input, new rows written by :meth:`_generate_class`; False: copied."""
+        return True
+
+    def _read(self, X: object, y: object) -> InputArrays:
+        """Check and convert the input (:func:`harness.resample.arrays.read_input`)."""
+        return read_input(
+            X, y, float_only=self._interpolates, integer=getattr(self, "integer_features", None)
+        )
 
     def _adjust_strategy(self, strategy: dict, y: np.ndarray) -> dict:
         """Change the rows to generate per class (ADASYN's beta and d_th); default: keep."""
@@ -41,10 +81,35 @@ class HarnessOverSampler(BaseOverSampler):
     def _check_class_sizes(self, strategy: dict, y: np.ndarray) -> None:
         """Raise when a class to oversample is too small for the method."""
 
-    def _generate(
-        self, X: np.ndarray, y: np.ndarray, strategy: dict, out: np.ndarray
-    ) -> list[pd.DataFrame]:
-        """Write ``sum(strategy.values())`` new rows into ``out``; return lineage blocks."""
+    def _start(self, X: object, y: np.ndarray) -> None:
+        """Reset per-fit attributes before the per-class loop (ADASYN's ``difficulty_``)."""
+
+    def _search_space(self, X: np.ndarray, request: ClassRequest) -> np.ndarray:
+        """The rows neighbour searches run on: ``X`` (the nominal–continuous samplers encode
+        their nominal columns for a mixed distance)."""
+        return X
+
+    def _finish_rows(
+        self,
+        X: np.ndarray,
+        request: ClassRequest,
+        block: SyntheticBlock,
+        table: np.ndarray,
+        out: np.ndarray,
+    ) -> dict[str, np.ndarray]:
+        """Complete interpolated rows (the nominal–continuous samplers set their categories);
+        return extra lineage columns."""
+        return {}
+
+    def _generate_class(
+        self, X: object, y: np.ndarray, request: ClassRequest, out: np.ndarray | None
+    ) -> pd.DataFrame:
+        """Make ``request.total`` new rows of one class; return their lineage block.
+
+        When :meth:`_computes_rows`, write them into ``out`` (shape ``(total, n_columns)``);
+        otherwise ``out`` is None and the rows named in the lineage's ``parent`` column are
+        copied.
+        """
         raise NotImplementedError
 
     # -- the template ---------------------------------------------------------------------------
@@ -54,56 +119,96 @@ class HarnessOverSampler(BaseOverSampler):
         Parameters
         ----------
         X : array-like or pandas.DataFrame of shape (n_samples, n_features)
-            Numeric features, no NaN or infinite value.
-        y : array-like or pandas.Series of shape (n_samples,)
-            Class labels.
+            Features (see the sampler's docstring for what it accepts).
+        y : array-like, pandas.Series or pandas.DataFrame
+            Class labels: 1-D, a one-column array or DataFrame, or a one-hot matrix.
         **params : dict
             Accepted for pipeline compatibility; unused.
 
         Returns
         -------
         X_resampled : same type as ``X``, shape (n_samples + n_synthetic_, n_features)
-        y_resampled : same type as ``y``
+        y_resampled : same type and shape kind as ``y``
         """
-        self._check_params()
-        check_positive_int("max_synthetic", getattr(self, "max_synthetic", None), allow_none=True)
-        data = read_input(X, y, float_only=self._interpolates)
+        self._validate_params()
+        data = self._read(X, y)
         self.notes_ = list(data.notes)
+        self._set_feature_attributes(data)
         strategy = resolve_sampling_strategy(self.sampling_strategy, data.y)
         strategy = self._adjust_strategy(strategy, data.y)
         self._check_quota(strategy, data)
         self._check_class_sizes(strategy, data.y)
-        self._set_feature_attributes(data)
-
-        n_original, n_new = data.X.shape[0], int(sum(strategy.values()))
-        X_out = np.empty((n_original + n_new, data.X.shape[1]), dtype=data.X.dtype)
-        X_out[:n_original] = data.X
-        blocks = self._generate(data.X, data.y, strategy, X_out[n_original:])
-        y_out = np.concatenate(
-            [data.y, *(np.full(n, label, dtype=data.y.dtype) for label, n in strategy.items())]
-        )
-
         self.sampling_strategy_ = strategy
-        self.n_original_ = n_original
-        self.n_synthetic_ = n_new
-        self.lineage_ = concat_lineage(blocks, data.y.dtype)
-        return write_output(data, X_out, y_out)
+        self._layout = data.layout
+        self._integer_columns = integer_positions(data.layout, data.integer)
+        try:
+            X_res, y_res = self._fit_resample(data.X, data.y)
+        finally:
+            del self._layout, self._integer_columns
+        return write_output(data, X_res, y_res)
 
     def fit(self, X, y, **params):
-        """Run :meth:`fit_resample` for its fitted attributes; return ``self``."""
+        """Run :meth:`fit_resample` for its fitted attributes; return ``self``.
+
+        Unlike imbalanced-learn's ``fit`` (which only checks the input), this resamples, so that
+        ``lineage_`` and the sampler's own attributes (ADASYN's ``difficulty_``) can be read.
+        """
         self.fit_resample(X, y, **params)
         return self
 
     def _fit_resample(self, X, y, **params):
-        # imbalanced-learn's abstract hook; fit_resample above does the whole job.
-        return self.fit_resample(X, y, **params)
+        """The per-class loop: every class of ``sampling_strategy_`` with rows to create."""
+        strategy = self.sampling_strategy_
+        streams = RandomStreams(seed_from_random_state(self.random_state))
+        n_original, n_new = X.shape[0], int(sum(strategy.values()))
+        computes = self._computes_rows()
+        self._start(X, y)
+        X_out = None
+        if computes:
+            X_out = np.empty((n_original + n_new, X.shape[1]), dtype=X.dtype)
+            X_out[:n_original] = X
+        blocks, start = [], n_original
+        for class_index, label in enumerate(sorted(strategy)):
+            total = strategy[label]
+            if total == 0:
+                continue
+            request = ClassRequest(
+                label, class_index, np.flatnonzero(y == label), total, start, streams
+            )
+            out = X_out[start : start + total] if computes else None
+            blocks.append(self._generate_class(X, y, request, out))
+            start += total
+        self.lineage_ = concat_lineage(blocks, y.dtype)
+        if computes:
+            self._round_integer_columns(X_out[n_original:])
+        else:
+            X_out = stack_rows(X, self.lineage_["parent"].to_numpy())
+        y_out = np.concatenate(
+            [y, *(np.full(n, label, dtype=y.dtype) for label, n in sorted(strategy.items()))]
+        )
+        self.n_original_ = n_original
+        self.n_synthetic_ = n_new
+        return X_out, y_out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Honest tags: interpolating samplers refuse sparse input (with a message saying so).
+        tags.input_tags.sparse = not self._interpolates
+        return tags
+
+    # -- shared helpers -----------------------------------------------------------------------
+    def _round_integer_columns(self, new_rows: np.ndarray) -> None:
+        if self._integer_columns:
+            columns = list(self._integer_columns)
+            new_rows[:, columns] = np.rint(new_rows[:, columns])
 
     def _check_quota(self, strategy: dict, data: InputArrays) -> None:
         quota = getattr(self, "max_synthetic", None)
         total = int(sum(strategy.values()))
         if quota is None or total <= quota:
             return
-        mib = total * data.X.shape[1] * data.X.dtype.itemsize / _MIB
+        itemsize = getattr(getattr(data.X, "dtype", None), "itemsize", 8)
+        mib = total * data.X.shape[1] * itemsize / _MIB
         raise MemoryQuotaError(
             f"This request would create {total:,} synthetic rows (about {mib:,.1f} MiB of "
             f"features), more than max_synthetic={quota:,}: raise max_synthetic to at least "
@@ -111,11 +216,30 @@ class HarnessOverSampler(BaseOverSampler):
         )
 
     def _set_feature_attributes(self, data: InputArrays) -> None:
-        self.n_features_in_ = data.X.shape[1]
+        self.n_features_in_ = data.layout.n_features if data.layout is not None else data.X.shape[1]
         if data.is_frame and all(isinstance(c, str) for c in data.columns):
             self.feature_names_in_ = np.asarray(data.columns, dtype=object)
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
+
+    @staticmethod
+    def _neighbor_search(value: object, backend: str, parameter: str) -> tuple[int, object]:
+        """K and the search backend from ``n_neighbors``/``k_neighbors`` and ``backend``.
+
+        An int is K, searched with ``backend``. A neighbours estimator (imbalanced-learn's
+        convention) is used for the search instead, and K is its ``n_neighbors`` minus one (it
+        counts the row itself).
+        """
+        if not hasattr(value, "kneighbors"):
+            return int(value), backend
+        counted = getattr(value, "n_neighbors", None)
+        if isinstance(counted, bool) or not isinstance(counted, int | np.integer) or counted < 2:
+            raise SamplerParameterError(
+                f"The neighbours estimator given as {parameter} has n_neighbors={counted!r}; "
+                "it counts the row itself, so K = n_neighbors - 1 must be at least 1: pass e.g. "
+                f"NearestNeighbors(n_neighbors=6) for K = 5, or {parameter}=5."
+            )
+        return int(counted) - 1, EstimatorBackend(value)
 
     @staticmethod
     def _too_small(strategy: dict, y: np.ndarray, n_neighbors: int, parameter: str) -> None:
@@ -133,3 +257,12 @@ class HarnessOverSampler(BaseOverSampler):
                     f"{n_neighbors + 1} needed to find {n_neighbors} neighbours: {smaller}"
                     "RandomOverSampler, which needs no neighbours."
                 )
+
+
+def backend_for(search: object, n_reference: int, n_queries: int, n_features: int) -> object:
+    """A fresh backend for one search: a name resolved for its size, or the estimator's."""
+    if isinstance(search, NeighborBackend):
+        return search
+    from harness.resample.neighbors import get_backend
+
+    return get_backend(search, n_reference=n_reference, n_queries=n_queries, n_features=n_features)

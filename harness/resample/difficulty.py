@@ -10,8 +10,8 @@ own-class neighbours found on the way are the ones synthesis interpolates toward
 search is not repeated.
 
 Used with backends that can count (:meth:`harness.resample.backends.ivf.IVFBackend.count_closer`);
-the exact backends keep the single whole-set search, whose neighbours (ties included) are
-imbalanced-learn's.
+the exact backends keep the single whole-set search, whose neighbours follow the tie rule of
+:mod:`harness.resample.ties` (imbalanced-learn's on data without ties).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from harness.resample.neighbors import NeighborBackend
+from harness.resample.neighbors import NeighborBackend, neighbors_excluding_self
 
 
 def counts_from_closer(closer: np.ndarray) -> np.ndarray:
@@ -85,9 +85,10 @@ def split_difficulty(
     SplitResult
     """
     X_class = X[class_rows]
-    distances, indices = own_index.fit(X_class).kneighbors(X_class, n_neighbors + 1)
-    # As in the whole-set search, the first neighbour is the row itself.
-    radii, own_neighbors = distances[:, 1:], indices[:, 1:]
+    # As in the whole-set search, each row's own index is removed from its neighbours.
+    radii, own_neighbors = neighbors_excluding_self(
+        X_class, np.arange(class_rows.shape[0]), n_neighbors, own_index, return_distance=True
+    )
     if other_rows.size == 0:
         closer = np.zeros_like(own_neighbors)
     else:

@@ -4,12 +4,16 @@ The samplers only need two calls: ``fit(X)`` on a reference set and ``kneighbors
 query set. Keeping that behind :class:`NeighborBackend` lets a faster exact or approximate index
 be added by registering it, without touching the samplers.
 
-Backends: ``"exact"`` (scikit-learn, searching as imbalanced-learn does: the reference),
-``"blocked"`` (the same neighbours, faster on large sets:
-:mod:`harness.resample.backends.blocked`) and ``"ivf"`` (approximate, k-means cells scanned
-with BLAS: :mod:`harness.resample.backends.ivf`).
+Backends: ``"exact"`` (scikit-learn's ``NearestNeighbors`` with its own choice of algorithm, a
+k-d tree on few features), ``"brute"`` (scikit-learn's brute-force kernel), ``"blocked"``
+(faster on large sets: :mod:`harness.resample.backends.blocked`) and ``"ivf"`` (approximate,
+k-means cells scanned with BLAS: :mod:`harness.resample.backends.ivf`). The three exact ones
+return the same neighbours, ties included, by the rule of :mod:`harness.resample.ties`.
 Two names choose by size (:func:`resolve_backend_name`): ``"auto"`` among the exact backends
 only, ``"auto-approx"`` also among the approximate ones.
+
+:func:`neighbors_excluding_self` is the search the samplers run: the K nearest rows of some
+rows of a set, each row's own index removed.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
 from harness.errors import SamplerParameterError
+from harness.resample.ties import complete_and_rank, drop_self
 
 
 class NeighborBackend(ABC):
@@ -52,36 +57,146 @@ def check_neighbor_count(n_neighbors: int, n_reference: int) -> None:
 
 
 class ExactBackend(NeighborBackend):
-    """Exact Euclidean search with scikit-learn's ``NearestNeighbors``, as imbalanced-learn does.
+    """Exact Euclidean search: scikit-learn finds candidates, the tie rule ranks them.
 
-    ``algorithm="auto"``, scikit-learn's and imbalanced-learn's default: a k-d tree on few
-    features, the chunked brute-force kernel otherwise. Forcing brute force would be slower on
-    small, low-dimensional folds, where its OpenMP threads cost more than the search (on a busy
-    2-core machine, ~100 ms against ~1 ms per call).
+    scikit-learn's ``NearestNeighbors`` (``algorithm="auto"`` is its and imbalanced-learn's
+    default: a k-d tree on few features, the chunked brute-force kernel otherwise) returns the
+    nearest rows in its own order; :func:`harness.resample.ties.complete_and_rank` makes sure
+    every row tied at the k-th distance was seen and orders them by the documented rule. On
+    data without ties the result is scikit-learn's.
 
     Parameters
     ----------
+    algorithm : {"auto", "kd_tree", "ball_tree", "brute"}, default="auto"
+        Passed to :class:`sklearn.neighbors.NearestNeighbors`.
     n_jobs : int or None, default=None
         Passed to :class:`sklearn.neighbors.NearestNeighbors`.
     """
 
     name = "exact"
 
-    def __init__(self, n_jobs: int | None = None) -> None:
+    def __init__(self, algorithm: str = "auto", n_jobs: int | None = None) -> None:
+        self.algorithm = algorithm
         self.n_jobs = n_jobs
         self._index: NearestNeighbors | None = None
-        self._n_fitted = 0
+        self._X: np.ndarray | None = None
 
     def fit(self, X: np.ndarray) -> ExactBackend:
-        self._index = NearestNeighbors(n_jobs=self.n_jobs).fit(X)
-        self._n_fitted = len(X)
+        self._X = np.asarray(X)
+        self._index = NearestNeighbors(algorithm=self.algorithm, n_jobs=self.n_jobs).fit(self._X)
+        norms = np.einsum("ij,ij->i", self._X, self._X, dtype=np.float64)
+        self._max_norm = float(np.sqrt(norms.max())) if norms.size else 0.0
         return self
 
     def kneighbors(self, Q: np.ndarray, n_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
         if self._index is None:
             raise RuntimeError("ExactBackend.kneighbors called before fit: call fit(X) first.")
+        check_neighbor_count(n_neighbors, self._X.shape[0])
+        Q = np.asarray(Q)
+        q_norms = np.sqrt(np.einsum("ij,ij->i", Q, Q, dtype=np.float64))
+
+        def native(queries: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+            return self._index.kneighbors(queries, n_neighbors=m, return_distance=True)
+
+        def error_bound(positions: np.ndarray, native_squared: np.ndarray) -> np.ndarray:
+            # The expanded form |q|² − 2q·x + |x|² (brute force) errs by at most a few
+            # (n + 2)·eps of its terms; the result is rounded to the output dtype once more.
+            q = q_norms[positions]
+            terms = q * q + 2 * q * self._max_norm + self._max_norm**2
+            output_eps = np.finfo(np.result_type(Q.dtype, np.float32)).eps
+            gamma = 8 * (Q.shape[1] + 2) * np.finfo(np.float64).eps
+            return gamma * terms + 4 * output_eps * native_squared + np.finfo(np.float64).tiny
+
+        return complete_and_rank(native, self._X, Q, n_neighbors, error_bound)
+
+
+class BruteBackend(ExactBackend):
+    """:class:`ExactBackend` with scikit-learn's brute-force kernel whatever the data's shape."""
+
+    name = "brute"
+
+    def __init__(self, n_jobs: int | None = None) -> None:
+        super().__init__(algorithm="brute", n_jobs=n_jobs)
+
+
+class EstimatorBackend(NeighborBackend):
+    """A user's scikit-learn-style neighbours estimator (``kneighbors``), cloned and used as is.
+
+    Given as a sampler's ``n_neighbors``/``k_neighbors``, as imbalanced-learn accepts: the
+    estimator's own ``n_neighbors`` is K + 1 (the row itself included). Its tie order is its
+    own; the row itself is still removed by index.
+
+    Parameters
+    ----------
+    estimator : object
+        An object with ``fit`` and ``kneighbors`` (e.g. ``NearestNeighbors(n_neighbors=6)``).
+    """
+
+    name = "estimator"
+
+    def __init__(self, estimator: object) -> None:
+        self.estimator = estimator
+        self._fitted = None
+        self._n_fitted = 0
+
+    def fit(self, X: np.ndarray) -> EstimatorBackend:
+        from sklearn.base import clone
+
+        self._fitted = clone(self.estimator).fit(X)
+        self._n_fitted = len(X)
+        return self
+
+    def kneighbors(self, Q: np.ndarray, n_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
+        if self._fitted is None:
+            raise RuntimeError("EstimatorBackend.kneighbors called before fit: call fit first.")
         check_neighbor_count(n_neighbors, self._n_fitted)
-        return self._index.kneighbors(Q, n_neighbors=n_neighbors, return_distance=True)
+        return self._fitted.kneighbors(Q, n_neighbors=n_neighbors, return_distance=True)
+
+
+def neighbors_excluding_self(
+    reference: np.ndarray,
+    query_rows: np.ndarray,
+    n_neighbors: int,
+    backend: str | NeighborBackend,
+    *,
+    return_distance: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """The ``n_neighbors`` nearest rows of some rows of ``reference``, each row's own excluded.
+
+    ``n_neighbors + 1`` rows are searched and the one with the query's own index removed
+    (:func:`harness.resample.ties.drop_self`), so a duplicated row keeps its copies as
+    neighbours but never itself.
+
+    Parameters
+    ----------
+    reference : ndarray of shape (n_rows, n_features)
+        The searched rows.
+    query_rows : ndarray of int, shape (n_queries,)
+        Positions in ``reference`` of the rows whose neighbours are wanted.
+    n_neighbors : int
+        K.
+    backend : str or NeighborBackend
+        A name (resolved for this search's size, see :func:`get_backend`) or an unfitted
+        backend.
+    return_distance : bool, default=False
+        Also return the distances.
+
+    Returns
+    -------
+    indices : ndarray of int, shape (n_queries, n_neighbors)
+        Positions in ``reference``; with ``return_distance``, ``(distances, indices)``.
+    """
+    query_rows = np.asarray(query_rows)
+    if isinstance(backend, str):
+        backend = get_backend(
+            backend,
+            n_reference=reference.shape[0],
+            n_queries=query_rows.shape[0],
+            n_features=reference.shape[1],
+        )
+    found = backend.fit(reference).kneighbors(reference[query_rows], n_neighbors + 1)
+    distances, indices = drop_self(*found, query_rows)
+    return (distances, indices) if return_distance else indices
 
 
 def _blocked_backend() -> NeighborBackend:
@@ -98,6 +213,7 @@ def _ivf_backend() -> NeighborBackend:
 
 _BACKENDS: dict[str, Callable[[], NeighborBackend]] = {
     "exact": ExactBackend,
+    "brute": BruteBackend,
     "blocked": _blocked_backend,
     "ivf": _ivf_backend,
 }
@@ -182,7 +298,7 @@ def get_backend(
     Parameters
     ----------
     name : str
-        ``"exact"``, ``"blocked"``, ``"ivf"``, ``"auto"``, ``"auto-approx"`` (see
+        ``"exact"``, ``"brute"``, ``"blocked"``, ``"ivf"``, ``"auto"``, ``"auto-approx"`` (see
         :func:`resolve_backend_name`) or a name added with :func:`register_backend`.
     n_reference, n_queries, n_features : int or None, optional
         Size of the search, used by ``"auto"`` and ``"auto-approx"`` to choose.

@@ -1,19 +1,32 @@
-"""Random oversampling: duplicate rows of the classes to grow, drawn with replacement."""
+"""Random oversampling: duplicate rows of the classes to grow, drawn with replacement.
+
+Copying a row needs no arithmetic, so any input is taken as it is (text, categories, dates,
+missing values, sparse matrices). With ``shrinkage`` the copies are perturbed (a smoothed
+bootstrap, as imbalanced-learn's ``RandomOverSampler(shrinkage=...)``), which needs numbers.
+"""
 
 from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from harness.resample.allocation import random_allocation
-from harness.resample.base import HarnessOverSampler
+from harness.errors import SamplerParameterError
+from harness.resample.arrays import InputArrays, read_input, read_rows
+from harness.resample.base import ClassRequest, HarnessOverSampler
 from harness.resample.interpolation import copy_rows_into
 from harness.resample.lineage import build_lineage
-from harness.resample.validation import make_random_state
+from harness.resample.parameters import StrictInterval
+from harness.resample.streams import DUPLICATION, SMOOTHING, block_bounds
 
 
 class RandomOverSampler(HarnessOverSampler):
     """Duplicate randomly chosen rows (with replacement) until the wanted counts are reached.
+
+    The parent of appended row j of a class is drawn uniformly from the class's rows by the
+    stream of j's block (:mod:`harness.resample.streams`).
 
     Parameters
     ----------
@@ -21,6 +34,12 @@ class RandomOverSampler(HarnessOverSampler):
         As in imbalanced-learn (see :class:`harness.resample.SMOTE`).
     random_state : int, RandomState or None, default=None
         Seed of the draws.
+    shrinkage : float, dict or None, default=None
+        None: plain copies. A number >= 0 (or a dict ``{class: number}`` covering every class
+        to oversample): each copy gets Gaussian noise with standard deviation
+        ``shrinkage · h · std_class`` per feature, h = (4 / ((n_features + 2) · n_samples))
+        ^ (1 / (n_features + 4)), as imbalanced-learn's smoothed bootstrap. Needs numeric,
+        dense ``X``.
     max_synthetic : int or None, default=None
         Refuse (``MemoryQuotaError``) to append more rows than this.
 
@@ -28,38 +47,108 @@ class RandomOverSampler(HarnessOverSampler):
     ----------
     sampling_strategy_ : dict
         Rows appended per class.
+    shrinkage_ : dict or None
+        The shrinkage factor of each class oversampled.
+    sample_indices_ : ndarray of int
+        Input row of every output row (the original rows, then the parents).
     n_original_, n_synthetic_ : int
         Input rows; rows appended.
     lineage_ : pandas.DataFrame
         One row per appended row; ``neighbor`` is -1, ``lam`` 0.0, ``difficulty`` NaN.
     notes_ : list of str
         What the sampler decided and why.
+    n_features_in_ : int
+        Columns of ``X``.
+    feature_names_in_ : ndarray of str
+        Column names, when ``X`` was a DataFrame with string column names.
     """
 
-    def __init__(self, *, sampling_strategy="auto", random_state=None, max_synthetic=None):
+    _parameter_constraints: dict = {
+        **HarnessOverSampler._parameter_constraints,
+        "shrinkage": [StrictInterval(numbers.Real, 0, None, closed="left"), Mapping, None],
+    }
+
+    def __init__(
+        self, *, sampling_strategy="auto", random_state=None, shrinkage=None, max_synthetic=None
+    ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
+        self.shrinkage = shrinkage
         self.max_synthetic = max_synthetic
 
-    def _check_params(self) -> None:
-        make_random_state(self.random_state)
+    def _computes_rows(self) -> bool:
+        return self.shrinkage is not None
 
-    def _generate(
-        self, X: np.ndarray, y: np.ndarray, strategy: dict, out: np.ndarray
-    ) -> list[pd.DataFrame]:
-        random_state = make_random_state(self.random_state)
-        blocks, start = [], 0
-        for label, total in strategy.items():
-            if total == 0:
-                continue
-            class_rows = np.flatnonzero(y == label)
-            shares = random_allocation(class_rows.shape[0], total, random_state)
-            # Draw order, not parent order, so duplicates are not grouped by parent.
-            parents = class_rows[
-                random_state.permutation(np.repeat(np.arange(len(shares)), shares))
-            ]
-            copy_rows_into(out[start : start + total], X, parents)
-            labels = np.full(total, label, dtype=y.dtype)
-            blocks.append(build_lineage(X.shape[0] + start, parents, None, None, None, labels))
-            start += total
-        return blocks
+    def _read(self, X: object, y: object) -> InputArrays:
+        if self.shrinkage is None:
+            return read_rows(X, y)
+        return read_input(X, y, float_only=True)
+
+    def _start(self, X: object, y: np.ndarray) -> None:
+        self.shrinkage_ = self._shrinkage_per_class()
+
+    def _shrinkage_per_class(self) -> dict | None:
+        to_grow = {label for label, n in self.sampling_strategy_.items() if n > 0}
+        if self.shrinkage is None:
+            return None
+        if not isinstance(self.shrinkage, Mapping):
+            return {label: float(self.shrinkage) for label in sorted(to_grow)}
+        given = dict(self.shrinkage)
+        missing = sorted(to_grow - set(given))
+        if missing:
+            raise SamplerParameterError(
+                f"shrinkage has no factor for class(es) {missing!r}, which are oversampled: "
+                f"add them, e.g. shrinkage={{{', '.join(f'{m!r}: 0.5' for m in missing)}}}, or "
+                "pass one number for every class."
+            )
+        bad = {
+            k: v
+            for k, v in given.items()
+            if not StrictInterval(numbers.Real, 0, None, closed="left").is_satisfied_by(v)
+        }
+        if bad:
+            raise SamplerParameterError(
+                f"shrinkage factors must be finite numbers >= 0, got {bad!r}: pass e.g. 0.5 "
+                "(0 copies rows unchanged)."
+            )
+        return {label: float(given[label]) for label in sorted(to_grow)}
+
+    def _generate_class(
+        self, X: object, y: np.ndarray, request: ClassRequest, out: np.ndarray | None
+    ) -> pd.DataFrame:
+        n_rows = request.rows.shape[0]
+        parents = np.empty(request.total, dtype=np.intp)
+        for block, start, stop in block_bounds(request.total):
+            stream = request.streams.generator(DUPLICATION, request.class_index, block)
+            parents[start:stop] = request.rows[stream.integers(0, n_rows, size=stop - start)]
+        if out is not None:
+            copy_rows_into(out, X, parents)
+            self._smooth(X, request, out)
+        labels = np.full(request.total, request.label, dtype=y.dtype)
+        return build_lineage(request.first_row, parents, None, None, None, labels)
+
+    def _smooth(self, X: np.ndarray, request: ClassRequest, out: np.ndarray) -> None:
+        """Add imbalanced-learn's smoothed-bootstrap noise to the copies of one class."""
+        n_samples, n_features = X.shape
+        bandwidth = (4 / ((n_features + 2) * n_samples)) ** (1 / (n_features + 4))
+        scale = self.shrinkage_[request.label] * bandwidth * np.std(X[request.rows], axis=0)
+        for block, start, stop in block_bounds(request.total):
+            stream = request.streams.generator(SMOOTHING, request.class_index, block)
+            noise = stream.standard_normal((stop - start, n_features)) * scale
+            out[start:stop] += noise.astype(out.dtype, copy=False)
+
+    def _fit_resample(self, X, y, **params):
+        X_out, y_out = super()._fit_resample(X, y, **params)
+        self.sample_indices_ = np.concatenate(
+            [np.arange(self.n_original_), self.lineage_["parent"].to_numpy()]
+        )
+        return X_out, y_out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        copies = self.shrinkage is None
+        tags.input_tags.sparse = copies
+        tags.input_tags.string = copies
+        tags.input_tags.allow_nan = copies
+        tags.sampler_tags.sample_indices = True
+        return tags

@@ -6,12 +6,13 @@ import numpy as np
 import pandas as pd
 
 from harness.resample.allocation import uniform_allocation
-from harness.resample.base import HarnessOverSampler
+from harness.resample.base import ClassRequest, HarnessOverSampler
 from harness.resample.interpolation import DEFAULT_CHUNK_SIZE
 from harness.resample.lineage import build_lineage
-from harness.resample.neighbors import backend_names
+from harness.resample.neighbors import neighbors_excluding_self
+from harness.resample.parameters import INTEGER_FEATURES, NEIGHBORS, BackendName, positive_int
+from harness.resample.streams import ALLOCATION
 from harness.resample.synthesis import synthesize_class
-from harness.resample.validation import check_choice, check_positive_int, make_random_state
 
 
 class SMOTE(HarnessOverSampler):
@@ -19,7 +20,8 @@ class SMOTE(HarnessOverSampler):
 
     Rows are spread as evenly as possible over the minority rows (the remainder goes to rows
     chosen at random); each new row lies on the segment between a minority row and one of its
-    ``k_neighbors`` nearest minority neighbours.
+    ``k_neighbors`` nearest minority neighbours (the row itself excluded by index; ties by the
+    rule of :mod:`harness.resample.ties`).
 
     Parameters
     ----------
@@ -29,15 +31,20 @@ class SMOTE(HarnessOverSampler):
         chosen classes to the majority's size; a dict (or a callable returning one) gives the
         wanted number of rows per class.
     random_state : int, RandomState or None, default=None
-        Seed of the allocation remainder, the neighbour choice and λ.
-    k_neighbors : int, default=5
-        Minority neighbours to interpolate towards.
+        Seed of the counter-based streams that draw the allocation remainder, the neighbour
+        choice and λ (:mod:`harness.resample.streams`).
+    k_neighbors : int or neighbours estimator, default=5
+        Minority neighbours to interpolate towards. An object with ``kneighbors`` (e.g.
+        ``NearestNeighbors(n_neighbors=6)``) is used for the search instead of ``backend``,
+        with K = its ``n_neighbors`` - 1, as in imbalanced-learn.
     backend : str, default="auto"
-        Neighbour search backend (``"exact"``, ``"auto"``).
+        Neighbour search backend (``"exact"``, ``"brute"``, ``"blocked"``, ``"auto"``, ...).
     chunk_size : int, default=65536
-        Rows interpolated per step (bounds temporary memory).
+        Rows interpolated per step (bounds temporary memory; never changes the result).
     max_synthetic : int or None, default=None
         Refuse (``MemoryQuotaError``) to create more rows than this.
+    integer_features : None, "auto" or array-like, default=None
+        Whole-number columns: rounded after interpolation and given back with their dtype.
 
     Attributes
     ----------
@@ -49,9 +56,20 @@ class SMOTE(HarnessOverSampler):
         One row per appended row: ``row, parent, neighbor, lam, difficulty (NaN), class``.
     notes_ : list of str
         What the sampler decided and why.
+    n_features_in_ : int
+        Columns of ``X``.
+    feature_names_in_ : ndarray of str
+        Column names, when ``X`` was a DataFrame with string column names.
     """
 
     _interpolates = True
+    _parameter_constraints: dict = {
+        **HarnessOverSampler._parameter_constraints,
+        "k_neighbors": NEIGHBORS,
+        "backend": [BackendName()],
+        "chunk_size": [positive_int()],
+        "integer_features": INTEGER_FEATURES,
+    }
 
     def __init__(
         self,
@@ -62,6 +80,7 @@ class SMOTE(HarnessOverSampler):
         backend="auto",
         chunk_size=DEFAULT_CHUNK_SIZE,
         max_synthetic=None,
+        integer_features=None,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
@@ -69,41 +88,39 @@ class SMOTE(HarnessOverSampler):
         self.backend = backend
         self.chunk_size = chunk_size
         self.max_synthetic = max_synthetic
-
-    def _check_params(self) -> None:
-        check_positive_int("k_neighbors", self.k_neighbors)
-        check_positive_int("chunk_size", self.chunk_size)
-        check_choice("backend", self.backend, backend_names())
-        make_random_state(self.random_state)
+        self.integer_features = integer_features
 
     def _check_class_sizes(self, strategy: dict, y: np.ndarray) -> None:
-        self._too_small(strategy, y, self.k_neighbors, "k_neighbors")
+        k, _ = self._neighbor_search(self.k_neighbors, self.backend, "k_neighbors")
+        self._too_small(strategy, y, k, "k_neighbors")
 
-    def _generate(
-        self, X: np.ndarray, y: np.ndarray, strategy: dict, out: np.ndarray
-    ) -> list[pd.DataFrame]:
-        random_state = make_random_state(self.random_state)
-        blocks, start = [], 0
-        for label, total in strategy.items():
-            if total == 0:
-                continue
-            class_rows = np.flatnonzero(y == label)
-            shares = uniform_allocation(class_rows.shape[0], total, random_state)
-            block = synthesize_class(
-                X,
-                class_rows,
-                shares,
-                self.k_neighbors,
-                self.backend,
-                random_state,
-                out[start : start + total],
-                self.chunk_size,
-            )
-            labels = np.full(total, label, dtype=y.dtype)
-            blocks.append(
-                build_lineage(
-                    X.shape[0] + start, block.parents, block.neighbors, block.lam, None, labels
-                )
-            )
-            start += total
-        return blocks
+    def _generate_class(
+        self, X: np.ndarray, y: np.ndarray, request: ClassRequest, out: np.ndarray
+    ) -> pd.DataFrame:
+        k, search = self._neighbor_search(self.k_neighbors, self.backend, "k_neighbors")
+        allocation_stream = request.streams.generator(ALLOCATION, request.class_index)
+        shares = uniform_allocation(request.rows.shape[0], request.total, allocation_stream)
+        space = self._search_space(X, request)
+        table = neighbors_excluding_self(
+            space[request.rows], np.arange(request.rows.shape[0]), k, search
+        )
+        block = synthesize_class(
+            X,
+            request.rows,
+            shares,
+            table,
+            request.streams,
+            request.class_index,
+            out,
+            self.chunk_size,
+        )
+        extra = self._finish_rows(X, request, block, table, out)
+        lineage = build_lineage(
+            request.first_row,
+            block.parents,
+            block.neighbors,
+            block.lam,
+            None,
+            np.full(request.total, request.label, dtype=y.dtype),
+        )
+        return lineage.assign(**extra) if extra else lineage

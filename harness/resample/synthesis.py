@@ -1,5 +1,10 @@
 """SMOTE-style synthesis shared by SMOTE and ADASYN: pick a minority neighbour and a λ, then
-interpolate. Only the number of rows per parent (the allocation) differs between the two."""
+interpolate. Only the number of rows per parent (the allocation) differs between the two.
+
+The neighbour choice and λ of the rows made from one block of parent rows come from that
+block's counter-based stream (:mod:`harness.resample.streams`), so the rows do not depend on
+how the work is chunked.
+"""
 
 from __future__ import annotations
 
@@ -8,31 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from harness.resample.interpolation import interpolate_into
-from harness.resample.neighbors import NeighborBackend, get_backend
-
-
-def neighbors_excluding_self(
-    reference: np.ndarray,
-    queries: np.ndarray,
-    n_neighbors: int,
-    backend: str | NeighborBackend,
-) -> np.ndarray:
-    """Indices (into ``reference``) of each query row's ``n_neighbors`` nearest neighbours.
-
-    The queries are rows of ``reference``; as in imbalanced-learn, ``n_neighbors + 1`` are asked
-    for and the first column (the row itself) is dropped. ``backend`` is a name (resolved for
-    this search's size) or an unfitted backend.
-    """
-    if isinstance(backend, str):
-        backend = get_backend(
-            backend,
-            n_reference=reference.shape[0],
-            n_queries=queries.shape[0],
-            n_features=reference.shape[1],
-        )
-    index = backend.fit(reference)
-    _, indices = index.kneighbors(queries, n_neighbors + 1)
-    return indices[:, 1:]
+from harness.resample.streams import INTERPOLATION, RandomStreams, block_bounds
 
 
 @dataclass(frozen=True)
@@ -45,21 +26,60 @@ class SyntheticBlock:
     parent_positions: np.ndarray  # position of the parent within the class's rows
 
 
+def draw_segments(
+    shares: np.ndarray, n_neighbors: int, streams: RandomStreams, class_index: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every new row: its parent's position, the neighbour column and λ.
+
+    New rows are ordered by parent position (a parent's ``shares[i]`` rows together). The rows
+    of parents ``[b·B, (b+1)·B)`` (B = :data:`~harness.resample.streams.BLOCK_ROWS`) draw, from
+    stream ``(INTERPOLATION, class_index, b)``, first their neighbour columns (uniform in
+    ``[0, K)``), then their λ (uniform in ``[0, 1)``).
+
+    Parameters
+    ----------
+    shares : ndarray of int, shape (m,)
+        Rows to create from each class row.
+    n_neighbors : int
+        K.
+    streams : RandomStreams
+    class_index : int
+        Position of the class among the sorted labels.
+
+    Returns
+    -------
+    parent_positions, columns : ndarray of intp, shape (shares.sum(),)
+    lam : ndarray of float64, shape (shares.sum(),)
+    """
+    parent_positions = np.repeat(np.arange(shares.shape[0]), shares)
+    n_new = parent_positions.shape[0]
+    columns = np.empty(n_new, dtype=np.intp)
+    lam = np.empty(n_new, dtype=np.float64)
+    offsets = np.concatenate([[0], np.cumsum(shares)])
+    for block, start, stop in block_bounds(shares.shape[0]):
+        first, last = int(offsets[start]), int(offsets[stop])
+        if last == first:
+            continue
+        generator = streams.generator(INTERPOLATION, class_index, block)
+        columns[first:last] = generator.integers(0, n_neighbors, size=last - first)
+        lam[first:last] = generator.random(last - first)
+    return parent_positions, columns, lam
+
+
 def synthesize_class(
     X: np.ndarray,
     class_rows: np.ndarray,
     shares: np.ndarray,
-    n_neighbors: int,
-    backend: str,
-    random_state: np.random.RandomState,
+    table: np.ndarray,
+    streams: RandomStreams,
+    class_index: int,
     out: np.ndarray,
     chunk_size: int,
-    table: np.ndarray | None = None,
 ) -> SyntheticBlock:
     """Create ``shares[i]`` rows from each row i of one class, written into ``out``.
 
-    Each new row is x_i + λ(x_zi − x_i), with x_zi drawn uniformly from x_i's ``n_neighbors``
-    nearest neighbours within the class (self excluded) and λ ~ U(0, 1).
+    Each new row is x_i + λ(x_zi − x_i), with x_zi drawn uniformly from x_i's K nearest
+    neighbours within the class and λ ~ U(0, 1) (:func:`draw_segments`).
 
     Parameters
     ----------
@@ -69,31 +89,22 @@ def synthesize_class(
         Positions in ``X`` of the class's rows, in input order.
     shares : ndarray of int, shape (m,)
         Rows to create from each class row.
-    n_neighbors : int
-        K, the number of minority neighbours to choose x_zi from.
-    backend : str
-        Neighbour backend name (see :func:`harness.resample.neighbors.get_backend`).
-    random_state : numpy.random.RandomState
-        Source of the neighbour choice and of λ.
+    table : ndarray of int, shape (m, K)
+        Each class row's K neighbours within the class (positions in ``class_rows``, the row
+        itself excluded).
+    streams : RandomStreams
+    class_index : int
+        Position of the class among the sorted labels.
     out : ndarray of shape (shares.sum(), n_features)
         Destination.
     chunk_size : int
         Rows interpolated per step.
-    table : ndarray of int, shape (m, n_neighbors), optional
-        Each class row's neighbours within the class (positions in ``class_rows``), when an
-        earlier search already found them; searched with ``backend`` otherwise.
 
     Returns
     -------
     SyntheticBlock
     """
-    if table is None:
-        X_class = X[class_rows]
-        table = neighbors_excluding_self(X_class, X_class, n_neighbors, backend)
-    parent_positions = np.repeat(np.arange(class_rows.shape[0]), shares)
-    n_new = parent_positions.shape[0]
-    columns = random_state.randint(0, n_neighbors, size=n_new)
-    lam = random_state.uniform(size=n_new)
+    parent_positions, columns, lam = draw_segments(shares, table.shape[1], streams, class_index)
     parents = class_rows[parent_positions]
     neighbors = class_rows[table[parent_positions, columns]]
     interpolate_into(out, X, parents, neighbors, lam, chunk_size)

@@ -1,7 +1,9 @@
-"""Checks of sampler parameters and of ``sampling_strategy``, with messages that name the fix.
+"""``sampling_strategy`` against the data, and ``random_state`` as a generator.
 
 ``sampling_strategy`` takes every form imbalanced-learn accepts (float, the strings, dict,
-callable). The impossible requests are caught here first, so the user sees why and what to change;
+callable); its type is checked with the other parameters (:mod:`harness.resample.parameters`).
+What depends on ``y`` is checked here (a ratio that would need undersampling, a class that is not
+in ``y``, fewer rows than a class has), so the user sees why and what to change;
 imbalanced-learn's ``check_sampling_strategy`` then does the conversion to "rows to generate".
 """
 
@@ -15,49 +17,7 @@ from imblearn.utils import check_sampling_strategy
 from sklearn.utils import check_random_state
 
 from harness.errors import SamplerParameterError
-
-STRATEGY_STRINGS = ("auto", "minority", "not minority", "not majority", "all")
-
-
-def check_positive_int(name: str, value: object, *, allow_none: bool = False) -> None:
-    """Raise unless ``value`` is an int >= 1 (or None when allowed)."""
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        hint = " or None (no limit)" if allow_none else ""
-        raise SamplerParameterError(
-            f"{name} must be a positive integer{hint}, got {value!r}: pass e.g. {name}=5."
-        )
-
-
-def check_choice(name: str, value: object, choices: tuple[str, ...] | list[str]) -> None:
-    """Raise unless ``value`` is one of ``choices``."""
-    if not isinstance(value, str) or value not in choices:
-        raise SamplerParameterError(
-            f"Unknown {name} {value!r}: use one of {', '.join(repr(c) for c in choices)}."
-        )
-
-
-def check_beta(beta: object) -> None:
-    """Raise unless ``beta`` is a finite real >= 0."""
-    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not beta >= 0:
-        raise SamplerParameterError(
-            f"beta must be a number >= 0 (1.0 = full balance), got {beta!r}: "
-            "pass e.g. beta=1.0 or beta=0.5."
-        )
-    if not np.isfinite(beta):
-        raise SamplerParameterError(f"beta must be finite, got {beta!r}: pass e.g. beta=1.0.")
-
-
-def check_d_th(d_th: object) -> None:
-    """Raise unless ``d_th`` is None or a real in (0, 1]."""
-    if d_th is None:
-        return
-    if isinstance(d_th, bool) or not isinstance(d_th, numbers.Real) or not 0 < d_th <= 1:
-        raise SamplerParameterError(
-            f"d_th must be in (0, 1] or None (no threshold), got {d_th!r}: classes whose "
-            "size ratio d = m_s/m_l reaches d_th are left alone; pass e.g. d_th=0.75."
-        )
+from harness.resample.parameters import STRATEGY_STRINGS, fix_for
 
 
 def make_random_state(random_state: object) -> np.random.RandomState:
@@ -91,34 +51,13 @@ def make_random_state(random_state: object) -> np.random.RandomState:
 
 
 def _random_state_error(random_state: object) -> SamplerParameterError:
-    hint = "pass an int seed such as random_state=0"
-    if isinstance(random_state, np.random.Generator):
-        hint = (
-            "a numpy Generator is not accepted (the samplers draw from a RandomState, as "
-            "imbalanced-learn does); pass an int seed such as random_state=0, or "
-            "np.random.RandomState(seed)"
-        )
-    return SamplerParameterError(
-        "random_state must be None, an int seed in [0, 2**32 - 1] or a numpy.random.RandomState, "
-        f"got {random_state!r} ({type(random_state).__name__}): {hint}."
-    )
-
-
-def _check_string(strategy: str) -> None:
-    if strategy not in STRATEGY_STRINGS:
-        raise SamplerParameterError(
-            f"Unknown sampling_strategy {strategy!r}: use one of "
-            f"{', '.join(repr(s) for s in STRATEGY_STRINGS)}, a float, a dict or a callable."
-        )
+    return SamplerParameterError(fix_for("random_state", random_state))
 
 
 def _check_float(given: numbers.Real, counts: dict) -> None:
     ratio = float(given)
     if not 0 < ratio <= 1:
-        raise SamplerParameterError(
-            f"sampling_strategy={given!r} is not a ratio in (0, 1]: pass the wanted "
-            "minority/majority ratio after resampling, e.g. 1.0 for full balance."
-        )
+        raise SamplerParameterError(fix_for("sampling_strategy", given))
     if len(counts) != 2:
         raise SamplerParameterError(
             f"A float sampling_strategy needs exactly two classes, y has {len(counts)}: pass a "
@@ -181,7 +120,8 @@ def resolve_sampling_strategy(strategy: object, y: np.ndarray) -> dict[object, i
     counts = dict(zip(labels.tolist(), sizes.tolist(), strict=True))
     subject = f"sampling_strategy {strategy!r}"
     if isinstance(strategy, str):
-        _check_string(strategy)
+        if strategy not in STRATEGY_STRINGS:
+            raise SamplerParameterError(fix_for("sampling_strategy", strategy))
     elif isinstance(strategy, numbers.Real) and not isinstance(strategy, bool):
         _check_float(strategy, counts)
     elif isinstance(strategy, Mapping):
@@ -193,10 +133,7 @@ def resolve_sampling_strategy(strategy: object, y: np.ndarray) -> dict[object, i
         subject = f"the dict {strategy!r} returned by the sampling_strategy callable {given!r}"
         _check_mapping(strategy, counts, "the dict the sampling_strategy callable returned")
     else:
-        raise SamplerParameterError(
-            f"sampling_strategy {strategy!r} is not a float, str, dict or callable: pass e.g. "
-            "'auto', 1.0 or {class: wanted rows}."
-        )
+        raise SamplerParameterError(fix_for("sampling_strategy", strategy))
     try:
         resolved = check_sampling_strategy(strategy, y, "over-sampling")
     except ValueError as exc:

@@ -76,7 +76,19 @@ def test_lineage_defaults_for_duplication():
 
 
 def test_registry_names_and_factory():
-    assert set(STRATEGIES) == {"adasyn", "smote", "ros", "class_weight", "none"}
+    assert set(STRATEGIES) == {
+        "adasyn",
+        "smote",
+        "ros",
+        "class_weight",
+        "none",
+        "adasyn_nc",
+        "smote_nc",
+        "borderline_smote",
+        "smote_enn",
+        "smote_tomek",
+        "decision_threshold",
+    }
     sampler = make_sampler("adasyn", n_neighbors=3, beta=0.5)
     assert sampler.get_params()["n_neighbors"] == 3 and sampler.get_params()["beta"] == 0.5
     assert make_sampler("class_weight").model_class_weight == "balanced"

@@ -11,6 +11,7 @@ from harness.resample.arrays import max_feature_magnitude
 from tests.resample.conftest import make_data
 
 OVERSAMPLERS = [ADASYN, SMOTE, RandomOverSampler]
+INTERPOLATING = [ADASYN, SMOTE]
 
 
 def _with_nan(X: np.ndarray) -> pd.DataFrame:
@@ -37,21 +38,51 @@ BAD_INPUTS = {
         "non-numeric values in column(s) 5",
     ),
     "1-D X": (lambda X, y: (X[:, 0], y), "reshape"),
-    "2-D y": (lambda X, y: (X, y[:, None]), "y.ravel()"),
     "sparse": (lambda X, y: (sparse.csr_matrix(X), y), "X.toarray()"),
     "continuous y": (lambda X, y: (X, y + 0.5), "continuous"),
     "missing label": (lambda X, y: (X, np.where(np.arange(len(y)) == 0, np.nan, y)), "missing"),
+    "multilabel y": (
+        lambda X, y: (X, np.column_stack([y, y])),
+        "multilabel and multioutput targets are not supported",
+    ),
 }
+#: Copying a row needs no arithmetic: RandomOverSampler takes these as they are.
+COPYABLE = ("nan", "inf numpy", "non-numeric", "object array", "sparse")
 
 
 @pytest.mark.parametrize("sampler", OVERSAMPLERS)
 @pytest.mark.parametrize("case", BAD_INPUTS)
 def test_bad_input_raises_input_data_error(sampler, case):
+    if sampler is RandomOverSampler and case in COPYABLE:
+        pytest.skip("random oversampling copies these rows (checked below)")
     X, y = make_data()
     corrupt, fragment = BAD_INPUTS[case]
     with pytest.raises(InputDataError, match=None) as caught:
         sampler().fit_resample(*corrupt(X, y))
     assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize("case", COPYABLE)
+def test_random_oversampling_copies_rows_it_need_not_understand(case):
+    X, y = make_data()
+    X_bad, y = BAD_INPUTS[case][0](X, y)
+    sampler = RandomOverSampler(random_state=0)
+    X_res, y_res = sampler.fit_resample(X_bad, y)
+    assert type(X_res) is type(X_bad) and X_res.shape[0] == len(y_res)
+    parents = sampler.lineage_["parent"].to_numpy()
+    as_frame = pd.DataFrame(X_bad.toarray() if sparse.issparse(X_bad) else X_bad)
+    out = pd.DataFrame(X_res.toarray() if sparse.issparse(X_res) else X_res)
+    pd.testing.assert_frame_equal(
+        out.iloc[len(y) :].reset_index(drop=True), as_frame.iloc[parents].reset_index(drop=True)
+    )
+
+
+@pytest.mark.parametrize("sampler", INTERPOLATING)
+def test_a_shrinkage_or_interpolation_still_refuses_missing_values(sampler):
+    X, y = make_data()
+    for make in (sampler, lambda: RandomOverSampler(shrinkage=0.5)):
+        with pytest.raises(InputDataError, match="NaN or infinite"):
+            make().fit_resample(_with_nan(X), y)
 
 
 @pytest.mark.parametrize(

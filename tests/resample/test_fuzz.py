@@ -243,6 +243,11 @@ def test_interpolated_rows_stay_inside_their_class_box(data):
 def test_nan_or_inf_features_are_refused_with_input_data_error(X, kind):
     y = np.array([0] * (len(X) - 6) + [1] * 6)
     sampler = kind(random_state=0)
+    if kind is RandomOverSampler:
+        # Copying rows needs no arithmetic: NaN and inf are copied, not refused.
+        X_res, _ = _fit(sampler, X, y)
+        np.testing.assert_array_equal(X_res[len(X) :], X[sampler.lineage_["parent"]])
+        return
     if np.isfinite(X).all():
         _check_contract(sampler, X, y, *_fit(sampler, X, y))
         return

@@ -20,6 +20,7 @@ from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
 from harness.resample.neighbors import NeighborBackend, check_neighbor_count
+from harness.resample.ties import rank_candidates, squared_distances
 
 # Distances are screened in float32 (twice the BLAS speed of float64) and the few candidates
 # re-ranked in float64; the screening margin is the classic dot-product error bound
@@ -28,7 +29,8 @@ _EPS32 = float(np.finfo(np.float32).eps)
 
 
 class BlockedExactBackend(NeighborBackend):
-    """Exact Euclidean k-NN, identical to :class:`~harness.resample.neighbors.ExactBackend`.
+    """Exact Euclidean k-NN, identical to :class:`~harness.resample.neighbors.ExactBackend`
+    (same distances, same tie rule: :mod:`harness.resample.ties`).
 
     Parameters
     ----------
@@ -142,13 +144,6 @@ class BlockedExactBackend(NeighborBackend):
     def _rank_candidates(
         self, Q: np.ndarray, rows: np.ndarray, cols: np.ndarray, n_neighbors: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        diff = Q[rows].astype(np.float64) - self._X[cols].astype(np.float64)
-        squared = np.einsum("ij,ij->i", diff, diff)
-        # Nearest first; ties broken by the lower row index, as a stable brute-force scan would.
-        order = np.lexsort((cols, squared, rows))
-        rows, cols, squared = rows[order], cols[order], squared[order]
-        first = np.searchsorted(rows, np.arange(Q.shape[0]))
-        rank = np.arange(rows.shape[0]) - first[rows]
-        keep = rank < n_neighbors
-        shape = (Q.shape[0], n_neighbors)
-        return np.sqrt(squared[keep]).reshape(shape), cols[keep].reshape(shape)
+        # Exact float64 distances, ranked by the tie rule (harness.resample.ties).
+        squared = squared_distances(Q[rows], self._X[cols])
+        return rank_candidates(rows, cols, squared, Q.shape[0], n_neighbors)
