@@ -304,6 +304,11 @@ class ExperimentFolder:
         return self.path / "paired_tests.csv"
 
     @property
+    def critical_difference_png(self) -> Path:
+        """``critical_difference.png``: the critical-difference diagram across data sets."""
+        return self.path / "critical_difference.png"
+
+    @property
     def ranks_csv(self) -> Path:
         """``ranks.csv``."""
         return self.path / "ranks.csv"

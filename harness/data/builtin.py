@@ -130,13 +130,16 @@ def _load_cached(name: str) -> Dataset:
     return make_dataset(table, name=name, source=spec.source, **roles)
 
 
-def load_builtin(name: str) -> Dataset:
+def load_builtin(name: str, *, sensitive_as_feature: bool = True) -> Dataset:
     """Load a built-in data set (cached in-process; each call returns fresh copies).
 
     Parameters
     ----------
     name : str
         One of :func:`builtin_names`.
+    sensitive_as_feature : bool, default=True
+        ``False`` keeps the sensitive columns out of the model's features; fairness still
+        reads them.
 
     Returns
     -------
@@ -154,4 +157,12 @@ def load_builtin(name: str) -> Dataset:
         )
     cached = _load_cached(name)
     # Copies, so a caller that edits its frames cannot change what the next caller gets.
-    return replace(cached, X=cached.X.copy(), y=cached.y.copy(), sensitive=cached.sensitive.copy())
+    X = cached.X.copy()
+    categorical = list(cached.categorical)
+    if not sensitive_as_feature:
+        dropped = [c for c in cached.sensitive.columns if c in X.columns]
+        X = X.drop(columns=dropped)
+        categorical = [c for c in categorical if c not in dropped]
+    return replace(
+        cached, X=X, y=cached.y.copy(), sensitive=cached.sensitive.copy(), categorical=categorical
+    )

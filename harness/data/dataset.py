@@ -65,6 +65,10 @@ class Dataset:
         sha256 of the content, see :func:`content_digest`.
     source : str
         Where the data came from (package and loader, or file path).
+    groups : ndarray, optional
+        Group of each row, for group-aware folds.
+    order : ndarray, optional
+        Time order of each row, for expanding-window folds.
     """
 
     name: str
@@ -75,6 +79,8 @@ class Dataset:
     sensitive: pd.DataFrame = field(default_factory=pd.DataFrame)
     digest: str = ""
     source: str = ""
+    groups: np.ndarray | None = None
+    order: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.y.ndim != 1 or len(self.y) != len(self.X):

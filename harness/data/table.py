@@ -128,6 +128,9 @@ def load_table(
     format: Literal["csv", "parquet"] | None = None,
     min_minority: int = DEFAULT_MIN_MINORITY,
     zero_variance: Literal["warn", "drop", "error"] = "warn",
+    group: str | None = None,
+    time: str | None = None,
+    sensitive_as_feature: bool = True,
 ) -> Dataset:
     """Load a user CSV or Parquet table as a :class:`Dataset`.
 
@@ -154,6 +157,10 @@ def load_table(
         Smallest accepted number of minority rows.
     zero_variance : {"warn", "drop", "error"}
         What to do with constant feature columns.
+    group, time : str, optional
+        Columns for group-aware and time-ordered folds (not features).
+    sensitive_as_feature : bool, default=True
+        ``False`` keeps the sensitive columns out of the features; fairness still reads them.
 
     Returns
     -------
@@ -172,4 +179,7 @@ def load_table(
         source=f"file:{path}",
         min_minority=min_minority,
         zero_variance=zero_variance,
+        group=group,
+        time=time,
+        sensitive_as_feature=sensitive_as_feature,
     )

@@ -56,6 +56,9 @@ def make_dataset(
     source: str = "",
     min_minority: int = DEFAULT_MIN_MINORITY,
     zero_variance: Literal["warn", "drop", "error"] = "warn",
+    group: str | None = None,
+    time: str | None = None,
+    sensitive_as_feature: bool = True,
 ) -> Dataset:
     """Validate ``frame`` and build a :class:`Dataset` from it.
 
@@ -82,6 +85,15 @@ def make_dataset(
         Smallest accepted number of minority rows.
     zero_variance : {"warn", "drop", "error"}
         What to do with constant feature columns.
+    group : str, optional
+        Column naming the group of each row (a customer, a patient) for group-aware folds
+        (``evaluation.folds=group``); it is not a feature.
+    time : str, optional
+        Column ordering the rows in time for expanding-window folds (``evaluation.folds=time``);
+        it is not a feature.
+    sensitive_as_feature : bool, default=True
+        ``False`` keeps the sensitive columns out of the model's features; fairness still
+        reads them.
 
     Returns
     -------
@@ -101,7 +113,13 @@ def make_dataset(
             f"data set {name!r} has no rows or no columns; check the file and its separator."
         )
     _check_unique_columns(frame, name)
-    _check_columns_present(frame, name, target, categorical, sensitive, drop)
+    roles = [c for c in (group, time) if c is not None]
+    _check_columns_present(frame, name, target, categorical, sensitive, [*drop, *roles])
+    groups = None if group is None else frame[group].astype(str).to_numpy()
+    order = None if time is None else _time_order(frame[time], name, time)
+    if not sensitive_as_feature:
+        drop = [*drop, *sensitive]
+    drop = [*drop, *roles]
     sensitive_frame = frame[sensitive].reset_index(drop=True)
     _check_sensitive(sensitive_frame, name)
 
@@ -134,7 +152,28 @@ def make_dataset(
         sensitive=sensitive_frame,
         digest=content_digest(features, y, sensitive_frame, matched),
         source=source,
+        groups=groups,
+        order=order,
     )
+
+
+def _time_order(column: pd.Series, name: str, key: str) -> np.ndarray:
+    """Sort key of a time column: datetimes, numbers, or text that parses as datetimes."""
+    if column.isna().any():
+        raise InputDataError(
+            f"data set {name!r}: time column {key!r} has {int(column.isna().sum())} missing "
+            "values; fill them or drop those rows."
+        )
+    if pd.api.types.is_numeric_dtype(column):
+        return column.to_numpy(dtype=float)
+    try:
+        parsed = pd.to_datetime(column, utc=True)
+    except (ValueError, TypeError) as exc:
+        raise InputDataError(
+            f"data set {name!r}: time column {key!r} is neither numeric nor dates ({exc}); "
+            "store it as ISO dates (2024-01-31) or numbers."
+        ) from exc
+    return parsed.astype("int64").to_numpy(dtype=float)
 
 
 def _check_options(

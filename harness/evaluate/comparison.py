@@ -19,12 +19,9 @@ import numpy as np
 import pandas as pd
 
 from harness.errors import InputDataError
+from harness.evaluate.inference import compare_paired, holm, rank_test
 from harness.evaluate.report import HEADLINE_METRICS, format_ci, markdown_table, render_html
-from harness.evaluate.statistics import (
-    corrected_resampled_ttest,
-    rank_strategies,
-    wilcoxon_signed_rank,
-)
+from harness.metrics.catalog import greater_is_better, parse_key
 from harness.runs import (
     RESULT_SCHEMA_VERSION,
     ExperimentFolder,
@@ -39,8 +36,17 @@ from harness.runs import (
 
 log = logging.getLogger(__name__)
 
-TEST_METRICS = ("test/minority_f1", "test/minority_recall", "test/pr_auc")
+TEST_METRICS = (
+    "test/minority_f1",
+    "test/minority_recall",
+    "test/pr_auc",
+    "test/recall_at_precision",
+)
 REFERENCE_STRATEGY = "none"
+RANK_METRIC = "test/minority_f1"
+#: Half-width of the region of practical equivalence of the Bayesian test, in metric units.
+ROPE = 0.01
+MIN_FOLDS_FOR_A_TEST = 3
 
 
 @dataclass(frozen=True)
@@ -63,10 +69,33 @@ class Comparison:
     files: list[Path] = field(default_factory=list)
     left_out: list[LeftOut] = field(default_factory=list)
     """Jobs not in the comparison (only with ``allow_missing``), with the reason."""
+    numbers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """comparison.csv: one row per (job, metric) with numeric ``mean``, ``ci_low``,
+    ``ci_high`` and ``n``."""
+    rank_test: Any = None
+    """The :class:`harness.evaluate.inference.RankTest` across data sets, when there is one."""
+
+
+def _shown_metrics(records: list[dict[str, Any]]) -> list[str]:
+    """The headline metrics, then the pooled fairness gaps of every sensitive column."""
+    fairness = sorted(
+        {
+            key
+            for record in records
+            for key in record.get("metrics", {})
+            if (parsed := parse_key(key)) is not None
+            and parsed.group is None
+            and parsed.spec.name.endswith(
+                ("equalized_odds_difference", "demographic_parity_difference")
+            )
+        }
+    )
+    return [*HEADLINE_METRICS, *fairness]
 
 
 def comparison_table(records: list[dict[str, Any]]) -> pd.DataFrame:
-    """One row per job: identity, status and the headline metrics as ``mean [95% CI]``."""
+    """One row per job: identity, status and the shown metrics as ``mean [95% CI]`` text."""
+    shown = _shown_metrics(records)
     rows = []
     for record in records:
         row = {
@@ -76,13 +105,46 @@ def comparison_table(records: list[dict[str, Any]]) -> pd.DataFrame:
             "seed": record["seed"],
             "status": record["status"],
         }
-        for key in HEADLINE_METRICS:
+        for key in shown:
             mean = record.get("metrics", {}).get(key)
             row[key] = format_ci(mean, record.get("ci95", {}).get(key)) if mean is not None else ""
         rows.append(row)
-    columns = ["dataset", "resampler", "model", "seed", "status", *HEADLINE_METRICS]
+    columns = ["dataset", "resampler", "model", "seed", "status", *shown]
     table = pd.DataFrame(rows, columns=columns)
     return table.sort_values(["dataset", "model", "seed", "resampler"], ignore_index=True)
+
+
+def comparison_numbers(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """comparison.csv: one row per (job, metric), the numbers as numbers."""
+    rows = []
+    for record in records:
+        metrics, intervals = record.get("metrics", {}), record.get("ci95", {})
+        for key in _shown_metrics(records):
+            low, high = (intervals.get(key) or [None, None])[:2]
+            rows.append(
+                {
+                    "dataset": record["dataset"],
+                    "resampler": record["resampler"],
+                    "strategy": record.get("strategy"),
+                    "model": record["model"],
+                    "seed": record["seed"],
+                    "status": record["status"],
+                    "metric": key,
+                    "mean": metrics.get(key),
+                    "ci_low": low,
+                    "ci_high": high,
+                    "n": record.get("n_folds"),
+                    "ci_method": record.get("ci_method"),
+                }
+            )
+    columns = [
+        "dataset", "resampler", "strategy", "model", "seed", "status",
+        "metric", "mean", "ci_low", "ci_high", "n", "ci_method",
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in ("mean", "ci_low", "ci_high"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    return frame
 
 
 def _read_folds(record: dict[str, Any]) -> pd.DataFrame | None:
@@ -96,67 +158,140 @@ def _fold_values(folds: pd.DataFrame | None, metric: str) -> pd.Series | None:
     return folds[metric]
 
 
-def paired_tests(records: list[dict[str, Any]], metrics=TEST_METRICS) -> pd.DataFrame:
-    """Paired tests across folds: every strategy vs ``none``, and ADASYN vs SMOTE.
+def _kind(record: dict[str, Any]) -> str:
+    return str(record.get("strategy") or record["resampler"])
+
+
+def paired_tests(
+    records: list[dict[str, Any]], metrics=TEST_METRICS, rope: float = ROPE
+) -> pd.DataFrame:
+    """Paired comparisons across folds: every strategy vs ``none``, and ADASYN vs SMOTE.
 
     Jobs are paired within the same data set, model and seed, so their folds are identical.
-    Both the Wilcoxon signed-rank test and the corrected resampled t-test (Nadeau & Bengio)
-    are reported.
+    Each row has the mean difference (candidate − reference) with its corrected 95 % interval,
+    the corrected resampled t-test (Nadeau & Bengio 2003) with its Holm-adjusted p-value
+    within the family (every pair compared on one metric, data set, model and seed), and the
+    Bayesian correlated t-test's P(candidate better), P(equivalent within ±rope) and
+    P(reference better) (Benavoli et al. 2017). A fold-level Wilcoxon test is not reported: it
+    treats the overlapping folds as independent.
     """
     ok = [r for r in records if r["status"] == "success"]
     folds = {r["run_dir"]: _read_folds(r) for r in ok}  # each folds.csv read once
     rows = []
     key = lambda r: (r["dataset"], r["model"], r["seed"])  # noqa: E731
     for (dataset, model, seed), group in itertools.groupby(sorted(ok, key=key), key=key):
-        by_strategy = {r["resampler"]: r for r in group}
-        pairs = [(s, REFERENCE_STRATEGY) for s in sorted(by_strategy) if s != REFERENCE_STRATEGY]
-        if "adasyn" in by_strategy and "smote" in by_strategy:
+        by_kind = {_kind(r): r for r in group}
+        pairs = [(s, REFERENCE_STRATEGY) for s in sorted(by_kind) if s != REFERENCE_STRATEGY]
+        if "adasyn" in by_kind and "smote" in by_kind:
             pairs.append(("adasyn", "smote"))
-        for candidate, reference in pairs:
-            if reference not in by_strategy:
-                continue
-            for metric in metrics:
-                a = _fold_values(folds[by_strategy[candidate]["run_dir"]], metric)
-                b = _fold_values(folds[by_strategy[reference]["run_dir"]], metric)
+        for metric in metrics:
+            family = []
+            for candidate, reference in pairs:
+                if reference not in by_kind:
+                    continue
+                a = _fold_values(folds[by_kind[candidate]["run_dir"]], metric)
+                b = _fold_values(folds[by_kind[reference]["run_dir"]], metric)
                 if a is None or b is None:
                     continue
                 a, b = a.align(b, join="inner")
-                n_train = by_strategy[candidate].get("n_train") or 1
-                n_test = by_strategy[candidate].get("n_test") or 1
-                t_stat, t_p = corrected_resampled_ttest(
-                    a.to_numpy(), b.to_numpy(), n_train=n_train, n_test=n_test
-                )
-                rows.append(
-                    {
-                        "dataset": dataset,
-                        "model": model,
-                        "seed": seed,
-                        "candidate": candidate,
-                        "reference": reference,
-                        "metric": metric,
-                        "mean_difference": float(np.mean(a.to_numpy() - b.to_numpy())),
-                        "wilcoxon_p": wilcoxon_signed_rank(a.to_numpy(), b.to_numpy()),
-                        "corrected_t": t_stat,
-                        "corrected_t_p": t_p,
-                        "n_folds": len(a),
-                    }
-                )
+                family.append(
+                    _paired_row(dataset, model, seed, candidate, reference, metric, a, b, rope,
+                                by_kind[candidate])
+                )  # fmt: skip
+            if family:
+                adjusted = holm([row["p_value"] for row in family])
+                for row, p in zip(family, adjusted, strict=True):
+                    row["p_holm"] = float(p)
+                rows.extend(family)
     return pd.DataFrame(rows)
 
 
-def strategy_ranks(records: list[dict[str, Any]], metric: str = "test/minority_f1") -> pd.DataFrame:
-    """Average rank of each strategy across data sets (1 = best), when several are compared."""
+def _paired_row(dataset, model, seed, candidate, reference, metric, a, b, rope, record) -> dict:
+    n_train = float(record.get("n_train") or 0)
+    n_test = float(record.get("n_test") or 0)
+    result = compare_paired(a.to_numpy(), b.to_numpy(), n_train, n_test, rope=rope)
+    note = ""
+    if result.n < MIN_FOLDS_FOR_A_TEST:
+        note = f"only {result.n} paired folds: no test can tell a difference"
+    elif not np.isfinite(result.t):
+        note = "zero variance of the differences: the t statistic is undefined"
+    direction = greater_is_better(metric)
+    return {
+        "dataset": dataset,
+        "model": model,
+        "seed": seed,
+        "candidate": candidate,
+        "reference": reference,
+        "metric": metric,
+        "greater_is_better": direction,
+        "mean_difference": result.mean_difference,
+        "ci_low": result.ci_low,
+        "ci_high": result.ci_high,
+        "corrected_t": result.t,
+        "p_value": result.p_value,
+        "p_holm": np.nan,
+        "p_candidate_better": result.p_a_better if direction is not False else result.p_b_better,
+        "p_equivalent": result.p_equivalent,
+        "p_reference_better": result.p_b_better if direction is not False else result.p_a_better,
+        "rope": result.rope,
+        "n_folds": result.n,
+        "note": note,
+    }
+
+
+def strategy_ranks(records: list[dict[str, Any]], metric: str = RANK_METRIC):
+    """Strategies ranked across data sets with Friedman, Iman–Davenport and Nemenyi.
+
+    Returns
+    -------
+    tuple of (DataFrame, RankTest or None)
+        The rank table (empty with fewer than two data sets) and the full test.
+    """
     ok = [r for r in records if r["status"] == "success" and metric in r.get("metrics", {})]
     if len({r["dataset"] for r in ok}) < 2:
-        return pd.DataFrame()
+        return pd.DataFrame(), None
     frame = pd.DataFrame(
-        [
-            {"dataset": r["dataset"], "resampler": r["resampler"], "value": r["metrics"][metric]}
-            for r in ok
-        ]
+        [{"dataset": r["dataset"], "strategy": _kind(r), "value": r["metrics"][metric]} for r in ok]
     )
-    table = frame.pivot_table(index="dataset", columns="resampler", values="value", aggfunc="mean")
-    return rank_strategies(table)
+    table = frame.pivot_table(index="dataset", columns="strategy", values="value", aggfunc="mean")
+    result = rank_test(table, greater_is_better=greater_is_better(metric) is not False)
+    ranks = result.ranks.assign(
+        n_datasets=result.n_datasets,
+        friedman_p=result.friedman_p,
+        iman_davenport_p=result.iman_davenport_p,
+        critical_difference=result.critical_difference,
+    )
+    return ranks, result
+
+
+def critical_difference_png(result: Any) -> bytes | None:
+    """The critical-difference diagram (scikit-posthocs) as PNG bytes, or ``None``."""
+    if result is None or result.nemenyi.empty:
+        return None
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import scikit_posthocs as sp
+
+    figure, axis = plt.subplots(figsize=(7, 2.2 + 0.15 * result.n_strategies))
+    try:
+        sp.critical_difference_diagram(
+            result.ranks["average_rank"], result.nemenyi, ax=axis, cd=result.critical_difference
+        )
+        axis.set_title(
+            f"Average rank across {result.n_datasets} data sets (Nemenyi, α = 0.05; "
+            f"CD = {result.critical_difference:.2f})",
+            fontsize=9,
+            pad=24,
+        )
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    finally:
+        plt.close(figure)
+    return buffer.getvalue()
 
 
 IDENTITY = ("dataset", "resampler", "model", "seed", "status")
@@ -265,17 +400,33 @@ def compare(
             "out)."
         )
     table = comparison_table(records)
+    numbers = comparison_numbers(records)
     if left_out:
         table = pd.concat([table, _left_out_rows(left_out)], ignore_index=True)
+        numbers = pd.concat([numbers, _left_out_rows(left_out)], ignore_index=True)
     tests = paired_tests(records)
-    ranks = strategy_ranks(records)
+    ranks, ranked = strategy_ranks(records)
     failed = [r for r in records if r["status"] != "success"]
-    comparison = Comparison(records, table, tests, ranks, failed, left_out=left_out)
+    comparison = Comparison(
+        records, table, tests, ranks, failed, left_out=left_out, numbers=numbers, rank_test=ranked
+    )
     if write:
         with writing(root):
             comparison.files = _write(root, comparison, title or f"Comparison: {root.name}")
     return comparison
 
+
+_TEST_COLUMNS = [
+    "dataset", "model", "seed", "candidate", "reference", "mean_difference", "ci_low",
+    "ci_high", "p_value", "p_holm", "p_candidate_better", "p_equivalent",
+    "p_reference_better", "n_folds", "note",
+]  # fmt: skip
+TESTS_LEGEND = (
+    "mean_difference = candidate − reference over paired folds, with its Nadeau–Bengio "
+    "corrected 95 % interval; p_value from the corrected resampled t-test, p_holm adjusted by "
+    "Holm within each (data set, model, seed, metric) family; p_candidate_better / "
+    f"p_equivalent / p_reference_better from the Bayesian correlated t-test, rope ±{ROPE}."
+)
 
 LEFT_OUT_STATUS = "left out"
 LEFT_OUT_COLUMN = "left_out"
@@ -302,7 +453,7 @@ def _write_csv(path: Path, frame: pd.DataFrame, *, index: bool = False) -> None:
 def _write(root: Path, comparison: Comparison, title: str) -> list[Path]:
     folder = ExperimentFolder(root)
     files = []
-    _write_csv(folder.comparison_csv, comparison.table)
+    _write_csv(folder.comparison_csv, comparison.numbers)
     files.append(folder.comparison_csv)
     _write_csv(folder.paired_tests_csv, comparison.tests)
     files.append(folder.paired_tests_csv)
@@ -323,17 +474,27 @@ def _write(root: Path, comparison: Comparison, title: str) -> list[Path]:
     lines.append(markdown_table(comparison.table))
     tables.append(("Strategies (mean [95% CI] over folds)", comparison.table))
     if not comparison.tests.empty:
+        heading = "Paired comparisons on test/minority_f1 (corrected for overlapping folds)"
         shown = comparison.tests[comparison.tests["metric"] == "test/minority_f1"]
-        lines += ["", "## Paired tests on test/minority_f1 across folds", ""]
-        lines.append(markdown_table(shown.drop(columns=["metric"])))
-        tables.append(("Paired tests on test/minority_f1 across folds", shown))
+        shown = shown[_TEST_COLUMNS].round(4)
+        lines += ["", f"## {heading}", "", TESTS_LEGEND, "", markdown_table(shown)]
+        tables.append((heading, shown))
+    images = {}
     if not comparison.ranks.empty:
         _write_csv(folder.ranks_csv, comparison.ranks, index=True)
         files.append(folder.ranks_csv)
-        ranks = comparison.ranks.reset_index()
-        lines += ["", "## Average rank across data sets (test/minority_f1, 1 = best)", ""]
-        lines.append(markdown_table(ranks))
-        tables.append(("Average rank across data sets", ranks))
+        ranks = comparison.ranks.reset_index().round(4)
+        heading = f"Average rank across data sets ({RANK_METRIC}, 1 = best)"
+        lines += ["", f"## {heading}", "", markdown_table(ranks)]
+        if comparison.rank_test is not None and comparison.rank_test.caveat:
+            lines += ["", f"Note: {comparison.rank_test.caveat}."]
+        tables.append((heading, ranks))
+        png = critical_difference_png(comparison.rank_test)
+        if png is not None:
+            write_bytes_atomic(folder.critical_difference_png, lambda tmp: tmp.write_bytes(png))
+            files.append(folder.critical_difference_png)
+            lines += ["", f"![critical difference]({folder.critical_difference_png.name})"]
+            images["Critical difference diagram"] = png
     if comparison.failed:
         failed = pd.DataFrame(
             [
@@ -349,6 +510,6 @@ def _write(root: Path, comparison: Comparison, title: str) -> list[Path]:
         lines += ["", "## Failed jobs", "", markdown_table(failed)]
         tables.append(("Failed jobs", failed))
     write_text_atomic(folder.report_md, "\n".join(lines) + "\n")
-    write_text_atomic(folder.report_html, render_html(title, tables, {}))
+    write_text_atomic(folder.report_html, render_html(title, tables, images))
     files += [folder.report_md, folder.report_html]
     return files

@@ -46,6 +46,23 @@ def check_name(value: Any, key: str) -> str:
     return text
 
 
+FOLD_SCHEMES = ("stratified", "group", "time", "holdout")
+CI_METHODS = ("corrected_t", "oof_bootstrap")
+
+
+def _check_choice(value: Any, key: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(f"{key} must be one of {list(choices)}, got {value!r}.")
+
+
+def _check_fraction(value: Any, key: str, *, allow_none: bool) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+        hint = " (or null to skip it)" if allow_none else ""
+        raise ConfigError(f"{key} must be a number in (0, 1){hint}, got {value!r}; e.g. 0.7.")
+
+
 def check_job_config(cfg: DictConfig) -> None:
     """Raise :class:`ConfigError` for wrong types and unsafe names in a job's config."""
     evaluation = cfg.evaluation
@@ -53,8 +70,15 @@ def check_job_config(cfg: DictConfig) -> None:
     _check_int(evaluation.get("n_repeats"), "evaluation.n_repeats", 1)
     _check_int(evaluation.get("n_jobs", 1), "evaluation.n_jobs", 1)
     _check_int(evaluation.get("n_neighbors", 5), "evaluation.n_neighbors", 1)
-    for key in ("track_memory", "save_model", "progress"):
+    _check_int(evaluation.get("min_group_size", 30), "evaluation.min_group_size", 1)
+    for key in ("track_memory", "save_model", "progress", "label_issues"):
         _check_bool(evaluation.get(key, False), f"evaluation.{key}")
+    _check_choice(evaluation.get("folds", "stratified"), "evaluation.folds", FOLD_SCHEMES)
+    _check_choice(evaluation.get("ci_method", "corrected_t"), "evaluation.ci_method", CI_METHODS)
+    _check_fraction(evaluation.get("test_size", 0.5), "evaluation.test_size", allow_none=False)
+    _check_fraction(
+        evaluation.get("precision_target", 0.7), "evaluation.precision_target", allow_none=True
+    )
     if evaluation.get("lineage", "first_fold") not in LINEAGE_MODES:
         raise ConfigError(
             f"evaluation.lineage must be one of {list(LINEAGE_MODES)}, got "

@@ -1,6 +1,6 @@
 """Strategy-independent statistics of a training fold, computed once per fold.
 
-The minority neighbour distances and the label-noise estimate depend only on a fold's real
+The minority neighbour distances and the minority-overlap rate depend only on a fold's real
 (preprocessed) training rows, K and the fold's seed, never on the resampler or the model. An
 ablation evaluates several strategies on the same folds, so without a cache it computes the same
 numbers once per strategy. :class:`FoldStatisticsCache` keys them by the content of the inputs
@@ -44,7 +44,7 @@ def fold_digest(X_train: np.ndarray, y_train: np.ndarray) -> str:
 def compute_fold_statistics(
     X_train: np.ndarray, y_train: np.ndarray, *, k: int, random_state: int
 ) -> dict[str, float]:
-    """The neighbour-distance statistics and the label-noise estimate of one training fold.
+    """The neighbour-distance statistics and the minority-overlap rate of one training fold.
 
     Parameters
     ----------
@@ -55,19 +55,19 @@ def compute_fold_statistics(
     k : int
         Neighbours for both statistics.
     random_state : int
-        Seed of the label-noise estimate's inner folds.
+        Seed of the minority-overlap rate's inner folds.
 
     Returns
     -------
     dict
         ``neighbors/minority_knn_mean``, ``_median``, ``_p95`` and
-        ``noise/minority_label_noise``.
+        ``data/minority_overlap``.
     """
     minority = X_train[y_train == 1]
     stats = {
         f"neighbors/{key}": value for key, value in neighbor_distance_stats(minority, k=k).items()
     }
-    stats["noise/minority_label_noise"] = minority_label_noise(
+    stats["data/minority_overlap"] = minority_label_noise(
         X_train, y_train, pos_label=1, k=k, random_state=random_state
     )
     return stats

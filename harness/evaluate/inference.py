@@ -332,7 +332,8 @@ def rank_test(table: pd.DataFrame, greater_is_better: bool = True) -> RankTest:
     caveat = ""
     values = complete.to_numpy()
     if N >= 2 and k >= 3 and not all(np.all(row == row[0]) for row in values):
-        chi2 = 12 * N / (k * (k + 1)) * (float(np.sum(ranks.mean(axis=0) ** 2)) - k * (k + 1) ** 2 / 4)
+        squared = float(np.sum(ranks.mean(axis=0) ** 2))
+        chi2 = 12 * N / (k * (k + 1)) * (squared - k * (k + 1) ** 2 / 4)
         p_chi2 = float(stats.chi2.sf(chi2, k - 1))
         denominator = N * (k - 1) - chi2
         if denominator > 0:

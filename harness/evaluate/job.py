@@ -25,9 +25,8 @@ from omegaconf import DictConfig, OmegaConf
 import harness
 from harness.data import Dataset
 from harness.evaluate.protocol import ProtocolResult, evaluate_folds, make_preprocessor
-from harness.evaluate.statistics import aggregate_folds
+from harness.evaluate.summaries import label_issues, pool_fairness, summarize_folds
 from harness.instantiate import instantiate_component
-from harness.metrics.catalog import metric_range
 from harness.resample.registry import strategy_kind
 from harness.runs import (
     RESULT_SCHEMA_VERSION,
@@ -63,18 +62,6 @@ def _without_volatile(container: Any) -> Any:
             if k not in ("paths", "tracking", "export", "resume", "hydra")
         }
     return container
-
-
-def clip_to_range(key: str, interval: list[float | None]) -> list[float | None]:
-    """Clip a Student-t interval to the metric's range in the metric catalog (a recall CI
-    never passes 1); metrics without a two-sided range are left as they are."""
-    bounds = metric_range(key)
-    if bounds is None or interval is None:
-        return interval
-    return [
-        None if value is None else float(min(max(value, bounds[0]), bounds[1]))
-        for value in interval
-    ]
 
 
 def git_commit() -> str:
@@ -231,13 +218,39 @@ def execute_job(
             track_memory=bool(evaluation.track_memory),
             keep_all_lineage=evaluation.lineage == "all_folds",
             progress=progress,
+            folds=str(evaluation.get("folds", "stratified")),
+            test_size=float(evaluation.get("test_size", 0.5)),
+            precision_target=_optional_float(evaluation.get("precision_target", 0.7)),
         )
         with writing(folder.path):
             _write_fold_outputs(folder, result, str(evaluation.lineage))
         metric_columns = [c for c in result.folds.columns if c not in ("repeat", "fold")]
-        mean, std, ci95 = aggregate_folds(result.folds, metric_columns)
-        ci95 = {key: clip_to_range(key, interval) for key, interval in ci95.items()}
-        record.update(metrics=mean, std=std, ci95=ci95, n_folds=len(result.folds))
+        summary = summarize_folds(
+            result.folds,
+            metric_columns,
+            n_train=result.n_train,
+            n_test=result.n_test,
+            ci_method=str(evaluation.get("ci_method", "corrected_t")),
+            artifacts=result.artifacts,
+            random_state=int(cfg.seed),
+        )
+        pool_fairness(
+            summary,
+            result.artifacts,
+            dataset.sensitive.columns,
+            min_group_size=int(evaluation.get("min_group_size", 30)),
+            random_state=int(cfg.seed),
+        )
+        if evaluation.get("label_issues", True):
+            summary.metrics.update(label_issues(dataset, make_preprocessor(dataset), int(cfg.seed)))
+        record.update(
+            metrics=summary.metrics,
+            std=summary.std,
+            ci95=summary.ci95,
+            ci_method=summary.ci_method,
+            fold_means=summary.fold_means,
+            n_folds=len(result.folds),
+        )
         record["n_train"] = result.n_train
         record["n_test"] = result.n_test
         if evaluation.save_model:
@@ -259,6 +272,10 @@ def execute_job(
     with writing(folder.path):
         folder.write_record(record)
     return record
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def _clear_previous_attempt(folder: RunFolder) -> None:

@@ -24,17 +24,22 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
-from sklearn.model_selection import RepeatedStratifiedKFold
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from harness.data import Dataset
 from harness.evaluate.fold_cache import FOLD_STATISTICS, FoldStatisticsCache
+from harness.evaluate.splits import fold_splits
 from harness.metrics import (
     group_fairness,
     minority_slis,
     synthetic_distance_stats,
     synthetic_ratio,
     train_test_gap,
+)
+from harness.metrics.calibration import (
+    brier_score,
+    expected_calibration_error,
+    threshold_for_precision,
 )
 from harness.metrics.catalog import fairness_key
 from harness.metrics.fairness import split_group_key
@@ -115,18 +120,6 @@ def make_preprocessor(dataset: Dataset) -> ColumnTransformer:
     return ColumnTransformer(transformers, sparse_threshold=0.0, verbose_feature_names_out=True)
 
 
-def fold_splits(
-    y: np.ndarray, *, n_splits: int, n_repeats: int, seed: int
-) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
-    """Return ``(repeat, fold, train_index, test_index)`` for a repeated stratified k-fold."""
-    splitter = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
-    placeholder = np.zeros(len(y))
-    return [
-        (i // n_splits, i % n_splits, train, test)
-        for i, (train, test) in enumerate(splitter.split(placeholder, y))
-    ]
-
-
 @contextmanager
 def _peak_memory(enabled: bool) -> Iterator[dict[str, float]]:
     """Peak bytes traced by tracemalloc inside the block (NaN when disabled).
@@ -161,6 +154,71 @@ def _scores(model: Any, X: np.ndarray) -> np.ndarray | None:
     return None
 
 
+def _calibration(y_test: np.ndarray, y_score: np.ndarray | None, model: Any) -> dict:
+    """Brier score and ECE of the minority probability (NaN without probabilities)."""
+    if y_score is None or not hasattr(model, "predict_proba"):
+        return {"test/brier": float("nan"), "test/ece": float("nan")}
+    return {
+        "test/brier": brier_score(y_test, y_score),
+        "test/ece": expected_calibration_error(y_test, y_score),
+    }
+
+
+INNER_FOLDS = 3
+
+
+def _in_unit(values: np.ndarray) -> bool:
+    return bool(values.min() >= 0.0 and values.max() <= 1.0)
+
+
+def _operating_point(
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    y_test: np.ndarray,
+    y_score: np.ndarray | None,
+    make_sampler: Callable[[int], Any],
+    make_model: Callable[[int], Any],
+    fold_seed: int,
+    target: float,
+) -> dict[str, float]:
+    """Minority recall on the test fold at a threshold tuned on the training fold only.
+
+    The threshold is the lowest that reaches ``target`` precision on out-of-fold scores of the
+    training rows (inner stratified 3-fold; each inner training part is resampled like the
+    outer one). Comparing strategies at this operating point removes the prior shift that
+    oversampling causes at the default 0.5 threshold.
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    nan = {"test/recall_at_precision": float("nan"), "test/threshold_at_precision": float("nan")}
+    if y_score is None or int(np.sum(y_train == 1)) < INNER_FOLDS:
+        return nan
+    inner_scores = np.full(len(y_train), np.nan)
+    inner = StratifiedKFold(n_splits=INNER_FOLDS, shuffle=True, random_state=fold_seed)
+    for part, (fit_rows, score_rows) in enumerate(inner.split(X_train, y_train)):
+        sampler = make_sampler(fold_seed * INNER_FOLDS + part)
+        X_fit, y_fit = sampler.fit_resample(X_train[fit_rows], y_train[fit_rows])
+        model = make_model(fold_seed * INNER_FOLDS + part).fit(X_fit, y_fit)
+        scores = _scores(model, X_train[score_rows])
+        if scores is None:
+            return nan
+        inner_scores[score_rows] = scores
+    if np.isnan(inner_scores).any():
+        return nan
+    if not (_in_unit(inner_scores) and _in_unit(y_score)):
+        # Decision-function scores: map both through the training rows' empirical CDF, which
+        # keeps their order (and so every threshold's predictions).
+        reference = np.sort(inner_scores)
+        inner_scores = np.searchsorted(reference, inner_scores, side="right") / reference.size
+        y_score = np.searchsorted(reference, y_score, side="right") / reference.size
+    threshold = threshold_for_precision(y_train, inner_scores, target)
+    if np.isnan(threshold):
+        return {"test/recall_at_precision": 0.0, "test/threshold_at_precision": float("nan")}
+    positives = y_test == 1
+    recall = float(np.mean(y_score[positives] >= threshold)) if positives.any() else float("nan")
+    return {"test/recall_at_precision": recall, "test/threshold_at_precision": float(threshold)}
+
+
 def fairness_metrics(column: str, fairness: dict[str, float]) -> dict[str, float]:
     """Key the output of :func:`harness.metrics.group_fairness` for one sensitive column.
 
@@ -192,6 +250,9 @@ def evaluate_folds(
     observer: FoldObserver | None = None,
     progress: Callable[[], None] | None = None,
     statistics_cache: FoldStatisticsCache = FOLD_STATISTICS,
+    folds: str = "stratified",
+    test_size: float = 0.5,
+    precision_target: float | None = 0.7,
 ) -> ProtocolResult:
     """Evaluate one (sampler, model) pair on every fold of ``dataset``.
 
@@ -204,7 +265,7 @@ def evaluate_folds(
     n_splits, n_repeats, seed : int
         The repeated stratified k-fold.
     n_neighbors : int
-        K for the neighbour-distance statistics and the label-noise estimate.
+        K for the neighbour-distance statistics and the minority-overlap rate.
     track_memory : bool
         Measure the peak memory traced (tracemalloc) while the sampler resamples each fold.
     keep_all_lineage : bool
@@ -215,8 +276,18 @@ def evaluate_folds(
         Called once per finished fold.
     statistics_cache : FoldStatisticsCache, optional
         Where the strategy-independent statistics of each fold (minority neighbour distances,
-        label noise) are kept, so that the strategies of an ablation compute them once per fold;
-        the process-wide cache by default.
+        minority overlap) are kept, so that the strategies of an ablation compute them once per
+        fold; the process-wide cache by default.
+    folds : {"stratified", "group", "time", "holdout"}
+        The fold scheme (:func:`harness.evaluate.splits.fold_splits`); ``group`` reads
+        ``dataset.groups``, ``time`` reads ``dataset.order``.
+    test_size : float
+        Test share of the ``holdout`` scheme.
+    precision_target : float or None
+        Minority precision the operating point must reach: each fold tunes the decision
+        threshold on out-of-fold scores of its training rows (an inner 3-fold cross-validation
+        that resamples inside each inner training part) and reports ``test/recall_at_precision``
+        and ``test/threshold_at_precision``; ``None`` skips the inner fits.
 
     Returns
     -------
@@ -227,7 +298,16 @@ def evaluate_folds(
     rows: list[dict[str, Any]] = []
     artifacts = FoldArtifacts()
     preprocessor = make_preprocessor(dataset)
-    splits = fold_splits(y_all, n_splits=n_splits, n_repeats=n_repeats, seed=seed)
+    splits = fold_splits(
+        y_all,
+        n_splits=n_splits,
+        n_repeats=n_repeats,
+        seed=seed,
+        scheme=folds,
+        groups=getattr(dataset, "groups", None),
+        order=getattr(dataset, "order", None),
+        test_size=test_size,
+    )
     for index, (repeat, fold, train, test) in enumerate(splits):
         fold_seed = seed * 100_003 + index
         pre = clone(preprocessor)
@@ -276,6 +356,21 @@ def evaluate_folds(
         row.update({f"test/{k}": v for k, v in test_slis.items()})
         row.update({f"train/{k}": v for k, v in train_slis.items()})
         row.update({f"gap/{k}": v for k, v in train_test_gap(train_slis, test_slis).items()})
+        row["test/accuracy"] = float(np.mean(np.asarray(y_pred) == y_test))
+        row.update(_calibration(y_test, y_score, model))
+        if precision_target is not None:
+            row.update(
+                _operating_point(
+                    X_train,
+                    y_train,
+                    y_test,
+                    y_score,
+                    make_sampler,
+                    make_model,
+                    fold_seed,
+                    precision_target,
+                )
+            )
         row["resample/n_synthetic"] = float(n_synthetic)
         row["resample/synthetic_ratio"] = synthetic_ratio(n_synthetic, len(y_fit))
         minority_train = X_train[y_train == 1]
@@ -288,7 +383,7 @@ def evaluate_folds(
                 for k, v in synthetic_distance_stats(X_train, synthetic_rows).items()
             }
         )
-        row["noise/minority_label_noise"] = fold_stats["noise/minority_label_noise"]
+        row["data/minority_overlap"] = fold_stats["data/minority_overlap"]
         row["time/resample_seconds"] = resample_s
         row["time/fit_seconds"] = fit_s
         row["time/predict_seconds"] = predict_s

@@ -92,7 +92,8 @@ def fold_splits(
         splitter = StratifiedShuffleSplit(
             n_splits=n_repeats, test_size=test_size, random_state=seed
         )
-        return [(i, 0, train, test) for i, (train, test) in enumerate(splitter.split(placeholder, y))]
+        pairs = splitter.split(placeholder, y)
+        return [(i, 0, train, test) for i, (train, test) in enumerate(pairs)]
     raise ConfigError(
         f"evaluation.folds={scheme!r} is not a fold scheme; use one of {list(SCHEMES)}."
     )
@@ -112,9 +113,7 @@ def _group_splits(y, groups, n_splits, n_repeats, seed) -> list[Split]:
         )
     splits = []
     for repeat in range(n_repeats):
-        splitter = StratifiedGroupKFold(
-            n_splits=n_splits, shuffle=True, random_state=seed + repeat
-        )
+        splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed + repeat)
         for fold, (train, test) in enumerate(splitter.split(np.zeros(len(y)), y, groups)):
             splits.append((repeat, fold, train, test))
     return splits

@@ -40,8 +40,9 @@ class MetricSpec:
     Attributes
     ----------
     name : str
-        The key pattern: ``test/minority_recall``, or ``fairness/{column}/equalized_odds_difference``
-        for keys that carry a sensitive column (and ``{group}``).
+        The key pattern: ``test/minority_recall``, or
+        ``fairness/{column}/equalized_odds_difference`` for keys that carry a sensitive column
+        (and ``{group}``).
     low, high : float
         The range every finite value must lie in (``inf`` when unbounded).
     greater_is_better : bool or None

@@ -33,9 +33,7 @@ def out_of_fold_probabilities(X, y_minority, *, random_state: int = 0) -> np.nda
         raise InputDataError(
             "label issues need at least 2 rows of each class: add rows of the rarer class"
         )
-    forest = RandomForestClassifier(
-        n_estimators=N_ESTIMATORS, random_state=random_state, n_jobs=1
-    )
+    forest = RandomForestClassifier(n_estimators=N_ESTIMATORS, random_state=random_state, n_jobs=1)
     folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
     return cross_val_predict(forest, X, y_minority, cv=folds, method="predict_proba")
 
@@ -76,7 +74,8 @@ def label_issue_shares(X, y, *, pos_label=1, random_state: int = 0) -> dict[str,
             f"no row has the minority label {pos_label!r}: pass the label of the rare class"
         )
     probabilities = out_of_fold_probabilities(X, y_minority, random_state=random_state)
-    issues = find_label_issues(labels=y_minority, pred_probs=probabilities)
+    # n_jobs=1: cleanlab's own process pool fails inside the worker processes of a sweep.
+    issues = find_label_issues(labels=y_minority, pred_probs=probabilities, n_jobs=1)
     minority = float(np.count_nonzero(issues & (y_minority == 1))) / n_minority
     majority = float(np.count_nonzero(issues & (y_minority == 0))) / n_minority
     return {

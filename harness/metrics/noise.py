@@ -1,4 +1,9 @@
-"""Label-noise estimate for the minority class."""
+"""Minority overlap: how many minority rows sit among majority rows (``data/minority_overlap``).
+
+This used to be reported as a label-noise estimate. On data with no label noise at all it
+reads about 0.10 where the classes overlap, so it measures overlap, a property of the data;
+label issues are estimated by :mod:`harness.metrics.label_quality`.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from harness.metrics._checks import as_1d, as_matrix, same_length
 
 
 def minority_label_noise(X, y, *, pos_label=1, k: int = 5, random_state: int = 0) -> float:
-    """Share of minority rows whose label is likely wrong, by confident learning with k-NN.
+    """Share of minority rows that a k-NN vote confidently places in the other class.
 
     Method (the confident joint of Northcutt, Jiang & Chuang, "Confident Learning: Estimating
     Uncertainty in Dataset Labels", JAIR 70, 2021), with a k-nearest-neighbour classifier as

@@ -84,7 +84,7 @@ def test_run_folder_holds_every_output(tmp_path):
         "gap/minority_f1",
         "resample/synthetic_ratio",
         "neighbors/synthetic_nn_p95",
-        "noise/minority_label_noise",
+        "data/minority_overlap",
         "time/resample_seconds",
         "memory/peak_bytes",
     ):
@@ -99,7 +99,7 @@ def test_run_folder_holds_every_output(tmp_path):
 
 
 def test_confidence_intervals_stay_inside_the_metric_range():
-    from harness.evaluate.job import clip_to_range
+    from harness.evaluate.summaries import clip_to_range
 
     assert clip_to_range("test/minority_recall", [0.9, 1.014]) == [0.9, 1.0]
     assert clip_to_range("gap/minority_f1", [-1.2, 0.1]) == [-1.0, 0.1]

@@ -27,9 +27,7 @@ def test_the_statistics_are_the_metric_functions_values(fold):
     X, y = fold
     stats = compute_fold_statistics(X, y, k=5, random_state=7)
     expected = {f"neighbors/{k}": v for k, v in neighbor_distance_stats(X[y == 1], k=5).items()}
-    expected["noise/minority_label_noise"] = minority_label_noise(
-        X, y, pos_label=1, k=5, random_state=7
-    )
+    expected["data/minority_overlap"] = minority_label_noise(X, y, pos_label=1, k=5, random_state=7)
     assert stats == expected
     assert list(stats) == list(expected)
 
@@ -52,8 +50,8 @@ def test_a_hit_returns_identical_values_without_computing_again(fold, monkeypatc
 def test_the_caller_cannot_alter_the_cached_values(fold):
     X, y = fold
     cache = FoldStatisticsCache()
-    cache.get(X, y, k=5, random_state=0)["noise/minority_label_noise"] = -1.0
-    assert cache.get(X, y, k=5, random_state=0)["noise/minority_label_noise"] >= 0.0
+    cache.get(X, y, k=5, random_state=0)["data/minority_overlap"] = -1.0
+    assert cache.get(X, y, k=5, random_state=0)["data/minority_overlap"] >= 0.0
 
 
 @pytest.mark.parametrize(
@@ -107,7 +105,7 @@ def test_an_ablation_computes_the_statistics_once_per_fold_with_the_same_numbers
         "neighbors/minority_knn_mean",
         "neighbors/minority_knn_median",
         "neighbors/minority_knn_p95",
-        "noise/minority_label_noise",
+        "data/minority_overlap",
     ]
     for strategy in strategies:
         with_shared = evaluate_folds(

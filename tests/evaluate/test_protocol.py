@@ -126,8 +126,14 @@ def test_peak_memory_is_traced_around_the_resampling_step_only(pima, monkeypatch
             traced.append(("fit", protocol.tracemalloc.is_tracing()))
             return super().fit(X, y)
 
+    # precision_target=None: no inner fits for the operating point, only the fold's own steps.
     tracked = evaluate_folds(
-        pima, lambda s: Sampler(), lambda s: Model(random_state=s), n_splits=2, n_repeats=1
+        pima,
+        lambda s: Sampler(),
+        lambda s: Model(random_state=s),
+        n_splits=2,
+        n_repeats=1,
+        precision_target=None,
     )
     assert traced == [("resample", True), ("fit", False)] * 2
     # The appended rows are allocated inside the traced block.

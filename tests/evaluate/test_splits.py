@@ -28,9 +28,9 @@ def test_group_folds_keep_each_group_on_one_side(labels):
     assert len(splits) == 12
     for _, _, train, test in splits:
         assert not set(groups[train]) & set(groups[test])
-    assert not all(
-        np.array_equal(splits[0][3], other[3]) for other in splits[4:8]
-    ), "repeats must differ"
+    assert not all(np.array_equal(splits[0][3], other[3]) for other in splits[4:8]), (
+        "repeats must differ"
+    )
 
 
 def test_time_folds_test_after_train(labels):

@@ -67,7 +67,7 @@ def _write_run_folder(run_dir: Path) -> None:
             "dataset.sensitive": ["sex"],
             "evaluation.note": "x" * 7000,
         },
-        "metrics": {**METRICS, "noise/minority_label_noise": None},
+        "metrics": {**METRICS, "data/minority_overlap": None},
         "std": {"test/minority_recall": 0.05},
         "ci95": {"test/minority_recall": [0.66, 0.76]},
         "n_folds": N_REPEATS * N_FOLDS,

@@ -23,7 +23,7 @@ def test_metrics_keep_numbers_and_add_std_and_ci(run_folder):
     assert metrics["std/test/minority_recall"] == pytest.approx(0.05)
     assert metrics["ci95_low/test/minority_recall"] == pytest.approx(0.66)
     assert metrics["ci95_high/test/minority_recall"] == pytest.approx(0.76)
-    assert "noise/minority_label_noise" not in metrics  # None is not a metric
+    assert "data/minority_overlap" not in metrics  # None is not a metric
 
 
 def test_fold_steps_follow_repeat_and_fold_not_file_order(run_folder):

@@ -1,0 +1,176 @@
+"""From fold results to the numbers a run records: means, intervals, pooled fairness, label issues.
+
+- Means over folds, with the Nadeau–Bengio corrected interval by default (fold scores of
+  repeated cross-validation are correlated; the plain Student-t interval is too narrow), or a
+  percentile bootstrap over pooled out-of-fold predictions for the test metrics.
+- Fairness from the pooled out-of-fold predictions of the first repeat (one prediction per
+  row, each group at its full size), with bootstrap intervals; the per-fold averages are kept
+  apart as ``fold_means``.
+- Label issues of the data set, from a fixed reference model, once per data set and seed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from harness.errors import ConfigError
+from harness.evaluate.inference import CORRECTED_T, corrected_interval
+from harness.evaluate.oof_bootstrap import OOF_BOOTSTRAP, bootstrap_intervals
+from harness.evaluate.protocol import FoldArtifacts, fairness_metrics
+from harness.metrics.catalog import metric_range
+
+CI_METHODS = {"corrected_t": CORRECTED_T, "oof_bootstrap": OOF_BOOTSTRAP}
+
+
+@dataclass
+class Summary:
+    """What a job records from its folds."""
+
+    metrics: dict[str, float]
+    std: dict[str, float]
+    ci95: dict[str, list[float]]
+    ci_method: str
+    fold_means: dict[str, float] = field(default_factory=dict)
+
+
+def clip_to_range(key: str, interval: list[float] | None) -> list[float] | None:
+    """Clip an interval to the metric's range in the metric catalog (a recall CI never
+    passes 1); metrics without a two-sided range are left as they are."""
+    bounds = metric_range(key)
+    if bounds is None or interval is None:
+        return interval
+    return [
+        None if value is None else float(min(max(value, bounds[0]), bounds[1]))
+        for value in interval
+    ]
+
+
+def summarize_folds(
+    folds: pd.DataFrame,
+    columns: Iterable[str],
+    *,
+    n_train: float,
+    n_test: float,
+    ci_method: str = "corrected_t",
+    artifacts: FoldArtifacts | None = None,
+    random_state: int = 0,
+) -> Summary:
+    """Mean, standard deviation and 95 % interval of each metric column over folds.
+
+    Parameters
+    ----------
+    folds : DataFrame
+        One row per (repeat, fold).
+    columns : iterable of str
+        Metric columns.
+    n_train, n_test : float
+        Rows of one training and one test fold (the correction's ``n_test/n_train``).
+    ci_method : {"corrected_t", "oof_bootstrap"}
+        ``oof_bootstrap`` replaces the intervals of the ``test/`` minority SLIs by the
+        percentile bootstrap over pooled out-of-fold predictions (needs ``artifacts``).
+    artifacts : FoldArtifacts, optional
+        The pooled out-of-fold predictions of the first repeat.
+    random_state : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    Summary
+    """
+    if ci_method not in CI_METHODS:
+        raise ConfigError(
+            f"evaluation.ci_method={ci_method!r} is not a method; use one of {list(CI_METHODS)}."
+        )
+    metrics, std, ci95 = {}, {}, {}
+    for column in columns:
+        values = pd.to_numeric(folds[column], errors="coerce").to_numpy(dtype=float)
+        summary = corrected_interval(values, n_train, n_test)
+        metrics[column] = summary["mean"]
+        std[column] = summary["std"]
+        ci95[column] = [summary["ci_low"], summary["ci_high"]]
+    method = CI_METHODS["corrected_t"]
+    if ci_method == "oof_bootstrap" and artifacts is not None and artifacts.oof_true:
+        y_true = np.concatenate(artifacts.oof_true)
+        y_pred = np.concatenate(artifacts.oof_pred)
+        score = np.concatenate(artifacts.oof_score) if artifacts.oof_score else None
+        boot = bootstrap_intervals(y_true, y_pred, score, random_state=random_state)
+        ci95.update({k: v for k, v in boot.items() if k in ci95})
+        method = f"{OOF_BOOTSTRAP} (test minority SLIs); {CORRECTED_T} (the rest)"
+    ci95 = {key: clip_to_range(key, interval) for key, interval in ci95.items()}
+    return Summary(metrics=metrics, std=std, ci95=ci95, ci_method=method)
+
+
+def pool_fairness(
+    summary: Summary,
+    artifacts: FoldArtifacts,
+    sensitive_columns: Iterable[str],
+    *,
+    min_group_size: int,
+    random_state: int = 0,
+) -> None:
+    """Replace the fold-averaged fairness metrics of ``summary`` by pooled ones, in place.
+
+    The fold averages move to ``summary.fold_means``; the pooled values get bootstrap
+    intervals, group sizes and the count of groups too small to enter the gaps.
+    """
+    from harness.metrics.fairness_pooled import pooled_group_fairness
+
+    columns = [str(c) for c in sensitive_columns]
+    if not columns or not artifacts.oof_true:
+        return
+    for key in [k for k in summary.metrics if k.startswith("fairness/")]:
+        summary.fold_means[key] = summary.metrics.pop(key)
+        summary.std.pop(key, None)
+        summary.ci95.pop(key, None)
+    y_true = np.concatenate(artifacts.oof_true)
+    y_pred = np.concatenate(artifacts.oof_pred)
+    groups = pd.concat(artifacts.oof_groups, ignore_index=True)
+    for column in columns:
+        pooled = pooled_group_fairness(
+            y_true,
+            y_pred,
+            groups[column].to_numpy(),
+            min_group_size=min_group_size,
+            random_state=random_state,
+        )
+        point = {k: v for k, v in pooled.items() if not k.endswith(("_ci_low", "_ci_high"))}
+        keyed = fairness_metrics(column, point)
+        summary.metrics.update(keyed)
+        for metric in ("equalized_odds_difference", "demographic_parity_difference"):
+            low, high = pooled[f"{metric}_ci_low"], pooled[f"{metric}_ci_high"]
+            key = fairness_metrics(column, {metric: 0.0}).popitem()[0]
+            summary.ci95[key] = [low, high]
+
+
+_LABEL_ISSUES: dict[tuple[str, int], dict[str, float]] = {}
+
+
+def label_issues(dataset: Any, preprocessor: Any, seed: int) -> dict[str, float]:
+    """``data/label_issues`` and its two directions, once per data set and seed (cached).
+
+    The features are preprocessed by a clone fitted on all rows: the estimate describes the
+    data set, not a fold.
+    """
+    from sklearn.base import clone
+
+    from harness.metrics.label_quality import label_issue_shares
+
+    key = (str(dataset.digest), int(seed))
+    if key not in _LABEL_ISSUES:
+        X = clone(preprocessor).fit_transform(dataset.X)
+        try:
+            shares = label_issue_shares(X, dataset.y, pos_label=1, random_state=seed)
+        except ValueError:  # too few rows of a class for the reference model's folds
+            shares = {
+                "minority_mislabelled": math.nan,
+                "majority_mislabelled": math.nan,
+                "label_issues": math.nan,
+            }
+        _LABEL_ISSUES[key] = {f"data/{k}": v for k, v in shares.items()}
+    return dict(_LABEL_ISSUES[key])
