@@ -347,8 +347,13 @@ def _save_model(cfg: DictConfig, dataset: Dataset, folder: RunFolder) -> None:
     import mlflow.sklearn
     from imblearn.pipeline import Pipeline
 
-    sampler = _sampler_factory(cfg)(int(cfg.seed))
-    model = _model_factory(cfg, getattr(sampler, "model_class_weight", None))(int(cfg.seed))
+    from harness.evaluate.protocol import one_hot_groups, thresholded, with_nominal_groups
+
+    seed = int(cfg.seed)
+    groups = one_hot_groups(make_preprocessor(dataset).fit(dataset.X))
+    sampler = with_nominal_groups(_sampler_factory(cfg)(seed), groups)
+    model = _model_factory(cfg, getattr(sampler, "model_class_weight", None))(seed)
+    model = thresholded(sampler, model, seed)
     pipeline = Pipeline(
         [("preprocess", make_preprocessor(dataset)), ("resample", sampler), ("model", model)]
     )

@@ -43,6 +43,7 @@ from harness.metrics.calibration import (
 )
 from harness.metrics.catalog import fairness_key
 from harness.metrics.fairness import split_group_key
+from harness.metrics.validity import invalid_value_share
 
 
 class FoldObserver(Protocol):
@@ -154,6 +155,52 @@ def _scores(model: Any, X: np.ndarray) -> np.ndarray | None:
     return None
 
 
+def one_hot_groups(pre: ColumnTransformer) -> list[list[int]]:
+    """Output positions of each one-hot encoded column of a fitted preprocessor."""
+    if "categorical" not in pre.named_transformers_:
+        return []
+    encoder = pre.named_transformers_["categorical"]
+    start = pre.output_indices_["categorical"].start
+    groups = []
+    for categories in encoder.categories_:
+        groups.append(list(range(start, start + len(categories))))
+        start += len(categories)
+    return groups
+
+
+def with_nominal_groups(sampler: Any, groups: list[list[int]]) -> Any:
+    """Tell a categorical-aware sampler (ADASYN-NC, SMOTE-NC) which output columns are the
+    one-hot groups of the preprocessor, so it resamples categories, never fractions of them."""
+    params = sampler.get_params() if hasattr(sampler, "get_params") else {}
+    if params.get("categorical_features", None) == "auto" and groups:
+        sampler.set_params(categorical_features=groups)
+    return sampler
+
+
+def thresholded(sampler: Any, model: Any, seed: int) -> Any:
+    """The decision-threshold baseline tunes the model's threshold on its training rows."""
+    if getattr(sampler, "tune_threshold", False):
+        return sampler.wrap_model(model, random_state=seed)
+    return model
+
+
+def _synthetic_rows(sampler: Any, X_fit: np.ndarray, n_train: int) -> tuple[int, np.ndarray]:
+    """The number and the rows of synthetic samples in a resampled training fold.
+
+    Read from the sampler's lineage (``row`` positions) when it has one: combined over- and
+    under-samplers (SMOTE-ENN, SMOTE-Tomek) remove rows and regroup them, so "the rows after
+    the original ones" would be wrong for them.
+    """
+    lineage = getattr(sampler, "lineage_", None)
+    n_synthetic = getattr(sampler, "n_synthetic_", None)
+    if lineage is not None and n_synthetic is not None and "row" in lineage:
+        rows = lineage["row"].to_numpy()
+        if len(rows) == n_synthetic and (rows >= 0).all():
+            return int(n_synthetic), np.asarray(X_fit)[rows]
+    n_synthetic = max(0, len(X_fit) - n_train)
+    return n_synthetic, np.asarray(X_fit)[n_train:]
+
+
 def _calibration(y_test: np.ndarray, y_score: np.ndarray | None, model: Any) -> dict:
     """Brier score and ECE of the minority probability (NaN without probabilities)."""
     if y_score is None or not hasattr(model, "predict_proba"):
@@ -180,6 +227,7 @@ def _operating_point(
     make_model: Callable[[int], Any],
     fold_seed: int,
     target: float,
+    nominal_groups: list[list[int]],
 ) -> dict[str, float]:
     """Minority recall on the test fold at a threshold tuned on the training fold only.
 
@@ -196,9 +244,10 @@ def _operating_point(
     inner_scores = np.full(len(y_train), np.nan)
     inner = StratifiedKFold(n_splits=INNER_FOLDS, shuffle=True, random_state=fold_seed)
     for part, (fit_rows, score_rows) in enumerate(inner.split(X_train, y_train)):
-        sampler = make_sampler(fold_seed * INNER_FOLDS + part)
+        inner_seed = fold_seed * INNER_FOLDS + part
+        sampler = with_nominal_groups(make_sampler(inner_seed), nominal_groups)
         X_fit, y_fit = sampler.fit_resample(X_train[fit_rows], y_train[fit_rows])
-        model = make_model(fold_seed * INNER_FOLDS + part).fit(X_fit, y_fit)
+        model = thresholded(sampler, make_model(inner_seed), inner_seed).fit(X_fit, y_fit)
         scores = _scores(model, X_train[score_rows])
         if scores is None:
             return nan
@@ -315,13 +364,14 @@ def evaluate_folds(
         X_test = pre.transform(X_all.iloc[test])
         y_train, y_test = y_all[train], y_all[test]
 
-        sampler = make_sampler(fold_seed)
+        nominal_groups = one_hot_groups(pre)
+        sampler = with_nominal_groups(make_sampler(fold_seed), nominal_groups)
         with _peak_memory(track_memory) as memory:
             started = time.perf_counter()
             X_fit, y_fit = sampler.fit_resample(X_train, y_train)
             resample_s = time.perf_counter() - started
 
-        model = make_model(fold_seed)
+        model = thresholded(sampler, make_model(fold_seed), fold_seed)
         started = time.perf_counter()
         model.fit(X_fit, y_fit)
         fit_s = time.perf_counter() - started
@@ -348,8 +398,7 @@ def evaluate_folds(
                 )
             )
 
-        n_synthetic = len(y_fit) - len(y_train)
-        synthetic_rows = X_fit[len(y_train) :]
+        n_synthetic, synthetic_rows = _synthetic_rows(sampler, X_fit, len(y_train))
         row: dict[str, Any] = {"repeat": repeat, "fold": fold}
         test_slis = minority_slis(y_test, y_pred, y_score, pos_label=1)
         train_slis = minority_slis(y_train, y_pred_train, y_score_train, pos_label=1)
@@ -369,10 +418,14 @@ def evaluate_folds(
                     make_model,
                     fold_seed,
                     precision_target,
+                    nominal_groups,
                 )
             )
         row["resample/n_synthetic"] = float(n_synthetic)
         row["resample/synthetic_ratio"] = synthetic_ratio(n_synthetic, len(y_fit))
+        row["resample/invalid_value_share"] = invalid_value_share(
+            X_train, synthetic_rows, one_hot_groups=nominal_groups
+        )
         minority_train = X_train[y_train == 1]
         fold_stats = statistics_cache.get(X_train, y_train, k=n_neighbors, random_state=fold_seed)
         # Same keys in the same order as always: folds.csv columns keep their order.

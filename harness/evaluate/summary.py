@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from harness.evaluate.comparison import Comparison, comparison_table
-from harness.runs import ExperimentFolder
+from harness.runs import ExperimentFolder, RunFolder
 
 SHOWN_COLUMNS = [
     "dataset",
@@ -53,10 +53,22 @@ def print_outcome(outcome: Any, cfg: Any) -> None:
         print(f"FAILED {record['dataset']}/{record['resampler']}: {record.get('error')}")
     print()
     print(f"Run folder: {outcome.output_dir}")
+    print(f"MLflow:     {_ui_hint(outcome.tracking_uri)}")
+    report = _report_of(outcome)
+    if report is not None:
+        print(f"Report:     {report} (and report.md)")
+
+
+def _report_of(outcome: Any) -> Path | None:
+    """The experiment's report; for a single job without one, that job's report."""
     report = ExperimentFolder(outcome.output_dir).report_html
     if report.is_file():
-        print(f"Report:     {report} (and report.md)")
-    print(f"MLflow:     {_ui_hint(outcome.tracking_uri)}")
+        return report
+    if len(outcome.records) == 1 and outcome.records[0].get("run_dir"):
+        job_report = RunFolder(Path(outcome.records[0]["run_dir"])).report_html
+        if job_report.is_file():
+            return job_report
+    return None
 
 
 def print_sweep(sweep_dir: Path, comparison: Comparison) -> None:
