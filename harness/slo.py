@@ -1,11 +1,16 @@
 """SLO sets: load and validate ``conf/slo/<name>.yaml``, strictly.
 
 One SLO set is the single source of truth for the Prometheus exporter, the alert rules, the
-Grafana dashboards and the CI gate. The reader fails closed: an unknown key at any level (a typo
-such as ``fairnes`` or ``thresold``), a wrong type, an empty list, an unknown strategy in
-``applies_to``, a metric key the catalog does not know (or renamed) and a threshold outside the
-metric's range are all a :class:`~harness.errors.ConfigError` naming the field, so no objective
-can silently disappear from a gate.
+Grafana dashboards and the CI gate. A set holds absolute ``objectives`` (a bound on one run's
+metric), ``fairness`` bounds, ``warnings`` (objectives reported with the verdict, never gating),
+``relative`` objectives (each strategy against a reference strategy on paired folds) and the
+``serving`` SLO; every section but one gating section is optional.
+
+The reader fails closed: an unknown key at any level (a typo such as ``fairnes`` or
+``thresold``), a wrong type, an empty list, an unknown strategy in ``applies_to``, a metric key
+the catalog does not know (or renamed), a threshold outside the metric's range and an
+impossible α or margin are all a :class:`~harness.errors.ConfigError` naming the field, so no
+objective can silently disappear from a gate.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from harness.config_dir import slo_dir
 from harness.errors import ConfigError
 from harness.metrics import catalog
 
@@ -31,15 +37,30 @@ OPERATORS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
 }
 DECISIONS = ("point", "ci")
+#: The hypothesis tests a relative objective can ask for.
+NON_INFERIORITY, SUPERIORITY = "non_inferiority", "superiority"
+RELATIVE_TESTS = (NON_INFERIORITY, SUPERIORITY)
 _DURATION = re.compile(r"^\d+[smhdw]$")
 
 #: The keys each level of an SLO file may hold.
-TOP_KEYS = ("name", "error_budget_window", "objectives", "fairness", "serving")
+TOP_KEYS = (
+    "name",
+    "error_budget_window",
+    "objectives",
+    "fairness",
+    "warnings",
+    "relative",
+    "serving",
+)
+#: Sections of which a set needs at least one: a set of warnings only would gate nothing.
+GATING_SECTIONS = ("objectives", "fairness", "relative")
 OBJECTIVE_KEYS = ("name", "metric", "op", "threshold", "decision", "applies_to")
+RELATIVE_KEYS = ("reference", "alpha", "objectives")
+RELATIVE_OBJECTIVE_KEYS = ("name", "metric", "test", "margin", "rope", "applies_to")
 SERVING_KEYS = ("minority_recall_objective", "burn_rate_alerts", "stale_after")
 ALERT_KEYS = ("severity", "long_window", "short_window", "factor")
 
-CONF_SLO_DIR = Path(__file__).resolve().parent.parent / "conf" / "slo"
+CONF_SLO_DIR = slo_dir()
 
 
 @dataclass(frozen=True)
@@ -95,6 +116,76 @@ class Objective:
 
 
 @dataclass(frozen=True)
+class RelativeObjective:
+    """One comparison of every strategy with the reference strategy, on paired folds.
+
+    The effect is the improvement of the candidate over the reference in the metric's better
+    direction: ``candidate - reference`` for a metric where larger is better,
+    ``reference - candidate`` where smaller is better.
+
+    Parameters
+    ----------
+    name : str
+        Short identifier, used in gate check names.
+    metric : str
+        Fold-level metric key of the catalog with a better direction, e.g. ``test/pr_auc``.
+    test : {"non_inferiority", "superiority"}
+        ``non_inferiority``: H0 effect <= -margin against H1 effect > -margin.
+        ``superiority``: H0 effect <= 0 against H1 effect > 0. Both are one-sided corrected
+        resampled t-tests (Nadeau & Bengio), Holm-adjusted within their family.
+    margin : float
+        The non-inferiority margin (> 0, metric units); 0 for superiority.
+    rope : float
+        Half-width of the region of practical equivalence of the Bayesian correlated t-test
+        reported with the check (metric units, >= 0).
+    applies_to : tuple of str or None
+        Strategy kinds compared with the reference; ``None`` means every other strategy.
+    """
+
+    name: str
+    metric: str
+    test: str
+    margin: float
+    rope: float
+    applies_to: tuple[str, ...] | None = None
+
+    @property
+    def bound(self) -> float:
+        """The effect H1 must exceed: ``-margin`` (non-inferiority) or 0 (superiority)."""
+        return -self.margin if self.test == NON_INFERIORITY else 0.0
+
+    def applies(self, strategy: str) -> bool:
+        """Return whether the objective compares runs of the strategy kind ``strategy``."""
+        return self.applies_to is None or strategy in self.applies_to
+
+
+@dataclass(frozen=True)
+class RelativeSection:
+    """The relative objectives of a set, with their reference strategy and error rate.
+
+    Parameters
+    ----------
+    reference : str
+        Strategy kind every other strategy is compared with (``none``).
+    alpha : float
+        Family-wise, one-sided error rate: each family (every strategy compared with the same
+        reference job on one objective) is controlled with Holm's step-down method.
+    objectives : tuple of RelativeObjective
+        The comparisons.
+    """
+
+    reference: str
+    alpha: float
+    objectives: tuple[RelativeObjective, ...]
+
+    @property
+    def confidence(self) -> float:
+        """Level ``1 - 2 alpha`` of the two-sided interval reported with each check: its lower
+        bound is the one-sided ``1 - alpha`` bound the tests decide on."""
+        return 1.0 - 2.0 * self.alpha
+
+
+@dataclass(frozen=True)
 class BurnRateAlert:
     """One multiwindow burn-rate alert (SRE workbook, chapter 5)."""
 
@@ -120,7 +211,8 @@ class ServingSLO:
 
 @dataclass(frozen=True)
 class SLOSet:
-    """A named set of objectives, fairness bounds and the serving SLO."""
+    """A named set of objectives, fairness bounds, warnings, relative objectives and the
+    serving SLO."""
 
     name: str
     error_budget_window: str
@@ -128,10 +220,19 @@ class SLOSet:
     fairness: tuple[Objective, ...] = field(default_factory=tuple)
     serving: ServingSLO | None = None
     source: str = ""
+    warnings: tuple[Objective, ...] = field(default_factory=tuple)
+    relative: RelativeSection | None = None
 
     def objective(self, name: str) -> Objective:
-        """Return the objective called ``name`` (batch or fairness)."""
-        for objective in (*self.objectives, *self.fairness):
+        """Return the objective called ``name`` (batch, fairness or warning)."""
+        for objective in (*self.objectives, *self.fairness, *self.warnings):
+            if objective.name == name:
+                return objective
+        raise KeyError(name)
+
+    def relative_objective(self, name: str) -> RelativeObjective:
+        """Return the relative objective called ``name``."""
+        for objective in self.relative.objectives if self.relative else ():
             if objective.name == name:
                 return objective
         raise KeyError(name)
@@ -198,13 +299,25 @@ def parse_slo_set(raw: Any, source: str = "<dict>") -> SLOSet:
         Naming the field and the fix, for anything but a well-formed set.
     """
     top = f"SLO file {source}"
-    raw = _mapping(raw, top, TOP_KEYS, required=("objectives",))
+    raw = _mapping(raw, top, TOP_KEYS)
+    if not any(section in raw for section in GATING_SECTIONS):
+        raise ConfigError(
+            f"{top} is missing 'objectives' (or 'fairness', 'relative'): add at least one "
+            "section that gates (see conf/slo/default.yaml and conf/slo/relative.yaml)."
+        )
     name = _string(raw["name"], f"{top}, name") if "name" in raw else Path(source).stem
-    objectives = _objectives(raw["objectives"], top, "objectives", fairness=False)
-    fairness = ()
+    objectives: tuple[Objective, ...] = ()
+    if "objectives" in raw:
+        objectives = _objectives(raw["objectives"], top, "objectives", fairness=False)
+    fairness: tuple[Objective, ...] = ()
     if "fairness" in raw:
         fairness = _objectives(raw["fairness"], top, "fairness", fairness=True)
-    names = [o.name for o in (*objectives, *fairness)]
+    warnings: tuple[Objective, ...] = ()
+    if "warnings" in raw:
+        warnings = _objectives(raw["warnings"], top, "warnings", fairness=False)
+    relative = _relative(raw["relative"], f"{top}, relative") if "relative" in raw else None
+    names = [o.name for o in (*objectives, *fairness, *warnings)]
+    names += [o.name for o in relative.objectives] if relative else []
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ConfigError(
@@ -219,6 +332,8 @@ def parse_slo_set(raw: Any, source: str = "<dict>") -> SLOSet:
         fairness=fairness,
         serving=serving,
         source=source,
+        warnings=warnings,
+        relative=relative,
     )
 
 
@@ -245,6 +360,79 @@ def _objective(item: Any, where: str, *, fairness: bool) -> Objective:
         applies_to = _strategies(item["applies_to"], f"{where}, applies_to")
     name = _string(item["name"], f"{where}, name") if "name" in item else metric.replace("/", "_")
     return Objective(name, metric, op, threshold, decision, applies_to)
+
+
+def _relative(raw: Any, where: str) -> RelativeSection:
+    raw = _mapping(raw, where, RELATIVE_KEYS, required=RELATIVE_KEYS)
+    reference = _strategy(raw["reference"], f"{where}, reference")
+    alpha = _number(raw["alpha"], f"{where}, alpha", example="0.025")
+    if not 0.0 < alpha < 0.5:
+        raise ConfigError(
+            f"{where}, alpha {alpha:g} must be in (0, 0.5): it is the one-sided family-wise "
+            "error rate, e.g. 0.025 (the two-sided 5 % level) or 0.05."
+        )
+    objectives = tuple(
+        _relative_objective(item, f"{where}, objectives[{index}]", reference)
+        for index, item in enumerate(_list(raw["objectives"], where, "objectives"))
+    )
+    return RelativeSection(reference, alpha, objectives)
+
+
+def _relative_objective(item: Any, where: str, reference: str) -> RelativeObjective:
+    item = _mapping(item, where, RELATIVE_OBJECTIVE_KEYS, required=("metric", "test"))
+    metric = _metric(item["metric"], where)
+    spec = catalog.spec_of(metric)
+    if spec.greater_is_better is None:
+        raise ConfigError(
+            f"{where}, metric {metric!r} has no better direction (neither larger nor smaller "
+            "is better), so one strategy cannot beat another on it: compare on a metric with "
+            "a direction, e.g. test/pr_auc, or bound it in 'objectives'."
+        )
+    test = _choice(item["test"], f"{where}, test", RELATIVE_TESTS)
+    width = spec.high - spec.low
+    if test == NON_INFERIORITY:
+        if "margin" not in item:
+            raise ConfigError(
+                f"{where} is missing 'margin': a non-inferiority test needs the largest loss "
+                "against the reference that still counts as not worse, e.g. margin: 0.02."
+            )
+        margin = _number(item["margin"], f"{where}, margin", example="0.02")
+        if not 0.0 < margin < width:
+            raise ConfigError(
+                f"{where}, margin {margin:g} must be positive and smaller than the range of "
+                f"{metric} ({width:g}), e.g. 0.02."
+            )
+    elif "margin" in item:
+        raise ConfigError(
+            f"{where}: a superiority test has no margin (it tests candidate better than the "
+            "reference, H1 effect > 0); remove 'margin', or use test: non_inferiority."
+        )
+    else:
+        margin = 0.0
+    if "rope" in item:
+        rope = _number(item["rope"], f"{where}, rope", example="0.01")
+    elif test == NON_INFERIORITY:
+        rope = margin
+    else:
+        raise ConfigError(
+            f"{where} is missing 'rope': give the half-width of the region of practical "
+            "equivalence of the Bayesian test in metric units, e.g. rope: 0.01."
+        )
+    if not 0.0 <= rope < width:
+        raise ConfigError(
+            f"{where}, rope {rope:g} must be >= 0 and smaller than the range of {metric} "
+            f"({width:g}), e.g. 0.01."
+        )
+    applies_to = None
+    if "applies_to" in item:
+        applies_to = _strategies(item["applies_to"], f"{where}, applies_to")
+        if reference in applies_to:
+            raise ConfigError(
+                f"{where}, applies_to names the reference strategy {reference!r}, which "
+                "cannot be compared with itself; remove it."
+            )
+    name = _string(item["name"], f"{where}, name") if "name" in item else metric.replace("/", "_")
+    return RelativeObjective(name, metric, test, margin, rope, applies_to)
 
 
 def _serving(raw: Any, where: str) -> ServingSLO:
@@ -396,15 +584,20 @@ def _check_in_range(threshold: float, metric: str, fairness: bool, where: str) -
 def _strategies(value: Any, where: str) -> tuple[str, ...]:
     from harness.resample.registry import known_strategy_kinds
 
-    known = known_strategy_kinds()
-    kinds = []
-    for item in _list(value, where.rsplit(", ", 1)[0], "applies_to"):
-        if not isinstance(item, str) or item not in known:
-            hint = difflib.get_close_matches(str(item), known, n=1)
-            guess = f" (did you mean {hint[0]!r}?)" if hint else ""
-            raise ConfigError(
-                f"{where}: {item!r} is not a strategy kind{guess}; applies_to names the kinds "
-                f"runs record as 'strategy': {', '.join(known)}."
-            )
-        kinds.append(item)
-    return tuple(kinds)
+    items = _list(value, where.rsplit(", ", 1)[0], "applies_to")
+    known = known_strategy_kinds()  # reads the plugin entry points: once per list
+    return tuple(_strategy(item, where, known) for item in items)
+
+
+def _strategy(item: Any, where: str, known: tuple[str, ...] | None = None) -> str:
+    from harness.resample.registry import known_strategy_kinds
+
+    known = known_strategy_kinds() if known is None else known
+    if not isinstance(item, str) or item not in known:
+        hint = difflib.get_close_matches(str(item), known, n=1)
+        guess = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise ConfigError(
+            f"{where}: {item!r} is not a strategy kind{guess}; name one of the kinds runs "
+            f"record as 'strategy': {', '.join(known)}."
+        )
+    return item

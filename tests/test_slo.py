@@ -2,6 +2,7 @@
 keys at every level, wrong types, empty lists, unknown strategies and metric keys."""
 
 import copy
+import math
 
 import pytest
 import yaml
@@ -22,8 +23,56 @@ VALID = {
 def test_shipped_sets_load(name):
     slo = load_slo_set(name)
     assert slo.name == name
+    assert slo.objectives or slo.relative
+    # Label quality is a warning in every shipped set, never a failing objective.
+    assert [w.metric for w in slo.warnings] == ["data/label_issues"]
+    assert all(o.metric.split("/")[0] != "data" for o in slo.objectives)
+
+
+@pytest.mark.parametrize("name", ["default", "high_recall"])
+def test_absolute_sets_keep_their_targets_and_serving_slo(name):
+    slo = load_slo_set(name)
     assert slo.objective("minority_recall").threshold > 0
     assert slo.serving is not None and slo.serving.burn_rate_alerts
+
+
+def test_default_set_keeps_the_seed_targets_and_warns_on_label_issues():
+    slo = load_slo_set("default")
+    targets = {o.name: (o.metric, o.op, o.threshold) for o in slo.objectives}
+    assert targets == {
+        "minority_recall": ("test/minority_recall", ">=", 0.80),
+        "minority_precision": ("test/minority_precision", ">=", 0.70),
+        "minority_f1": ("test/minority_f1", ">=", 0.75),
+        "train_test_gap": ("gap/minority_recall", "<", 0.10),
+        "synthetic_ratio_min": ("resample/synthetic_ratio", ">=", 0.10),
+        "synthetic_ratio_max": ("resample/synthetic_ratio", "<=", 0.50),
+    }
+    (warning,) = slo.warnings
+    assert (warning.metric, warning.op, warning.threshold) == ("data/label_issues", "<=", 0.10)
+    assert slo.relative is None
+
+
+def test_relative_set_compares_with_none_at_equal_footing():
+    slo = load_slo_set("relative")
+    assert slo.relative.reference == "none"
+    assert slo.relative.alpha == 0.025 and slo.relative.confidence == pytest.approx(0.95)
+    pr_auc = slo.relative_objective("pr_auc_not_worse")
+    assert (pr_auc.metric, pr_auc.test, pr_auc.margin, pr_auc.rope) == (
+        "test/pr_auc",
+        "non_inferiority",
+        0.02,
+        0.02,
+    )
+    assert pr_auc.bound == -0.02
+    recall = slo.relative_objective("recall_at_precision_better")
+    assert (recall.metric, recall.test, recall.margin, recall.bound) == (
+        "test/recall_at_precision",
+        "superiority",
+        0.0,
+        0.0,
+    )
+    assert recall.rope == 0.01
+    assert {o.metric for o in slo.objectives} == {"gap/minority_recall", "resample/synthetic_ratio"}
 
 
 def test_default_burn_rate_factors_can_all_fire():
@@ -170,3 +219,141 @@ def test_the_hydra_config_group_parses_as_the_file_does():
     assert parse_slo_set(copy.deepcopy(raw), source="cfg.slo").objectives == (
         load_slo_set("default").objectives
     )
+
+
+# -- warnings and relative objectives ------------------------------------------------------------
+
+
+RELATIVE = {
+    "name": "r",
+    "relative": {
+        "reference": "none",
+        "alpha": 0.05,
+        "objectives": [
+            {"name": "ni", "metric": "test/pr_auc", "test": "non_inferiority", "margin": 0.02},
+            {
+                "name": "sup",
+                "metric": "test/recall_at_precision",
+                "test": "superiority",
+                "rope": 0.01,
+            },
+        ],
+    },
+}
+
+
+def test_a_set_of_relative_objectives_only_is_valid():
+    slo = parse_slo_set(copy.deepcopy(RELATIVE))
+    assert slo.objectives == () and slo.warnings == ()
+    assert [o.name for o in slo.relative.objectives] == ["ni", "sup"]
+    assert slo.relative.confidence == pytest.approx(0.90)
+    assert slo.relative_objective("ni").rope == 0.02  # the margin, when no rope is given
+    with pytest.raises(KeyError):
+        slo.relative_objective("nope")
+
+
+def test_sets_without_the_new_sections_read_as_before():
+    slo = parse_slo_set(copy.deepcopy(VALID))
+    assert slo.warnings == () and slo.relative is None
+
+
+def _relative_objective(index):
+    return lambda raw: raw["relative"]["objectives"][index]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d["relative"].pop("reference"), r"relative is missing 'reference'"),
+        (lambda d: d["relative"].pop("alpha"), r"relative is missing 'alpha'"),
+        (lambda d: d["relative"].pop("objectives"), r"relative is missing 'objectives'"),
+        (
+            lambda d: d["relative"].update(refrence="none"),
+            r"relative: unknown key 'refrence' \(did you mean 'reference'\?\)",
+        ),
+        (lambda d: d["relative"].update(reference="nne"), "'nne' is not a strategy kind"),
+        (lambda d: d["relative"].update(alpha=0), r"alpha 0 must be in \(0, 0.5\)"),
+        (lambda d: d["relative"].update(alpha=0.5), r"alpha 0.5 must be in \(0, 0.5\)"),
+        (lambda d: d["relative"].update(alpha="5%"), "alpha '5%' is not a number"),
+        (lambda d: d["relative"].update(alpha=True), "alpha True is not a number"),
+        (lambda d: d["relative"].update(objectives=[]), "'objectives' is an empty list"),
+        (lambda d: d["relative"].update(objectives="ni"), "'objectives' must be a list"),
+        (
+            lambda d: _relative_objective(0)(d).update(marign=0.02),
+            r"objectives\[0\]: unknown key 'marign' \(did you mean 'margin'\?\)",
+        ),
+        (
+            lambda d: _relative_objective(0)(d).update(test="equivalence"),
+            "test 'equivalence' is not one of",
+        ),
+        (lambda d: _relative_objective(0)(d).pop("test"), "missing 'test'"),
+        (lambda d: _relative_objective(0)(d).pop("margin"), "is missing 'margin'"),
+        (lambda d: _relative_objective(0)(d).update(margin=0), "margin 0 must be positive"),
+        (lambda d: _relative_objective(0)(d).update(margin=-0.02), "must be positive"),
+        (lambda d: _relative_objective(0)(d).update(margin=2), "smaller than the range"),
+        (lambda d: _relative_objective(0)(d).update(margin=math.nan), "must be finite"),
+        (lambda d: _relative_objective(1)(d).update(margin=0.01), "superiority test has no"),
+        (lambda d: _relative_objective(1)(d).pop("rope"), "is missing 'rope'"),
+        (lambda d: _relative_objective(1)(d).update(rope=-0.01), "rope -0.01 must be >= 0"),
+        (lambda d: _relative_objective(1)(d).update(rope="small"), "is not a number"),
+        (
+            lambda d: _relative_objective(0)(d).update(metric="resample/synthetic_ratio"),
+            "has no better direction",
+        ),
+        (
+            lambda d: _relative_objective(0)(d).update(metric="test/pr_acu"),
+            r"not a metric of the catalog \(did you mean 'test/pr_auc'\?\)",
+        ),
+        (
+            lambda d: _relative_objective(0)(d).update(metric="noise/minority_label_noise"),
+            "renamed to 'data/minority_overlap'",
+        ),
+        (
+            lambda d: _relative_objective(0)(d).update(applies_to=["adasyn", "none"]),
+            "names the reference strategy 'none'",
+        ),
+        (lambda d: _relative_objective(0)(d).update(applies_to=[]), "is an empty list"),
+        (lambda d: _relative_objective(1)(d).update(name="ni"), r"\['ni'\] are not unique"),
+        (
+            lambda d: d.update(objectives=[{**VALID["objectives"][0], "name": "sup"}]),
+            "not unique",
+        ),
+        (lambda d: d.update(relative=None), "relative must be a mapping"),
+        (
+            lambda d: d.update(warnings=[{"metric": "data/label_issues", "op": "<="}]),
+            r"warnings\[0\] is missing 'threshold'",
+        ),
+        (
+            lambda d: d.update(
+                warnings=[{"metric": "data/label_issues", "op": "<=", "thresold": 0.1}]
+            ),
+            r"warnings\[0\]: unknown key 'thresold'",
+        ),
+        (
+            lambda d: d.update(
+                warnings=[{"metric": "noise/minority_label_noise", "op": "<", "threshold": 0.02}]
+            ),
+            r"warnings\[0\], metric 'noise/minority_label_noise' was renamed",
+        ),
+        (lambda d: d.update(warnings=[]), "'warnings' is an empty list"),
+        (lambda d: d.update(warnigns=[]), r"unknown key 'warnigns' \(did you mean 'warnings'\?\)"),
+    ],
+)
+def test_a_malformed_relative_or_warning_section_is_refused_naming_it(mutate, message):
+    raw = copy.deepcopy(RELATIVE)
+    mutate(raw)
+    with pytest.raises(ConfigError, match=message):
+        parse_slo_set(raw, source="relative.yaml")
+
+
+def test_warnings_alone_gate_nothing_and_are_refused():
+    raw = {"warnings": [{"metric": "data/label_issues", "op": "<=", "threshold": 0.1}]}
+    with pytest.raises(ConfigError, match=r"missing 'objectives' \(or 'fairness', 'relative'\)"):
+        parse_slo_set(raw)
+
+
+def test_the_shipped_label_noise_objective_is_gone_and_its_old_key_is_refused():
+    for name in available_slo_sets():
+        slo = load_slo_set(name)
+        keys = [o.metric for o in (*slo.objectives, *slo.fairness, *slo.warnings)]
+        assert "noise/minority_label_noise" not in keys

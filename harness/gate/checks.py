@@ -1,16 +1,19 @@
-"""Gate checks: run status, SLO objectives and fairness bounds.
+"""Gate checks: run status, SLO objectives, fairness bounds and warnings.
 
 Each configured objective yields one :class:`Check` per run with a verdict: ``PASS``, ``FAIL``
 or ``NOT APPLICABLE`` with its reason. Nothing is silently dropped: a metric that is missing,
 null, NaN, infinite or outside the range the metric catalog gives it fails its check, and a
 sensitive column the run was configured with but has no fairness metric for fails too.
+
+A warning of the SLO set yields ``WARN`` (breached, or its value cannot be judged) or ``OK``
+(met): reported with the verdict, never counted as a pass or a failure.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from harness.gate.sources import Candidate
@@ -18,10 +21,13 @@ from harness.metrics import catalog
 from harness.slo import Objective, SLOSet
 
 PASS, FAIL, NOT_APPLICABLE = "PASS", "FAIL", "NOT APPLICABLE"
-VERDICTS = (PASS, FAIL, NOT_APPLICABLE)
+#: Verdicts of a warning: breached (or not judgeable), and met. Neither passes nor fails.
+WARN, OK = "WARN", "OK"
+VERDICTS = (PASS, FAIL, NOT_APPLICABLE, WARN, OK)
+WARNING_KIND = "warning"
 REFERENCE_REASON = "reference strategy: reported, not gated"
 FAILED_RUN_REASON = "the run failed (see run_status, which fails): it has no metrics to check"
-_KIND_BY_SCOPE = {"gap": "overfitting", "resample": "synthetic", "noise": "label_noise"}
+_KIND_BY_SCOPE = {"gap": "overfitting", "resample": "synthetic", "data": "label_quality"}
 
 
 @dataclass(frozen=True)
@@ -33,22 +39,27 @@ class Check:
     name : str
         Check name, e.g. the SLO objective name (``minority_recall``).
     kind : str
-        ``slo``, ``overfitting``, ``synthetic``, ``label_noise``, ``fairness``, ``regression``,
-        ``run``, ``drift``, ``realism`` or ``privacy``.
+        ``slo``, ``overfitting``, ``synthetic``, ``label_quality``, ``fairness``,
+        ``relative``, ``warning``, ``regression``, ``run``, ``drift``, ``realism`` or
+        ``privacy``.
     metric : str
         The metric key checked.
     value : float or None
-        The candidate's value (``None`` when missing or null).
+        The candidate's value (``None`` when missing or null); for a relative check, the
+        effect (improvement over the reference).
     threshold : float or None
         The bound the value is compared with.
     op : str
         The comparison that must hold: ``>=``, ``>``, ``<=``, ``<`` or ``==``.
     verdict : str
-        ``PASS``, ``FAIL`` or ``NOT APPLICABLE``.
+        ``PASS``, ``FAIL`` or ``NOT APPLICABLE``; a warning is ``WARN`` or ``OK``.
     detail : str
-        Why, in words; required for ``NOT APPLICABLE``.
+        Why, in words; required for ``NOT APPLICABLE`` and ``WARN``.
     candidate : str
         The candidate's name (empty for data checks).
+    comparison : object or None
+        The statistics of a relative check
+        (:class:`harness.gate.relative.Comparison`), else ``None``.
 
     Raises
     ------
@@ -65,12 +76,13 @@ class Check:
     verdict: str
     detail: str = ""
     candidate: str = ""
+    comparison: Any = None
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
             raise ValueError(f"verdict {self.verdict!r} is not one of {VERDICTS}")
-        if self.verdict == NOT_APPLICABLE and not self.detail.strip():
-            raise ValueError(f"check {self.name!r} is not applicable without a reason")
+        if self.verdict in (NOT_APPLICABLE, WARN) and not self.detail.strip():
+            raise ValueError(f"check {self.name!r} is {self.verdict} without a reason")
 
     @property
     def passed(self) -> bool:
@@ -87,13 +99,23 @@ class Check:
         """Whether the verdict is ``NOT APPLICABLE``."""
         return self.verdict == NOT_APPLICABLE
 
+    @property
+    def warned(self) -> bool:
+        """Whether the verdict is ``WARN`` (never a pass, never a failure)."""
+        return self.verdict == WARN
+
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict with ``passed`` (the verdict is PASS); NaN and infinities become
-        ``None``."""
+        ``None``, in the comparison of a relative check too."""
         out = asdict(self)
         for key in ("value", "threshold"):
             if out[key] is not None and not math.isfinite(out[key]):
                 out[key] = None
+        if isinstance(out["comparison"], dict):
+            out["comparison"] = {
+                key: None if isinstance(v, float) and not math.isfinite(v) else v
+                for key, v in out["comparison"].items()
+            }
         out["passed"] = self.passed
         return out
 
@@ -224,6 +246,50 @@ def fairness_checks(candidate: Candidate, slo: SLOSet, decision: str | None = No
     return checks
 
 
+def warning_checks(candidate: Candidate, slo: SLOSet, decision: str | None = None) -> list[Check]:
+    """Check every warning of ``slo`` on ``candidate``: ``WARN`` or ``OK``, never gating.
+
+    A warning is checked on every successful run, the reference strategy included (a warning
+    is reported, never gated). A value that is missing, null, NaN, infinite or out of range
+    cannot show the warning is clear, so it is ``WARN`` with the reason. A failed run, or a
+    strategy ``applies_to`` does not name, gets ``NOT APPLICABLE`` with the reason.
+
+    Returns
+    -------
+    list of Check
+        One per warning, in the order of the SLO set, kind ``warning``.
+    """
+    checks = []
+    for objective in slo.warnings:
+        metric = objective.metric
+        reason = None
+        if candidate.status != "success":
+            reason = FAILED_RUN_REASON
+        elif not objective.applies(candidate.strategy):
+            reason = applies_to_reason(candidate, objective.applies_to)
+        if reason is not None:
+            value = _finite_or_none(candidate.metrics.get(metric))
+            checks.append(
+                _check(candidate, objective, objective.name, WARNING_KIND, metric, value, reason)
+            )
+            continue
+        check = _objective_check(
+            candidate, objective, objective.name, WARNING_KIND, metric, decision
+        )
+        if check.passed:
+            verdict, detail = OK, check.detail
+        else:
+            verdict = WARN
+            detail = check.detail
+            if value_problem(metric, candidate.metrics) is not None:
+                detail = (
+                    f"{value_problem(metric, candidate.metrics)}, so the warning cannot be "
+                    "cleared: check that the evaluation computes it (see the run's result.json)"
+                )
+        checks.append(replace(check, verdict=verdict, detail=f"{detail} (warning, not gated)"))
+    return checks
+
+
 def sensitive_columns_of(candidate: Candidate) -> list[str]:
     """The run's sensitive columns: configured ones first, then any found in fairness keys."""
     columns = list(candidate.sensitive_columns or ())
@@ -248,16 +314,21 @@ def _not_applicable(candidate: Candidate, objective: Objective) -> str | None:
     if candidate.strategy == reference_kind():
         return REFERENCE_REASON
     if not objective.applies(candidate.strategy):
-        named = (
-            f" (named {candidate.resampler!r})"
-            if candidate.resampler and candidate.resampler != candidate.strategy
-            else ""
-        )
-        return (
-            f"applies only to the strategies {', '.join(objective.applies_to or ())}; this run's "
-            f"strategy is {candidate.strategy}{named}"
-        )
+        return applies_to_reason(candidate, objective.applies_to)
     return None
+
+
+def applies_to_reason(candidate: Candidate, applies_to: tuple[str, ...] | None) -> str:
+    """Why an objective limited to the strategies ``applies_to`` does not apply to a run."""
+    named = (
+        f" (named {candidate.resampler!r})"
+        if candidate.resampler and candidate.resampler != candidate.strategy
+        else ""
+    )
+    return (
+        f"applies only to the strategies {', '.join(applies_to or ())}; this run's "
+        f"strategy is {candidate.strategy}{named}"
+    )
 
 
 def _no_column_reason(candidate: Candidate) -> str:

@@ -112,6 +112,7 @@ def _run(ns: argparse.Namespace, selection: Selection, baseline: Candidate | Non
         options,
         scope=selection.scope,
         left_out=selection.left_out,
+        pool=selection.runs,
     )
     print(to_terminal(result))
     for path in write_outputs(result, ns.out, markdown=ns.markdown, junit=ns.junit):

@@ -9,6 +9,7 @@ from typing import Any
 
 from harness.gate import checks as gc
 from harness.gate.regression import DEFAULT_REGRESSION_METRICS, regression_checks
+from harness.gate.relative import relative_checks
 from harness.gate.sources import Candidate
 from harness.slo import SLOSet
 
@@ -70,6 +71,9 @@ class GateResult:
         baseline.
     left_out : list of str
         Jobs of the selection that were not gated (``--allow-incomplete``).
+    strategies : dict
+        Candidate name -> the strategy it ran (its resampler's name), for the verdict per
+        strategy.
     """
 
     slo_set: str
@@ -79,10 +83,12 @@ class GateResult:
     scope: str = ""
     covers: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
+    strategies: dict[str, str] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
-        """At least one check passed and none failed; a not-applicable check never passes."""
+        """At least one check passed and none failed; a not-applicable check never passes and
+        a warning never passes nor fails."""
         return gc.all_passed(self.checks)
 
     @property
@@ -101,6 +107,11 @@ class GateResult:
         return [check for check in self.checks if check.not_applicable]
 
     @property
+    def warnings(self) -> list[gc.Check]:
+        """The warnings raised (verdict ``WARN``): never a pass, never a failure."""
+        return [check for check in self.checks if check.warned]
+
+    @property
     def n_passed(self) -> int:
         """How many checks passed."""
         return sum(1 for check in self.checks if check.passed)
@@ -113,10 +124,12 @@ class GateResult:
         return "no check passed, so nothing was gated: the verdict cannot be PASS"
 
     def counts(self) -> str:
-        """``12 passed, 2 failed, 3 not applicable``."""
+        """``12 passed, 2 failed, 3 not applicable, 1 warning``."""
+        n_warnings = len(self.warnings)
         return (
             f"{self.n_passed} passed, {len(self.failures)} failed, "
-            f"{len(self.not_applicable)} not applicable"
+            f"{len(self.not_applicable)} not applicable, "
+            f"{n_warnings} warning{'' if n_warnings == 1 else 's'}"
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -135,6 +148,8 @@ class GateResult:
             "n_passed": self.n_passed,
             "n_failed": len(self.failures),
             "n_not_applicable": len(self.not_applicable),
+            "n_warnings": len(self.warnings),
+            "strategies": dict(self.strategies),
             "checks": [check.as_dict() for check in self.checks],
         }
 
@@ -147,6 +162,7 @@ def run_gate(
     *,
     scope: str = "",
     left_out: Sequence[str] = (),
+    pool: Sequence[Candidate] | None = None,
 ) -> GateResult:
     """Check each candidate against the SLO set, the baseline and the optional data checks.
 
@@ -155,7 +171,7 @@ def run_gate(
     candidates : sequence of Candidate
         Runs to gate; the gate passes only when none fails.
     slo : SLOSet
-        Objectives and fairness bounds.
+        Objectives, fairness bounds, warnings and relative objectives.
     baseline : Candidate, optional
         Run the candidates must not regress from.
     options : GateOptions, optional
@@ -164,6 +180,10 @@ def run_gate(
         What was selected, named in every output.
     left_out : sequence of str
         Jobs of the selection not gated, named in every output.
+    pool : sequence of Candidate, optional
+        Every run of the gated folder, filters aside: where the relative objectives find each
+        candidate's reference job and the other strategies of its Holm family. Defaults to
+        ``candidates``.
 
     Returns
     -------
@@ -173,10 +193,13 @@ def run_gate(
 
     options = options or GateOptions()
     result: list[gc.Check] = []
-    for candidate in candidates:
+    relative = relative_checks(candidates, candidates if pool is None else pool, slo)
+    for candidate, relative_of_candidate in zip(candidates, relative, strict=True):
         result.append(gc.status_check(candidate))
         result += gc.slo_checks(candidate, slo, options.decision)
         result += gc.fairness_checks(candidate, slo, options.decision)
+        result += relative_of_candidate
+        result += gc.warning_checks(candidate, slo, options.decision)
         if baseline is not None:
             result += regression_checks(
                 candidate,
@@ -209,4 +232,5 @@ def run_gate(
         scope=scope,
         covers=covers,
         left_out=list(left_out),
+        strategies={c.name: c.resampler or c.strategy or c.name for c in candidates},
     )

@@ -80,8 +80,8 @@ def register_and_alias(
 ) -> Promotion:
     """Register the candidate run's model and point ``alias`` at the new version.
 
-    The model is the run's ``model`` artifact (``runs:/<id>/model``) or, failing that, the
-    most recent logged model of the run (MLflow 3 ``models:/<model id>``).
+    The model is the most recent logged model of the run (MLflow 3 ``models:/<model id>``)
+    or, failing that, the run's ``model`` artifact (``runs:/<id>/model``).
 
     Raises
     ------
@@ -107,13 +107,14 @@ def register_and_alias(
         model_name, source, run_id=run.info.run_id, tags=tags, model_id=model_id
     )
     client.set_registered_model_alias(model_name, alias, version.version)
-    return Promotion(model_name, str(version.version), alias, source, tags)
+    shown = f"models:/{model_id}" if model_id else source
+    return Promotion(model_name, str(version.version), alias, shown, tags)
 
 
 def _model_source(client: Any, run: Any) -> tuple[str, str | None]:
     run_id = run.info.run_id
-    if any(Path(a.path).name == "MLmodel" for a in client.list_artifacts(run_id, "model")):
-        return f"{run.info.artifact_uri.rstrip('/')}/model", None
+    # The logged model first: once a run has a logged model called "model", MLflow 3 resolves
+    # the run artifact path "model" to it through the default tracking URI, not this store.
     models = client.search_logged_models(
         experiment_ids=[run.info.experiment_id],
         filter_string=f"source_run_id = '{run_id}'",
@@ -121,7 +122,11 @@ def _model_source(client: Any, run: Any) -> tuple[str, str | None]:
         order_by=[{"field_name": "creation_timestamp", "ascending": False}],
     )
     if models:
-        return f"models:/{models[0].model_id}", models[0].model_id
+        # Its artifact location, not models:/<id>: MLflow's SQL registry looks a models:/ source
+        # up through the global tracking URI, not this store.
+        return models[0].artifact_location, models[0].model_id
+    if any(Path(a.path).name == "MLmodel" for a in client.list_artifacts(run_id, "model")):
+        return f"{run.info.artifact_uri.rstrip('/')}/model", None
     raise RunNotFoundError(
         f"MLflow run {run_id} has no model: log the run with tracking.log_model=true (its "
         "model/ folder becomes the artifact 'model') and promote again."

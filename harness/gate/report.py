@@ -1,8 +1,9 @@
 """Render a gate result: terminal table, Markdown summary, JUnit XML and JSON.
 
-Every rendering states the verdict with its counts (passed, failed, not applicable), the runs
-and folders the verdict covers, the jobs left out, and the reason of each failed and each
-not-applicable check.
+Every rendering states the verdict with its counts (passed, failed, not applicable, warnings),
+the runs and folders the verdict covers, the jobs left out, and the reason of each failed and
+each not-applicable check and of each warning. The terminal and Markdown renderings end with
+the verdict per strategy (:func:`strategy_verdicts`).
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 import json
 import math
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import ConfigError
-from harness.gate.checks import Check
+from harness.gate.checks import FAIL, NOT_APPLICABLE, OK, PASS, Check
 from harness.gate.gate import GateResult
 
 _COLUMNS = ("candidate", "check", "metric", "value", "threshold", "verdict")
@@ -29,7 +31,105 @@ def format_value(value: float | None) -> str:
 
 
 def _threshold(check: Check) -> str:
-    return "-" if check.threshold is None else f"{check.op} {format_value(check.threshold)}"
+    if check.threshold is None:
+        return "-"
+    text = f"{check.op} {format_value(check.threshold)}"
+    alpha = getattr(check.comparison, "alpha", None)
+    return text if alpha is None else f"{text}, Holm p < {alpha:g}"
+
+
+def _requirement(check: Check) -> str:
+    """``metric = value, required op bound`` (a relative check: the improvement and its test)."""
+    if check.comparison is not None:
+        return (
+            f"{check.metric}: improvement over {check.comparison.reference or 'the reference'} "
+            f"= {format_value(check.value)}, required {_threshold(check)}"
+        )
+    return f"{check.metric} = {format_value(check.value)}, required {_threshold(check)}"
+
+
+@dataclass(frozen=True)
+class StrategyVerdict:
+    """The verdict of one strategy over every run of it the gate checked.
+
+    Attributes
+    ----------
+    strategy : str
+        The strategy's name (the runs' resampler).
+    verdict : str
+        ``FAIL`` when a check of one of its runs failed; else ``PASS`` when a check other
+        than the run status passed; else ``NOT APPLICABLE`` (e.g. the reference strategy).
+    failed : tuple of str
+        Names of the failed checks, each once, in the order of the checks.
+    n_runs, n_failed_runs : int
+        Runs of the strategy checked, and those with a failed check.
+    warnings : tuple of str
+        Names of the warnings raised, each once.
+    reason : str
+        Why a ``NOT APPLICABLE`` strategy was not gated.
+    """
+
+    strategy: str
+    verdict: str
+    failed: tuple[str, ...]
+    n_runs: int
+    n_failed_runs: int
+    warnings: tuple[str, ...] = ()
+    reason: str = ""
+
+    def line(self) -> str:
+        """One line, e.g. ``smote: FAIL in 2 of 3 runs (minority_recall, pr_auc_not_worse)``."""
+        runs = f"{self.n_runs} run{'' if self.n_runs == 1 else 's'}"
+        if self.verdict == FAIL:
+            text = (
+                f"{self.strategy}: FAIL in {self.n_failed_runs} of {runs} "
+                f"({', '.join(self.failed)})"
+            )
+        elif self.verdict == PASS:
+            text = f"{self.strategy}: PASS ({runs})"
+        else:
+            text = f"{self.strategy}: NOT APPLICABLE ({self.reason or 'no check applies'})"
+        if self.warnings:
+            text += f"; warning: {', '.join(self.warnings)}"
+        return text
+
+
+def strategy_verdicts(result: GateResult) -> list[StrategyVerdict]:
+    """The verdict of each strategy, in the order the strategies were checked.
+
+    Parameters
+    ----------
+    result : GateResult
+        A gate result; data checks (no candidate) belong to no strategy.
+
+    Returns
+    -------
+    list of StrategyVerdict
+        One per strategy; its :meth:`StrategyVerdict.line` is what ``harness gate`` prints.
+    """
+    by_strategy: dict[str, list[Check]] = {}
+    for check in result.checks:
+        if check.candidate:
+            strategy = result.strategies.get(check.candidate, check.candidate)
+            by_strategy.setdefault(strategy, []).append(check)
+    verdicts = []
+    for strategy, checks in by_strategy.items():
+        failed = [c for c in checks if c.failed]
+        gated = [c for c in checks if c.passed and c.kind != "run"]
+        reasons = [c.detail for c in checks if c.not_applicable]
+        verdict = FAIL if failed else PASS if gated else NOT_APPLICABLE
+        verdicts.append(
+            StrategyVerdict(
+                strategy=strategy,
+                verdict=verdict,
+                failed=tuple(dict.fromkeys(c.name for c in failed)),
+                n_runs=len({c.candidate for c in checks}),
+                n_failed_runs=len({c.candidate for c in failed}),
+                warnings=tuple(dict.fromkeys(c.name for c in checks if c.warned)),
+                reason=reasons[0] if verdict == NOT_APPLICABLE and reasons else "",
+            )
+        )
+    return verdicts
 
 
 def _row(check: Check) -> tuple[str, ...]:
@@ -81,6 +181,11 @@ def to_terminal(result: GateResult) -> str:
         f"  NOT APPLICABLE {c.candidate or '(data)'} {c.name}: {c.detail}"
         for c in result.not_applicable
     ]
+    lines += [f"  WARN {c.candidate or '(data)'} {c.name}: {c.detail}" for c in result.warnings]
+    verdicts = strategy_verdicts(result)
+    if verdicts:
+        lines.append("Verdict per strategy:")
+        lines += [f"  {verdict.line()}" for verdict in verdicts]
     return "\n".join(lines)
 
 
@@ -106,13 +211,21 @@ def to_markdown(result: GateResult) -> str:
         lines += ["", "### Failed checks", ""]
         for check in result.failures:
             lines.append(
-                f"- **{check.name}** ({check.candidate or 'data'}): `{check.metric}` = "
-                f"{format_value(check.value)}, required {_threshold(check)}. {check.detail}"
+                f"- **{check.name}** ({check.candidate or 'data'}): "
+                f"{_code(_requirement(check))}. {check.detail}"
             )
     if result.not_applicable:
         lines += ["", "### Not applicable (not counted as passed)", ""]
         for check in result.not_applicable:
             lines.append(f"- **{check.name}** ({check.candidate or 'data'}): {check.detail}")
+    if result.warnings:
+        lines += ["", "### Warnings (never counted as passed or failed)", ""]
+        for check in result.warnings:
+            lines.append(f"- **{check.name}** ({check.candidate or 'data'}): {check.detail}")
+    verdicts = strategy_verdicts(result)
+    if verdicts:
+        lines += ["", "### Verdict per strategy", ""]
+        lines += [f"- {verdict.line()}" for verdict in verdicts]
     return "\n".join(lines) + "\n"
 
 
@@ -140,14 +253,14 @@ def to_junit(result: GateResult) -> str:
             )
             message = check.detail
             if check.threshold is not None:
-                message = (
-                    f"{check.metric} = {format_value(check.value)}, required {_threshold(check)}"
-                )
+                message = _requirement(check)
             if check.not_applicable:
                 ET.SubElement(case, "skipped", message=f"NOT APPLICABLE: {check.detail}")
             elif check.failed:
                 failure = ET.SubElement(case, "failure", message=message, type=check.kind)
                 failure.text = check.detail
+            elif check.warned or check.verdict == OK:
+                ET.SubElement(case, "system-out").text = f"{check.verdict}: {check.detail}"
             else:
                 ET.SubElement(case, "system-out").text = check.detail
     suites.set("tests", str(len(result.checks)))

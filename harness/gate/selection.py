@@ -48,11 +48,20 @@ class Selection:
         What was selected, in words (a folder, an MLflow run, an experiment's latest run).
     left_out : tuple of str
         Jobs of the selection that were not gated (only with ``allow_incomplete``).
+    pool : list of Candidate or None
+        Every run of the selected folder before the filters, where relative objectives find
+        reference jobs; ``None`` means the candidates themselves.
     """
 
     candidates: list[Candidate]
     scope: str
     left_out: tuple[str, ...] = field(default_factory=tuple)
+    pool: list[Candidate] | None = None
+
+    @property
+    def runs(self) -> list[Candidate]:
+        """The pool, or the candidates when there is none."""
+        return self.candidates if self.pool is None else self.pool
 
 
 def select_folder(
@@ -76,7 +85,9 @@ def select_folder(
             + "\n".join(f"  - {line}" for line in missing)
             + f"\nFinish it (rerun the same command with resume=true) {_ALLOW}."
         )
-    return Selection(load_results(folder, filters), f"folder {folder}", tuple(missing))
+    pool = load_results(folder)
+    candidates = filter_candidates(pool, filters, f"under {folder}")
+    return Selection(candidates, f"folder {folder}", tuple(missing), pool)
 
 
 def select_run_id(run_id: str, uri: str | None) -> Selection:
@@ -132,11 +143,13 @@ def select_experiment(
     output_dir = parent.data.tags.get(OUTPUT_DIR_TAG)
     if output_dir and Path(output_dir).is_dir():
         selected = select_folder(Path(output_dir), filters, allow_incomplete=allow_incomplete)
-        return Selection(selected.candidates, f"{scope}, folder {output_dir}", selected.left_out)
+        return Selection(
+            selected.candidates, f"{scope}, folder {output_dir}", selected.left_out, selected.pool
+        )
     candidates, left_out = _jobs_in_store(client, found.experiment_id, parent, allow_incomplete)
     kept = filter_candidates(candidates, filters, f"of {scope}")
     where = f"folder {output_dir} not on this machine" if output_dir else "no output folder"
-    return Selection(kept, f"{scope} ({where}; jobs read from the store)", left_out)
+    return Selection(kept, f"{scope} ({where}; jobs read from the store)", left_out, candidates)
 
 
 def _jobs_in_store(

@@ -10,14 +10,17 @@ import pytest
 from harness.gate.checks import (
     FAIL,
     NOT_APPLICABLE,
+    OK,
     PASS,
     REFERENCE_REASON,
+    WARN,
     Check,
     all_passed,
     fairness_checks,
     slo_checks,
     status_check,
     value_problem,
+    warning_checks,
 )
 from harness.gate.sources import candidate_from_record
 from harness.metrics.catalog import fairness_key
@@ -266,3 +269,73 @@ def test_objectives_of_a_failed_run_are_not_applicable_and_its_status_fails(slo)
     assert {c.verdict for c in checks} == {NOT_APPLICABLE}
     assert all("the run failed" in c.detail for c in checks)
     assert status_check(candidate).verdict == FAIL
+
+
+# -- warnings: reported with the verdict, never gating --------------------------------------------
+
+
+def test_label_quality_is_a_warning_not_a_failing_objective(slo):
+    assert "data/label_issues" not in [o.metric for o in slo.objectives]
+    noisy = _candidate(**{"data/label_issues": 0.35})
+    (check,) = warning_checks(noisy, slo)
+    assert (check.verdict, check.kind, check.value) == (WARN, "warning", 0.35)
+    assert not check.passed and not check.failed and check.warned
+    assert "misses <= 0.1" in check.detail and "not gated" in check.detail
+    assert all(c.verdict == PASS for c in slo_checks(noisy, slo))
+    (clean,) = warning_checks(_candidate(**{"data/label_issues": 0.04}), slo)
+    assert clean.verdict == OK and not clean.passed and not clean.warned
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (..., "missing"),
+        (None, "null"),
+        (math.nan, "NaN"),
+        (math.inf, "infinite"),
+        (-1.0, "outside"),
+    ],
+)
+def test_a_warning_that_cannot_be_judged_warns_with_the_reason(slo, value, words):
+    (check,) = warning_checks(_candidate(**{"data/label_issues": value}), slo)
+    assert check.verdict == WARN
+    assert words in check.detail and "cannot be cleared" in check.detail
+
+
+def test_a_warning_applies_to_the_reference_too_but_not_to_a_failed_run(slo):
+    (reference,) = warning_checks(_candidate(resampler="none", **{"data/label_issues": 0.3}), slo)
+    assert reference.verdict == WARN
+    failed = candidate_from_record(make_record(status="failed"))
+    (check,) = warning_checks(failed, slo)
+    assert check.verdict == NOT_APPLICABLE and "the run failed" in check.detail
+
+
+def test_a_warning_limited_by_applies_to_names_the_strategies():
+    raw = {
+        "objectives": [{"metric": "test/minority_recall", "op": ">=", "threshold": 0.5}],
+        "warnings": [
+            {
+                "metric": "resample/synthetic_ratio",
+                "op": "<=",
+                "threshold": 0.2,
+                "applies_to": ["adasyn"],
+            }
+        ],
+    }
+    slo = parse_slo_set(raw)
+    (check,) = warning_checks(_candidate(resampler="none"), slo)
+    assert (
+        check.verdict == NOT_APPLICABLE and "applies only to the strategies adasyn" in check.detail
+    )
+    (check,) = warning_checks(_candidate(), slo)
+    assert check.verdict == WARN
+
+
+def test_warnings_never_count_as_pass_or_fail():
+    warned = Check("w", "warning", "data/label_issues", 0.3, 0.1, "<=", WARN, "misses")
+    ok = Check("o", "warning", "data/label_issues", 0.0, 0.1, "<=", OK, "meets")
+    assert not all_passed([warned, ok])
+    passed = Check("y", "slo", "m", 0.9, 0.8, ">=", PASS, "meets")
+    assert all_passed([warned, ok, passed])
+    with pytest.raises(ValueError, match="reason"):
+        Check("w", "warning", "data/label_issues", 0.3, 0.1, "<=", WARN, "")

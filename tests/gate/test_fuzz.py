@@ -4,7 +4,11 @@
   ``result.json`` never turn an exit 1 into 0, and an exit 0 after a mutation means the gate
   checked exactly what it checked on the clean record.
 - Random deletions, key typos, type changes and value changes anywhere in the SLO file give
-  exit 2, or a check list that shows exactly what the mutated file asks for.
+  exit 2, or a check list that shows exactly what the mutated file asks for; the same for the
+  relative set (``conf/slo/relative.yaml``), on a study with a reference job.
+- Random damage to a study's ``folds.csv`` (cells, rows, columns) and to the fold sizes of its
+  records never turns a relative gate that fails into one that passes, and a pass after damage
+  means the gate checked exactly what it checked before.
 - An error anywhere inside the gate is exit 2, never 1.
 
 The gate runs in-process (:func:`harness.gate.command.gate_main`) for speed; two cases also run
@@ -30,8 +34,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from harness.gate.command import gate_main
-from harness.slo import ALERT_KEYS, CONF_SLO_DIR, OBJECTIVE_KEYS, SERVING_KEYS, TOP_KEYS
-from tests.gate.conftest import PASSING_METRICS, harness_gate, make_record
+from harness.slo import (
+    ALERT_KEYS,
+    CONF_SLO_DIR,
+    OBJECTIVE_KEYS,
+    RELATIVE_KEYS,
+    RELATIVE_OBJECTIVE_KEYS,
+    SERVING_KEYS,
+    TOP_KEYS,
+)
+from tests.gate.conftest import (
+    PASSING_METRICS,
+    fold_scores,
+    harness_gate,
+    make_record,
+    write_study,
+)
 
 FUZZ = settings(
     max_examples=400,
@@ -101,9 +119,9 @@ def _typo(key: str, rng: random.Random) -> str:
     return key[:position] + rng.choice("sxze_") + key[position:]
 
 
-def _mutate_slo(path: tuple, operation: str, seed: int) -> Any:
+def _mutate_slo(path: tuple, operation: str, seed: int, clean: Any = None) -> Any:
     rng = random.Random(seed)
-    document = copy.deepcopy(CLEAN_SLO)
+    document = copy.deepcopy(CLEAN_SLO if clean is None else clean)
     parent, last = _parent(document, path), path[-1]
     value = parent[last]
     if operation == "delete":
@@ -135,6 +153,10 @@ def _other_value(key: str, value: Any, rng: random.Random) -> Any:
         return rng.choice(["test/minority_f1", "test/pr_auc", "test/recall", "gap/minority_f1"])
     if key == "decision":
         return rng.choice(["point", "ci", "mean"])
+    if key == "test":
+        return rng.choice(["non_inferiority", "superiority", "equivalence"])
+    if key in ("margin", "rope", "alpha"):
+        return rng.choice([0.0, 0.01, 0.025, 0.05, 0.3, 0.5, 1.0, -0.01])
     if isinstance(value, str):
         return rng.choice(["adasyn", "smote", "adasynn", "none", value + "x"])
     return value
@@ -165,23 +187,38 @@ def _run_gate(folder: Path, record_text: str, slo: Any | None = None) -> tuple[i
 
 
 def _view(summary: dict) -> list[tuple]:
-    """What the gate checked: name, metric, verdict and value of every check (a not-applicable
-    check only reports its value, so only its name and verdict count)."""
+    """What the gate checked: name, metric, verdict and value of every gating check (a
+    not-applicable check only reports its value, so only its name and verdict count); the
+    warnings, which never gate, are compared by :func:`_assert_no_warning_cleared`."""
     return [
         (c["name"], c["metric"], c["verdict"])
         + (() if c["verdict"] == "NOT APPLICABLE" else (c["value"],))
         for c in summary["checks"]
+        if c["kind"] != "warning"
     ]
+
+
+def _warnings(summary: dict) -> dict[tuple, tuple]:
+    """Every warning by its position and name (a damaged label may rename the candidate)."""
+    warnings = [c for c in summary["checks"] if c["kind"] == "warning"]
+    return {(i, c["name"]): (c["verdict"], c["value"]) for i, c in enumerate(warnings)}
+
+
+def _assert_no_warning_cleared(summary: dict, clean: dict[tuple, tuple], mutation: Any) -> None:
+    """A damaged value may raise a warning, never clear one or change what it reports."""
+    for key, state in _warnings(summary).items():
+        if state != clean.get(key):
+            assert state[0] == "WARN", (mutation, key, state, clean.get(key))
 
 
 CLEAN = {}
 
 
-def _clean(name: str) -> tuple[int, list[tuple]]:
+def _clean(name: str) -> tuple[int, list[tuple], dict]:
     if name not in CLEAN:
         with _folder() as folder:
             code, summary, _ = _run_gate(folder, json.dumps(CLEAN_RECORDS[name]))
-        CLEAN[name] = (code, _view(summary))
+        CLEAN[name] = (code, _view(summary), _warnings(summary))
     return CLEAN[name]
 
 
@@ -200,7 +237,7 @@ def record_mutations(draw):
 @given(record_mutations())
 def test_a_damaged_record_never_passes_a_gate_its_clean_run_does_not(mutation):
     name, path, operation = mutation
-    clean_code, clean_view = _clean(name)
+    clean_code, clean_view, clean_warnings = _clean(name)
     assert clean_code == (1 if name == "failing" else 0)
     text = json.dumps(_replace(CLEAN_RECORDS[name], path, operation))
     with _folder() as folder:
@@ -213,13 +250,16 @@ def test_a_damaged_record_never_passes_a_gate_its_clean_run_does_not(mutation):
     if code == 0:
         # A pass after a mutation only when the gate checked exactly what it checked before.
         assert _view(summary) == clean_view, (path, operation)
+    if summary:
+        _assert_no_warning_cleared(summary, clean_warnings, (path, operation))
 
 
 def _expected_checks(slo: dict) -> list[tuple]:
     """What a valid SLO file asks of the passing ADASYN run with one sensitive column:
-    name, metric, op, threshold and whether it applies, for every objective and bound."""
+    name, metric, op, threshold and whether it applies, for every objective, bound, relative
+    objective and warning (in the gate's order), plus alpha and rope for a relative one."""
     expected = []
-    for objective in slo["objectives"]:
+    for objective in slo.get("objectives", []):
         applies = "adasyn" in objective.get("applies_to", ["adasyn"])
         name = objective.get("name", objective["metric"].replace("/", "_"))
         expected.append(
@@ -230,15 +270,51 @@ def _expected_checks(slo: dict) -> list[tuple]:
         metric = f"fairness/sex/{bound['metric']}"
         applies = "adasyn" in bound.get("applies_to", ["adasyn"])
         expected.append((name, metric, bound["op"], float(bound["threshold"]), applies))
+    relative = slo.get("relative")
+    for objective in relative["objectives"] if relative else []:
+        name = objective.get("name", objective["metric"].replace("/", "_"))
+        margin = float(objective.get("margin", 0.0))
+        applies = relative["reference"] != "adasyn" and "adasyn" in objective.get(
+            "applies_to", ["adasyn"]
+        )
+        shown = (name, objective["metric"], ">", -margin if margin else 0.0, applies)
+        if applies:
+            shown += (float(relative["alpha"]), float(objective.get("rope", margin)))
+        expected.append(shown)
+    for warning in slo.get("warnings", []):
+        name = warning.get("name", warning["metric"].replace("/", "_"))
+        applies = "adasyn" in warning.get("applies_to", ["adasyn"])
+        expected.append(
+            (name, warning["metric"], warning["op"], float(warning["threshold"]), applies)
+        )
     return expected
+
+
+def _shown(checks: list[dict]) -> list[tuple]:
+    """The counterpart of :func:`_expected_checks` in a gate.json check list."""
+    shown = []
+    for c in checks:
+        row = (c["name"], c["metric"], c["op"], c["threshold"], c["verdict"] != "NOT APPLICABLE")
+        if c["kind"] == "relative" and row[-1]:
+            row += (c["comparison"]["alpha"], c["comparison"]["rope"])
+        shown.append(row)
+    return shown
 
 
 def _shape_is_valid(slo: Any) -> bool:
     """Whether every key of the file is one the format allows (a typo never is)."""
     if not isinstance(slo, dict) or set(slo) - set(TOP_KEYS):
         return False
-    sections = [*slo.get("objectives", []), *slo.get("fairness", [])]
+    sections = [*slo.get("objectives", []), *slo.get("fairness", []), *slo.get("warnings", [])]
     if any(not isinstance(o, dict) or set(o) - set(OBJECTIVE_KEYS) for o in sections):
+        return False
+    relative = slo.get("relative") or {}
+    if not isinstance(relative, dict) or set(relative) - set(RELATIVE_KEYS):
+        return False
+    if any(
+        not isinstance(o, dict) or set(o) - set(RELATIVE_OBJECTIVE_KEYS)
+        for o in relative.get("objectives") or []
+    ):
         return False
     serving = slo.get("serving") or {}
     if not isinstance(serving, dict) or set(serving) - set(SERVING_KEYS):
@@ -267,11 +343,7 @@ def test_a_mutated_slo_file_is_refused_or_shows_in_the_checks(mutation):
         return
     assert _shape_is_valid(slo), (path, operation, "accepted a file with an unknown key")
     checks = [c for c in summary["checks"] if c["kind"] not in ("run", "regression")]
-    shown = [
-        (c["name"], c["metric"], c["op"], c["threshold"], c["verdict"] != "NOT APPLICABLE")
-        for c in checks
-    ]
-    assert shown == _expected_checks(slo), (path, operation)
+    assert _shown(checks) == _expected_checks(slo), (path, operation)
 
 
 @pytest.mark.parametrize(
@@ -280,6 +352,9 @@ def test_a_mutated_slo_file_is_refused_or_shows_in_the_checks(mutation):
         "harness.gate.gate.gc.status_check",
         "harness.gate.gate.gc.slo_checks",
         "harness.gate.gate.gc.fairness_checks",
+        "harness.gate.gate.gc.warning_checks",
+        "harness.gate.gate.relative_checks",
+        "harness.gate.relative.read_folds",
         "harness.gate.gate.regression_checks",
         "harness.gate.command.load_slo_set",
         "harness.gate.command.write_outputs",
@@ -295,11 +370,11 @@ def test_a_crash_anywhere_inside_the_gate_is_exit_2(target, error, monkeypatch, 
 
     monkeypatch.setattr(target, crash)
     baseline = tmp_path / "baseline"
-    (tmp_path / "run").mkdir()
     baseline.mkdir()
-    for folder in (tmp_path / "run", baseline):
-        (folder / "result.json").write_text(json.dumps(make_record()))
-    argv = ["--run-dir", str(tmp_path / "run"), "--baseline-run-dir", str(baseline)]
+    (baseline / "result.json").write_text(json.dumps(make_record()))
+    # A study with a reference job, gated with the relative set: every part of the gate runs.
+    study = write_study(tmp_path / "study", _study_folds(better=True))
+    argv = ["--run-dir", str(study), "--baseline-run-dir", str(baseline), "--slo", "relative"]
     err = io.StringIO()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
         assert gate_main(argv) == 2
@@ -321,3 +396,159 @@ def test_the_command_agrees_with_the_in_process_gate(tmp_path):
         assert harness_gate(*args).returncode == code
         codes.append(code)
     assert codes == [1, 2]  # a gap of 5.0 fails its check; a key typo is refused
+
+
+# -- relative objectives: damaged folds and fold sizes, mutated relative sets ------------------
+
+CLEAN_RELATIVE_SLO = yaml.safe_load((CONF_SLO_DIR / "relative.yaml").read_text())
+STUDY_JOBS = ("none", "adasyn")
+FOLD_OPERATIONS = ("nan", "inf", "-inf", "above", "below", "text", "bool", "empty")
+TABLE_OPERATIONS = ("delete_row", "duplicate_row", "delete_column")
+#: Fields of result.json the relative checks read besides the metrics.
+PAIRING_FIELDS = ("n_train", "n_test", "dataset_digest", "seed", "dataset", "model", "strategy")
+
+
+def _study_folds(better: bool) -> dict[str, dict[str, list[float]]]:
+    """Fold columns of `none` and `adasyn`: adasyn clearly better (or worse) on both metrics;
+    a third column no relative objective reads."""
+    shift = 0.08 if better else -0.08
+    none = {
+        "test/pr_auc": fold_scores(0.60, 0.01, seed=1),
+        "test/recall_at_precision": fold_scores(0.40, 0.01, seed=2),
+        "time/fit_seconds": [0.01] * 10,
+    }
+    adasyn = {
+        key: [v + shift + n for v, n in zip(values, fold_scores(0.0, 0.01, seed=3), strict=True)]
+        for key, values in none.items()
+        if key != "time/fit_seconds"
+    }
+    adasyn["time/fit_seconds"] = [0.02] * 10
+    return {"none": none, "adasyn": adasyn}
+
+
+CLEAN_STUDIES = {"passing": _study_folds(better=True), "failing": _study_folds(better=False)}
+
+
+def _gate_study(folder: Path, slo: Any = None) -> tuple[int, dict, str]:
+    argv = ["--run-dir", str(folder / "study"), "--out", str(folder / "gate")]
+    if slo is None:
+        argv += ["--slo", "relative"]
+    else:
+        (folder / "slo.yaml").write_text(yaml.safe_dump(slo))
+        argv += ["--slo", str(folder / "slo.yaml")]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = gate_main(argv)
+    summary_path = folder / "gate" / "gate.json"
+    summary = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
+    return code, summary, err.getvalue()
+
+
+CLEAN_STUDY_GATES: dict[str, tuple[int, list[tuple], dict]] = {}
+
+
+def _clean_study(name: str) -> tuple[int, list[tuple], dict]:
+    if name not in CLEAN_STUDY_GATES:
+        with _folder() as folder:
+            write_study(folder / "study", CLEAN_STUDIES[name])
+            code, summary, _ = _gate_study(folder)
+        CLEAN_STUDY_GATES[name] = (code, _view(summary), _warnings(summary))
+    return CLEAN_STUDY_GATES[name]
+
+
+def _damage_folds(path: Path, operation: str, row: int, column: int) -> None:
+    import pandas as pd
+
+    table = pd.read_csv(path).astype(object)
+    name = table.columns[column % len(table.columns)]
+    row %= len(table)
+    if operation == "delete_row":
+        table = table.drop(index=row)
+    elif operation == "duplicate_row":
+        table = pd.concat([table, table.iloc[[row]]])
+    elif operation == "delete_column":
+        table = table.drop(columns=[name])
+    else:
+        table.loc[row, name] = {
+            "nan": "nan",
+            "inf": "inf",
+            "-inf": "-inf",
+            "above": 5.0,
+            "below": -3.0,
+            "text": "abc",
+            "bool": True,
+            "empty": "",
+        }[operation]
+    table.to_csv(path, index=False)
+
+
+@st.composite
+def study_mutations(draw):
+    name = draw(st.sampled_from(sorted(CLEAN_STUDIES)))
+    job = draw(st.sampled_from(STUDY_JOBS))
+    if draw(st.booleans()):
+        operation = draw(st.sampled_from(FOLD_OPERATIONS + TABLE_OPERATIONS))
+        where = (draw(st.integers(0, 20)), draw(st.integers(0, 20)))
+        return name, job, "folds", operation, where
+    field = draw(st.sampled_from(PAIRING_FIELDS))
+    operation = draw(st.sampled_from((*RECORD_OPERATIONS, "zero")))
+    return name, job, "record", operation, field
+
+
+@settings(FUZZ, max_examples=250)
+@given(study_mutations())
+def test_a_damaged_study_never_passes_a_relative_gate_its_clean_study_does_not(mutation):
+    name, job, target, operation, where = mutation
+    clean_code, clean_view, clean_warnings = _clean_study(name)
+    assert clean_code == (0 if name == "passing" else 1)
+    with _folder() as folder:
+        study = write_study(folder / "study", CLEAN_STUDIES[name])
+        job_dir = next((study / "jobs").glob(f"pima__{job}__*"))
+        if target == "folds":
+            _damage_folds(job_dir / "folds.csv", operation, *where)
+        else:
+            record = json.loads((job_dir / "result.json").read_text())
+            if operation == "zero":
+                record[where] = 0
+                damaged = record
+            else:
+                damaged = _replace(record, (where,), operation)
+            (job_dir / "result.json").write_text(json.dumps(damaged))
+        code, summary, err = _gate_study(folder)
+    assert code in (0, 1, 2), err
+    if "unexpected" in err:
+        assert code == 2, err
+    if clean_code == 1:
+        assert code != 0, mutation
+    if code == 0:
+        assert _view(summary) == clean_view, mutation
+    if summary:
+        _assert_no_warning_cleared(summary, clean_warnings, mutation)
+
+
+@st.composite
+def relative_slo_mutations(draw):
+    path = draw(st.sampled_from(list(_paths(CLEAN_RELATIVE_SLO))))
+    operation = draw(st.sampled_from(SLO_OPERATIONS))
+    return path, operation, draw(st.integers(0, 2**16))
+
+
+@settings(FUZZ, max_examples=250)
+@given(relative_slo_mutations())
+def test_a_mutated_relative_set_is_refused_or_shows_in_the_checks(mutation):
+    path, operation, seed = mutation
+    slo = _mutate_slo(path, operation, seed, clean=CLEAN_RELATIVE_SLO)
+    with _folder() as folder:
+        write_study(folder / "study", CLEAN_STUDIES["passing"])
+        code, summary, err = _gate_study(folder, slo)
+    assert code in (0, 1, 2), err
+    if code == 2:
+        assert err.startswith("error: SLO file") and "unexpected" not in err, err
+        return
+    assert _shape_is_valid(slo), (path, operation, "accepted a file with an unknown key")
+    checks = [
+        c
+        for c in summary["checks"]
+        if c["kind"] not in ("run", "regression") and c["candidate"].startswith("pima/adasyn/")
+    ]
+    assert _shown(checks) == _expected_checks(slo), (path, operation)

@@ -11,10 +11,12 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from harness.errors import ConfigError
-from harness.gate.checks import FAIL, NOT_APPLICABLE, PASS, Check
+from harness.gate.checks import FAIL, NOT_APPLICABLE, OK, PASS, WARN, Check
 from harness.gate.gate import GateResult
+from harness.gate.relative import Comparison
 from harness.gate.report import (
     format_value,
+    strategy_verdicts,
     to_json,
     to_junit,
     to_markdown,
@@ -50,7 +52,7 @@ def test_format_value():
 
 
 def test_counts_keep_not_applicable_apart():
-    assert RESULT.counts() == "2 passed, 1 failed, 1 not applicable"
+    assert RESULT.counts() == "2 passed, 1 failed, 1 not applicable, 0 warnings"
     only_na = GateResult("default", ["b"], None, [CHECKS[2]])
     assert only_na.verdict == FAIL and "no check passed" in only_na.reason
 
@@ -110,3 +112,177 @@ def test_unwritable_outputs_are_a_config_error_naming_the_path(tmp_path):
     blocker.write_text("")
     with pytest.raises(ConfigError, match=str(blocker)):
         write_outputs(RESULT, blocker / "out")
+
+
+# -- warnings and the verdict per strategy ---------------------------------------------------------
+
+WARNED = Check("label_issues", "warning", "data/label_issues", 0.35, 0.1, "<=", WARN, "misses", "a")
+CLEAR = Check("label_issues", "warning", "data/label_issues", 0.02, 0.1, "<=", OK, "meets", "b")
+STRATEGY_CHECKS = [
+    Check("run_status", "run", "status", None, None, "==", PASS, "finished", "pima/adasyn s0"),
+    Check(
+        "minority_f1", "slo", "test/minority_f1", 0.8, 0.75, ">=", PASS, "meets", "pima/adasyn s0"
+    ),
+    Check("run_status", "run", "status", None, None, "==", PASS, "finished", "vowel0/adasyn s0"),
+    Check(
+        "minority_f1",
+        "slo",
+        "test/minority_f1",
+        0.5,
+        0.75,
+        ">=",
+        FAIL,
+        "misses",
+        "vowel0/adasyn s0",
+    ),
+    Check(
+        "pr_auc_not_worse",
+        "relative",
+        "test/pr_auc",
+        -0.1,
+        -0.02,
+        ">",
+        FAIL,
+        "worse",
+        "vowel0/adasyn s0",
+    ),
+    Check("run_status", "run", "status", None, None, "==", PASS, "finished", "pima/smote s0"),
+    Check(
+        "minority_f1", "slo", "test/minority_f1", 0.8, 0.75, ">=", PASS, "meets", "pima/smote s0"
+    ),
+    Check(
+        "label_issues",
+        "warning",
+        "data/label_issues",
+        0.3,
+        0.1,
+        "<=",
+        WARN,
+        "misses",
+        "pima/smote s0",
+    ),
+    Check("run_status", "run", "status", None, None, "==", PASS, "finished", "pima/none s0"),
+    Check(
+        "minority_f1",
+        "slo",
+        "test/minority_f1",
+        0.6,
+        0.75,
+        ">=",
+        NOT_APPLICABLE,
+        "reference strategy: reported, not gated",
+        "pima/none s0",
+    ),
+    Check("data_drift", "drift", "share_drifted_columns", 0.1, 0.5, "<", PASS, "no drift"),
+]
+STRATEGY_RESULT = GateResult(
+    "default",
+    ["pima/adasyn s0", "vowel0/adasyn s0", "pima/smote s0", "pima/none s0"],
+    None,
+    STRATEGY_CHECKS,
+    strategies={
+        "pima/adasyn s0": "adasyn",
+        "vowel0/adasyn s0": "adasyn",
+        "pima/smote s0": "smote",
+        "pima/none s0": "none",
+    },
+)
+
+
+def test_warnings_are_counted_and_listed_apart():
+    result = GateResult("default", ["a", "b"], None, [*CHECKS, WARNED, CLEAR])
+    assert result.counts() == "2 passed, 1 failed, 1 not applicable, 1 warning"
+    assert result.verdict == FAIL  # the warnings change nothing
+    assert GateResult("d", ["b"], None, [CHECKS[1], WARNED]).passed
+    text = to_terminal(result)
+    assert "WARN a label_issues: misses" in text
+    assert "WARN b" not in text  # a met warning is in the table only
+    markdown = to_markdown(result)
+    assert "### Warnings (never counted as passed or failed)" in markdown
+    assert "- **label_issues** (a): misses" in markdown
+    data = json.loads(to_json(result))
+    assert data["n_warnings"] == 1 and data["checks"][-1]["verdict"] == "OK"
+    root = ET.fromstring(to_junit(result).split("\n", 1)[1])
+    outputs = [
+        case.find("system-out").text
+        for case in root.iter("testcase")
+        if case.get("name") == "label_issues"
+    ]
+    assert outputs == ["WARN: misses", "OK: meets"]
+    assert root.get("failures") == "1" and root.get("skipped") == "1"
+
+
+def test_strategy_verdicts_fold_every_run_of_a_strategy():
+    verdicts = {v.strategy: v for v in strategy_verdicts(STRATEGY_RESULT)}
+    assert list(verdicts) == ["adasyn", "smote", "none"]
+    adasyn = verdicts["adasyn"]
+    assert (adasyn.verdict, adasyn.n_runs, adasyn.n_failed_runs) == (FAIL, 2, 1)
+    assert adasyn.failed == ("minority_f1", "pr_auc_not_worse")
+    assert adasyn.line() == "adasyn: FAIL in 1 of 2 runs (minority_f1, pr_auc_not_worse)"
+    assert verdicts["smote"].line() == "smote: PASS (1 run); warning: label_issues"
+    assert verdicts["none"].verdict == NOT_APPLICABLE
+    assert verdicts["none"].line() == (
+        "none: NOT APPLICABLE (reference strategy: reported, not gated)"
+    )
+
+
+def test_terminal_and_markdown_end_with_the_verdict_per_strategy():
+    lines = to_terminal(STRATEGY_RESULT).splitlines()
+    assert lines[-4:] == [
+        "Verdict per strategy:",
+        "  adasyn: FAIL in 1 of 2 runs (minority_f1, pr_auc_not_worse)",
+        "  smote: PASS (1 run); warning: label_issues",
+        "  none: NOT APPLICABLE (reference strategy: reported, not gated)",
+    ]
+    markdown = to_markdown(STRATEGY_RESULT).splitlines()
+    assert markdown[-5:] == [
+        "### Verdict per strategy",
+        "",
+        "- adasyn: FAIL in 1 of 2 runs (minority_f1, pr_auc_not_worse)",
+        "- smote: PASS (1 run); warning: label_issues",
+        "- none: NOT APPLICABLE (reference strategy: reported, not gated)",
+    ]
+
+
+def test_a_relative_check_shows_its_test_in_the_threshold():
+    comparison = Comparison(
+        reference="pima/none s0",
+        test="non_inferiority",
+        effect=-0.1,
+        ci_low=-0.15,
+        ci_high=-0.05,
+        confidence=0.95,
+        bound=-0.02,
+        p_value=0.9,
+        p_adjusted=1.0,
+        alpha=0.025,
+        family_size=2,
+        p_candidate_better=0.0,
+        p_equivalent=0.01,
+        p_reference_better=0.99,
+        rope=0.02,
+        n_pairs=10,
+    )
+    check = Check(
+        "pr_auc_not_worse",
+        "relative",
+        "test/pr_auc",
+        -0.1,
+        -0.02,
+        ">",
+        FAIL,
+        "worse",
+        "a",
+        comparison,
+    )
+    result = GateResult("relative", ["a"], None, [check])
+    assert "| a | pr_auc_not_worse | test/pr_auc | -0.1 | > -0.02, Holm p < 0.025 | **FAIL** |" in (
+        to_markdown(result)
+    )
+    root = ET.fromstring(to_junit(result).split("\n", 1)[1])
+    message = root.find(".//failure").get("message")
+    assert message == (
+        "test/pr_auc: improvement over pima/none s0 = -0.1, required > -0.02, Holm p < 0.025"
+    )
+    data = json.loads(to_json(result))["checks"][0]["comparison"]
+    assert data["p_adjusted"] == 1.0 and data["family_size"] == 2
