@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -74,7 +75,7 @@ def test_killed_sweep_resumes_and_skips_finished_jobs(tmp_path):
         assert after[path] == mtime
     sweep_dirs = list((tmp_path / "outputs" / "sweeps").iterdir())
     assert len(sweep_dirs) == 1
-    assert (sweep_dirs[0] / "comparison.csv").read_text().count("success") == 5
+    assert _compared_jobs(sweep_dirs[0], status="success") == 5
 
 
 # -- resume reuses a result only for the same config, data and result schema ------------------
@@ -181,9 +182,13 @@ def test_resume_recomputes_a_sweep_after_its_data_file_is_overwritten(tmp_path):
     for name, record in after.items():
         assert record["dataset_digest"] == new_digest != before[name]["dataset_digest"]
         assert record["started_at"] != before[name]["started_at"]
-    recall = f"{after['none']['metrics']['test/minority_recall']:.3f}"
-    assert recall in (sweep_dir / "comparison.csv").read_text()
-    assert recall in resumed.stdout
+    recall = after["none"]["metrics"]["test/minority_recall"]
+    compared = pd.read_csv(sweep_dir / "comparison.csv")
+    shown = compared[
+        (compared["resampler"] == "none") & (compared["metric"] == "test/minority_recall")
+    ]["mean"]
+    assert shown.tolist() == [pytest.approx(recall, abs=1e-12)]
+    assert f"{recall:.3f}" in resumed.stdout
 
 
 @pytest.mark.slow
@@ -196,14 +201,22 @@ def test_resume_never_appends_the_jobs_of_another_config_to_the_latest_folder(tm
     assert {r["seed"] for r in _records(first)} == {0}
     assert {r["seed"] for r in _records(second)} == {7}
     assert "seed7" not in (first / "report.md").read_text()
-    table = (second / "comparison.csv").read_text().splitlines()
-    assert len(table) == 3  # header + the two seed-7 jobs, nothing of seed 0
+    assert _compared_jobs(second) == 2  # the two seed-7 jobs, nothing of seed 0
+    assert set(pd.read_csv(second / "comparison.csv")["seed"]) == {7}
 
     # The same config again does reuse the latest folder, and skips both jobs.
     time.sleep(1.1)
     again = _run(tmp_path, *grid, "seed=7", "resume=true")
     assert len(_run_dirs(tmp_path)) == 2
     assert "2 resumed from earlier results" in again.stdout
+
+
+def _compared_jobs(folder: Path, status: str | None = None) -> int:
+    """Jobs in a comparison.csv (one row per job and metric)."""
+    table = pd.read_csv(folder / "comparison.csv")
+    if status is not None:
+        table = table[table["status"] == status]
+    return len(table.drop_duplicates(["dataset", "resampler", "model", "seed"]))
 
 
 def _jobs(tmp_path: Path):

@@ -46,6 +46,7 @@ def test_default_set_keeps_the_seed_targets_and_warns_on_label_issues():
         "train_test_gap": ("gap/minority_recall", "<", 0.10),
         "synthetic_ratio_min": ("resample/synthetic_ratio", ">=", 0.10),
         "synthetic_ratio_max": ("resample/synthetic_ratio", "<=", 0.50),
+        "invalid_synthetic_values": ("resample/invalid_value_share", "<=", 0.0),
     }
     (warning,) = slo.warnings
     assert (warning.metric, warning.op, warning.threshold) == ("data/label_issues", "<=", 0.10)
@@ -72,7 +73,11 @@ def test_relative_set_compares_with_none_at_equal_footing():
         0.0,
     )
     assert recall.rope == 0.01
-    assert {o.metric for o in slo.objectives} == {"gap/minority_recall", "resample/synthetic_ratio"}
+    assert {o.metric for o in slo.objectives} == {
+        "gap/minority_recall",
+        "resample/synthetic_ratio",
+        "resample/invalid_value_share",
+    }
 
 
 def test_default_burn_rate_factors_can_all_fire():

@@ -25,6 +25,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
+from harness.config_dir import config_dir
 from harness.data import Dataset
 from harness.errors import ConfigError, InputDataError
 from harness.evaluate.comparison import Comparison, compare
@@ -41,7 +42,7 @@ from harness.runs import RESULT_SCHEMA_VERSION, ExperimentFolder, RunFolder, wri
 
 log = logging.getLogger(__name__)
 
-CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
+CONF_DIR = config_dir()
 
 
 @dataclass
@@ -80,6 +81,8 @@ class ExperimentOutcome:
     skipped: list[str] = field(default_factory=list)
     tracking_uri: str | None = None
     parent_run_id: str | None = None
+    verdicts: list[str] = field(default_factory=list)
+    """One line per strategy: its verdict under the run's SLO set (``slo=``)."""
 
     @property
     def failed(self) -> list[dict[str, Any]]:
@@ -359,6 +362,7 @@ def run_experiment(
     if sweep_dir is not None:
         exit_with_parent(sweep_parent_pid())  # a sweep job in a launcher's worker ends with it
     overrides = list(overrides or [])
+    slo = _slo_set(cfg)  # a broken SLO set fails now, not after every job has run
     jobs = compose_jobs(cfg, overrides, output_dir)
     with writing(output_dir):
         output_dir.mkdir(parents=True, exist_ok=True)
@@ -375,7 +379,8 @@ def run_experiment(
     outcome = ExperimentOutcome(output_dir=output_dir, records=records, comparison=comparison)
     outcome.skipped = skipped
     _track(cfg, outcome, jobs, sweep_dir)
-    _export(cfg, records)
+    outcome.verdicts = strategy_verdict_lines(output_dir, slo)
+    _export(cfg, records, slo)
     return outcome
 
 
@@ -401,9 +406,32 @@ def _track(
         tracker.safe_log_sweep_dir(outcome.output_dir, parent_run_id=parent_id)
 
 
-def _export(cfg: DictConfig, records: list[dict[str, Any]]) -> None:
-    from harness.export import export_results
+def strategy_verdict_lines(output_dir: Path, slo: Any) -> list[str]:
+    """Gate the run folder with the run's SLO set and say each strategy's verdict.
+
+    What ``harness gate --run-dir`` would conclude, so a user sees it without running the gate;
+    a folder the gate cannot judge says why instead.
+    """
+    from harness.errors import HarnessError
+    from harness.gate.gate import run_gate
+    from harness.gate.report import strategy_verdicts
+    from harness.gate.selection import select_folder
+
+    try:
+        selection = select_folder(output_dir)
+        result = run_gate(selection.candidates, slo, pool=selection.pool, scope=selection.scope)
+    except HarnessError as exc:
+        return [f"no verdict: {exc}"]
+    return [verdict.line() for verdict in strategy_verdicts(result)]
+
+
+def _slo_set(cfg: DictConfig) -> Any:
     from harness.slo import parse_slo_set
 
-    slo = parse_slo_set(OmegaConf.to_container(cfg.slo, resolve=True), source="cfg.slo")
+    return parse_slo_set(OmegaConf.to_container(cfg.slo, resolve=True), source="cfg.slo")
+
+
+def _export(cfg: DictConfig, records: list[dict[str, Any]], slo: Any) -> None:
+    from harness.export import export_results
+
     export_results(records, cfg.export, slo, results_root=Path(cfg.paths.output_dir))

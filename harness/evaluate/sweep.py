@@ -43,10 +43,18 @@ class SweepSummaryCallback(Callback):
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(str(config.hydra.sweep.dir))
         comparison = compare(sweep_dir, title=f"Sweep {config.experiment.name}")
+        from harness.evaluate.experiment import strategy_verdict_lines
+        from harness.slo import parse_slo_set
+
+        slo = parse_slo_set(OmegaConf.to_container(config.slo, resolve=True), source="cfg.slo")
         LAST_SWEEP.clear()
-        LAST_SWEEP.update(sweep_dir=sweep_dir, comparison=comparison)
+        LAST_SWEEP.update(
+            sweep_dir=sweep_dir,
+            comparison=comparison,
+            verdicts=strategy_verdict_lines(sweep_dir, slo),
+        )
         _track_sweep(config, sweep_dir)
-        _export_sweep(config, comparison)
+        _export_sweep(config, comparison, slo)
 
 
 def _track_sweep(config: DictConfig, sweep_dir: Path) -> None:
@@ -66,11 +74,9 @@ def _track_sweep(config: DictConfig, sweep_dir: Path) -> None:
         tracker.safe_log_sweep_dir(sweep_dir, parent_run_id=parent_id)
 
 
-def _export_sweep(config: DictConfig, comparison: Comparison) -> None:
+def _export_sweep(config: DictConfig, comparison: Comparison, slo: Any) -> None:
     from harness.export import export_results
-    from harness.slo import parse_slo_set
 
-    slo = parse_slo_set(OmegaConf.to_container(config.slo, resolve=True), source="cfg.slo")
     export_results(
         comparison.records, config.export, slo, results_root=Path(config.paths.output_dir)
     )

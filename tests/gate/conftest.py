@@ -29,6 +29,7 @@ PASSING_METRICS = {
     "gap/minority_recall": 0.05,
     "resample/synthetic_ratio": 0.30,
     "resample/n_synthetic": 120.0,
+    "resample/invalid_value_share": 0.0,
     "data/label_issues": 0.04,
     "data/minority_overlap": 0.18,
     fairness_key("sex", "equalized_odds_difference"): 0.08,

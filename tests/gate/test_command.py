@@ -216,8 +216,8 @@ def test_reported_fail_open_cases_no_longer_pass(case, tmp_path):
 def test_a_run_meeting_every_slo_passes(run_dir, tmp_path, capsys):
     assert _gate("--run-dir", run_dir(), out=tmp_path / "gate") == 0
     out = capsys.readouterr().out
-    # 6 objectives, 2 fairness bounds and run_status pass; the label-issues warning is OK.
-    assert "Model-quality gate: PASS (9 passed, 0 failed, 0 not applicable, 0 warnings" in out
+    # 7 objectives, 2 fairness bounds and run_status pass; the label-issues warning is OK.
+    assert "Model-quality gate: PASS (10 passed, 0 failed, 0 not applicable, 0 warnings" in out
     summary = json.loads((tmp_path / "gate" / "gate.json").read_text())
     assert summary["passed"] is True and summary["n_failed"] == 0
 
