@@ -1,7 +1,8 @@
 """The one entry point: ``harness <command>``.
 
 ``harness run`` hands its arguments to Hydra; every other command is a thin argparse wrapper
-around a function of the package that owns the work.
+around a function of the package that owns the work. ``harness completion bash`` prints a bash
+completion script for the commands and for ``run``'s config groups and options.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 import hashlib
 import os
 import sys
+import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +19,16 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig
 
-from harness.errors import HarnessError
+from harness import __version__
+from harness.config_dir import (
+    USER_CONFIG_ENV,
+    check_spelling,
+    config_dir,
+    config_groups,
+    register_user_config_dirs,
+    search_dirs,
+)
+from harness.errors import ConfigError, HarnessError
 from harness.evaluate.config_checks import check_run_arguments
 
 _OUTCOMES: list = []
@@ -31,7 +42,15 @@ _VOLATILE_OVERRIDES = (
 )
 
 
-CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
+CONF_DIR = config_dir()
+# At import, not only in main(): sweep jobs in worker processes import this module to run
+# hydra_entry and compose their grids there, with the same user config folders.
+register_user_config_dirs()
+RUN_EXAMPLES = (
+    "harness run experiment=quick",
+    "harness run resampler=smote dataset=vowel0 model=random_forest",
+    "harness run -m resampler=adasyn,smote dataset=pima,vowel0 tracking=none",
+)
 
 
 @hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
@@ -119,17 +138,83 @@ def _errors_reach_the_caller(multirun: bool) -> Iterator[None]:
             os.environ["HYDRA_FULL_ERROR"] = saved
 
 
+def _root_dir() -> Path:
+    return Path(os.environ.get("HARNESS_ROOT", ".")).resolve()
+
+
+def _primary_defaults() -> dict[str, str]:
+    """The option each config group defaults to, from the primary config's defaults list."""
+    import yaml
+
+    primary = yaml.safe_load((CONF_DIR / "config.yaml").read_text())
+    defaults: dict[str, str] = {}
+    for entry in primary.get("defaults", []):
+        if isinstance(entry, dict):
+            defaults.update({str(k): "none" if v is None else str(v) for k, v in entry.items()})
+    return defaults
+
+
+def run_help() -> str:
+    """The help text of ``harness run``: config groups with their options and defaults."""
+    defaults = _primary_defaults()
+    root = _root_dir()
+    lines = [
+        "usage: harness run [-m] [GROUP=OPTION ...] [KEY=VALUE ...]",
+        "",
+        "Run an experiment (one job, or the grid of an experiment) or, with -m, a sweep over",
+        "comma-separated values. The config is composed by Hydra: pick one option per config",
+        "group with GROUP=OPTION and set any key with KEY=VALUE (e.g. evaluation.n_splits=3).",
+        "",
+        "config groups (default in brackets):",
+    ]
+    for group, options in config_groups().items():
+        head = f"  {group:<11} [{defaults.get(group, 'none')}] "
+        lines += textwrap.wrap(
+            ", ".join(options), width=96, initial_indent=head, subsequent_indent=" " * 14
+        )
+    lines += [
+        "",
+        "other keys (default):",
+        "  seed=INT              random seed of splits, samplers and models (default: 0)",
+        "  resume=BOOL           skip jobs that already hold a result (default: false)",
+        "",
+        "options:",
+        "  -h, --help            show this help and exit",
+        "  -m, --multirun        run a sweep: one job per combination of the listed values",
+        "  --cfg job             print the composed config instead of running it",
+        "",
+        "where things are (HARNESS_ROOT moves outputs and store together; default: .):",
+        f"  outputs        {root / 'outputs'}/runs/<experiment>/<time> (sweeps: .../sweeps/)",
+        f"  tracking store sqlite:///{root / 'mlflow.db'} (tracking=sqlite, the default)",
+        f"  config folders {', '.join(str(d) for d in search_dirs())}",
+        f"                 add your own with {USER_CONFIG_ENV}=/path/to/my_conf (laid out like",
+        "                 conf/: my_conf/experiment/my_study.yaml, my_conf/dataset/churn.yaml)",
+        "",
+        "examples:",
+        *(f"  {example}" for example in RUN_EXAMPLES),
+    ]
+    return "\n".join(lines)
+
+
 def run_command(args: list[str]) -> int:
     """``harness run [-m] [overrides...]``: run an experiment or a sweep with Hydra."""
     from harness.evaluate.sweep import LAST_SWEEP
 
+    if any(a in ("-h", "--help") for a in args):
+        print(run_help())
+        return 0
+    if any(a in ("-sc", "--shell-completion") for a in args):
+        raise ConfigError(
+            "harness run does not take Hydra's --shell-completion (-sc): it completes `python "
+            "app.py`, not `harness`; use `source <(harness completion bash)` instead."
+        )
+    check_spelling(args)
     multirun = any(a in ("-m", "--multirun") for a in args)
     args = list(args)
     # Absolute paths in the overrides themselves: jobs started elsewhere (another process, a
     # Ray worker on another node) get the same folders without inheriting this environment.
     if not any(a.startswith("paths.root_dir=") for a in args):
-        root = Path(os.environ.get("HARNESS_ROOT", ".")).resolve()
-        args.append(f"paths.root_dir={root}")
+        args.append(f"paths.root_dir={_root_dir()}")
     if multirun and not any(a.startswith("hydra.sweep.dir=") for a in args):
         args.append(f"hydra.sweep.dir=${{paths.output_dir}}/sweeps/{sweep_id(args)}")
     if (
@@ -162,10 +247,44 @@ def run_command(args: list[str]) -> int:
     return 1 if any(o.failed for o in _OUTCOMES) else 0
 
 
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Shows every option's default and keeps the example lines of the epilog as written."""
+
+
+def command_parser(prog: str, description: str, *examples: str) -> argparse.ArgumentParser:
+    """An argparse parser for ``harness <command>`` whose help shows defaults and examples.
+
+    Parameters
+    ----------
+    prog : str
+        The command as typed, e.g. ``"harness compare"``.
+    description : str
+        What the command does.
+    *examples : str
+        Complete command lines shown under "examples:".
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
+    epilog = "examples:\n" + "\n".join(f"  {e}" for e in examples) if examples else None
+    return argparse.ArgumentParser(
+        prog=prog,
+        description=textwrap.fill(description, width=88),
+        epilog=epilog,
+        formatter_class=HelpFormatter,
+    )
+
+
 def _datasets(argv: list[str]) -> int:
     from harness.data import format_datasets_table, list_datasets
 
-    argparse.ArgumentParser(prog="harness datasets", description="List built-in data sets.")
+    command_parser(
+        "harness datasets",
+        "List the built-in data sets (name, rows, features, imbalance ratio). Select one with "
+        "`harness run dataset=NAME`, or your own table with dataset=table.",
+        "harness datasets",
+    ).parse_args(argv)
     print(format_datasets_table(list_datasets()))
     return 0
 
@@ -174,14 +293,15 @@ def _compare(argv: list[str]) -> int:
     from harness.evaluate.comparison import compare
     from harness.evaluate.summary import print_sweep
 
-    parser = argparse.ArgumentParser(
-        prog="harness compare",
-        description=(
-            "Compare the jobs found under a run or sweep folder. Fails (exit 2) when a job is "
-            "unfinished or its result.json unreadable, unless --allow-missing is given."
-        ),
+    parser = command_parser(
+        "harness compare",
+        "Compare the jobs found under a run or sweep folder and write its report.md, "
+        "report.html and comparison.csv there. Fails (exit 2) when a job is unfinished or its "
+        "result.json unreadable, unless --allow-missing is given.",
+        "harness compare outputs/runs/quick/2026-01-31_12-00-00-000000",
+        "harness compare outputs/sweeps/adhoc-1a2b3c4d --allow-missing",
     )
-    parser.add_argument("folder", type=Path)
+    parser.add_argument("folder", type=Path, help="a run folder or sweep folder")
     parser.add_argument(
         "--allow-missing",
         action="store_true",
@@ -192,10 +312,79 @@ def _compare(argv: list[str]) -> int:
     if not ns.folder.is_dir():
         print(f"error: {ns.folder} is not a folder; pass a run or sweep folder.", file=sys.stderr)
         return 2
+    print(f"Reading {ns.folder.resolve()}")
     comparison = compare(ns.folder, allow_missing=ns.allow_missing)
     print_sweep(ns.folder, comparison)
     for item in comparison.left_out:
         print(f"warning: left out {item.job}: {item.reason}", file=sys.stderr)
+    return 0
+
+
+_BASH_COMPLETION = r"""# bash completion for `harness` (adasyn-harness {version}).
+# Load it in this shell:   source <(harness completion bash)
+# or for every new shell:
+#   harness completion bash > ~/.local/share/bash-completion/completions/harness
+# Regenerate it after adding config options (it lists them as they are now).
+_harness() {{
+    local line="${{COMP_LINE:0:COMP_POINT}}"
+    local cur="${{line##*[[:space:]]}}"
+    local -a before=(${{line%"$cur"}})
+    local candidates
+    if (( ${{#before[@]}} <= 1 )); then
+        candidates="{commands}"
+    elif [[ "${{before[1]}}" == run ]]; then
+        if [[ "$cur" == *=* ]]; then
+            candidates="{choices}"
+        else
+            candidates="{run_words}"
+        fi
+    elif [[ "${{before[1]}}" == completion ]]; then
+        candidates="bash"
+    else
+        candidates="--help"
+    fi
+    COMPREPLY=($(compgen -W "$candidates" -- "$cur"))
+    # Bash splits words at '=': reply with the part after the last '=' only.
+    if [[ "$cur" == *=* && "$COMP_WORDBREAKS" == *=* ]]; then
+        local typed="${{cur%=*}}="
+        COMPREPLY=("${{COMPREPLY[@]#"$typed"}}")
+    fi
+    if [[ ${{#COMPREPLY[@]}} -eq 1 && "${{COMPREPLY[0]}}" == *= ]]; then
+        compopt -o nospace 2>/dev/null
+    fi
+    return 0
+}}
+complete -o default -F _harness harness
+"""
+
+RUN_KEYS = ("seed=", "resume=")
+RUN_FLAGS = ("-m", "--multirun", "--help", "--cfg")
+
+
+def completion_script() -> str:
+    """A bash completion script for ``harness``: commands, and ``run``'s groups and options."""
+    groups = config_groups()
+    choices = [f"{group}={option}" for group, options in groups.items() for option in options]
+    choices += ["resume=true", "resume=false"]
+    return _BASH_COMPLETION.format(
+        version=__version__,
+        commands=" ".join([*COMMANDS, "--help", "--version"]),
+        choices=" ".join(choices),
+        run_words=" ".join([*RUN_FLAGS, *(f"{group}=" for group in groups), *RUN_KEYS]),
+    )
+
+
+def _completion(argv: list[str]) -> int:
+    parser = command_parser(
+        "harness completion",
+        "Print a shell completion script for harness: its commands and, after `harness run`, "
+        "the config groups and their options (dataset=, resampler=adasyn, ...).",
+        "source <(harness completion bash)",
+        "harness completion bash > ~/.local/share/bash-completion/completions/harness",
+    )
+    parser.add_argument("shell", choices=["bash"], help="the shell to complete in")
+    parser.parse_args(argv)
+    print(completion_script(), end="")
     return 0
 
 
@@ -231,13 +420,31 @@ COMMANDS: dict[str, tuple[Callable[[list[str]], int], str]] = {
         "stream a held-out set through a model, exporting serving counters",
     ),
     "bench": (_lazy("harness.bench.command", "bench_main"), "benchmark the samplers"),
+    "resample": (
+        _lazy("harness.distributed.command", "resample_main"),
+        "exact ADASYN on partitioned Parquet, distributed with Ray (--engine ray)",
+    ),
+    "completion": (
+        _completion,
+        "print a bash completion script (source <(harness completion bash))",
+    ),
 }
 
 
 def _usage() -> str:
-    lines = ["usage: harness <command> [args]", "", "commands:"]
+    root = _root_dir()
+    lines = ["usage: harness [--version] <command> [args]", "", "commands:"]
     lines += [f"  {name:<14} {help_}" for name, (_, help_) in COMMANDS.items()]
-    lines += ["", "Example: harness run experiment=quick"]
+    lines += [
+        "",
+        "`harness <command> --help` describes each command, with its defaults and examples.",
+        f"Outputs go to {root / 'outputs'}, runs are tracked in sqlite:///{root / 'mlflow.db'}",
+        "(set HARNESS_ROOT to move both).",
+        "",
+        "examples:",
+        *(f"  {example}" for example in RUN_EXAMPLES[:2]),
+        "  harness gate --run-dir outputs/runs/quick/<time>",
+    ]
     return "\n".join(lines)
 
 
@@ -247,6 +454,9 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(_usage())
         return 0 if argv else 2
+    if argv[0] in ("-V", "--version"):
+        print(f"harness (adasyn-harness) {__version__}")
+        return 0
     command, rest = argv[0], argv[1:]
     if command not in COMMANDS:
         print(f"error: unknown command {command!r}.\n\n{_usage()}", file=sys.stderr)

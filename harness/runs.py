@@ -333,6 +333,10 @@ class ExperimentFolder:
         """``left_out.csv``: the jobs a comparison left out and why (``--allow-missing``)."""
         return self.path / "left_out.csv"
 
+    def forest_plot(self, metric: str) -> Path:
+        """``plots/forest_<metric>.png``: the forest plot of one metric (``/`` becomes ``__``)."""
+        return self.plots / f"forest_{metric.replace('/', '__')}.png"
+
     def write_manifest(self, jobs: Iterable[dict[str, Any]], **extra: Any) -> None:
         """Write ``manifest.json``: one entry per job (``name``, ``run_key`` ...)."""
         self.path.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -96,7 +97,9 @@ def _one_error_line(result: subprocess.CompletedProcess) -> str:
         ("dataset.name=a/b", "dataset.name 'a/b' is not a safe name"),
         ("model.estimator._target_=os.system", "model.estimator._target_ 'os.system' is not"),
         ("+resampler.sampler.foo=1", "resampler.sampler: harness.resample.ADASYN cannot take"),
-        ("resampler=adasin", "Could not find 'resampler/adasin'"),
+        ("resampler=adasin", "no resampler option 'adasin'; did you mean resampler=adasyn?"),
+        ("evaluaton.n_splits=3", "no key 'evaluaton' in the top level of the config; did you "),
+        ("evaluation.n_split=3", "did you mean evaluation.n_splits=3?"),
         ("hydra.job.chdir=true", "override 'hydra.job.chdir=true' is not accepted"),
     ],
 )
@@ -150,3 +153,131 @@ def test_the_allowed_hydra_settings_still_work(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "hydra_plugins.hydra_ray_launcher.ray_launcher.RayLauncher" in result.stdout
     assert "num_cpus: 2" in result.stdout
+
+
+def test_version_is_printed(tmp_path):
+    from harness import __version__
+
+    result = harness("--version", root=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"harness (adasyn-harness) {__version__}"
+
+
+def test_run_help_is_the_harness_own_help_with_groups_defaults_and_examples(tmp_path):
+    result = harness("run", "--help", root=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "powered by Hydra" not in result.stdout
+    assert "resampler   [adasyn] adasyn," in result.stdout
+    assert "tracking    [sqlite]" in result.stdout
+    assert "harness run experiment=quick" in result.stdout
+    assert f"sqlite:///{tmp_path.resolve() / 'mlflow.db'}" in result.stdout
+    assert "HARNESS_CONFIG_PATH" in result.stdout
+    assert not (tmp_path / "outputs").exists()
+
+
+@pytest.mark.parametrize("command", ["datasets", "compare", "completion"])
+def test_command_help_shows_defaults_and_examples(tmp_path, command):
+    result = harness(command, "--help", root=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"usage: harness {command}")
+    assert "examples:" in result.stdout
+    assert "pima" not in result.stdout  # the help, not the list of data sets
+
+
+def test_compare_help_shows_the_default_of_each_option(tmp_path):
+    result = harness("compare", "--help", root=tmp_path)
+    assert "(default: False)" in result.stdout
+
+
+def test_hydra_shell_completion_points_to_the_harness_completion(tmp_path):
+    result = harness("run", "-sc", "install=bash", root=tmp_path)
+    assert result.returncode == 2
+    assert "harness completion bash" in _one_error_line(result)
+
+
+def _complete(script: str, line: str) -> list[str]:
+    """Run the completion function as bash does when TAB is pressed at the end of ``line``."""
+    program = f"""
+{script}
+complete -p harness
+COMP_LINE={shlex.quote(line)}
+COMP_POINT=${{#COMP_LINE}}
+read -ra COMP_WORDS <<< "$COMP_LINE"
+COMP_CWORD=${{#COMP_WORDS[@]}}
+[[ "$COMP_LINE" == *" " ]] || COMP_CWORD=$((COMP_CWORD - 1))
+_harness
+printf '%s\\n' "${{COMPREPLY[@]}}"
+"""
+    result = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", program], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "complete -o default -F _harness harness"
+    return lines[1:]
+
+
+@pytest.fixture(scope="module")
+def completion_script(tmp_path_factory):
+    result = harness("completion", "bash", root=tmp_path_factory.mktemp("completion"))
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_bash_completion_completes_commands(completion_script):
+    assert "run" in _complete(completion_script, "harness ")
+    assert "datasets" in _complete(completion_script, "harness ")
+    assert _complete(completion_script, "harness com") == ["compare", "completion"]
+
+
+def test_bash_completion_completes_run_groups_and_options(completion_script):
+    assert _complete(completion_script, "harness run resam") == ["resampler="]
+    # bash splits the word at '=', so the reply is the option alone
+    assert _complete(completion_script, "harness run resampler=ad") == ["adasyn", "adasyn_nc"]
+    assert _complete(completion_script, "harness run -m dataset=pi") == ["pima"]
+    assert "experiment=" in _complete(completion_script, "harness run ")
+
+
+def test_a_user_config_folder_adds_an_experiment(tmp_path):
+    folder = tmp_path / "my_conf" / "experiment"
+    folder.mkdir(parents=True)
+    (folder / "mine.yaml").write_text(
+        "# @package _global_\n"
+        "defaults:\n  - override /resampler: smote\n"
+        "experiment:\n  name: mine\n  description: a user's own experiment\n"
+    )
+    env = {"HARNESS_CONFIG_PATH": str(tmp_path / "my_conf")}
+    result = harness_env(env, "run", "--cfg", "job", "experiment=mine", root=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "name: mine" in result.stdout
+    result = harness_env(env, "run", "--help", root=tmp_path)
+    assert str(tmp_path / "my_conf") in result.stdout
+    assert "mine" in result.stdout
+
+
+def test_a_user_config_folder_that_does_not_exist_is_one_error_line(tmp_path):
+    env = {"HARNESS_CONFIG_PATH": str(tmp_path / "missing")}
+    result = harness_env(env, "run", "experiment=quick", root=tmp_path)
+    assert result.returncode == 2
+    assert "HARNESS_CONFIG_PATH names" in _one_error_line(result)
+
+
+def harness_env(extra: dict[str, str], *args: str, root: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, HARNESS_ROOT=str(root), MLFLOW_DISABLE_TELEMETRY="true", **extra)
+    return subprocess.run(
+        [sys.executable, "-m", "harness.cli", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.slow
+def test_a_single_job_run_ends_with_its_report(tmp_path):
+    result = harness("run", "tracking=none", "export=none", *FAST, root=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("Report:") and "report.html" in last
+    assert Path(last.split()[1]).is_file()

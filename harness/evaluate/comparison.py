@@ -18,9 +18,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from harness.errors import InputDataError
+from harness.errors import HarnessError, InputDataError
 from harness.evaluate.inference import compare_paired, holm, rank_test
-from harness.evaluate.report import HEADLINE_METRICS, format_ci, markdown_table, render_html
+from harness.evaluate.report import (
+    HEADLINE_METRICS,
+    forest_plot_png,
+    format_ci,
+    markdown_table,
+    render_html,
+    slo_lines,
+)
 from harness.metrics.catalog import greater_is_better, parse_key
 from harness.runs import (
     RESULT_SCHEMA_VERSION,
@@ -450,6 +457,82 @@ def _write_csv(path: Path, frame: pd.DataFrame, *, index: bool = False) -> None:
     write_bytes_atomic(path, lambda tmp: frame.to_csv(tmp, index=index))
 
 
+#: The SLO set whose thresholds the forest plots draw.
+PLOTTED_SLO_SET = "default"
+SIGNIFICANCE_LEVEL = 0.05
+
+
+def _plotted_slo_set() -> Any:
+    from harness.slo import load_slo_set
+
+    try:
+        return load_slo_set(PLOTTED_SLO_SET)
+    except HarnessError as exc:  # a report without SLO lines beats no report
+        log.warning("forest plots drawn without SLO lines: %s", exc)
+        return None
+
+
+def _significant(tests: pd.DataFrame, metric: str) -> set[tuple]:
+    """(dataset, model, seed, strategy) whose difference to the baseline is significant."""
+    if tests.empty:
+        return set()
+    chosen = tests[
+        (tests["metric"] == metric)
+        & (tests["reference"] == REFERENCE_STRATEGY)
+        & (tests["p_holm"] < SIGNIFICANCE_LEVEL)
+    ]
+    return {(r.dataset, r.model, r.seed, r.candidate) for r in chosen.itertuples(index=False)}
+
+
+def _plot_rows(numbers: pd.DataFrame, metric: str) -> pd.DataFrame:
+    if numbers.empty:
+        return numbers
+    rows = numbers[(numbers["metric"] == metric) & (numbers["status"] == "success")].copy()
+    rows["strategy"] = rows["strategy"].fillna(rows["resampler"])
+    return rows[np.isfinite(rows["mean"].astype(float))]
+
+
+def _forest_plots(folder: ExperimentFolder, comparison: Comparison) -> tuple[dict, list[str]]:
+    """One forest plot per headline metric: written to ``plots/`` and returned as PNG bytes,
+    with the Markdown lines that show them."""
+    slo_set = _plotted_slo_set()
+    images: dict[str, bytes] = {}
+    markdown: list[str] = []
+    for metric in HEADLINE_METRICS:
+        rows = _plot_rows(comparison.numbers, metric)
+        if rows.empty:
+            continue
+        png = forest_plot_png(
+            rows,
+            metric,
+            lines=slo_lines(metric, slo_set),
+            significant=_significant(comparison.tests, metric),
+            reference=REFERENCE_STRATEGY,
+        )
+        path = folder.forest_plot(metric)
+        path.parent.mkdir(exist_ok=True)
+        write_bytes_atomic(path, lambda tmp, png=png: tmp.write_bytes(png))
+        images[metric] = png
+        markdown.append(f"![forest plot of {metric}]({path.relative_to(folder.path)})")
+    return images, ([*markdown, ""] if markdown else [])
+
+
+def _ranked(table: pd.DataFrame, numbers: pd.DataFrame) -> pd.DataFrame:
+    """The strategy table with each (data set, model, seed) block ranked by RANK_METRIC."""
+    if table.empty or numbers.empty:
+        return table
+    rank = numbers[numbers["metric"] == RANK_METRIC].set_index(
+        ["dataset", "model", "seed", "resampler"]
+    )["mean"]
+    rank = rank[~rank.index.duplicated()]
+    key = pd.MultiIndex.from_frame(table[["dataset", "model", "seed", "resampler"]])
+    descending = greater_is_better(RANK_METRIC) is not False
+    score = rank.reindex(key).to_numpy(dtype=float)
+    ordered = table.assign(_score=-score if descending else score)
+    ordered = ordered.sort_values(["dataset", "model", "seed", "_score"], na_position="last")
+    return ordered.drop(columns="_score").reset_index(drop=True)
+
+
 def _write(root: Path, comparison: Comparison, title: str) -> list[Path]:
     folder = ExperimentFolder(root)
     files = []
@@ -470,16 +553,19 @@ def _write(root: Path, comparison: Comparison, title: str) -> list[Path]:
         tables.append((heading, left_out))
     else:
         folder.left_out_csv.unlink(missing_ok=True)
-    lines += ["## Strategies (mean [95% CI] over folds)", ""]
-    lines.append(markdown_table(comparison.table))
-    tables.append(("Strategies (mean [95% CI] over folds)", comparison.table))
+    images, plot_lines = _forest_plots(folder, comparison)
+    files += [folder.forest_plot(metric) for metric in images]
+    images = {f"Forest plot: {metric}": png for metric, png in images.items()}
+    lines += [*plot_lines, "## Strategies (mean [95% CI] over folds, ranked)", ""]
+    strategies = _ranked(comparison.table, comparison.numbers)
+    lines.append(markdown_table(strategies))
+    tables.append(("Strategies (mean [95% CI] over folds, ranked)", strategies))
     if not comparison.tests.empty:
         heading = "Paired comparisons on test/minority_f1 (corrected for overlapping folds)"
         shown = comparison.tests[comparison.tests["metric"] == "test/minority_f1"]
         shown = shown[_TEST_COLUMNS].round(4)
         lines += ["", f"## {heading}", "", TESTS_LEGEND, "", markdown_table(shown)]
         tables.append((heading, shown))
-    images = {}
     if not comparison.ranks.empty:
         _write_csv(folder.ranks_csv, comparison.ranks, index=True)
         files.append(folder.ranks_csv)

@@ -92,7 +92,9 @@ def check_job_config(cfg: DictConfig) -> None:
 
 
 # Hydra settings `harness run` accepts on its command line; everything Hydra instantiates or
-# executes (callbacks, sweeper, logging, search path, env_set, ...) comes from conf/ only.
+# executes (callbacks, sweeper, logging, search path, env_set, ...) comes from conf/ only. A
+# user's own config folders join the search path through HARNESS_CONFIG_PATH
+# (harness.config_dir), never through a command-line flag.
 HYDRA_SETTINGS = ("hydra.run.dir", "hydra.sweep.dir", "hydra.sweep.subdir", "hydra.verbose")
 HYDRA_LAUNCHER_GROUP = "hydra/launcher"
 HYDRA_LAUNCHER_PREFIX = "hydra.launcher."
@@ -177,9 +179,10 @@ def _parse_command_line(args: list[str]) -> Any:
     for attribute, flag in REFUSED_FLAGS.items():
         if getattr(namespace, attribute):
             raise ConfigError(
-                f"{flag} is not accepted by harness run: configs come from conf/ only and runs "
-                "are started from overrides; put your experiment in conf/experiment/ and select "
-                "it with experiment=NAME."
+                f"{flag} is not accepted by harness run: configs come from conf/ and the "
+                "folders in HARNESS_CONFIG_PATH only; put your experiment in a folder laid out "
+                "like conf/ (my_conf/experiment/NAME.yaml), set HARNESS_CONFIG_PATH=my_conf and "
+                "select it with experiment=NAME (`harness completion bash` completes the shell)."
             )
     modes = {"--run": namespace.run, "--multirun": namespace.multirun}
     modes |= {"--cfg": namespace.cfg is not None, "--info": namespace.info is not None}

@@ -343,7 +343,11 @@ def _write_fold_outputs(folder: RunFolder, result: ProtocolResult, lineage_mode:
         _write_csv(folder.fold0_synthetic, pd.DataFrame(synthetic, columns=columns))
 
 
+INPUT_EXAMPLE_ROWS = 5
+
+
 def _save_model(cfg: DictConfig, dataset: Dataset, folder: RunFolder) -> None:
+    import mlflow.models
     import mlflow.sklearn
     from imblearn.pipeline import Pipeline
 
@@ -358,6 +362,15 @@ def _save_model(cfg: DictConfig, dataset: Dataset, folder: RunFolder) -> None:
         [("preprocess", make_preprocessor(dataset)), ("resample", sampler), ("model", model)]
     )
     pipeline.fit(dataset.X, dataset.y)
+    # A DataFrame example: the preprocessor selects its columns by name, so a served model
+    # needs named columns, and the signature records their names and types.
+    example = dataset.X.head(INPUT_EXAMPLE_ROWS)
+    # Integer columns declared as doubles: served rows with a missing value arrive as floats
+    # and would otherwise fail MLflow's schema check.
+    integers = example.select_dtypes("integer").columns
+    signature = mlflow.models.infer_signature(
+        example.astype(dict.fromkeys(integers, "float64")), pipeline.predict(example)
+    )
     # cloudpickle, because skops refuses the harness's own sampler classes unless each is
     # trusted by name; MLflow warns about pickles on every save, which says nothing new here.
     sklearn_log = logging.getLogger("mlflow.sklearn")
@@ -371,6 +384,8 @@ def _save_model(cfg: DictConfig, dataset: Dataset, folder: RunFolder) -> None:
                 str(tmp),
                 serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_CLOUDPICKLE,
                 pip_requirements=[f"adasyn-harness=={harness.__version__}"],
+                signature=signature,
+                input_example=example,
             ),
         )
     finally:

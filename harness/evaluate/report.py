@@ -10,13 +10,15 @@ import base64
 import html
 import io
 import math
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from harness.metrics.catalog import parse_key
+from harness.metrics.catalog import GROUPS, parse_key
 from harness.runs import RunFolder, write_bytes_atomic, write_text_atomic
 
 HEADLINE_METRICS = (
@@ -37,6 +39,60 @@ def format_ci(mean: float, ci: Any) -> str:
     if not ci or any(v is None or (isinstance(v, float) and math.isnan(v)) for v in ci):
         return f"{mean:.3f}"
     return f"{mean:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]"
+
+
+_MIB = 2.0**20
+#: How a unit of the metric catalog is shown: the scale a value is divided by, and its suffix.
+UNIT_DISPLAY = {"bytes": (_MIB, "MiB"), "seconds": (1.0, "s")}
+OTHER_GROUP = "other"
+
+
+def format_value(value: float | None, ci: Any, unit: str) -> str:
+    """A mean and its interval in the unit's display form (``171.2 MiB [160.0, 182.4]``)."""
+    scale, suffix = UNIT_DISPLAY.get(unit, (1.0, ""))
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    scaled_ci = [v / scale for v in ci] if ci and all(v is not None for v in ci) else None
+    text = format_ci(value / scale, scaled_ci)
+    if unit == "count" and scaled_ci is None and float(value).is_integer():
+        text = f"{int(value)}"
+    return f"{text} {suffix}".rstrip()
+
+
+def grouped_metrics(
+    metrics: dict[str, float], ci95: dict[str, Any]
+) -> list[tuple[str, pd.DataFrame]]:
+    """A job's metrics as one table per catalog group, in the catalog's group order.
+
+    Headline metrics come first within a group; values are shown in their unit (bytes as MiB,
+    seconds as s), with the catalog's one-line description.
+
+    Returns
+    -------
+    list of (str, DataFrame)
+        Group name and its table (columns ``metric``, ``mean [95% CI]``, ``unit``,
+        ``meaning``); keys the catalog does not know are listed under ``other``.
+    """
+    rows: dict[str, list[tuple[tuple[int, str], dict[str, str]]]] = {}
+    for key, value in metrics.items():
+        parsed = parse_key(key)
+        spec = parsed.spec if parsed is not None else None
+        group = spec.group if spec is not None else OTHER_GROUP
+        unit = spec.unit if spec is not None else ""
+        shown_unit = UNIT_DISPLAY.get(unit, (1.0, unit))[1]
+        row = {
+            "metric": key,
+            "mean [95% CI]": format_value(value, ci95.get(key), unit),
+            "unit": shown_unit,
+            "meaning": spec.description if spec is not None else "",
+        }
+        order = (0 if spec is not None and spec.headline else 1, key)
+        rows.setdefault(group, []).append((order, row))
+    ordered = [g for g in (*GROUPS, OTHER_GROUP) if g in rows]
+    return [
+        (group, pd.DataFrame([row for _, row in sorted(rows[group], key=lambda r: r[0])]))
+        for group in ordered
+    ]
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -61,27 +117,52 @@ def _figure_png(fig: Any) -> bytes:
     return buffer.getvalue()
 
 
-def _plot_pr_curve(true: np.ndarray, score: np.ndarray, title: str) -> bytes:
+def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _plot_pr_curve(true: np.ndarray, score: np.ndarray, title: str) -> bytes:
+    """Precision-recall curve with the prevalence baseline (a no-skill model's precision)."""
     from sklearn.metrics import PrecisionRecallDisplay
 
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(5, 4))
     PrecisionRecallDisplay.from_predictions(true, score, ax=ax, name="out-of-fold")
-    ax.set_title(title)
+    prevalence = float(np.mean(true))
+    ax.axhline(prevalence, color="grey", linestyle="--", label=f"prevalence {prevalence:.3f}")
+    if len(np.unique(score)) <= 3:
+        ax.text(0.02, 0.02, "hard predictions: few thresholds", transform=ax.transAxes)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title, fontsize=9)
+    ax.legend(loc="upper right", fontsize=8)
+    png = _figure_png(fig)
+    plt.close(fig)
+    return png
+
+
+def _plot_roc_curve(true: np.ndarray, score: np.ndarray, title: str) -> bytes:
+    """ROC curve with the chance diagonal."""
+    from sklearn.metrics import RocCurveDisplay
+
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5, 4))
+    RocCurveDisplay.from_predictions(true, score, ax=ax, name="out-of-fold")
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label="chance")
+    ax.set_title(title, fontsize=9)
+    ax.legend(loc="lower right", fontsize=8)
     png = _figure_png(fig)
     plt.close(fig)
     return png
 
 
 def _plot_group_recall(group_recall: pd.DataFrame, title: str) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 0.4 * len(group_recall) + 1.5))
     labels = [
         f"{s}={g}" for s, g in zip(group_recall["sensitive"], group_recall["group"], strict=True)
@@ -106,6 +187,10 @@ def _group_recall_table(metrics: dict[str, float]) -> pd.DataFrame:
         if parsed is not None and parsed.spec.name == GROUP_RECALL:
             rows.append({"sensitive": parsed.column, "group": parsed.group, "recall": value})
     return pd.DataFrame(rows, columns=["sensitive", "group", "recall"])
+
+
+def _heading(group: str) -> str:
+    return group[:1].upper() + group[1:]
 
 
 def write_run_report(folder: RunFolder | Path, record: dict[str, Any], result: Any) -> list[Path]:
@@ -133,9 +218,10 @@ def write_run_report(folder: RunFolder | Path, record: dict[str, Any], result: A
         true = np.concatenate(artifacts.oof_true)
         score = np.concatenate(artifacts.oof_score)
         if 0 < true.sum() < len(true):
-            images["pr_curve"] = _plot_pr_curve(
-                true, score, f"{record['dataset']} / {record['resampler']} / {record['model']}"
-            )
+            subject = f"{record['dataset']} / {record['resampler']} / {record['model']}"
+            images["pr_curve"] = _plot_pr_curve(true, score, f"Precision-recall: {subject}")
+            if len(np.unique(score)) > 2:  # a ROC curve of hard 0/1 predictions is one point
+                images["roc_curve"] = _plot_roc_curve(true, score, f"ROC: {subject}")
     group_recall = _group_recall_table(record["metrics"])
     if not group_recall.empty:
         images["group_recall"] = _plot_group_recall(group_recall, "Recall per sensitive group")
@@ -149,36 +235,219 @@ def write_run_report(folder: RunFolder | Path, record: dict[str, Any], result: A
         f"Run {record['experiment']}: {record['dataset']} / {record['resampler']} / "
         f"{record['model']} (seed {record['seed']})"
     )
-    table = pd.DataFrame(
-        [
-            {"metric": key, "mean [95% CI]": format_ci(value, record["ci95"].get(key))}
-            for key, value in sorted(record["metrics"].items())
-        ]
-    )
-    markdown = [f"# {title}", "", f"Folds: {record['n_folds']}", "", markdown_table(table)]
+    groups = grouped_metrics(record["metrics"], record["ci95"])
+    markdown = [f"# {title}", "", f"Folds: {record['n_folds']}"]
+    for group, table in groups:
+        markdown += ["", f"## {_heading(group)}", "", markdown_table(table)]
+    markdown += [
+        "",
+        *(f"![{name}]({folder.plot(name).relative_to(folder.path)})" for name in images),
+    ]
     write_text_atomic(folder.report_md, "\n".join(markdown) + "\n")
-    write_text_atomic(folder.report_html, render_html(title, [("Metrics", table)], images))
+    tables = [(_heading(group), table) for group, table in groups]
+    write_text_atomic(folder.report_html, render_html(title, tables, images))
     return [*written, folder.report_md, folder.report_html]
+
+
+#: Tables fit the page: small type, intervals kept on one line, a wide table scrolls sideways
+#: inside its own box instead of running off the page.
+REPORT_CSS = (
+    "body{font-family:system-ui,sans-serif;margin:1.5em auto;max-width:1200px;padding:0 1em;"
+    "color:#222}"
+    "h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}"
+    ".scroll{overflow-x:auto;max-width:100%}"
+    "table{border-collapse:collapse;font-size:0.82em;table-layout:auto}"
+    "td,th{border:1px solid #ddd;padding:3px 6px;text-align:right;white-space:nowrap}"
+    "td:first-child,th:first-child{text-align:left}"
+    "th{background:#f4f4f4;position:sticky;top:0}"
+    "tr:nth-child(even) td{background:#fafafa}"
+    ".figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(460px,1fr));gap:1em}"
+    "figure{margin:0}"
+    "figure img{width:100%;height:auto}"
+    "figcaption{font-size:0.8em;color:#555}"
+)
 
 
 def render_html(
     title: str, tables: list[tuple[str, pd.DataFrame]], images: dict[str, bytes]
 ) -> str:
-    """A self-contained HTML page: escaped tables and inline PNG images."""
+    """A self-contained HTML page: inline PNG images first, then the escaped tables.
+
+    Parameters
+    ----------
+    title : str
+        Page title and heading.
+    tables : list of (str, DataFrame)
+        Heading and table, in order; every cell is escaped.
+    images : dict of str to bytes
+        Caption and PNG bytes, embedded as data URIs.
+
+    Returns
+    -------
+    str
+        The page.
+    """
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>{html.escape(title)}</title>",
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
-        "th{background:#f4f4f4}</style></head><body>",
+        f"<style>{REPORT_CSS}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
     ]
-    for heading, frame in tables:
-        parts.append(f"<h2>{html.escape(heading)}</h2>")
-        parts.append(frame.to_html(index=False, escape=True, na_rep="n/a"))
+    if images:
+        parts.append("<div class='figures'>")
     for name, png in images.items():
         encoded = base64.b64encode(png).decode()
         alt = html.escape(name)
-        parts.append(f"<h2>{alt}</h2><img alt='{alt}' src='data:image/png;base64,{encoded}'>")
+        parts.append(
+            f"<figure><img alt='{alt}' src='data:image/png;base64,{encoded}'>"
+            f"<figcaption>{alt}</figcaption></figure>"
+        )
+    if images:
+        parts.append("</div>")
+    for heading, frame in tables:
+        parts.append(f"<h2>{html.escape(heading)}</h2>")
+        table = frame.to_html(index=False, escape=True, na_rep="n/a", border=0)
+        parts.append(f"<div class='scroll'>{table}</div>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class ThresholdLine:
+    """An SLO objective drawn on a forest plot: ``metric op threshold`` for some strategies."""
+
+    name: str
+    op: str
+    threshold: float
+    applies_to: tuple[str, ...] | None = None
+
+    def applies(self, strategy: str) -> bool:
+        """Whether the objective covers ``strategy``."""
+        return self.applies_to is None or strategy in self.applies_to
+
+    def met(self, value: float) -> bool:
+        """Whether ``value`` meets the objective."""
+        return _OPERATORS[self.op](value, self.threshold)
+
+
+_OPERATORS = {
+    ">=": lambda a, b: a >= b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    "<": lambda a, b: a < b,
+}
+PASS_COLOUR, FAIL_COLOUR, PLAIN_COLOUR, BASELINE_COLOUR = "#1a7f37", "#cf222e", "#0969da", "#666"
+
+
+def slo_lines(metric: str, slo_set: Any) -> list[ThresholdLine]:
+    """The objectives (and warnings) of an SLO set on ``metric``, as plot lines."""
+    if slo_set is None:
+        return []
+    objectives = [*slo_set.objectives, *getattr(slo_set, "warnings", ())]
+    return [
+        ThresholdLine(o.name, o.op, float(o.threshold), o.applies_to)
+        for o in objectives
+        if o.metric == metric
+    ]
+
+
+def forest_plot_png(
+    rows: pd.DataFrame,
+    metric: str,
+    *,
+    lines: Sequence[ThresholdLine] = (),
+    significant: Collection[tuple] = frozenset(),
+    reference: str = "none",
+) -> bytes:
+    """A forest plot of one metric: every strategy's mean and 95 % interval, ranked.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        One row per job: ``dataset``, ``model``, ``seed``, ``strategy``, ``mean``, ``ci_low``,
+        ``ci_high`` (the long format of comparison.csv, filtered to ``metric``).
+    metric : str
+        The metric key; its direction (metric catalog) decides the ranking, best on top.
+    lines : list of ThresholdLine
+        SLO objectives on the metric: drawn as vertical lines; a strategy an objective covers
+        is green when its mean meets every such objective, red when it misses one.
+    significant : set of tuple
+        ``(dataset, model, seed, strategy)`` whose difference to ``reference`` is significant
+        (Holm-adjusted corrected t-test); marked with ``*``.
+    reference : str
+        The baseline strategy, drawn grey with a dashed line at its mean.
+
+    Returns
+    -------
+    bytes
+        The PNG image.
+    """
+    from harness.metrics.catalog import greater_is_better
+
+    plt = _pyplot()
+    panels = list(rows.groupby(["dataset", "model", "seed"], sort=True))
+    heights = [max(len(frame), 1) for _, frame in panels]
+    fig, axes = plt.subplots(
+        len(panels),
+        1,
+        figsize=(7, 0.9 + 0.32 * sum(heights) + 0.45 * len(panels)),
+        gridspec_kw={"height_ratios": heights},
+        squeeze=False,
+        sharex=True,
+    )
+    descending = greater_is_better(metric) is not False
+    multiple_seeds = rows["seed"].nunique() > 1
+    for ax, ((dataset, model, seed), frame) in zip(axes[:, 0], panels, strict=True):
+        frame = frame.sort_values("mean", ascending=not descending, na_position="last")
+        frame = frame.iloc[::-1]  # best at the top
+        for y, row in enumerate(frame.itertuples(index=False)):
+            strategy = str(row.strategy)
+            covering = [line for line in lines if line.applies(strategy)]
+            if strategy == reference:
+                colour, marker = BASELINE_COLOUR, "s"
+            elif covering and np.isfinite(row.mean):
+                met = all(line.met(row.mean) for line in covering)
+                colour, marker = (PASS_COLOUR if met else FAIL_COLOUR), "o"
+            else:
+                colour, marker = PLAIN_COLOUR, "o"
+            low, high = row.ci_low, row.ci_high
+            if np.isfinite(low) and np.isfinite(high):
+                ax.hlines(y, low, high, color=colour, linewidth=2)
+            ax.plot(row.mean, y, marker=marker, color=colour, markersize=7)
+            star = " *" if (dataset, model, seed, strategy) in significant else ""
+            ax.annotate(
+                f"{row.mean:.3f}{star}",
+                (row.mean, y),
+                xytext=(0, 7),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7,
+                color=colour,
+            )
+        ax.set_yticks(range(len(frame)), [str(s) for s in frame["strategy"]], fontsize=8)
+        ax.set_ylim(-0.7, len(frame) - 0.3)
+        baseline = frame.loc[frame["strategy"] == reference, "mean"]
+        if len(baseline) and np.isfinite(baseline.iloc[0]):
+            ax.axvline(baseline.iloc[0], color=BASELINE_COLOUR, linestyle=":", linewidth=1)
+        for line in lines:
+            ax.axvline(line.threshold, color=FAIL_COLOUR, linestyle="--", linewidth=1)
+        label = f"{dataset} / {model}" + (f" / seed {seed}" if multiple_seeds else "")
+        ax.set_title(label, fontsize=8, loc="left")
+        ax.grid(axis="x", alpha=0.3)
+    notes = [f"best on top; bars: 95 % interval; grey square: baseline {reference!r}"]
+    if lines:
+        notes.append(
+            "dashed: SLO "
+            + ", ".join(f"{line.op} {line.threshold:g}" for line in lines)
+            + " (green meets it, red misses it)"
+        )
+    if significant:
+        notes.append(f"*: differs from {reference!r} (Holm-adjusted p < 0.05)")
+    axes[-1, 0].set_xlabel(metric, fontsize=9)
+    fig.suptitle(metric, fontsize=10, x=0.01, ha="left")
+    fig.text(0.01, -0.01, "\n".join(notes), fontsize=7, va="top", color="#444")
+    fig.tight_layout()
+    png = _figure_png(fig)
+    plt.close(fig)
+    return png

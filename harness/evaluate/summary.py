@@ -64,10 +64,10 @@ def _report_of(outcome: Any) -> Path | None:
     report = ExperimentFolder(outcome.output_dir).report_html
     if report.is_file():
         return report
-    if len(outcome.records) == 1 and outcome.records[0].get("run_dir"):
-        job_report = RunFolder(Path(outcome.records[0]["run_dir"])).report_html
-        if job_report.is_file():
-            return job_report
+    jobs = ExperimentFolder(outcome.output_dir).jobs_dir
+    job_dirs = sorted(p for p in jobs.iterdir() if p.is_dir()) if jobs.is_dir() else []
+    if len(job_dirs) == 1 and RunFolder(job_dirs[0]).report_html.is_file():
+        return RunFolder(job_dirs[0]).report_html
     return None
 
 

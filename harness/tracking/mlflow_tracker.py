@@ -46,6 +46,10 @@ RUN_KEY_TAG = "harness.run_key"
 PARENT_TAG = "mlflow.parentRunId"
 #: Artifact name of the first rows of the lineage (``log_lineage="sample"``).
 LINEAGE_SAMPLE_ARTIFACT = "lineage_sample.csv"
+#: Name of the logged model of a job run (MLflow 3 ``LoggedModel``).
+LOGGED_MODEL_NAME = "model"
+#: Target column of the data set logged as the run's input.
+TARGET_COLUMN = "target"
 _BATCH = 100  # MLflow accepts at most 100 params + tags and 1000 metrics per batch
 
 
@@ -206,7 +210,8 @@ class MlflowTracker:
         ----------
         sweep_dir : Path
             The sweep folder (``comparison.csv``, ``paired_tests.csv``, ``ranks.csv``,
-            ``report.md``, ``report.html``, ``plots/``).
+            ``report.md``, ``report.html``, ``critical_difference.png``, ``plots/`` with the
+            forest plots).
         parent_run_id : str
             The sweep's parent run.
 
@@ -225,6 +230,7 @@ class MlflowTracker:
                 folder.left_out_csv,
                 folder.report_md,
                 folder.report_html,
+                folder.critical_difference_png,
             ):
                 if path.is_file():
                     retry_when_busy(lambda p=path: self._client.log_artifact(parent_run_id, str(p)))
@@ -274,9 +280,10 @@ class MlflowTracker:
         )
         run_id = run.info.run_id
         try:
-            self._log_values(run_id, run_dir, record)
+            model_id = self._log_model(run_id, experiment_id, RunFolder(run_dir), record)
+            self._log_values(run_id, run_dir, record, model_id)
             if dataset is not None:
-                self._log_dataset(run_id, dataset)
+                self._log_dataset(run_id, dataset, RunFolder(run_dir))
             self._log_artifacts(run_id, run_dir)
             self._client.set_tag(run_id, COMPLETE_TAG, "true")
             status = "FINISHED" if record.get("status", "success") == "success" else "FAILED"
@@ -320,11 +327,17 @@ class MlflowTracker:
             and (started is None or run.info.start_time == started)
         )
 
-    def _log_values(self, run_id: str, run_dir: Path, record: dict[str, Any]) -> None:
+    def _log_values(
+        self, run_id: str, run_dir: Path, record: dict[str, Any], model_id: str | None = None
+    ) -> None:
         from mlflow.entities import Metric
 
         now = int(time.time() * 1000)
-        metrics = [Metric(k, v, now, 0) for k, v in rf.metrics_of(record).items()]
+        # The fold means are the model's metrics too: with model_id MLflow links them to the
+        # logged model (search_logged_models shows them), and they stay the run's metrics.
+        metrics = [
+            Metric(k, v, now, 0, model_id=model_id) for k, v in rf.metrics_of(record).items()
+        ]
         metrics += [Metric(f.key, f.value, now, f.step) for f in rf.fold_metrics_of(run_dir)]
         self._log_batch(run_id, params=rf.params_of(record), metrics=metrics)
 
@@ -339,15 +352,50 @@ class MlflowTracker:
         for chunk in _chunks(metrics or [], 10 * _BATCH):
             self._client.log_batch(run_id, metrics=chunk)
 
-    def _log_dataset(self, run_id: str, meta: dict[str, Any]) -> None:
-        from mlflow.data.code_dataset_source import CodeDatasetSource
-        from mlflow.data.meta_dataset import MetaDataset
+    def _log_model(
+        self, run_id: str, experiment_id: str, folder: RunFolder, record: dict[str, Any]
+    ) -> str | None:
+        """Log the run folder's saved model as an MLflow 3 logged model of the run.
+
+        Returns
+        -------
+        str or None
+            The model id (``models:/<id>`` loads it), or ``None`` when there is no model or
+            ``log_model`` is off.
+        """
+        if not self.log_model or not (folder.model / "MLmodel").is_file():
+            return None
+        from mlflow.entities import LoggedModelOutput
+
+        client = self._client
+        model = client.create_logged_model(
+            experiment_id,
+            name=LOGGED_MODEL_NAME,
+            source_run_id=run_id,
+            tags={RUN_KEY_TAG: str(record["run_key"])},
+            params={
+                key: str(record[key])
+                for key in ("dataset", "resampler", "model", "seed")
+                if record.get(key) is not None
+            },
+            model_type="sklearn",
+        )
+        try:
+            client.log_model_artifacts(model.model_id, str(folder.model))
+        except Exception:
+            self._quietly(lambda: client.finalize_logged_model(model.model_id, "FAILED"))
+            raise
+        client.finalize_logged_model(model.model_id, "READY")
+        client.log_outputs(run_id, [LoggedModelOutput(model.model_id, step=0)])
+        return model.model_id
+
+    def _log_dataset(self, run_id: str, meta: dict[str, Any], folder: RunFolder) -> None:
         from mlflow.entities import DatasetInput, InputTag
 
         digest = str(meta.get("digest") or "")
-        source = CodeDatasetSource(tags={"source": str(meta.get("source", ""))})
-        # MLflow stores at most 36 characters of a digest; the full sha256 is an input tag.
-        dataset = MetaDataset(source, name=str(meta.get("name", "dataset")), digest=digest[:32])
+        dataset = _pandas_dataset(folder, meta)
+        if dataset is None:
+            dataset = _meta_dataset(meta)
         input_tags = {"mlflow.data.context": "training", "digest.sha256": digest}
         for key in ("rows", "features", "minority", "imbalance_ratio", "positive_label"):
             if meta.get(key) is not None:
@@ -404,7 +452,7 @@ class MlflowTracker:
     def _connection(self) -> Iterator[None]:
         """Bound HTTP waits, check that the server answers and open the client once."""
         with http_limits(self.timeout_s, self.retries):
-            check_reachable(self.uri, self.timeout_s)
+            check_reachable(self.uri, self.timeout_s, creating=True)
             if self._client is None:
                 self._client = open_client(self.uri)
             yield
@@ -470,3 +518,45 @@ class MlflowTracker:
 def _chunks(items: list[T], size: int) -> Iterable[list[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _meta_dataset(meta: dict[str, Any]) -> Any:
+    """The data set as MLflow metadata only: name, source and digest (no schema)."""
+    from mlflow.data.code_dataset_source import CodeDatasetSource
+    from mlflow.data.meta_dataset import MetaDataset
+
+    digest = str(meta.get("digest") or "")
+    source = CodeDatasetSource(tags={"source": str(meta.get("source", ""))})
+    # MLflow stores at most 36 characters of a digest; the full sha256 is an input tag.
+    return MetaDataset(source, name=str(meta.get("name", "dataset")), digest=digest[:32])
+
+
+def _pandas_dataset(folder: RunFolder, meta: dict[str, Any]) -> Any:
+    """The data set as an MLflow ``PandasDataset`` with its schema, profile and target.
+
+    Loaded again from the run's ``config.yaml``; ``None`` (and the caller logs metadata only)
+    when that fails or the loaded data are not the ones the job evaluated (another digest).
+    """
+    import mlflow.data
+    from mlflow.data.code_dataset_source import CodeDatasetSource
+    from omegaconf import OmegaConf
+
+    from harness.instantiate import instantiate_component
+
+    try:
+        data = instantiate_component(OmegaConf.load(folder.config).dataset.loader)
+    except Exception as exc:  # a moved data file: the metadata still identify the data
+        log.info("data set of %s not loaded again (%s): logging its metadata only", folder, exc)
+        return None
+    if meta.get("digest") and data.digest != meta["digest"]:
+        log.warning(
+            "data set of %s changed since the job ran (digest %s, now %s): logging its "
+            "metadata only",
+            folder,
+            meta["digest"],
+            data.digest,
+        )
+        return None
+    frame = data.X.assign(**{TARGET_COLUMN: data.y})
+    source = CodeDatasetSource(tags={"source": str(meta.get("source") or data.source)})
+    return mlflow.data.from_pandas(frame, source=source, targets=TARGET_COLUMN, name=data.name)

@@ -6,6 +6,7 @@ Nothing here talks to MLflow, so every conversion can be tested on its own.
 
 from __future__ import annotations
 
+import ast
 import json
 import math
 import re
@@ -100,9 +101,48 @@ def flatten(mapping: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+def flat_params(mapping: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Flatten a config into scalar values, lists of settings included.
+
+    Nested dicts become ``a.b.c`` keys; a list of dicts (SLO objectives, alert windows) is
+    keyed by each item's ``name`` when every item has a distinct one, else by its position
+    (``slo.objectives.minority_recall.threshold``, ``slo.serving.burn_rate_alerts.0.factor``);
+    a list of scalars stays one value, logged as JSON (``["sex", "race"]``), which the gate
+    reads back as a list.
+    """
+    flat: dict[str, Any] = {}
+    for key, value in mapping.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flat_params(value, f"{name}."))
+        elif isinstance(value, list | tuple) and value and all(isinstance(v, dict) for v in value):
+            labels = [item.get("name") for item in value]
+            named = all(isinstance(label, str) for label in labels) and len(set(labels)) == len(
+                labels
+            )
+            for index, item in enumerate(value):
+                label = item["name"] if named else str(index)
+                rest = {k: v for k, v in item.items() if not (named and k == "name")}
+                flat.update(flat_params(rest, f"{name}.{label}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _literal(value: Any) -> Any:
+    """A list a result.json stores as its Python text (``"[{'name': ...}]"``), as a list."""
+    if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+        try:
+            return ast.literal_eval(value)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return value
+    return value
+
+
 def params_of(record: dict[str, Any]) -> dict[str, str]:
-    """Return the run's parameters as MLflow strings, each cut to MLflow's length limit."""
-    params = flatten(record.get("params") or {})
+    """Return the run's parameters as flat MLflow strings, each cut to MLflow's length limit
+    (see :func:`flat_params`: no value is a stringified dict or list of dicts)."""
+    params = flat_params({k: _literal(v) for k, v in (record.get("params") or {}).items()})
     return {mlflow_key(k): _as_text(v)[:MAX_PARAM_VALUE_LENGTH] for k, v in sorted(params.items())}
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from harness.errors import ConfigError, HarnessError
+from harness.errors import ConfigError, HarnessError, RunNotFoundError
 
 T = TypeVar("T")
 
@@ -245,14 +245,36 @@ def http_limits(timeout_s: float, retries: int) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def check_reachable(uri: str, timeout_s: float) -> None:
-    """Fail fast when a tracking server does not answer its ``/health`` endpoint.
+def check_reachable(uri: str, timeout_s: float, *, creating: bool = False) -> None:
+    """Fail fast when the tracking store cannot be used.
+
+    Parameters
+    ----------
+    uri : str
+        The tracking URI.
+    timeout_s : float
+        How long a tracking server may take to answer its ``/health`` endpoint.
+    creating : bool
+        Whether the caller writes runs and may create a SQLite store. A reader (the gate, a
+        query) never creates one: a missing SQLite file is an error naming the path, not a new
+        empty store in the current folder.
 
     Raises
     ------
     TrackingUnavailable
         When ``uri`` is an HTTP URI and the server does not answer within ``timeout_s``.
+    RunNotFoundError
+        When ``uri`` is a SQLite URI, ``creating`` is false and the file does not exist.
     """
+    if is_sqlite(uri) and not creating:
+        path = sqlite_path(uri)
+        if not path.is_file():
+            raise RunNotFoundError(
+                f"the tracking store {path} does not exist, so there is nothing to read: pass "
+                "the URI of the store the runs were logged to (sqlite:///<folder>/mlflow.db), set "
+                "HARNESS_ROOT or MLFLOW_TRACKING_URI to it, or run `harness run` first."
+            )
+        return
     if not is_http(uri):
         return
     try:

@@ -1,8 +1,25 @@
-"""Reports: data-set strings are escaped, Markdown tables stay tables."""
+"""Reports: data-set strings are escaped, Markdown tables stay tables, plots are embedded."""
+
+import base64
+import re
 
 import pandas as pd
+import pytest
+from hydra import compose, initialize_config_dir
 
-from harness.evaluate.report import format_ci, markdown_table, render_html
+from harness.config_dir import config_dir
+from harness.evaluate.report import (
+    ThresholdLine,
+    forest_plot_png,
+    format_ci,
+    grouped_metrics,
+    markdown_table,
+    render_html,
+)
+from harness.runs import ExperimentFolder
+
+CONF_DIR = config_dir()
+PNG = b"\x89PNG"
 
 HOSTILE = "<script>alert('x')</script>"
 
@@ -26,3 +43,104 @@ def test_format_ci():
     assert format_ci(0.5, [0.4, 0.6]) == "0.500 [0.400, 0.600]"
     assert format_ci(0.5, [None, None]) == "0.500"
     assert format_ci(None, None) == "n/a"
+
+
+def _images(page: str) -> dict[str, bytes]:
+    """Caption -> decoded PNG of every image embedded in a report page."""
+    found = re.findall(r"<figure><img alt='([^']*)' src='data:image/png;base64,([^']*)'>", page)
+    return {alt: base64.b64decode(data) for alt, data in found}
+
+
+def test_job_metrics_are_grouped_by_the_catalog_with_units():
+    metrics = {
+        "test/minority_recall": 0.7,
+        "memory/peak_bytes": 175301.6,
+        "time/resample_seconds": 0.25,
+        "test/balanced_accuracy": 0.8,
+    }
+    ci95 = {"memory/peak_bytes": [2 * 2**20, 4 * 2**20], "test/minority_recall": [0.6, 0.8]}
+    groups = dict(grouped_metrics(metrics, ci95))
+    assert list(groups) == ["minority SLIs", "time and memory"]
+    slis = groups["minority SLIs"]
+    assert list(slis["metric"]) == ["test/minority_recall", "test/balanced_accuracy"]  # headline
+    time_memory = groups["time and memory"].set_index("metric")["mean [95% CI]"]
+    assert time_memory["memory/peak_bytes"] == "0.167 [2.000, 4.000] MiB"
+    assert time_memory["time/resample_seconds"] == "0.250 s"
+
+
+def test_forest_plot_marks_slo_lines_and_baseline():
+    rows = pd.DataFrame(
+        {
+            "dataset": ["pima"] * 3,
+            "model": ["tree"] * 3,
+            "seed": [0] * 3,
+            "strategy": ["none", "adasyn", "smote"],
+            "mean": [0.5, 0.7, 0.6],
+            "ci_low": [0.4, 0.6, 0.5],
+            "ci_high": [0.6, 0.8, 0.7],
+        }
+    )
+    line = ThresholdLine("recall", ">=", 0.65)
+    assert line.met(0.7) and not line.met(0.6)
+    png = forest_plot_png(
+        rows, "test/minority_recall", lines=[line], significant={("pima", "tree", 0, "adasyn")}
+    )
+    assert png.startswith(PNG)
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    from harness.evaluate.experiment import run_experiment
+
+    root = tmp_path_factory.mktemp("quick")
+    overrides = [
+        "experiment=quick",
+        "experiment.grid.resampler=[none,adasyn,class_weight]",
+        "evaluation=fast",
+        "evaluation.n_jobs=1",
+        "evaluation.progress=false",
+        "evaluation.track_memory=true",
+        "tracking=none",
+        "export=none",
+        f"paths.root_dir={root}",
+    ]
+    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
+        cfg = compose(config_name="config", overrides=overrides)
+    outcome = run_experiment(cfg, output_dir=root / "run", overrides=overrides)
+    assert not outcome.failed
+    return ExperimentFolder(root / "run")
+
+
+@pytest.mark.slow
+def test_experiment_report_shows_a_forest_plot_per_headline_metric(quick_run):
+    images = _images(quick_run.report_html.read_text())
+    for metric in ("test/minority_recall", "test/minority_f1", "test/pr_auc"):
+        png = images[f"Forest plot: {metric}"]
+        assert png.startswith(PNG) and len(png) > 1000
+        assert quick_run.forest_plot(metric).read_bytes() == png
+        assert f"({quick_run.forest_plot(metric).relative_to(quick_run.path)})" in (
+            quick_run.report_md.read_text()
+        )
+    assert all(png.startswith(PNG) and len(png) > 1000 for png in images.values())
+
+
+@pytest.mark.slow
+def test_experiment_report_ranks_strategies_and_fits_the_page(quick_run):
+    page = quick_run.report_html.read_text()
+    assert "white-space:nowrap" in page and "overflow-x:auto" in page
+    numbers = pd.read_csv(quick_run.comparison_csv)
+    f1 = numbers[numbers["metric"] == "test/minority_f1"].set_index("resampler")["mean"]
+    strategies = page.split("Strategies (mean [95% CI] over folds, ranked)")[1]
+    order = sorted(f1.index, key=lambda name: strategies.index(f"<td>{name}</td>"))
+    assert order == list(f1.sort_values(ascending=False).index)
+
+
+@pytest.mark.slow
+def test_job_report_has_grouped_metrics_and_a_pr_curve_with_its_baseline(quick_run):
+    job = quick_run.job(next(p.name for p in quick_run.jobs_dir.iterdir()))
+    page = job.report_html.read_text()
+    images = _images(page)
+    assert images["pr_curve"].startswith(PNG) and len(images["pr_curve"]) > 1000
+    assert "<h2>Minority SLIs</h2>" in page and "<h2>Time and memory</h2>" in page
+    assert " MiB" in page and "175301" not in page
+    assert "![pr_curve](plots/pr_curve.png)" in job.report_md.read_text()

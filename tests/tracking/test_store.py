@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from harness.errors import ConfigError
+from harness.errors import ConfigError, RunNotFoundError
 from harness.tracking.store import (
     TrackingUnavailable,
     check_reachable,
@@ -105,3 +105,29 @@ def test_a_busy_store_is_retried_with_backoff_then_given_up(monkeypatch):
     with pytest.raises(ValueError):
         store.retry_when_busy(broken)
     assert pauses == []
+
+
+def test_a_reader_never_creates_a_sqlite_store(tmp_path):
+    store = tmp_path / "mlflow.db"
+    with pytest.raises(RunNotFoundError, match=str(store)):
+        check_reachable(f"sqlite:///{store}", timeout_s=2)
+    assert not store.exists()
+    check_reachable(f"sqlite:///{store}", timeout_s=2, creating=True)  # a writer may create it
+
+
+def test_the_gate_in_an_empty_folder_names_the_missing_store_and_creates_nothing(tmp_path):
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("HARNESS_ROOT", "MLFLOW_TRACKING_URI")}
+    result = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "gate", "--experiment", "quick"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 2, result.stderr
+    assert f"{tmp_path / 'mlflow.db'} does not exist" in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,102 @@
+"""The built wheel works outside the checkout: configs inside, `harness run` in an empty folder.
+
+The wheel is built once per test session from a copy of the sources (so the checkout gets no
+``build/`` folder) and installed without dependencies into a fresh virtual environment. The
+dependencies come from the project's environment through a ``.pth`` file, which keeps the test
+offline and fast; the ``harness`` package itself comes only from the wheel.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "harness", "conf")
+# conf/experiment is a link to experiments/; both are copied as they are.
+LINKED = ("experiments",)
+
+pytestmark = pytest.mark.slow
+
+
+def _run(args: list, **kwargs) -> subprocess.CompletedProcess:
+    result = subprocess.run(args, capture_output=True, text=True, timeout=600, **kwargs)
+    assert result.returncode == 0, f"{args}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    return result
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory) -> Path:
+    """A fresh virtual environment with the wheel installed; returns its ``bin`` folder."""
+    work = tmp_path_factory.mktemp("wheel")
+    source = work / "source"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+    for name in (*SOURCES, *LINKED):
+        path = REPO / name
+        if path.is_dir():
+            shutil.copytree(path, source / name, symlinks=True, ignore=ignore)
+        else:
+            source.mkdir(exist_ok=True)
+            shutil.copy2(path, source / name)
+    dist = work / "dist"
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, source])
+    (wheel,) = dist.glob("adasyn_harness-*.whl")
+
+    env_dir = work / "venv"
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    python = env_dir / "bin" / "python"
+    _run([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "-q", wheel])
+    site = _run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
+    (Path(site.stdout.strip()) / "project_dependencies.pth").write_text(
+        sysconfig.get_path("purelib") + "\n"
+    )
+    return env_dir / "bin"
+
+
+def _clean_env() -> dict[str, str]:
+    drop = ("HARNESS_ROOT", "HARNESS_CONFIG_PATH", "PYTHONPATH", "MLFLOW_TRACKING_URI")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    return env | {"MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "1"}
+
+
+def test_the_package_and_its_configs_come_from_the_wheel(installed):
+    result = _run(
+        [
+            installed / "python",
+            "-c",
+            "import harness; from harness.config_dir import config_dir; "
+            "print(harness.__file__); print(config_dir())",
+        ],
+        cwd=installed,
+        env=_clean_env(),
+    )
+    package_file, conf = result.stdout.split()
+    env_dir = installed.parent
+    assert Path(package_file).is_relative_to(env_dir)
+    assert Path(conf).is_relative_to(env_dir) and Path(conf).name == "_conf"
+    experiments = sorted(p.name for p in (Path(conf) / "experiment").glob("*.yaml"))
+    assert experiments == sorted(p.name for p in (REPO / "experiments").glob("*.yaml"))
+
+
+def test_harness_runs_the_quick_experiment_in_an_empty_folder(installed, tmp_path):
+    env = _clean_env()
+    version = _run([installed / "harness", "--version"], cwd=tmp_path, env=env)
+    assert version.stdout.startswith("harness (adasyn-harness) ")
+    result = _run(
+        [
+            installed / "harness", "run", "experiment=quick", "evaluation=fast",
+            "evaluation.progress=false", "tracking=none", "export=none",
+        ],
+        cwd=tmp_path,
+        env=env,
+    )  # fmt: skip
+    runs = list((tmp_path / "outputs" / "runs" / "quick").iterdir())
+    assert len(runs) == 1
+    assert len(list((runs[0] / "jobs").iterdir())) == 5
+    assert f"Run folder: {runs[0]}" in result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outputs"]
