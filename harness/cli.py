@@ -242,7 +242,7 @@ def run_command(args: list[str]) -> int:
     if multirun and LAST_SWEEP:
         from harness.evaluate.summary import print_sweep
 
-        print_sweep(LAST_SWEEP["sweep_dir"], LAST_SWEEP["comparison"])
+        print_sweep(LAST_SWEEP["sweep_dir"], LAST_SWEEP["comparison"], LAST_SWEEP.get("verdicts"))
         return 1 if LAST_SWEEP["comparison"].failed else 0
     return 1 if any(o.failed for o in _OUTCOMES) else 0
 

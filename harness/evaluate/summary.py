@@ -51,6 +51,7 @@ def print_outcome(outcome: Any, cfg: Any) -> None:
         _print_table(comparison_table(rows))
     for record in outcome.failed:
         print(f"FAILED {record['dataset']}/{record['resampler']}: {record.get('error')}")
+    _print_verdicts(getattr(outcome, "verdicts", []), cfg.slo.get("name", "the SLO set"))
     print()
     print(f"Run folder: {outcome.output_dir}")
     print(f"MLflow:     {_ui_hint(outcome.tracking_uri)}")
@@ -71,8 +72,22 @@ def _report_of(outcome: Any) -> Path | None:
     return None
 
 
-def print_sweep(sweep_dir: Path, comparison: Comparison) -> None:
-    """Print the comparison of a sweep folder."""
+def _print_verdicts(lines: list[str], slo_name: str) -> None:
+    """Each strategy's verdict under the run's SLO set (what `harness gate` would say)."""
+    if not lines:
+        return
+    print(f"\nVerdicts under the {slo_name!r} SLO set (what `harness gate --run-dir` checks):")
+    for line in lines:
+        print(f"  {line}")
+
+
+def print_sweep(
+    sweep_dir: Path,
+    comparison: Comparison,
+    verdicts: list[str] | None = None,
+    slo_name: str = "the SLO set",
+) -> None:
+    """Print the comparison of a sweep folder (and each strategy's verdict, when given)."""
     print()
     print(
         f"Sweep {sweep_dir}: {len(comparison.records)} job(s), {len(comparison.failed)} failed"
@@ -89,5 +104,6 @@ def print_sweep(sweep_dir: Path, comparison: Comparison) -> None:
         print(f"\nLEFT OUT {len(comparison.left_out)} job(s), not in this comparison:")
         for item in comparison.left_out:
             print(f"  {item.job}: {item.reason}")
+    _print_verdicts(verdicts or [], slo_name)
     folder = ExperimentFolder(sweep_dir)
     print(f"\nReport: {folder.report_html} (and report.md, comparison.csv)")
