@@ -533,6 +533,36 @@ def _ranked(table: pd.DataFrame, numbers: pd.DataFrame) -> pd.DataFrame:
     return ordered.drop(columns="_score").reset_index(drop=True)
 
 
+PAPER_COLUMNS = {
+    "test/accuracy": "OA",
+    "test/minority_precision": "Precision",
+    "test/minority_recall": "Recall",
+    "test/minority_f1": "F-measure",
+    "test/g_mean": "G-mean",
+}
+
+
+def paper_layout(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """OA, precision, recall, F-measure and G-mean per data set and method, as the ADASYN
+    paper lays them out; only for runs of the paper-style protocol (``evaluation.folds``
+    ``holdout``), empty otherwise."""
+    rows = []
+    for record in records:
+        if record["status"] != "success":
+            continue
+        if (record.get("params") or {}).get("evaluation.folds") != "holdout":
+            continue
+        metrics = record.get("metrics", {})
+        row = {"dataset": record["dataset"], "method": _kind(record), "model": record["model"]}
+        for key, column in PAPER_COLUMNS.items():
+            value = metrics.get(key)
+            row[column] = None if value is None else round(float(value), 4)
+        rows.append(row)
+    if not rows:
+        return pd.DataFrame()
+    return pd.DataFrame(rows).sort_values(["dataset", "model", "method"], ignore_index=True)
+
+
 def _write(root: Path, comparison: Comparison, title: str) -> list[Path]:
     folder = ExperimentFolder(root)
     files = []
@@ -560,6 +590,11 @@ def _write(root: Path, comparison: Comparison, title: str) -> list[Path]:
     strategies = _ranked(comparison.table, comparison.numbers)
     lines.append(markdown_table(strategies))
     tables.append(("Strategies (mean [95% CI] over folds, ranked)", strategies))
+    paper = paper_layout(comparison.records)
+    if not paper.empty:
+        heading = "The paper's layout (He et al. 2008): mean over repeated half/half splits"
+        lines += ["", f"## {heading}", "", markdown_table(paper)]
+        tables.append((heading, paper))
     if not comparison.tests.empty:
         heading = "Paired comparisons on test/minority_f1 (corrected for overlapping folds)"
         shown = comparison.tests[comparison.tests["metric"] == "test/minority_f1"]

@@ -18,18 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from harness.metrics.catalog import GROUPS, parse_key
+from harness.metrics.catalog import GROUPS, headline_keys, parse_key
 from harness.runs import RunFolder, write_bytes_atomic, write_text_atomic
 
-HEADLINE_METRICS = (
-    "test/minority_recall",
-    "test/minority_precision",
-    "test/minority_f1",
-    "test/g_mean",
-    "test/pr_auc",
-    "gap/minority_recall",
-    "resample/synthetic_ratio",
-)
+#: The headline metrics of the metric catalog, in its group order.
+HEADLINE_METRICS = headline_keys()
 
 
 def format_ci(mean: float, ci: Any) -> str:

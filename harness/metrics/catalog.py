@@ -169,7 +169,7 @@ _SPECS: list[MetricSpec] = [
         False,
         "ratio",
         "label quality",
-        True,
+        False,
         "likely mislabelled rows (both directions, cleanlab on a fixed random forest) per "
         "minority row",
     ),

@@ -135,3 +135,30 @@ def test_a_record_of_another_schema_is_refused(experiment):
     path.write_text(json.dumps(record))
     with pytest.raises(InputDataError, match="result schema 1"):
         compare(experiment.path)
+
+
+def test_paper_layout_only_for_the_paper_protocol():
+    from harness.evaluate.comparison import paper_layout
+
+    record = {
+        "status": "success",
+        "dataset": "pima",
+        "strategy": "adasyn",
+        "resampler": "adasyn",
+        "model": "decision_tree",
+        "params": {"evaluation.folds": "holdout"},
+        "metrics": {
+            "test/accuracy": 0.7,
+            "test/minority_precision": 0.55,
+            "test/minority_recall": 0.64,
+            "test/minority_f1": 0.59,
+            "test/g_mean": 0.67,
+        },
+    }
+    table = paper_layout([record])
+    assert list(table.columns) == [
+        "dataset", "method", "model", "OA", "Precision", "Recall", "F-measure", "G-mean",
+    ]  # fmt: skip
+    assert table.iloc[0]["OA"] == 0.7
+    other = dict(record, params={"evaluation.folds": "stratified"})
+    assert paper_layout([other]).empty
