@@ -1,6 +1,7 @@
-"""End to end on one machine: a real experiment, a real Pushgateway, `harness serve-metrics`,
-`harness replay`, and a real Prometheus that scrapes them and evaluates the generated rules;
-then every dashboard panel query returns data."""
+"""End to end on one machine: a real experiment, its gate verdict, a real Pushgateway,
+`harness serve-metrics`, `harness replay`, and a real Prometheus that scrapes them and evaluates
+the generated rules; then every dashboard panel query returns data, and no more than one alert
+fires per experiment and objective although the results reach Prometheus twice."""
 
 import json
 import os
@@ -8,15 +9,42 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 
 import pytest
 
 from harness.export.dashboards import all_panel_queries
+from harness.export.generate import generate_all
+from harness.export.monitoring import parse_monitoring_settings
+from harness.export.verdicts import export_gate_verdicts
+from harness.slo import load_slo_set
 from tests.support.prometheus import free_port, running_prometheus, running_pushgateway
 
 REPO = Path(__file__).resolve().parents[1]
-RULES = [REPO / "dashboards" / "prometheus" / f for f in ("recording_rules.yml", "alert_rules.yml")]
+#: The default SLO set's rules with every `for:` at one second, so alerts fire within the test.
+QUICK_ALERTS = {"alerting": {"for": {"page": "1s", "ticket": "1s", "batch": "1s"}}}
+
+
+def _rules(out_dir: Path) -> list[Path]:
+    slo_set = load_slo_set("default")
+    settings = parse_monitoring_settings(QUICK_ALERTS, slo_set)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        generate_all(slo_set, out_dir, monitoring=settings)
+    return [out_dir / "prometheus" / f for f in ("recording_rules.yml", "alert_rules.yml")]
+
+
+def _export_gate_verdict(root: Path, pushgateway: str) -> dict:
+    """Gate the experiment's run folder and push its verdicts, as `harness gate` will."""
+    run_dir = next((root / "outputs" / "runs" / "quick").iterdir())
+    gate = _harness("gate", "--run-dir", str(run_dir), "--out", str(root / "gate"), root=root)
+    output, _ = gate.communicate(timeout=600)
+    assert gate.returncode in (0, 1), output[-3000:]
+    result = json.loads((root / "gate" / "gate.json").read_text())
+    cfg = {"mode": "pushgateway", "pushgateway_url": pushgateway}
+    assert export_gate_verdicts(result["checks"], "quick", cfg).pushed
+    return result
 
 
 def _harness(*args: str, root: Path, **kwargs) -> subprocess.Popen:
@@ -62,6 +90,7 @@ def test_experiment_replay_and_dashboards_through_a_real_prometheus(tmp_path):
         )
         output, _ = run.communicate(timeout=600)
         assert run.returncode == 0, output[-3000:]
+        gate = _export_gate_verdict(tmp_path, pushgateway)
 
         serve_port, replay_port = free_port(), free_port()
         try:
@@ -76,24 +105,23 @@ def test_experiment_replay_and_dashboards_through_a_real_prometheus(tmp_path):
             started.append(serve)
             replay = _harness(
                 "replay",
-                "--rate",
-                "400",
-                "--duration",
-                "25",
-                "--port",
-                str(replay_port),
-                "--linger",
-                "60",
-                "--drift",
-                "3",
+                "--dataset=arrests",
+                "--cohort-column=sex",
+                "--rate=400",
+                "--duration=40",
+                f"--port={replay_port}",
+                "--linger=90",
+                "--drift=3",
+                "--drift-window=5",
                 root=tmp_path,
             )
             started.append(replay)
             _wait_http(f"http://127.0.0.1:{serve_port}/metrics")
             _wait_http(f"http://127.0.0.1:{replay_port}/metrics")
             targets = [f"127.0.0.1:{serve_port}", f"127.0.0.1:{replay_port}"]
+            rules = _rules(tmp_path / "generated")
             with running_prometheus(
-                tmp_path / "prometheus", targets=targets, pushgateway=pushgateway, rule_files=RULES
+                tmp_path / "prometheus", targets=targets, pushgateway=pushgateway, rule_files=rules
             ) as prometheus:
                 prometheus.wait_for_targets(3)
                 # The experiment's series arrived through the Pushgateway, with their labels.
@@ -139,6 +167,21 @@ def test_experiment_replay_and_dashboards_through_a_real_prometheus(tmp_path):
                     if missing:
                         time.sleep(2)
                 assert not missing, f"panel queries without data: {missing}"
+                # The gate's failing objectives alert once per experiment and objective, though
+                # the results reach Prometheus twice (Pushgateway and serve-metrics) and every
+                # strategy of the experiment has its own series.
+                failing = {c["name"] for c in gate["checks"] if c["verdict"] == "FAIL"}
+                if failing:
+                    alerts = prometheus.wait_for(
+                        'ALERTS{alertname="HarnessGateObjectiveFailed", alertstate="firing"}',
+                        lambda r: {a["metric"]["objective"] for a in r} == failing,
+                        timeout_s=60,
+                    )
+                    assert len(alerts) == len(failing)
+                duplicated = prometheus.query(
+                    'count by (alertname, experiment, objective) (ALERTS{experiment!=""}) > 1'
+                )
+                assert not duplicated, duplicated
         finally:
             for process in started:
                 process.terminate()

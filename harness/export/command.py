@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from harness.errors import ConfigError
 
 DEFAULT_PORT = 9109
+DEFAULT_LINGER_S = 65.0
+DEFAULT_DRIFT_WINDOW_S = 60.0
 
 
 def _results_root() -> Path:
@@ -17,17 +21,30 @@ def _results_root() -> Path:
 
 
 def dashboards_main(argv: list[str]) -> int:
-    """Regenerate ``dashboards/`` (Grafana JSON, provisioning, Prometheus rules) from an SLO set."""
+    """Regenerate ``dashboards/`` (Grafana JSON, provisioning, Prometheus rules, Alertmanager
+    configuration) from an SLO set."""
     from harness.export.generate import generate_all
 
     parser = argparse.ArgumentParser(
         prog="harness dashboards",
-        description="Regenerate the Grafana dashboards and Prometheus rules from an SLO set.",
+        description=(
+            "Regenerate the Grafana dashboards, the Prometheus rules and the Alertmanager "
+            "configuration from an SLO set."
+        ),
     )
     parser.add_argument("--slo", default="default", help="SLO set name or YAML path")
     parser.add_argument("--out", type=Path, default=Path("dashboards"), help="output folder")
+    parser.add_argument(
+        "--monitoring",
+        type=Path,
+        default=None,
+        help=(
+            "YAML with monitoring settings beyond the SLO set (precision objective, drift, "
+            "cohorts, alert routing, runbook and MLflow links); see docs/monitoring.md"
+        ),
+    )
     ns = parser.parse_args(argv)
-    for path in generate_all(ns.slo, ns.out):
+    for path in generate_all(ns.slo, ns.out, monitoring=ns.monitoring):
         print(path)
     return 0
 
@@ -54,8 +71,20 @@ def serve_metrics_main(argv: list[str]) -> int:
     return 0
 
 
-def _fit_replay_model(dataset_name: str, resampler: str, model_name: str, seed: int):
-    """Fit preprocess → resample → model on 70 % of a data set; return it and the other 30 %."""
+@dataclass(frozen=True)
+class ReplayData:
+    """A model fitted on 70 % of a data set, and the rows to replay through it."""
+
+    model: Any
+    X_train: Any
+    y_train: Any
+    X_test: Any
+    y_test: Any
+    sensitive_test: Any  # DataFrame of the held-out rows' sensitive columns (maybe no column)
+
+
+def _fit_replay_model(dataset_name: str, resampler: str, model_name: str, seed: int) -> ReplayData:
+    """Fit preprocess → resample → model on 70 % of a data set; keep the other 30 % to replay."""
     from hydra import compose, initialize_config_dir
     from imblearn.pipeline import Pipeline
     from sklearn.model_selection import train_test_split
@@ -77,27 +106,74 @@ def _fit_replay_model(dataset_name: str, resampler: str, model_name: str, seed: 
         class_weight=getattr(sampler, "model_class_weight", None),
         random_state=seed,
     )
-    X_train, X_test, y_train, y_test = train_test_split(
-        dataset.X, dataset.y, test_size=0.3, stratify=dataset.y, random_state=seed
+    X_train, X_test, y_train, y_test, _, sensitive_test = train_test_split(
+        dataset.X,
+        dataset.y,
+        dataset.sensitive,
+        test_size=0.3,
+        stratify=dataset.y,
+        random_state=seed,
     )
     pipeline = Pipeline(
         [("preprocess", make_preprocessor(dataset)), ("resample", sampler), ("model", model)]
     )
     pipeline.fit(X_train, y_train)
-    return pipeline, X_test, y_test
+    return ReplayData(pipeline, X_train, y_train, X_test, y_test, sensitive_test)
 
 
-def replay_main(argv: list[str]) -> int:
-    """Stream a held-out set through a model at a chosen rate, exporting serving counters."""
-    from harness.export.replay import CovariateDrift, LabelShift, PushTarget, replay
-    from harness.export.serving import MinorityOutcomeCounter
+PHASE_KINDS = ("clean", "drift", "label-flip", "majority-flip")
 
+
+def parse_phase(text: str, ns: argparse.Namespace) -> Any:
+    """Turn ``SECONDS:KIND[+KIND]`` into a :class:`~harness.export.replay.Phase`.
+
+    ``drift`` uses ``--drift``, ``label-flip`` ``--label-flip`` and ``majority-flip``
+    ``--majority-flip``; ``clean`` has no shift.
+
+    Raises
+    ------
+    ConfigError
+        A malformed phase, an unknown kind, or a kind whose magnitude option is not given.
+    """
+    from harness.export.replay import CovariateDrift, LabelShift, Phase
+
+    seconds_text, _, kinds_text = text.partition(":")
+    try:
+        seconds = float(seconds_text)
+    except ValueError:
+        seconds = -1.0
+    kinds = [k for k in kinds_text.split("+") if k]
+    unknown = [k for k in kinds if k not in PHASE_KINDS]
+    if not seconds > 0 or not kinds or unknown:
+        raise ConfigError(
+            f"--phase {text!r} is not SECONDS:KIND with KIND one of {', '.join(PHASE_KINDS)} "
+            "(join several with +); write e.g. --phase 30:drift or --phase 20:clean."
+        )
+    needs = {"drift": ("drift", "--drift 3"), "label-flip": ("label_flip", "--label-flip 0.9")}
+    needs["majority-flip"] = ("majority_flip", "--majority-flip 0.3")
+    for kind in kinds:
+        if kind in needs and getattr(ns, needs[kind][0]) is None:
+            raise ConfigError(
+                f"--phase {text!r} needs the size of its shift: add {needs[kind][1]}."
+            )
+    drift = CovariateDrift(ns.drift) if "drift" in kinds else None
+    flip_minority = ns.label_flip if "label-flip" in kinds else 0.0
+    flip_majority = ns.majority_flip if "majority-flip" in kinds else 0.0
+    shift = None
+    if flip_minority or flip_majority:
+        shift = LabelShift(flip_minority=flip_minority, flip_majority=flip_majority)
+    return Phase(seconds, drift=drift, label_shift=shift, name="+".join(kinds))
+
+
+def _replay_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="harness replay",
         description=(
-            "Game day on one machine: fit a model on 70 %% of a data set, then stream the other "
-            "30 %% through it at --rate rows/s, counting minority outcomes for Prometheus "
-            "(served on --port and/or pushed to --pushgateway)."
+            "Game day on one machine: fit a model on 70 % of a data set, then stream the other "
+            "30 % through it at --rate rows/s, counting minority outcomes (recall and precision "
+            "SLIs), per-cohort outcomes and per-window drift of the minority class for "
+            "Prometheus (served on --port and/or pushed to --pushgateway). Without --duration "
+            "or --phase the stream is one pass over the held-out rows."
         ),
     )
     parser.add_argument("--dataset", default="pima")
@@ -105,47 +181,154 @@ def replay_main(argv: list[str]) -> int:
     parser.add_argument("--model", default="decision_tree")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rate", type=float, default=50.0, help="rows per second")
-    parser.add_argument("--duration", type=float, default=None, help="seconds (default: one pass)")
+    parser.add_argument(
+        "--duration", type=float, default=None, help="seconds to stream (default: one pass)"
+    )
     parser.add_argument("--batch-size", type=int, default=50)
-    parser.add_argument("--drift", type=float, default=None, help="covariate shift, in std")
-    parser.add_argument("--label-flip", type=float, default=None, help="share of minority flipped")
-    parser.add_argument("--shift-after", type=float, default=0.5, help="stream share before shift")
+    parser.add_argument(
+        "--drift", type=float, default=None, help="covariate shift in std (negative: downwards)"
+    )
+    parser.add_argument(
+        "--label-flip",
+        type=float,
+        default=None,
+        help="share of minority labels flipped to majority (false positives: precision drops)",
+    )
+    parser.add_argument(
+        "--majority-flip",
+        type=float,
+        default=None,
+        help="share of majority labels flipped to minority (false negatives: recall drops)",
+    )
+    parser.add_argument(
+        "--shift-after", type=float, default=0.5, help="stream share before the shift"
+    )
+    parser.add_argument(
+        "--phase",
+        action="append",
+        default=None,
+        metavar="SECONDS:KIND",
+        help=(
+            f"timed phase, repeatable, KIND one of {', '.join(PHASE_KINDS)} (join with +), "
+            "e.g. --phase 60:clean --phase 120:drift --phase 60:clean; replaces --duration "
+            "and --shift-after"
+        ),
+    )
+    parser.add_argument(
+        "--drift-window",
+        type=float,
+        default=DEFAULT_DRIFT_WINDOW_S,
+        help="seconds per minority drift test against the training rows (0: off)",
+    )
+    parser.add_argument(
+        "--cohort-column", default=None, help="sensitive column whose groups get their own recall"
+    )
+    parser.add_argument(
+        "--max-cohorts", type=int, default=20, help="cohort values kept before __other__"
+    )
     parser.add_argument("--port", type=int, default=None, help="serve counters on this port")
     parser.add_argument("--pushgateway", default=None, help="push counters to this URL")
-    parser.add_argument("--linger", type=float, default=0.0, help="seconds to keep serving")
-    ns = parser.parse_args(argv)
+    parser.add_argument(
+        "--linger",
+        type=float,
+        default=None,
+        help=(
+            "seconds to keep serving on --port after the stream, so scrapes see the final "
+            f"counts (default {DEFAULT_LINGER_S:g} with --port: two 30 s scrapes)"
+        ),
+    )
+    return parser
+
+
+def replay_main(argv: list[str]) -> int:
+    """Stream a held-out set through a model at a chosen rate, exporting serving counters."""
+    from harness.export.cohorts import CohortOutcomeCounter
+    from harness.export.drift_monitor import MinorityDriftMonitor
+    from harness.export.replay import CovariateDrift, LabelShift, PushTarget, replay
+    from harness.export.serving import MinorityOutcomeCounter
+
+    ns = _replay_parser().parse_args(argv)
     if ns.port is None and ns.pushgateway is None:
         raise ConfigError(
             "replay needs somewhere to export: pass --port (e.g. 9110, scraped by Prometheus) "
             "or --pushgateway http://127.0.0.1:9091."
         )
-    model, X, y = _fit_replay_model(ns.dataset, ns.resampler, ns.model, ns.seed)
+    phases = [parse_phase(text, ns) for text in ns.phase] if ns.phase else None
+    data = _fit_replay_model(ns.dataset, ns.resampler, ns.model, ns.seed)
     counter = MinorityOutcomeCounter(model=f"{ns.model}-{ns.resampler}", dataset=ns.dataset)
-    drift = CovariateDrift(ns.drift, after_fraction=ns.shift_after) if ns.drift else None
-    shift = (
-        LabelShift(after_fraction=ns.shift_after, flip_minority=ns.label_flip)
-        if ns.label_flip
-        else None
-    )
-    print(f"replaying {len(y)} held-out rows of {ns.dataset} at {ns.rate:g} rows/s", flush=True)
-    report = replay(
-        model,
-        X,
-        y,
-        rate_per_s=ns.rate,
-        duration_s=ns.duration,
-        batch_size=ns.batch_size,
-        drift=drift,
-        label_shift=shift,
-        counter=counter,
-        push=PushTarget(ns.pushgateway) if ns.pushgateway else None,
-        port=ns.port,
-        linger_s=ns.linger,
-        random_state=ns.seed,
-    )
+    cohort_counter, cohorts = None, None
+    if ns.cohort_column is not None:
+        columns = list(data.sensitive_test.columns)
+        if ns.cohort_column not in columns:
+            raise ConfigError(
+                f"--cohort-column {ns.cohort_column!r} is not a sensitive column of "
+                f"{ns.dataset}; choose one of {columns or 'none (this data set has none)'}."
+            )
+        cohorts = data.sensitive_test[ns.cohort_column].to_numpy()
+        cohort_counter = CohortOutcomeCounter(
+            counter.registry,
+            model=counter.model,
+            dataset=counter.dataset,
+            sensitive=ns.cohort_column,
+            max_cohorts=ns.max_cohorts,
+        )
+    monitor = None
+    if ns.drift_window and ns.drift_window > 0:
+        minority = data.X_train[data.y_train == counter.positive_label]
+        monitor = MinorityDriftMonitor(
+            counter.registry,
+            model=counter.model,
+            dataset=counter.dataset,
+            reference=minority,
+            window_s=ns.drift_window,
+        ).start()
+    drift = shift = None
+    duration = ns.duration
+    if phases is None:
+        drift = CovariateDrift(ns.drift, after_fraction=ns.shift_after) if ns.drift else None
+        if ns.label_flip or ns.majority_flip:
+            shift = LabelShift(
+                after_fraction=ns.shift_after,
+                flip_minority=ns.label_flip or 0.0,
+                flip_majority=ns.majority_flip or 0.0,
+            )
+    elif duration is not None:
+        raise ConfigError("--phase sets the stream's length: drop --duration, or drop --phase.")
+    linger = ns.linger if ns.linger is not None else (DEFAULT_LINGER_S if ns.port else 0.0)
+    rows = len(data.y_test)
+    print(f"replaying {rows} held-out rows of {ns.dataset} at {ns.rate:g} rows/s", flush=True)
+
+    def announce(index: int, phase: Any) -> None:
+        print(f"phase {index + 1}/{len(phases)} {phase.name}: {phase.seconds:g} s", flush=True)
+
+    try:
+        report = replay(
+            data.model,
+            data.X_test,
+            data.y_test,
+            rate_per_s=ns.rate,
+            duration_s=duration,
+            batch_size=ns.batch_size,
+            drift=drift,
+            label_shift=shift,
+            phases=phases,
+            counter=counter,
+            cohorts=cohorts,
+            cohort_counter=cohort_counter,
+            drift_monitor=monitor,
+            push=PushTarget(ns.pushgateway) if ns.pushgateway else None,
+            port=ns.port,
+            linger_s=linger,
+            random_state=ns.seed,
+            on_phase=announce,
+        )
+    finally:
+        if monitor is not None:
+            monitor.stop()
     print(
-        f"done: {report.rows} rows in {report.batches} batches, {report.elapsed_s:.1f} s; "
-        f"minority recall {counter.minority_recall():.3f}; push failures {report.push_failures}"
+        f"done: {report.rows} rows in {report.batches} batches, {report.elapsed_s:.1f} s "
+        f"(+{linger:g} s serving the final counts); minority recall "
+        f"{counter.minority_recall():.3f}; push failures {report.push_failures}"
     )
     return 0
 

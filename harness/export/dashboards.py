@@ -2,15 +2,19 @@
 
 Three dashboards, one per audience:
 
-- ``executive``: minority recall and F1 trend, error budget left, run success rate;
-- ``oncall``: the last 24 h of serving recall and precision, train-test gap, recent runs,
-  firing alerts, synthetic ratio, burn rate by window;
+- ``executive``: minority recall and F1 trend, error budget left and consumed, jobs whose
+  latest run succeeded, failing gate objectives;
+- ``oncall``: the last 24 h of serving recall and precision, burn rates by window, minority
+  drift, recall per cohort, firing alerts, gate verdicts, train-test gap, recent runs;
 - ``debug``: neighbour distances, per-group (fairness) performance, label noise, synthetic
   counts by resampler, time and memory per step.
 
 Every panel query is filtered by the template variables ``experiment``, ``dataset`` and
 ``resampler`` (serving series only carry ``model`` and ``dataset``, so they are filtered by
-``dataset``) and reads from the ``datasource`` variable. Thresholds come from the SLO set.
+``dataset``; gate verdicts only carry ``experiment`` and ``objective``, so they are filtered by
+``experiment``) and reads from the ``datasource`` variable. Thresholds come from the SLO set.
+Counts are counts of series (jobs, objectives), never extrapolated counter increases, so they
+are whole numbers.
 """
 
 from __future__ import annotations
@@ -30,13 +34,29 @@ from grafana_foundation_sdk.models import dashboard as dashboard_models
 from grafana_foundation_sdk.models import prometheus as prometheus_models
 
 from harness.errors import ConfigError
-from harness.export.rules import burn_rate_rule, duration_seconds, recall_rule
+from harness.export.monitoring import MonitoringSettings, default_monitoring_settings
+from harness.export.names import (
+    DRIFT_DETECTED,
+    DRIFT_SHARE,
+    GATE_VERDICT,
+    GATE_WORST_VALUE,
+    LAST_RUN,
+)
+from harness.export.rules import (
+    ServingSLI,
+    cohort_recall_rule,
+    duration_seconds,
+    serving_slis,
+)
+from harness.metrics.catalog import CATALOG
 from harness.slo import Objective, SLOSet
 
 DATASOURCE = dashboard_models.DataSourceRef(type_val="prometheus", uid="${datasource}")
 FILTER_VARIABLES = ("experiment", "dataset", "resampler")
 BATCH_FILTER = ", ".join(f'{name}=~"${name}"' for name in FILTER_VARIABLES)
 SERVING_FILTER = 'dataset=~"$dataset"'
+GATE_FILTER = 'experiment=~"$experiment"'
+JOB = "experiment, dataset, resampler, model"
 RUN_LEGEND = "{{dataset}} {{resampler}} {{model}}"
 SERVING_LEGEND = "serving {{model}} {{dataset}}"
 VARIABLE_SOURCE = "harness_runs_total"
@@ -131,18 +151,35 @@ def _per_run(metric_key: str, extra: str = "") -> Query:
     )
 
 
-def _serving_windows(slo_set: SLOSet) -> list[str]:
-    if slo_set.serving is None:
-        return []
+def _alert_windows(sli: ServingSLI) -> list[str]:
     windows = set()
-    for alert in slo_set.serving.burn_rate_alerts:
+    for alert in sli.burn_rate_alerts:
         windows |= {alert.short_window, alert.long_window}
     return sorted(windows, key=duration_seconds)
 
 
-def executive_spec(slo_set: SLOSet) -> DashboardSpec:
+def _recent_jobs(seconds: int, status: str | None = None) -> str:
+    """Jobs (one series each) whose latest run finished in the last ``seconds``."""
+    matchers = BATCH_FILTER + (f', status="{status}"' if status else "")
+    return f"max by ({JOB}, status) ({LAST_RUN}{{{matchers}}}) > time() - {seconds}"
+
+
+def label_quality_keys() -> list[str]:
+    """The metric keys of the catalog's label-quality group (no data values in them)."""
+    return [
+        key for key, spec in CATALOG.items() if spec.group == "label quality" and "{" not in key
+    ]
+
+
+def _settings(slo_set: SLOSet, settings: MonitoringSettings | None) -> MonitoringSettings:
+    return settings or default_monitoring_settings(slo_set)
+
+
+def executive_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> DashboardSpec:
     """Executive view: is quality holding, how much error budget is left, do runs succeed."""
+    slis = serving_slis(slo_set, _settings(slo_set, settings))
     budget_window = slo_set.error_budget_window
+    recall_sli = slis[0] if slis else None
     quality = (
         PanelSpec(
             "timeseries",
@@ -150,7 +187,11 @@ def executive_spec(slo_set: SLOSet) -> DashboardSpec:
             "Test minority recall of the latest batch runs and the serving recall over 1 h.",
             (
                 _per_run("test/minority_recall"),
-                Query(serving_series(recall_rule("1h")), SERVING_LEGEND),
+                *(
+                    (Query(serving_series(recall_sli.value_rule("1h")), SERVING_LEGEND),)
+                    if recall_sli
+                    else ()
+                ),
             ),
             unit="percentunit",
             thresholds=metric_steps(slo_set, "test/minority_recall"),
@@ -170,39 +211,62 @@ def executive_spec(slo_set: SLOSet) -> DashboardSpec:
         PanelSpec(
             "stat",
             f"Error budget remaining ({budget_window})",
-            "Share of the serving error budget (missed minority events) not yet spent over "
-            f"the {budget_window} SLO window. Below 0 the SLO is broken.",
-            (
+            f"Per serving SLI, the share of its {budget_window} error budget still left, "
+            "clamped to 0-100 %: 0 means the budget is spent and the SLO broken (how far "
+            "beyond, the next panel shows).",
+            tuple(
                 Query(
-                    f"1 - {serving_series(burn_rate_rule(budget_window))}",
-                    "{{model}} {{dataset}}",
+                    f"clamp(1 - {serving_series(sli.burn_rate_rule(budget_window))}, 0, 1)",
+                    f"{sli.title} remaining {{{{model}}}} {{{{dataset}}}}",
                     instant=True,
-                ),
+                )
+                for sli in slis
             ),
             unit="percentunit",
-            thresholds=((None, "red"), (0.0, "orange"), (0.25, "green")),
+            thresholds=((None, "red"), (0.01, "orange"), (0.25, "green")),
+        ),
+        PanelSpec(
+            "stat",
+            f"Error budget consumed ({budget_window})",
+            f"Per serving SLI, the share of its {budget_window} error budget spent so far: the "
+            "burn rate over the whole window. Above 100 % the budget is overspent.",
+            tuple(
+                Query(
+                    serving_series(sli.burn_rate_rule(budget_window)),
+                    f"{sli.title} consumed {{{{model}}}} {{{{dataset}}}}",
+                    instant=True,
+                )
+                for sli in slis
+            ),
+            unit="percentunit",
+            thresholds=((None, "green"), (0.75, "orange"), (1.0, "red")),
         ),
         PanelSpec(
             "timeseries",
             "Error budget burn rate",
-            "How many times faster than allowed the error budget is spent (1 = exactly on "
-            "budget over the SLO window).",
+            "How many times faster than allowed each serving SLI spends its error budget (1 = "
+            "exactly on budget over the SLO window).",
             tuple(
-                Query(serving_series(burn_rate_rule(window)), f"{{{{model}}}} {window}")
+                Query(
+                    serving_series(sli.burn_rate_rule(window)),
+                    f"{sli.title} {{{{model}}}} {window}",
+                )
+                for sli in slis
                 for window in ("1h", "1d", budget_window)
             ),
             thresholds=((None, "green"), (1.0, "red")),
         ),
     )
+    week = 7 * 86400
     runs = (
         PanelSpec(
             "stat",
-            "Run success rate (7 d)",
-            "Share of harness runs that finished with status success over the last 7 days.",
+            "Jobs whose latest run succeeded (7 d)",
+            "Share of the jobs (data set, resampler, model) run in the last 7 days whose latest "
+            "run finished with status success.",
             (
                 Query(
-                    f'sum(increase(harness_runs_total{{{BATCH_FILTER}, status="success"}}[7d]))'
-                    f"\n/\nsum(increase(harness_runs_total{{{BATCH_FILTER}}}[7d]))",
+                    f"count({_recent_jobs(week, 'success')})\n/\ncount({_recent_jobs(week)})",
                     instant=True,
                 ),
             ),
@@ -211,8 +275,24 @@ def executive_spec(slo_set: SLOSet) -> DashboardSpec:
         ),
         PanelSpec(
             "stat",
+            "Failing gate objectives",
+            "Objectives whose latest gate verdict is FAIL, counted once per experiment and "
+            "objective (0 when every gated experiment passes).",
+            (
+                Query(
+                    f"count(max by (experiment, objective) "
+                    f'({GATE_VERDICT}{{{GATE_FILTER}, verdict="FAIL"}}) == 1) or vector(0)',
+                    instant=True,
+                ),
+            ),
+            unit="none",
+            thresholds=((None, "green"), (1.0, "red")),
+        ),
+        PanelSpec(
+            "stat",
             "SLO objectives met",
-            f"Share of (run, objective) pairs of SLO set {slo_set.name!r} that are met.",
+            f"Share of (job, objective) pairs of SLO set {slo_set.name!r} met by the latest "
+            "run of each job (every strategy, including the untreated reference).",
             (
                 Query(
                     f'sum(harness_slo_met{{{BATCH_FILTER}, slo="{slo_set.name}"}})\n/\n'
@@ -233,67 +313,112 @@ def executive_spec(slo_set: SLOSet) -> DashboardSpec:
     )
 
 
-def oncall_spec(slo_set: SLOSet) -> DashboardSpec:
-    """On-call view: the last 24 h of serving SLIs, batch quality, runs and alerts."""
-    outcomes = "harness_serving_outcomes_total"
-    by = "sum by (model, dataset)"
-    precision = (
-        f'{by} (rate({outcomes}{{outcome="tp", {SERVING_FILTER}}}[$__rate_interval]))\n/\n'
-        f'{by} (rate({outcomes}{{outcome=~"tp|fp", {SERVING_FILTER}}}[$__rate_interval]))'
-    )
+def oncall_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> DashboardSpec:
+    """On-call view: the last 24 h of serving SLIs, drift, cohorts, alerts, verdicts and runs."""
+    settings = _settings(slo_set, settings)
+    slis = serving_slis(slo_set, settings)
     gap_keys = [o.metric for o in slo_set.objectives if o.metric.startswith("gap/")]
-    burn_steps: tuple[tuple[float | None, str], ...] = ()
-    if slo_set.serving and slo_set.serving.burn_rate_alerts:
-        lowest = min(a.factor for a in slo_set.serving.burn_rate_alerts)
-        burn_steps = ((None, "green"), (lowest, "red"))
-    serving = (
-        PanelSpec(
-            "timeseries",
-            "Minority recall, last 24 h",
-            "Serving recall (tp / (tp + fn)) over 5 m and 1 h, and the test recall of batch runs.",
-            (
-                Query(serving_series(recall_rule("5m")), "serving 5m {{model}} {{dataset}}"),
-                Query(serving_series(recall_rule("1h")), "serving 1h {{model}} {{dataset}}"),
-                _per_run("test/minority_recall"),
+    batch_keys = {"minority_recall": "test/minority_recall"}
+    batch_keys["minority_precision"] = "test/minority_precision"
+    serving: list[PanelSpec] = []
+    for sli in slis:
+        serving.append(
+            PanelSpec(
+                "timeseries",
+                f"{sli.title}, last 24 h",
+                f"Serving {sli.title.lower()} ({sli.good} / ({sli.good} + {sli.bad})) over 5 m "
+                "and 1 h, and the test value of batch runs.",
+                (
+                    Query(serving_series(sli.value_rule("5m")), "serving 5m {{model}} {{dataset}}"),
+                    Query(serving_series(sli.value_rule("1h")), "serving 1h {{model}} {{dataset}}"),
+                    _per_run(batch_keys[sli.name]),
+                ),
+                unit="percentunit",
+                thresholds=((None, "red"), (sli.objective, "green")),
+                bounds=(0.0, 1.0),
+            )
+        )
+    for sli in slis:
+        lowest = min((a.factor for a in sli.burn_rate_alerts), default=1.0)
+        serving.append(
+            PanelSpec(
+                "timeseries",
+                f"{sli.title}: error budget burn rate by window",
+                "Burn rate over every window a burn-rate alert uses; an alert fires when both "
+                "windows of one of its pairs exceed the pair's factor.",
+                tuple(
+                    Query(serving_series(sli.burn_rate_rule(window)), f"{{{{model}}}} {window}")
+                    for window in _alert_windows(sli)
+                ),
+                thresholds=((None, "green"), (lowest, "red")),
+            )
+        )
+    drift = settings.drift
+    serving.extend(
+        (
+            PanelSpec(
+                "timeseries",
+                "Minority feature drift per window",
+                f"Share of the features of served minority rows that drifted from the training "
+                f"rows in each {drift.window} window (Evidently), and whether the window "
+                "counted as drifted.",
+                (
+                    Query(serving_series(DRIFT_SHARE), "drifted share {{model}} {{dataset}}"),
+                    Query(serving_series(DRIFT_DETECTED), "window drifted {{model}} {{dataset}}"),
+                ),
+                unit="percentunit",
+                thresholds=((None, "green"), (drift.drift_share, "red")),
+                bounds=(0.0, 1.0),
             ),
-            unit="percentunit",
-            thresholds=metric_steps(slo_set, "test/minority_recall"),
-            bounds=(0.0, 1.0),
-        ),
-        PanelSpec(
-            "timeseries",
-            "Minority precision, last 24 h",
-            "Serving precision (tp / (tp + fp)) and the test precision of batch runs.",
-            (Query(precision, SERVING_LEGEND), _per_run("test/minority_precision")),
-            unit="percentunit",
-            thresholds=metric_steps(slo_set, "test/minority_precision"),
-            bounds=(0.0, 1.0),
-        ),
-        PanelSpec(
-            "timeseries",
-            "Error budget burn rate by window",
-            "Burn rate over every window a burn-rate alert uses; an alert fires when both its "
-            "long and short window exceed its factor.",
-            tuple(
-                Query(serving_series(burn_rate_rule(window)), f"{{{{model}}}} {window}")
-                for window in _serving_windows(slo_set)
+            PanelSpec(
+                "timeseries",
+                "Recall per cohort",
+                f"Serving minority recall per cohort of the sensitive column over "
+                f"{settings.cohorts.window}; cohorts beyond the first "
+                f"{settings.cohorts.max_cohorts} are counted as __other__.",
+                (
+                    Query(
+                        serving_series(cohort_recall_rule(settings.cohorts.window)),
+                        "{{sensitive}}={{cohort}} {{model}}",
+                    ),
+                ),
+                unit="percentunit",
+                thresholds=((None, "red"), (settings.cohorts.recall_objective, "green")),
+                bounds=(0.0, 1.0),
             ),
-            thresholds=burn_steps,
-        ),
+            PanelSpec(
+                "table",
+                "Firing alerts",
+                "Harness alerts firing now: burn rates, drift, cohorts, gate verdicts, stale "
+                "or failing runs.",
+                (
+                    Query(
+                        f'ALERTS{{alertname=~"Harness.*", alertstate="firing", {SERVING_FILTER}}}',
+                        instant=True,
+                    ),
+                ),
+            ),
+        )
+    )
+    batch = (
         PanelSpec(
             "table",
-            "Firing alerts",
-            "Harness alerts firing now: burn rate, SLO breach, train-test gap, stale or "
-            "failing runs, and drift alerts named Harness*.",
+            "Gate verdicts",
+            "The latest gate verdict per experiment and objective, with the worst run and its "
+            "value (value 1 rows: the current verdict).",
             (
                 Query(
-                    f'ALERTS{{alertname=~"Harness.*", alertstate="firing", {SERVING_FILTER}}}',
+                    f"max by (experiment, objective, verdict) ({GATE_VERDICT}{{{GATE_FILTER}}}) "
+                    "== 1",
+                    instant=True,
+                ),
+                Query(
+                    f"max by (experiment, objective, metric, candidate, required) "
+                    f"({GATE_WORST_VALUE}{{{GATE_FILTER}}})",
                     instant=True,
                 ),
             ),
         ),
-    )
-    batch = (
         PanelSpec(
             "timeseries",
             "Train-test gap",
@@ -317,7 +442,7 @@ def oncall_spec(slo_set: SLOSet) -> DashboardSpec:
             "Last successful run per (experiment, dataset, resampler, model).",
             (
                 Query(
-                    f"max by (experiment, dataset, resampler, model) "
+                    f"max by ({JOB}) "
                     f"(harness_last_success_timestamp_seconds{{{BATCH_FILTER}}}) * 1000",
                     instant=True,
                 ),
@@ -326,16 +451,11 @@ def oncall_spec(slo_set: SLOSet) -> DashboardSpec:
         ),
         PanelSpec(
             "stat",
-            "Runs by status, last 24 h",
-            "Runs finished in the last 24 h, by status.",
-            (
-                Query(
-                    f"sum by (status) (increase(harness_runs_total{{{BATCH_FILTER}}}[24h]))",
-                    "{{status}}",
-                    instant=True,
-                ),
-            ),
-            unit="short",
+            "Jobs by latest status, last 24 h",
+            "Jobs (data set, resampler, model) whose latest run finished in the last 24 h, by "
+            "the status of that run.",
+            (Query(f"count by (status) ({_recent_jobs(86400)})", "{{status}}", instant=True),),
+            unit="none",
         ),
     )
     return DashboardSpec(
@@ -343,16 +463,17 @@ def oncall_spec(slo_set: SLOSet) -> DashboardSpec:
         title="Harness / On-call",
         description=f"Serving SLO {slo_set.name!r}, batch quality and alerts over the last day.",
         time_from="now-24h",
-        rows=(("Serving SLO", serving), ("Batch runs", batch)),
+        rows=(("Serving SLO", tuple(serving)), ("Batch runs", batch)),
     )
 
 
-def debug_spec(slo_set: SLOSet) -> DashboardSpec:
+def debug_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> DashboardSpec:
     """Debug view: why a resampler behaves as it does."""
     fairness_steps: tuple[tuple[float | None, str], ...] = ()
     if slo_set.fairness:
         fairness_steps = objective_steps(slo_set.fairness[0])
     group_legend = "{{sensitive}}={{group}} {{resampler}} {{model}}"
+    label_keys = label_quality_keys()
     neighbours = (
         PanelSpec(
             "timeseries",
@@ -375,11 +496,19 @@ def debug_spec(slo_set: SLOSet) -> DashboardSpec:
         ),
         PanelSpec(
             "timeseries",
-            "Label-noise estimate",
-            "Estimated share of minority rows whose neighbours disagree with their label.",
-            (_per_run("noise/minority_label_noise"),),
+            "Label quality",
+            "The label-quality metrics of the catalog: "
+            + "; ".join(f"{key}: {CATALOG[key].description}" for key in label_keys)
+            + ".",
+            tuple(
+                Query(
+                    f"avg by (dataset, resampler, model) ({batch_series(key)})",
+                    f"{key} {RUN_LEGEND}",
+                )
+                for key in label_keys
+            ),
             unit="percentunit",
-            thresholds=metric_steps(slo_set, "noise/minority_label_noise"),
+            thresholds=metric_steps(slo_set, label_keys[0]) if label_keys else (),
         ),
         PanelSpec(
             "timeseries",
@@ -454,7 +583,7 @@ def debug_spec(slo_set: SLOSet) -> DashboardSpec:
     )
 
 
-DASHBOARDS: dict[str, Callable[[SLOSet], DashboardSpec]] = {
+DASHBOARDS: dict[str, Callable[[SLOSet, MonitoringSettings | None], DashboardSpec]] = {
     "executive": executive_spec,
     "oncall": oncall_spec,
     "debug": debug_spec,
@@ -485,22 +614,24 @@ def build_dashboard(spec: DashboardSpec) -> dashboard_models.Dashboard:
     return builder.build()
 
 
-def dashboard_json(name: str, slo_set: SLOSet) -> str:
+def dashboard_json(name: str, slo_set: SLOSet, settings: MonitoringSettings | None = None) -> str:
     """Render dashboard ``name`` (``executive``, ``oncall``, ``debug``) as stable JSON text."""
     if name not in DASHBOARDS:
         raise ConfigError(f"Unknown dashboard {name!r}; choose one of {sorted(DASHBOARDS)}.")
-    model = build_dashboard(DASHBOARDS[name](slo_set))
+    model = build_dashboard(DASHBOARDS[name](slo_set, settings))
     return json.dumps(model, cls=JSONEncoder, indent=2, sort_keys=True) + "\n"
 
 
-def write_dashboards(slo_set: SLOSet, out_dir: Path) -> list[Path]:
+def write_dashboards(
+    slo_set: SLOSet, out_dir: Path, settings: MonitoringSettings | None = None
+) -> list[Path]:
     """Write ``<name>.json`` for every dashboard into ``out_dir``; return the paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name in DASHBOARDS:
         path = out_dir / f"{name}.json"
-        path.write_text(dashboard_json(name, slo_set))
+        path.write_text(dashboard_json(name, slo_set, settings))
         written.append(path)
     return written
 
@@ -521,7 +652,9 @@ def substitute_variables(expr: str) -> str:
     return expr
 
 
-def all_panel_queries(slo_set: SLOSet | None = None) -> list[str]:
+def all_panel_queries(
+    slo_set: SLOSet | None = None, settings: MonitoringSettings | None = None
+) -> list[str]:
     """Every PromQL expression in every panel of every dashboard, ready to run.
 
     Parameters
@@ -541,7 +674,7 @@ def all_panel_queries(slo_set: SLOSet | None = None) -> list[str]:
         slo_set = load_slo_set("default")
     queries = []
     for name in DASHBOARDS:
-        dashboard = json.loads(dashboard_json(name, slo_set))
+        dashboard = json.loads(dashboard_json(name, slo_set, settings))
         queries.extend(substitute_variables(expr) for expr in panel_queries(dashboard))
     return queries
 

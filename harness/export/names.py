@@ -70,14 +70,58 @@ def prometheus_series(metric_key: str) -> tuple[str, dict[str, str]]:
     return PREFIX + "fairness_" + sanitize(metric), {"sensitive": _unescape("/".join(inner))}
 
 
+# Run bookkeeping (one series per run identity).
 RUNS_TOTAL = "harness_runs_total"
+RUN_STATUSES = ("success", "failed")
 LAST_SUCCESS = "harness_last_success_timestamp_seconds"
+LAST_FAILURE = "harness_last_failure_timestamp_seconds"
+LAST_RUN = "harness_last_run_timestamp_seconds"
 SLO_OBJECTIVE_THRESHOLD = "harness_slo_objective_threshold"
 SLO_MET = "harness_slo_met"
+
+# The gate's verdict per experiment and objective (harness.export.verdicts).
+GATE_VERDICT = "harness_gate_verdict"
+GATE_WORST_VALUE = "harness_gate_objective_worst_value"
+GATE_FAILED_CANDIDATES = "harness_gate_failed_candidates"
+GATE_EVALUATED = "harness_gate_evaluated_timestamp_seconds"
+GATE_LABELS = ("experiment", "objective")
+
+# Serving: outcome counters (event-based SLIs), per-cohort outcomes and minority drift.
 SERVING_PREDICTIONS = "harness_serving_predictions_total"
 SERVING_OUTCOMES = "harness_serving_outcomes_total"
 SERVING_LABELS = ("model", "dataset")
 OUTCOMES = ("tp", "fn", "fp", "tn")
+COHORT_OUTCOMES = "harness_serving_cohort_outcomes_total"
+COHORT_OVERFLOW = "harness_serving_cohort_overflow_total"
+COHORT_LABELS = ("sensitive", "cohort")
+DRIFT_SHARE = "harness_serving_minority_drift_share"
+DRIFT_DETECTED = "harness_serving_minority_drift_detected"
+DRIFT_WINDOWS = "harness_serving_minority_drift_windows_total"
+DRIFT_WINDOW_ROWS = "harness_serving_minority_drift_window_rows"
+DRIFT_LAST_CHECK = "harness_serving_minority_drift_last_check_timestamp_seconds"
+
+#: Every series name the exporters write (counters with their ``_total`` suffix).
+EXPORTED_SERIES = (
+    RUNS_TOTAL,
+    LAST_SUCCESS,
+    LAST_FAILURE,
+    LAST_RUN,
+    SLO_OBJECTIVE_THRESHOLD,
+    SLO_MET,
+    GATE_VERDICT,
+    GATE_WORST_VALUE,
+    GATE_FAILED_CANDIDATES,
+    GATE_EVALUATED,
+    SERVING_PREDICTIONS,
+    SERVING_OUTCOMES,
+    COHORT_OUTCOMES,
+    COHORT_OVERFLOW,
+    DRIFT_SHARE,
+    DRIFT_DETECTED,
+    DRIFT_WINDOWS,
+    DRIFT_WINDOW_ROWS,
+    DRIFT_LAST_CHECK,
+)
 
 #: Metric keys of the batch service level indicators (test-set quality of the minority class).
 SLI_METRIC_KEYS = (

@@ -24,8 +24,11 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from harness.export.names import (
+    LAST_FAILURE,
+    LAST_RUN,
     LAST_SUCCESS,
     RUN_LABELS,
+    RUN_STATUSES,
     SLO_MET,
     SLO_OBJECTIVE_THRESHOLD,
     prometheus_series,
@@ -151,27 +154,62 @@ class ResultsCollector(Collector):
         yield from families.values()
 
     def _run_families(self, records: list[Record]) -> Iterator[Metric]:
+        # Every status series of every job exists from the job's first record on (at 0 when
+        # no run had that status), so a first failure is an increase Prometheus can see.
         counts = Counter((*_identity(r), str(r.get("status"))) for r in records)
+        for identity in {_identity(r) for r in records}:
+            for status in RUN_STATUSES:
+                counts.setdefault((*identity, status), 0)
         runs = CounterMetricFamily(
             "harness_runs", "Runs recorded, by final status.", labels=[*RUN_LABELS, "status"]
         )
         for labels, count in sorted(counts.items()):
             runs.add_metric(list(labels), float(count))
         yield runs
-        last_success = GaugeMetricFamily(
+        yield self._finished_family(
+            records,
             LAST_SUCCESS,
             "Unix time at which the latest successful run finished.",
-            labels=list(RUN_LABELS),
+            lambda status: status == "success",
         )
-        successes: dict[tuple[str, ...], float] = {}
+        yield self._finished_family(
+            records,
+            LAST_FAILURE,
+            "Unix time at which the latest run that did not succeed finished.",
+            lambda status: status not in ("success", "running"),
+        )
+        last_run = GaugeMetricFamily(
+            LAST_RUN,
+            "Unix time at which the latest run finished, labelled with its status.",
+            labels=[*RUN_LABELS, "status"],
+        )
+        latest: dict[tuple[str, ...], tuple[float, str]] = {}
         for record in records:
             finished = _timestamp(record.get("finished_at"))
-            if record.get("status") == "success" and finished is not None:
+            if finished is None:
+                continue
+            key = _identity(record)
+            if key not in latest or finished >= latest[key][0]:
+                latest[key] = (finished, str(record.get("status")))
+        for labels, (finished, status) in sorted(latest.items()):
+            last_run.add_metric([*labels, status], finished)
+        yield last_run
+
+    @staticmethod
+    def _finished_family(
+        records: list[Record], name: str, documentation: str, keep: Callable[[str], bool]
+    ) -> GaugeMetricFamily:
+        """Per job, the latest ``finished_at`` among its records whose status ``keep`` accepts."""
+        family = GaugeMetricFamily(name, documentation, labels=list(RUN_LABELS))
+        stamps: dict[tuple[str, ...], float] = {}
+        for record in records:
+            finished = _timestamp(record.get("finished_at"))
+            if keep(str(record.get("status"))) and finished is not None:
                 key = _identity(record)
-                successes[key] = max(successes.get(key, 0.0), finished)
-        for labels, finished in sorted(successes.items()):
-            last_success.add_metric(list(labels), finished)
-        yield last_success
+                stamps[key] = max(stamps.get(key, 0.0), finished)
+        for labels, finished in sorted(stamps.items()):
+            family.add_metric(list(labels), finished)
+        return family
 
     def _slo_families(self, latest: list[Record]) -> Iterator[Metric]:
         slo = self._slo
@@ -193,7 +231,7 @@ class ResultsCollector(Collector):
                 continue
             metrics = record.get("metrics") or {}
             for objective in slo.objectives:
-                if not objective.applies(str(record.get("resampler"))):
+                if not objective.applies(str(record.get("strategy"))):
                     continue
                 value = metrics.get(objective.metric)
                 ok = value is not None and objective.is_met(float(value))

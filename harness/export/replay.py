@@ -1,8 +1,16 @@
 """Replay a held-out set through a fitted model at a chosen rate, feeding the serving counters.
 
-Optional injected shifts show how the serving SLI and its alerts react: covariate drift
-(features moved by ``k`` standard deviations) or label shift (minority labels flipped, or the
-minority prevalence changed) from a chosen point of the stream on.
+Injected shifts show how the serving SLIs and their alerts react, from a chosen point of the
+stream on or in timed phases (a game day: clean, drift, clean, label shift, clean):
+
+- covariate drift: features moved by ``k`` standard deviations; the minority drift monitor
+  sees it, and recall or precision follow depending on where the model's boundary lies;
+- label shift, minority to majority (``flip_minority``): predictions of flipped rows become
+  false positives, so **precision** drops; recall cannot drop (the flipped rows leave its
+  numerator and denominator alike);
+- label shift, majority to minority (``flip_majority``): predictions of flipped rows become
+  false negatives, so **recall** drops;
+- a changed minority prevalence (``minority_prevalence``).
 """
 
 from __future__ import annotations
@@ -10,6 +18,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +27,8 @@ import pandas as pd
 from prometheus_client import push_to_gateway
 
 from harness.errors import ConfigError, InputDataError
+from harness.export.cohorts import CohortOutcomeCounter
+from harness.export.drift_monitor import MinorityDriftMonitor
 from harness.export.serving import MinorityOutcomeCounter
 
 log = logging.getLogger(__name__)
@@ -30,9 +41,10 @@ class CovariateDrift:
     Parameters
     ----------
     shift_std : float
-        ``k``: each shifted column moves by ``k`` times its standard deviation in ``X``.
+        ``k``: each shifted column moves by ``k`` times its standard deviation in ``X``
+        (negative ``k`` moves it down).
     after_fraction : float
-        Share of the stream (in rows, 0-1) sent before the drift starts.
+        Share of the stream (in rows, 0-1) sent before the drift starts (ignored in phases).
     columns : tuple of str or int, optional
         Columns to shift (names for a DataFrame, positions for an array); all numeric columns
         when omitted.
@@ -50,17 +62,44 @@ class LabelShift:
     Parameters
     ----------
     after_fraction : float
-        Share of the stream (in rows, 0-1) sent before the shift starts.
+        Share of the stream (in rows, 0-1) sent before the shift starts (ignored in phases).
     flip_minority : float
-        Share (0-1) of minority rows whose label is flipped to the majority class.
+        Share (0-1) of minority rows whose label is flipped to the majority class: their
+        minority predictions become false positives, which a precision SLI sees.
     minority_prevalence : float, optional
         Target share (0-1) of minority rows in the batches after the shift; rows are drawn
         with replacement from each class to reach it.
+    flip_majority : float
+        Share (0-1) of majority rows whose label is flipped to the minority class: their
+        majority predictions become false negatives, which a recall SLI sees.
     """
 
     after_fraction: float = 0.5
     flip_minority: float = 0.0
     minority_prevalence: float | None = None
+    flip_majority: float = 0.0
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One timed stretch of a replay, with the shifts active during it.
+
+    Parameters
+    ----------
+    seconds : float
+        Length of the phase at the replay's rate.
+    drift : CovariateDrift, optional
+        Covariate drift during the phase (its ``after_fraction`` is ignored).
+    label_shift : LabelShift, optional
+        Label shift during the phase (its ``after_fraction`` is ignored).
+    name : str
+        Shown in logs, e.g. ``drift``.
+    """
+
+    seconds: float
+    drift: CovariateDrift | None = None
+    label_shift: LabelShift | None = None
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +122,16 @@ class ReplayReport:
     push_failures: int = 0
 
 
+@dataclass(frozen=True)
+class _Segment:
+    """Rows ``start:stop`` of the stream and the shifts active on them."""
+
+    start: int
+    stop: int
+    drift: CovariateDrift | None
+    label_shift: LabelShift | None
+
+
 def replay(
     model: Any,
     X: Any,
@@ -93,18 +142,24 @@ def replay(
     batch_size: int = 50,
     drift: CovariateDrift | None = None,
     label_shift: LabelShift | None = None,
+    phases: Sequence[Phase] | None = None,
     counter: MinorityOutcomeCounter,
+    cohorts: Any = None,
+    cohort_counter: CohortOutcomeCounter | None = None,
+    drift_monitor: MinorityDriftMonitor | None = None,
     push: PushTarget | None = None,
     port: int | None = None,
     addr: str = "127.0.0.1",
     linger_s: float = 0.0,
     random_state: int | None = 0,
+    on_phase: Callable[[int, Phase], None] | None = None,
 ) -> ReplayReport:
     """Stream ``X, y`` through ``model`` at ``rate_per_s`` rows per second.
 
     Each batch is predicted (``counter.record_predictions``) and its true labels are recorded
     right away (``counter.record_outcomes``). The loop is bounded: one shuffled pass over the
-    rows, or, with ``duration_s``, ``rate_per_s * duration_s`` rows cycling through them.
+    rows, or, with ``duration_s`` or ``phases``, ``rate_per_s`` rows per second cycling through
+    them.
 
     Parameters
     ----------
@@ -121,11 +176,19 @@ def replay(
     batch_size : int
         Rows per prediction call.
     drift : CovariateDrift, optional
-        Injected covariate drift.
+        Injected covariate drift from ``drift.after_fraction`` of the stream on.
     label_shift : LabelShift, optional
-        Injected label shift.
+        Injected label shift from ``label_shift.after_fraction`` of the stream on.
+    phases : sequence of Phase, optional
+        Timed phases instead of ``duration_s``, ``drift`` and ``label_shift`` (a game day).
     counter : MinorityOutcomeCounter
         Receives the predictions and outcomes.
+    cohorts : array-like of shape (n,), optional
+        The sensitive column's value of each row of ``X``, for ``cohort_counter``.
+    cohort_counter : CohortOutcomeCounter, optional
+        Receives the outcomes per cohort (needs ``cohorts``).
+    drift_monitor : MinorityDriftMonitor, optional
+        Receives every labelled batch, as served (after any covariate drift).
     push : PushTarget, optional
         Push the counters to a Pushgateway after every batch (grouping key: model, dataset).
     port : int, optional
@@ -137,6 +200,8 @@ def replay(
         final counts.
     random_state : int, optional
         Seed of the shuffling and of the label shift.
+    on_phase : callable, optional
+        Called with the index and the phase as each of ``phases`` starts.
 
     Returns
     -------
@@ -145,11 +210,13 @@ def replay(
     Raises
     ------
     ConfigError
-        A non-positive rate, duration or batch size, or a fraction outside [0, 1].
+        A non-positive rate, duration, phase or batch size, a fraction outside [0, 1],
+        ``phases`` together with ``duration_s``/``drift``/``label_shift``, or a cohort counter
+        without cohorts.
     InputDataError
-        ``X`` and ``y`` differ in length or are empty.
+        ``X``, ``y`` (and ``cohorts``) differ in length or are empty.
     """
-    _check_arguments(rate_per_s, duration_s, batch_size, drift, label_shift)
+    _check_arguments(rate_per_s, duration_s, batch_size, drift, label_shift, phases)
     features = X if isinstance(X, pd.DataFrame) else np.asarray(X)
     labels = np.asarray(y).ravel()
     if len(features) != len(labels) or len(labels) == 0:
@@ -157,44 +224,53 @@ def replay(
             f"replay needs as many labels as rows and at least one row; got {len(features)} "
             f"rows and {len(labels)} labels. Pass the held-out X and its y."
         )
+    groups = _cohort_values(cohorts, cohort_counter, len(labels))
     rng = np.random.default_rng(random_state)
-    total = len(labels) if duration_s is None else max(1, round(rate_per_s * duration_s))
+    segments = _segments(len(labels), rate_per_s, duration_s, drift, label_shift, phases)
+    total = segments[-1].stop
     order = _stream_order(len(labels), total, rng)
-    shift = _column_shift(features, drift)
+    shifts: dict[int, Any] = {}
+    server = None
     if port:
         from harness.export.http_server import start_registry_server
 
         server = start_registry_server(counter.registry, port, addr)[0]
-    else:
-        server = None
     report = ReplayReport()
     start = time.monotonic()
     try:
-        for begin in range(0, total, batch_size):
-            rows = order[begin : begin + batch_size]
-            shifted = drift is not None and begin >= drift.after_fraction * total
-            batch_X = _take(features, rows)
-            if shifted:
-                batch_X = _apply_shift(batch_X, shift)
-                report.shifted_rows += len(rows)
-            batch_y = labels[rows]
-            if label_shift is not None and begin >= label_shift.after_fraction * total:
-                batch_X, batch_y = _shift_labels(
-                    features, labels, batch_X, batch_y, label_shift, counter.positive_label, rng
-                )
-                if not shifted:
+        for index, segment in enumerate(segments):
+            if phases is not None and on_phase is not None:
+                on_phase(index, phases[index])
+            for begin in range(segment.start, segment.stop, batch_size):
+                rows = order[begin : min(begin + batch_size, segment.stop)]
+                batch_y = labels[rows]
+                if segment.label_shift is not None:
+                    rows, batch_y = _shift_labels(
+                        labels, rows, segment.label_shift, counter.positive_label, rng
+                    )
+                batch_X = _take(features, rows)
+                if segment.drift is not None:
+                    key = id(segment.drift)
+                    if key not in shifts:
+                        shifts[key] = _column_shift(features, segment.drift)
+                    batch_X = _apply_shift(batch_X, shifts[key])
+                if segment.drift is not None or segment.label_shift is not None:
                     report.shifted_rows += len(rows)
-            predictions = model.predict(batch_X)
-            counter.record_predictions(predictions)
-            counter.record_outcomes(batch_y, predictions)
-            report.rows += len(rows)
-            report.batches += 1
-            if push is not None and not _push(push, counter):
-                report.push_failures += 1
-            # Pace by the schedule, not by sleeping a fixed time, so slow batches catch up.
-            delay = start + report.rows / rate_per_s - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
+                predictions = model.predict(batch_X)
+                counter.record_predictions(predictions)
+                counter.record_outcomes(batch_y, predictions)
+                if cohort_counter is not None:
+                    cohort_counter.record_outcomes(batch_y, predictions, groups[rows])
+                if drift_monitor is not None:
+                    drift_monitor.observe(batch_X, batch_y)
+                report.rows += len(rows)
+                report.batches += 1
+                if push is not None and not _push(push, counter):
+                    report.push_failures += 1
+                # Pace by the schedule, not by sleeping a fixed time, so slow batches catch up.
+                delay = start + report.rows / rate_per_s - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
         report.elapsed_s = time.monotonic() - start
         if server is not None and linger_s > 0:
             time.sleep(linger_s)
@@ -212,6 +288,7 @@ def _check_arguments(
     batch_size: int,
     drift: CovariateDrift | None,
     label_shift: LabelShift | None,
+    phases: Sequence[Phase] | None,
 ) -> None:
     if not rate_per_s > 0 or not math.isfinite(rate_per_s):
         raise ConfigError(f"rate_per_s must be a positive number, got {rate_per_s!r}.")
@@ -219,17 +296,82 @@ def _check_arguments(
         raise ConfigError(f"duration_s must be positive (or omitted for one pass): {duration_s}.")
     if int(batch_size) < 1:
         raise ConfigError(f"batch_size must be at least 1, got {batch_size!r}.")
+    if phases is not None:
+        if duration_s is not None or drift is not None or label_shift is not None:
+            raise ConfigError(
+                "phases set the length and the shifts of the stream: pass either phases or "
+                "duration_s/drift/label_shift, not both."
+            )
+        if not phases:
+            raise ConfigError("phases is empty: give at least one Phase(seconds=...).")
+        for index, phase in enumerate(phases):
+            if not phase.seconds > 0 or not math.isfinite(phase.seconds):
+                raise ConfigError(
+                    f"phase {index} ({phase.name or 'unnamed'}) must last a positive number of "
+                    f"seconds, got {phase.seconds!r}."
+                )
+    shifts = [(drift, label_shift)] + [(p.drift, p.label_shift) for p in phases or ()]
     fractions = {}
-    if drift is not None:
-        fractions["drift.after_fraction"] = drift.after_fraction
-    if label_shift is not None:
-        fractions["label_shift.after_fraction"] = label_shift.after_fraction
-        fractions["label_shift.flip_minority"] = label_shift.flip_minority
-        if label_shift.minority_prevalence is not None:
-            fractions["label_shift.minority_prevalence"] = label_shift.minority_prevalence
-    for name, value in fractions.items():
-        if not 0.0 <= float(value) <= 1.0:
-            raise ConfigError(f"{name} must be between 0 and 1, got {value!r}.")
+    for drift_i, shift_i in shifts:
+        if drift_i is not None:
+            fractions["drift.after_fraction"] = drift_i.after_fraction
+        if shift_i is not None:
+            fractions["label_shift.after_fraction"] = shift_i.after_fraction
+            fractions["label_shift.flip_minority"] = shift_i.flip_minority
+            fractions["label_shift.flip_majority"] = shift_i.flip_majority
+            if shift_i.minority_prevalence is not None:
+                fractions["label_shift.minority_prevalence"] = shift_i.minority_prevalence
+        for name, value in fractions.items():
+            if not 0.0 <= float(value) <= 1.0:
+                raise ConfigError(f"{name} must be between 0 and 1, got {value!r}.")
+
+
+def _cohort_values(cohorts: Any, counter: CohortOutcomeCounter | None, n_rows: int) -> Any:
+    if counter is None:
+        return None
+    if cohorts is None:
+        raise ConfigError(
+            "a cohort counter needs the cohort of every row: pass cohorts= (the sensitive "
+            "column's values, aligned with X), or leave the cohort counter out."
+        )
+    values = np.asarray(cohorts, dtype=object).ravel()
+    if len(values) != n_rows:
+        raise InputDataError(
+            f"cohorts has {len(values)} values for {n_rows} rows; pass the sensitive column of "
+            "exactly the replayed rows."
+        )
+    return values
+
+
+def _segments(
+    n_rows: int,
+    rate_per_s: float,
+    duration_s: float | None,
+    drift: CovariateDrift | None,
+    label_shift: LabelShift | None,
+    phases: Sequence[Phase] | None,
+) -> list[_Segment]:
+    """Split the stream into stretches with constant shifts."""
+    if phases is not None:
+        segments, start = [], 0
+        for phase in phases:
+            stop = start + max(1, round(rate_per_s * phase.seconds))
+            segments.append(_Segment(start, stop, phase.drift, phase.label_shift))
+            start = stop
+        return segments
+    total = n_rows if duration_s is None else max(1, round(rate_per_s * duration_s))
+    drift_from = math.ceil(drift.after_fraction * total) if drift else total
+    shift_from = math.ceil(label_shift.after_fraction * total) if label_shift else total
+    bounds = sorted({0, total, min(drift_from, total), min(shift_from, total)})
+    return [
+        _Segment(
+            begin,
+            end,
+            drift if begin >= drift_from else None,
+            label_shift if begin >= shift_from else None,
+        )
+        for begin, end in zip(bounds, bounds[1:], strict=False)
+    ]
 
 
 def _stream_order(n_rows: int, total: int, rng: np.random.Generator) -> np.ndarray:
@@ -244,10 +386,8 @@ def _take(features: Any, rows: np.ndarray) -> Any:
     return features[rows]
 
 
-def _column_shift(features: Any, drift: CovariateDrift | None) -> Any:
+def _column_shift(features: Any, drift: CovariateDrift) -> Any:
     """The vector added to every row once drift starts: ``k * std`` per shifted column."""
-    if drift is None:
-        return 0.0
     if isinstance(features, pd.DataFrame):
         numeric = features.select_dtypes("number").columns
         columns = list(drift.columns) if drift.columns is not None else list(numeric)
@@ -274,37 +414,35 @@ def _apply_shift(batch_X: Any, shift: Any) -> Any:
 
 
 def _shift_labels(
-    features: Any,
     labels: np.ndarray,
-    batch_X: Any,
-    batch_y: np.ndarray,
+    rows: np.ndarray,
     shift: LabelShift,
     positive_label: Any,
     rng: np.random.Generator,
-) -> tuple[Any, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows to send and their (shifted) true labels."""
     if shift.minority_prevalence is not None:
         minority = np.flatnonzero(labels == positive_label)
         majority = np.flatnonzero(labels != positive_label)
-        n_minority = rng.binomial(len(batch_y), shift.minority_prevalence)
         if len(minority) == 0 or len(majority) == 0:
             raise InputDataError(
                 "minority_prevalence needs both classes in y; replay a held-out set that "
                 "contains minority and majority rows."
             )
+        n_minority = rng.binomial(len(rows), shift.minority_prevalence)
         rows = np.concatenate(
-            [
-                rng.choice(minority, n_minority),
-                rng.choice(majority, len(batch_y) - n_minority),
-            ]
+            [rng.choice(minority, n_minority), rng.choice(majority, len(rows) - n_minority)]
         )
-        batch_X, batch_y = _take(features, rows), labels[rows]
+    batch_y = labels[rows].copy()
+    is_minority = batch_y == positive_label
     if shift.flip_minority > 0:
-        batch_y = batch_y.copy()
-        is_minority = batch_y == positive_label
         flip = is_minority & (rng.random(len(batch_y)) < shift.flip_minority)
-        majority_label = _majority_label(labels, positive_label)
-        batch_y[flip] = majority_label
-    return batch_X, batch_y
+        batch_y[flip] = _majority_label(labels, positive_label)
+    if shift.flip_majority > 0:
+        flip = ~is_minority & (rng.random(len(batch_y)) < shift.flip_majority)
+        batch_y = batch_y.astype(np.result_type(batch_y, np.asarray([positive_label])))
+        batch_y[flip] = positive_label
+    return rows, batch_y
 
 
 def _majority_label(labels: np.ndarray, positive_label: Any) -> Any:

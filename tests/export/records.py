@@ -48,4 +48,6 @@ def make_record(**overrides: Any) -> dict[str, Any]:
         "tracking": {"mlflow_run_id": None, "uri": None},
     }
     record.update(overrides)
+    # The strategy kind follows the resampler's name, as for the built-in strategies.
+    record.setdefault("strategy", record["resampler"])
     return record

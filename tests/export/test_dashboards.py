@@ -13,6 +13,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,16 +25,18 @@ from harness.export.dashboards import (
     DASHBOARDS,
     all_panel_queries,
     dashboard_json,
+    label_quality_keys,
     metric_series,
     panel_queries,
 )
 from harness.export.generate import generate_all
+from harness.export.monitoring import parse_monitoring_settings
 from harness.slo import SLOSet, load_slo_set
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKED_IN = REPO / "dashboards"
 FILTERS = ("$experiment", "$dataset", "$resampler")
-SERVING_PREFIXES = ("harness:", "1 - harness:", "sum by (model, dataset)", "ALERTS")
+SERVING_PREFIXES = ("harness:", "clamp(1 - harness:", "harness_serving_", "ALERTS")
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +110,9 @@ def test_every_panel_queries_prometheus_through_the_variables(
                 assert target["datasource"]["uid"] == "${datasource}", where
                 assert target["refId"], where
                 expr = target["expr"]
+                if "harness_gate_" in expr:  # verdicts carry experiment and objective only
+                    assert "$experiment" in expr, where
+                    continue
                 assert "$dataset" in expr, where
                 if not expr.startswith(SERVING_PREFIXES):
                     assert all(f in expr for f in FILTERS), where
@@ -117,21 +123,58 @@ def test_dashboards_cover_the_requested_views(dashboards: dict[str, dict]) -> No
         return "\n".join(panel_queries(dashboards[name]))
 
     assert "harness_test_minority_f1" in exprs("executive")
-    assert "harness:minority_recall_burn_rate:rate30d" in exprs("executive")
-    assert 'harness_runs_total{experiment=~"$experiment"' in exprs("executive")
-    for series in ("harness_gap_minority_recall", "harness_resample_synthetic_ratio", "ALERTS{"):
-        assert series in exprs("oncall")
+    for sli in ("minority_recall", "minority_precision"):
+        assert f"harness:{sli}_burn_rate:rate30d" in exprs("executive")
+    assert 'harness_last_run_timestamp_seconds{experiment=~"$experiment"' in exprs("executive")
+    assert 'harness_gate_verdict{experiment=~"$experiment", verdict="FAIL"}' in exprs("executive")
+    for series in (
+        "harness_gap_minority_recall",
+        "harness_resample_synthetic_ratio",
+        "ALERTS{",
+        "harness_gate_verdict",
+        "harness_gate_objective_worst_value",
+        "harness_serving_minority_drift_share",
+        "harness:cohort_minority_recall:rate1h",
+        "harness:minority_precision:rate5m",
+    ):
+        assert series in exprs("oncall"), series
     for window in ("5m", "30m", "1h", "2h", "6h", "1d", "3d"):
         assert f"harness:minority_recall_burn_rate:rate{window}" in exprs("oncall")
+        assert f"harness:minority_precision_burn_rate:rate{window}" in exprs("oncall")
     for series in (
         "harness_neighbors_minority_knn_p95",
         "harness_fairness_group_recall",
-        "harness_noise_minority_label_noise",
+        *(metric_series(key) for key in label_quality_keys()),
         "harness_resample_n_synthetic",
         "harness_time_fit_seconds",
         "harness_memory_peak_bytes",
     ):
         assert series in exprs("debug")
+
+
+def test_the_budget_panels_clamp_what_remains_and_show_what_was_consumed(
+    dashboards: dict[str, dict],
+) -> None:
+    # 1 - burn rate read -359 % once the budget was overspent.
+    panels = {p["title"]: p for p in _content_panels(dashboards["executive"])}
+    remaining = [t["expr"] for t in panels["Error budget remaining (30d)"]["targets"]]
+    consumed = [t["expr"] for t in panels["Error budget consumed (30d)"]["targets"]]
+    assert len(remaining) == len(consumed) == 2  # recall and precision
+    assert all(e.startswith("clamp(1 - harness:") and e.endswith(", 0, 1)") for e in remaining)
+    assert all(e.startswith("harness:") and "_burn_rate:rate30d" in e for e in consumed)
+
+
+def test_counts_are_counts_of_series_not_extrapolated_increases(
+    dashboards: dict[str, dict],
+) -> None:
+    # increase() over a counter extrapolates (9.29 runs) and misses a new series' first run.
+    for name, dashboard in dashboards.items():
+        for panel in _content_panels(dashboard):
+            for target in panel["targets"]:
+                assert "increase(harness_runs_total" not in target["expr"], (name, panel["title"])
+    titles = {p["title"]: p for p in _content_panels(dashboards["oncall"])}
+    jobs = titles["Jobs by latest status, last 24 h"]["targets"][0]["expr"]
+    assert jobs.startswith("count by (status) (")
 
 
 def test_thresholds_come_from_the_slo_set(default_slo: SLOSet) -> None:
@@ -189,6 +232,7 @@ def test_generate_all_writes_the_whole_tree(tmp_path: Path) -> None:
     written = _generate(tmp_path)
     relative = sorted(str(p.relative_to(tmp_path)) for p in written)
     assert relative == [
+        "alertmanager/alertmanager.yml",
         "grafana/debug.json",
         "grafana/executive.json",
         "grafana/oncall.json",
@@ -225,7 +269,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _example_registry() -> tuple[CollectorRegistry, Counter]:
+def _example_registry() -> tuple[CollectorRegistry, Callable[[], None]]:
     """One run's batch series and the serving counters, labelled as the exporter does."""
     registry = CollectorRegistry()
     run = {"experiment": "e", "dataset": "d", "resampler": "adasyn", "model": "m"}
@@ -236,7 +280,7 @@ def _example_registry() -> tuple[CollectorRegistry, Counter]:
         "gap/minority_recall",
         "resample/synthetic_ratio",
         "resample/n_synthetic",
-        "noise/minority_label_noise",
+        *label_quality_keys(),
         "time/resample_seconds",
         "time/fit_seconds",
         "time/predict_seconds",
@@ -265,13 +309,45 @@ def _example_registry() -> tuple[CollectorRegistry, Counter]:
     Gauge("harness_last_success_timestamp_seconds", "t", list(run), registry=registry).labels(
         **run
     ).set(1.0)
+    Gauge("harness_last_run_timestamp_seconds", "t", [*run, "status"], registry=registry).labels(
+        **run, status="success"
+    ).set(time.time())
     Counter("harness_runs", "runs", [*run, "status"], registry=registry).labels(
         **run, status="success"
     ).inc()
+    verdict = Gauge(
+        "harness_gate_verdict", "v", ["experiment", "objective", "verdict"], registry=registry
+    )
+    verdict.labels(experiment="e", objective="minority_recall", verdict="FAIL").set(1)
+    worst = Gauge(
+        "harness_gate_objective_worst_value",
+        "w",
+        ["experiment", "objective", "metric", "candidate", "required"],
+        registry=registry,
+    )
+    worst.labels("e", "minority_recall", "test/minority_recall", "d__adasyn", ">= 0.8").set(0.6)
+    for name, value in (("drift_share", 0.75), ("drift_detected", 1.0)):
+        gauge = Gauge(
+            f"harness_serving_minority_{name}", name, ["model", "dataset"], registry=registry
+        )
+        gauge.labels(model="m", dataset="d").set(value)
     outcomes = Counter(
         "harness_serving_outcomes", "o", ["outcome", "model", "dataset"], registry=registry
     )
-    return registry, outcomes
+    cohorts = Counter(
+        "harness_serving_cohort_outcomes",
+        "o",
+        ["outcome", "model", "dataset", "sensitive", "cohort"],
+        registry=registry,
+    )
+
+    def tick() -> None:
+        """One second of serving: outcomes overall and per cohort."""
+        for outcome, count in (("tp", 8), ("fn", 2), ("fp", 1), ("tn", 30)):
+            outcomes.labels(outcome=outcome, model="m", dataset="d").inc(count)
+            cohorts.labels(outcome, "m", "d", "sex", "F").inc(count)
+
+    return registry, tick
 
 
 @pytest.mark.integration
@@ -282,8 +358,15 @@ def test_every_panel_query_returns_data_from_prometheus(tmp_path: Path) -> None:
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    _generate(tmp_path / "generated")
-    registry, outcomes = _example_registry()
+    # Alerts wait for their `for:`; one second here, so the firing-alerts panel has data.
+    slo_set = load_slo_set("default")
+    quick = parse_monitoring_settings(
+        {"alerting": {"for": {"page": "1s", "ticket": "1s", "batch": "1s"}}}, slo_set
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        generate_all(slo_set, tmp_path / "generated", monitoring=quick)
+    registry, tick = _example_registry()
     exporter_port, prometheus_port = _free_port(), _free_port()
     server, thread = start_http_server(exporter_port, addr="127.0.0.1", registry=registry)
     rule_dir = tmp_path / "generated" / "prometheus"
@@ -313,8 +396,7 @@ def test_every_panel_query_returns_data_from_prometheus(tmp_path: Path) -> None:
         empty = all_panel_queries()
         deadline = time.monotonic() + 40
         while empty and time.monotonic() < deadline:
-            for outcome, count in (("tp", 8), ("fn", 2), ("fp", 1), ("tn", 30)):
-                outcomes.labels(outcome=outcome, model="m", dataset="d").inc(count)
+            tick()
             time.sleep(1)
             empty = [q for q in empty if not _query(prometheus_port, q)]
         assert not empty, f"panel queries without data: {empty}"

@@ -71,6 +71,29 @@ def test_last_success_is_absent_without_a_success():
     assert value(registry, "harness_runs_total", **RUN, status="failed") == 1
 
 
+def test_every_status_series_starts_at_zero_so_a_first_failure_is_an_increase():
+    registry = build_registry([make_record()])
+    assert value(registry, "harness_runs_total", **RUN, status="success") == 1
+    assert value(registry, "harness_runs_total", **RUN, status="failed") == 0
+
+
+def test_the_last_failure_and_the_last_run_with_its_status_are_exported():
+    success = make_record(finished_at="2026-01-05T10:00:00+00:00")
+    failed = make_record(status="failed", error="boom", finished_at="2026-01-05T11:00:00+00:00")
+    registry = build_registry([success, failed])
+    assert value(registry, "harness_last_failure_timestamp_seconds", **RUN) == pytest.approx(
+        1767610800.0  # 2026-01-05T11:00:00Z
+    )
+    assert value(registry, "harness_last_run_timestamp_seconds", **RUN, status="failed") == (
+        pytest.approx(1767610800.0)
+    )
+    # One last-run series per job: the status of its latest run.
+    assert value(registry, "harness_last_run_timestamp_seconds", **RUN, status="success") is None
+    only_success = build_registry([success])
+    names = {name for name, _, _ in samples(only_success)}
+    assert "harness_last_failure_timestamp_seconds" not in names
+
+
 def test_slo_series_show_thresholds_and_breaches():
     slo = load_slo_set("default")
     registry = build_registry([make_record(), make_record(resampler="none")], slo=slo)

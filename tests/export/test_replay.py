@@ -4,7 +4,7 @@ import pytest
 from sklearn.tree import DecisionTreeClassifier
 
 from harness.errors import ConfigError, InputDataError
-from harness.export.replay import CovariateDrift, LabelShift, PushTarget, replay
+from harness.export.replay import CovariateDrift, LabelShift, Phase, PushTarget, replay
 from tests.export.streams import fitted_model_and_held_out_set, new_counter
 from tests.support.prometheus import free_port
 
@@ -121,3 +121,140 @@ def test_unreachable_pushgateway_does_not_stop_the_replay(held_out):
     target = PushTarget(f"http://127.0.0.1:{free_port()}", timeout_s=1)
     report = replay(model, X, y, rate_per_s=1e6, batch_size=100, counter=new_counter(), push=target)
     assert report.rows == 200 and report.push_failures == 2
+
+
+def _precision(counter):
+    tp, fp = counter.outcome_count("tp"), counter.outcome_count("fp")
+    return tp / (tp + fp)
+
+
+@pytest.fixture(scope="module")
+def oracle(held_out):
+    """A model that predicts the held-out labels exactly (recall and precision 1)."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    _, X, y = held_out
+    return KNeighborsClassifier(n_neighbors=1).fit(X, y), X, y
+
+
+def test_minority_to_majority_flips_lower_precision_not_recall(oracle):
+    # The issue's label-flip game day: recall cannot see it, precision does.
+    model, X, y = oracle
+    clean, flipped = new_counter(), new_counter()
+    common = {"rate_per_s": 2000, "duration_s": 1, "batch_size": 50, "random_state": 0}
+    replay(model, X, y, counter=clean, **common)
+    shift = LabelShift(after_fraction=0.0, flip_minority=0.8)
+    replay(model, X, y, counter=flipped, label_shift=shift, **common)
+    assert clean.minority_recall() == flipped.minority_recall() == 1.0
+    assert _precision(clean) == 1.0
+    assert _precision(flipped) < 0.4
+
+
+def test_majority_to_minority_flips_lower_recall(oracle):
+    model, X, y = oracle
+    clean, flipped = new_counter(), new_counter()
+    replay(model, X, y, rate_per_s=1e6, batch_size=50, counter=clean)
+    replay(
+        model,
+        X,
+        y,
+        rate_per_s=1e6,
+        batch_size=50,
+        counter=flipped,
+        label_shift=LabelShift(after_fraction=0.0, flip_majority=0.5),
+    )
+    assert clean.minority_recall() == 1.0
+    assert flipped.minority_recall() < 0.5
+
+
+def test_phases_apply_their_shifts_in_order(held_out):
+    model, X, y = held_out
+    counter = new_counter()
+    started = []
+    phases = [
+        Phase(0.1, name="clean"),
+        Phase(0.1, label_shift=LabelShift(flip_minority=1.0), name="label-flip"),
+        Phase(0.1, name="clean"),
+    ]
+    report = replay(
+        model,
+        X,
+        y,
+        rate_per_s=1000,
+        batch_size=30,
+        phases=phases,
+        counter=counter,
+        on_phase=lambda index, phase: started.append((index, phase.name)),
+    )
+    assert started == [(0, "clean"), (1, "label-flip"), (2, "clean")]
+    assert report.rows == 300 and report.shifted_rows == 100
+    # Batches never straddle a phase: 100 rows per phase in batches of 30, 30, 30, 10.
+    assert report.batches == 12
+
+
+def test_phases_exclude_duration_and_after_fraction_shifts(held_out):
+    model, X, y = held_out
+    with pytest.raises(ConfigError, match="either phases or"):
+        replay(
+            model, X, y, rate_per_s=100, duration_s=1, phases=[Phase(1.0)], counter=new_counter()
+        )
+    with pytest.raises(ConfigError, match="positive number of seconds"):
+        replay(model, X, y, rate_per_s=100, phases=[Phase(0)], counter=new_counter())
+
+
+def test_cohorts_and_drift_monitor_receive_every_labelled_batch(held_out):
+    from prometheus_client import CollectorRegistry
+
+    from harness.export.cohorts import CohortOutcomeCounter
+    from harness.export.drift_monitor import MinorityDriftMonitor
+    from harness.export.serving import MinorityOutcomeCounter
+
+    model, X, y = held_out
+    registry = CollectorRegistry()
+    counter = MinorityOutcomeCounter(registry, model="logreg", dataset="synthetic")
+    cohorts = CohortOutcomeCounter(registry, model="logreg", dataset="synthetic", sensitive="g")
+    seen = []
+
+    def test(reference, current, drift_share):
+        seen.append(current.to_numpy().mean())
+        return 1.0, True
+
+    times = iter(range(1000))
+    monitor = MinorityDriftMonitor(
+        registry,
+        model="logreg",
+        dataset="synthetic",
+        reference=X[y == 1],
+        window_s=1,
+        min_rows=1,
+        test=test,
+        clock=lambda: float(next(times)),
+    )
+    groups = np.where(np.arange(len(y)) % 2 == 0, "even", "odd")
+    replay(
+        model,
+        X,
+        y,
+        rate_per_s=1e6,
+        batch_size=20,
+        counter=counter,
+        cohorts=groups,
+        cohort_counter=cohorts,
+        drift_monitor=monitor,
+        drift=CovariateDrift(shift_std=10.0, after_fraction=0.0),
+    )
+    caught = sum(cohorts.outcome_count(g, "tp") for g in ("even", "odd"))
+    assert caught == counter.outcome_count("tp")
+    # The monitor sees the rows as served, after the drift.
+    assert seen and min(seen) > 5
+
+
+def test_a_cohort_counter_without_cohorts_is_a_config_error(held_out):
+    from prometheus_client import CollectorRegistry
+
+    from harness.export.cohorts import CohortOutcomeCounter
+
+    model, X, y = held_out
+    cohorts = CohortOutcomeCounter(CollectorRegistry(), model="m", dataset="d", sensitive="g")
+    with pytest.raises(ConfigError, match="pass cohorts="):
+        replay(model, X, y, rate_per_s=100, counter=new_counter(), cohort_counter=cohorts)

@@ -1,51 +1,54 @@
-"""Prometheus rules generated from the SLO set: promtool checks them and unit-tests the alerts."""
+"""Prometheus rules generated from the SLO set: their shape, promtool's checks, and a promtool
+unit test of every alert on both sides of its threshold."""
 
 from __future__ import annotations
 
 import dataclasses
-import os
+import math
 import re
-import shutil
-import subprocess
 import warnings
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
 from harness.errors import ConfigError
 from harness.export.generate import generate_all
+from harness.export.monitoring import MonitoringSettings, default_monitoring_settings
 from harness.export.rules import (
     BURN_ALERT,
+    COHORT_ALERT,
+    DRIFT_ALERT,
+    GATE_ALERT,
+    PRECISION_BURN_ALERT,
     RUNS_FAILING_ALERT,
-    SLO_BREACH_ALERT,
     STALE_ALERT,
     alert_rules,
-    batch_alert_rules,
     burn_rate_alert_rules,
     duration_seconds,
     error_ratio_rule,
     recording_rules,
+    serving_slis,
     sli_windows,
     unreachable_burn_rate_alerts,
-    write_rule_files,
 )
-from harness.slo import SLOSet, load_slo_set
+from harness.slo import BurnRateAlert, SLOSet, load_slo_set
+from tests.export.promtool import (
+    alert_rule,
+    expected,
+    promtool_test,
+    require_tool,
+    run,
+    series,
+    write_rules,
+)
 
 SERVING = {"model": "m", "dataset": "d"}
-RUN = {"experiment": "e", "dataset": "d", "model": "m"}
+FAILED_SAMPLE = {"experiment": "quick", "dataset": "pima", "model": "tree"}
 
 
 @pytest.fixture(scope="module")
 def promtool() -> str:
-    path = shutil.which("promtool")
-    if path is None:
-        message = "promtool not found; install it with `apt-get install prometheus`."
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+    return require_tool("promtool", "prometheus")
 
 
 @pytest.fixture(scope="module")
@@ -59,89 +62,18 @@ def strict_slo() -> SLOSet:
     return load_slo_set("high_recall")
 
 
-def _run(promtool: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [promtool, *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
-    )
+def _settings(slo_set: SLOSet) -> MonitoringSettings:
+    return default_monitoring_settings(slo_set)
 
 
-def _write_rules(slo_set: SLOSet, out_dir: Path) -> list[Path]:
+def _all_rules(slo_set: SLOSet) -> list[dict]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        return write_rule_files(slo_set, out_dir)
+        groups = alert_rules(slo_set)["groups"]
+    return [rule for group in groups for rule in group["rules"]]
 
 
-def _render(template: str, labels: dict[str, str], value: str = "") -> str:
-    text = re.sub(r"\{\{ \$labels\.(\w+) \}\}", lambda m: labels[m.group(1)], template)
-    return re.sub(r"\{\{ \$value[^}]*\}\}", value, text)
-
-
-def _expected(rule: dict[str, Any], series_labels: dict[str, str], value: str = "") -> dict:
-    labels = {**series_labels, **rule["labels"]}
-    annotations = {k: _render(v, labels, value) for k, v in rule["annotations"].items()}
-    return {"exp_labels": labels, "exp_annotations": annotations}
-
-
-def _burn(slo_set: SLOSet, fired: list[tuple[str, str]]) -> list[dict]:
-    """Expected burn-rate alerts for the given (long, short) window pairs."""
-    rules = {
-        (r["labels"]["long_window"], r["labels"]["short_window"]): r
-        for r in burn_rate_alert_rules(slo_set)
-    }
-    return [_expected(rules[pair], SERVING) for pair in fired]
-
-
-def _outcome_series(fn: str, tp: str) -> list[dict[str, str]]:
-    labels = 'model="m", dataset="d"'
-    return [
-        {"series": f'harness_serving_outcomes_total{{outcome="fn", {labels}}}', "values": fn},
-        {"series": f'harness_serving_outcomes_total{{outcome="tp", {labels}}}', "values": tp},
-    ]
-
-
-def _promtool_test(
-    promtool: str, tmp_path: Path, tests: list[dict], evaluation_interval: str = "1m"
-) -> None:
-    # Rules are evaluated at every step of the whole test range: a coarse step keeps the
-    # multi-day tests fast (the alerts have no `for`, so only the eval_time step matters).
-    document = {
-        "rule_files": ["recording_rules.yml", "alert_rules.yml"],
-        "evaluation_interval": evaluation_interval,
-        # Record the SLI before the alerts read it at the same step (promtool otherwise
-        # evaluates groups in random order).
-        "group_eval_order": ["harness_serving_sli", "harness_serving_slo", "harness_batch_quality"],
-        "tests": tests,
-    }
-    (tmp_path / "tests.yml").write_text(yaml.safe_dump(document, sort_keys=False))
-    result = _run(promtool, "test", "rules", "tests.yml", cwd=tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-ALL = [("1h", "5m"), ("6h", "30m"), ("1d", "2h"), ("3d", "6h")]
-SLOW_PAGE_AND_TICKETS = [("6h", "30m"), ("1d", "2h"), ("3d", "6h")]
-TICKETS = [("1d", "2h"), ("3d", "6h")]
-SLOW_TICKET = [("3d", "6h")]
-
-# Missed minority events per 1000, against the thresholds of a 1 % budget:
-# 14.4x -> 0.144, 6x -> 0.06, 3x -> 0.03, 1x -> 0.01.
-DEFAULT_BOUNDARY_CASES = [
-    # 80 % objective, 20 % budget: 4.5x = 0.9, 3x = 0.6, 2x = 0.4, 1x = 0.2 of events missed.
-    ("just above 4.5x fires the fast page", 901, ALL),
-    ("just below 4.5x does not fire the fast page", 899, SLOW_PAGE_AND_TICKETS),
-    ("just above 3x fires the slow page", 601, SLOW_PAGE_AND_TICKETS),
-    ("just below 3x fires tickets, no page", 599, TICKETS),
-    ("just below 2x fires only the 1x ticket", 399, SLOW_TICKET),
-    ("within budget fires nothing", 199, []),
-]
-
-BOUNDARY_CASES = [
-    ("just above 14.4x fires the fast page", 145, ALL),
-    ("just below 14.4x does not fire the fast page", 143, SLOW_PAGE_AND_TICKETS),
-    ("just above 6x fires the slow page", 61, SLOW_PAGE_AND_TICKETS),
-    ("just below 6x (3x-ish) fires tickets, no page", 59, TICKETS),
-    ("just below 3x fires only the 1x ticket", 29, SLOW_TICKET),
-    ("within budget fires nothing", 9, []),
-]
+# -- shape ------------------------------------------------------------------------------------
 
 
 def test_duration_seconds_parses_prometheus_durations() -> None:
@@ -157,6 +89,60 @@ def test_windows_cover_alerts_and_budget_window(default_slo: SLOSet) -> None:
     records = {r["record"] for r in recording_rules(default_slo)["groups"][0]["rules"]}
     for window in windows:
         assert error_ratio_rule(window) in records
+        assert f"harness:minority_precision_error_ratio:rate{window}" in records
+
+
+@pytest.mark.parametrize("slo_name", ["default", "high_recall"])
+def test_every_alert_has_for_severity_summary_and_runbook(slo_name: str) -> None:
+    rules = _all_rules(load_slo_set(slo_name))
+    assert {r["alert"] for r in rules} == {
+        BURN_ALERT,
+        PRECISION_BURN_ALERT,
+        DRIFT_ALERT,
+        COHORT_ALERT,
+        GATE_ALERT,
+        STALE_ALERT,
+        RUNS_FAILING_ALERT,
+    }
+    for rule in rules:
+        name = rule["alert"]
+        assert re.fullmatch(r"\d+[smhdw]", rule.get("for", "")), f"{name} has no for:"
+        assert rule["labels"]["severity"] in ("page", "ticket"), name
+        annotations = rule["annotations"]
+        assert annotations["runbook_url"] == f"docs/runbooks/{name}.md", name
+        summary = annotations["summary"]
+        assert "$value" in summary, f"{name}: the summary must give the value"
+        assert "$labels.model" in summary or "$labels.experiment" in summary, name
+
+
+def test_one_burn_rate_alert_per_sli_and_severity(default_slo: SLOSet) -> None:
+    rules = burn_rate_alert_rules(default_slo)
+    keys = [(r["alert"], r["labels"]["severity"]) for r in rules]
+    assert keys == [
+        (BURN_ALERT, "page"),
+        (BURN_ALERT, "ticket"),
+        (PRECISION_BURN_ALERT, "page"),
+        (PRECISION_BURN_ALERT, "ticket"),
+    ]
+    assert all(r["labels"]["slo"] == "default" for r in rules)
+    assert [r["for"] for r in rules] == ["2m", "15m", "2m", "15m"]
+
+
+def test_precision_objective_and_factors_follow_the_slo_set(default_slo: SLOSet) -> None:
+    recall, precision = serving_slis(default_slo)
+    assert recall.objective == pytest.approx(0.8)
+    assert precision.objective == pytest.approx(0.7)  # the batch precision objective
+    # The recall alerts' error-ratio thresholds, never below 1x: 0.9, 0.6, 0.4, 0.3.
+    thresholds = [precision.threshold(a) for a in precision.burn_rate_alerts]
+    assert thresholds == pytest.approx([0.9, 0.6, 0.399, 0.3])
+
+
+def test_batch_alerts_never_read_per_strategy_series(default_slo: SLOSet) -> None:
+    batch = alert_rules(default_slo)["groups"][-1]["rules"]
+    exprs = "\n".join(rule["expr"] for rule in batch)
+    assert "harness_slo_met" not in exprs
+    assert "harness_gap_" not in exprs
+    assert "increase(" not in exprs  # a new counter series starts above 0
 
 
 def test_pages_that_can_never_fire_are_reported(default_slo: SLOSet, strict_slo: SLOSet) -> None:
@@ -168,15 +154,16 @@ def test_pages_that_can_never_fire_are_reported(default_slo: SLOSet, strict_slo:
     )
     workbook_on_80 = dataclasses.replace(default_slo, serving=serving)
     unreachable = unreachable_burn_rate_alerts(workbook_on_80)
-    assert [(a.long_window, a.factor) for a in unreachable] == [("1h", 14.4), ("6h", 6.0)]
+    assert [(a.long_window, a.factor) for a in unreachable][:2] == [("1h", 14.4), ("6h", 6.0)]
     with pytest.warns(UserWarning, match="can never fire"):
         alert_rules(workbook_on_80)
 
 
 def test_strict_slo_has_reachable_thresholds(strict_slo: SLOSet) -> None:
     assert unreachable_burn_rate_alerts(strict_slo) == []
-    exprs = [rule["expr"] for rule in burn_rate_alert_rules(strict_slo)]
-    assert [e.split(" > ")[1].split("\n")[0] for e in exprs] == ["0.144", "0.06", "0.03", "0.01"]
+    recall = serving_slis(strict_slo)[0]
+    thresholds = [recall.threshold(a) for a in recall.burn_rate_alerts]
+    assert thresholds == pytest.approx([0.144, 0.06, 0.03, 0.01])
 
 
 def test_without_serving_section_only_batch_alerts(default_slo: SLOSet) -> None:
@@ -193,11 +180,9 @@ def test_promtool_accepts_generated_rules(promtool: str, tmp_path: Path) -> None
         warnings.simplefilter("error")
         generate_all("default", tmp_path)
     rule_dir = tmp_path / "prometheus"
-    result = _run(
-        promtool, "check", "rules", "recording_rules.yml", "alert_rules.yml", cwd=rule_dir
-    )
+    result = run(promtool, "check", "rules", "recording_rules.yml", "alert_rules.yml", cwd=rule_dir)
     assert result.returncode == 0, result.stdout + result.stderr
-    config = _run(promtool, "check", "config", "prometheus.example.yml", cwd=rule_dir)
+    config = run(promtool, "check", "config", "prometheus.example.yml", cwd=rule_dir)
     assert config.returncode == 0, config.stdout + config.stderr
 
 
@@ -205,151 +190,454 @@ def test_promtool_rejects_a_broken_rule_file(promtool: str, tmp_path: Path) -> N
     (tmp_path / "broken.yml").write_text(
         "groups:\n- name: g\n  rules:\n  - record: x\n    expr: (\n"
     )
-    assert _run(promtool, "check", "rules", "broken.yml", cwd=tmp_path).returncode != 0
+    assert run(promtool, "check", "rules", "broken.yml", cwd=tmp_path).returncode != 0
 
 
-def test_burn_rate_alert_boundaries(promtool: str, strict_slo: SLOSet, tmp_path: Path) -> None:
-    _write_rules(strict_slo, tmp_path)
-    tests = [
-        {
-            "name": name,
-            "interval": "1m",
-            "input_series": _outcome_series(f"0+{fn}x10", f"0+{1000 - fn}x10"),
-            "alert_rule_test": [
-                {
-                    "eval_time": "10m",
-                    "alertname": BURN_ALERT,
-                    "exp_alerts": _burn(strict_slo, fired),
-                }
-            ],
-        }
-        for name, fn, fired in BOUNDARY_CASES
+# -- serving burn rates: every pair on both sides of its threshold -------------------------
+
+
+def _pairs(slo_name: str) -> list[tuple[str, str, int]]:
+    slo_set = load_slo_set(slo_name)
+    return [
+        (slo_name, sli.name, index)
+        for sli in serving_slis(slo_set)
+        for index in range(len(sli.burn_rate_alerts))
     ]
-    _promtool_test(promtool, tmp_path, tests)
 
 
-def test_default_burn_rate_alert_boundaries(
-    promtool: str, default_slo: SLOSet, tmp_path: Path
+def _only_pair(slo_set: SLOSet, sli_name: str, index: int):
+    """The SLO set and settings with ``sli_name`` reduced to its ``index``-th alert."""
+    settings = _settings(slo_set)
+    sli = next(s for s in serving_slis(slo_set, settings) if s.name == sli_name)
+    alert = sli.burn_rate_alerts[index]
+    if sli_name == "minority_recall":
+        serving = dataclasses.replace(slo_set.serving, burn_rate_alerts=(alert,))
+        slo_set = dataclasses.replace(slo_set, serving=serving)
+    else:
+        precision = dataclasses.replace(settings.precision, burn_rate_alerts=(alert,))
+        settings = dataclasses.replace(settings, precision=precision)
+    return slo_set, settings, sli, alert
+
+
+def _outcomes(bad_outcome: str, bad: float, good: float, steps: int) -> list[dict]:
+    """Outcome counters growing by ``bad`` bad and ``good`` good events per minute."""
+    return [
+        series(
+            "harness_serving_outcomes_total",
+            {**SERVING, "outcome": outcome},
+            f"0+{per_minute}x{steps}",
+        )
+        for outcome, per_minute in ((bad_outcome, bad), ("tp", good))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("slo_name", "sli_name", "index"), _pairs("default") + _pairs("high_recall")
+)
+def test_each_burn_rate_pair_fires_above_and_not_below_its_threshold(
+    promtool: str, tmp_path: Path, slo_name: str, sli_name: str, index: int
 ) -> None:
-    _write_rules(default_slo, tmp_path)
-    tests = [
-        {
-            "name": name,
-            "interval": "1m",
-            "input_series": _outcome_series(f"0+{fn}x10", f"0+{1000 - fn}x10"),
-            "alert_rule_test": [
-                {
-                    "eval_time": "10m",
-                    "alertname": BURN_ALERT,
-                    "exp_alerts": _burn(default_slo, fired),
-                }
-            ],
-        }
-        for name, fn, fired in DEFAULT_BOUNDARY_CASES
-    ]
-    _promtool_test(promtool, tmp_path, tests)
+    slo_set, settings, sli, alert = _only_pair(load_slo_set(slo_name), sli_name, index)
+    write_rules(slo_set, tmp_path, settings)
+    rule = alert_rule(slo_set, settings, sli.alert, alert.severity)
+    threshold = sli.threshold(alert)
+    above, below = math.ceil(threshold * 1000) + 2, math.floor(threshold * 1000) - 2
+    steps = 40  # minutes: longer than every for: (page 2m, ticket 15m)
+    tests = []
+    for name, bad, fires in (("just above", above, True), ("just below", below, False)):
+        burn = bad / 1000 / sli.error_budget
+        alerts = [expected(rule, {**SERVING, "slo": slo_set.name}, burn)] if fires else []
+        tests.append(
+            {
+                "name": f"{sli.name} {alert.long_window}/{alert.short_window} {name}",
+                "interval": "1m",
+                "input_series": _outcomes(sli.bad, bad, 1000 - bad, steps),
+                "alert_rule_test": [
+                    {"eval_time": f"{steps}m", "alertname": sli.alert, "exp_alerts": alerts}
+                ],
+            }
+        )
+    promtool_test(promtool, tmp_path, tests)
 
 
-def test_fast_page_stops_when_short_window_recovers(
+def test_page_and_ticket_by_burn_level(promtool: str, default_slo: SLOSet, tmp_path: Path) -> None:
+    # 80 % objective: page above 0.6 missed (3x), ticket above 0.2 (1x).
+    settings = _settings(default_slo)
+    write_rules(default_slo, tmp_path, settings)
+    page = alert_rule(default_slo, settings, BURN_ALERT, "page")
+    ticket = alert_rule(default_slo, settings, BURN_ALERT, "ticket")
+    labels = {**SERVING, "slo": "default"}
+    tests = []
+    for missed, fired in ((950, (page, ticket)), (500, (ticket,)), (100, ())):
+        tests.append(
+            {
+                "name": f"{missed} of 1000 missed",
+                "interval": "1m",
+                "input_series": _outcomes("fn", missed, 1000 - missed, 40),
+                "alert_rule_test": [
+                    {
+                        "eval_time": "40m",
+                        "alertname": BURN_ALERT,
+                        "exp_alerts": [expected(r, labels, missed / 200) for r in fired],
+                    }
+                ],
+            }
+        )
+    promtool_test(promtool, tmp_path, tests)
+
+
+def test_page_resolves_when_the_short_window_recovers(
     promtool: str, strict_slo: SLOSet, tmp_path: Path
 ) -> None:
-    # 20 % missed for an hour, then none: at 70m the 1h window is still at 0.167 > 0.144,
-    # but the 5m window is clean, so the fast page resolves; the 30m window (0.133) keeps
-    # the slow page firing.
-    _write_rules(strict_slo, tmp_path)
+    # Only the fast page (1h/5m, 14.4x = 0.144): 20 % missed for an hour, then none. At 70m
+    # the 1h window is still at 0.167 > 0.144, but the clean 5m window resolves the page.
+    slo_set, settings, sli, alert = _only_pair(strict_slo, "minority_recall", 0)
+    write_rules(slo_set, tmp_path, settings)
+    rule = alert_rule(slo_set, settings, BURN_ALERT, "page")
     tests = [
         {
             "name": "burst then recovery",
             "interval": "1m",
-            "input_series": _outcome_series("0+200x60 12000+0x10", "0+800x60 49000+1000x10"),
+            "input_series": [
+                series(
+                    "harness_serving_outcomes_total",
+                    {**SERVING, "outcome": "fn"},
+                    "0+200x60 12000+0x10",
+                ),
+                series(
+                    "harness_serving_outcomes_total",
+                    {**SERVING, "outcome": "tp"},
+                    "0+800x60 49000+1000x10",
+                ),
+            ],
             "alert_rule_test": [
-                {"eval_time": "60m", "alertname": BURN_ALERT, "exp_alerts": _burn(strict_slo, ALL)},
                 {
-                    "eval_time": "70m",
+                    "eval_time": "60m",
                     "alertname": BURN_ALERT,
-                    "exp_alerts": _burn(strict_slo, SLOW_PAGE_AND_TICKETS),
+                    "exp_alerts": [expected(rule, {**SERVING, "slo": slo_set.name}, 20.0)],
                 },
+                {"eval_time": "70m", "alertname": BURN_ALERT, "exp_alerts": []},
             ],
         }
     ]
-    _promtool_test(promtool, tmp_path, tests)
+    promtool_test(promtool, tmp_path, tests)
 
 
 def test_slow_ticket_over_three_days(promtool: str, strict_slo: SLOSet, tmp_path: Path) -> None:
     # 1.2 % missed for three days at a 5m scrape: above 1x (0.01), below 3x (0.03).
-    _write_rules(strict_slo, tmp_path)
+    settings = _settings(strict_slo)
+    write_rules(strict_slo, tmp_path, settings)
+    ticket = alert_rule(strict_slo, settings, BURN_ALERT, "ticket")
     tests = [
         {
             "name": "slow burn over 3d",
             "interval": "5m",
-            "input_series": _outcome_series("0+12x864", "0+988x864"),
+            "input_series": [
+                series("harness_serving_outcomes_total", {**SERVING, "outcome": o}, values)
+                for o, values in (("fn", "0+12x864"), ("tp", "0+988x864"))
+            ],
             "alert_rule_test": [
                 {
                     "eval_time": "3d",
                     "alertname": BURN_ALERT,
-                    "exp_alerts": _burn(strict_slo, SLOW_TICKET),
+                    "exp_alerts": [expected(ticket, {**SERVING, "slo": "high_recall"}, 1.2)],
                 }
             ],
         }
     ]
-    _promtool_test(promtool, tmp_path, tests, evaluation_interval="1h")
+    promtool_test(promtool, tmp_path, tests, evaluation_interval="15m")
 
 
-def test_batch_quality_alerts(promtool: str, default_slo: SLOSet, tmp_path: Path) -> None:
-    _write_rules(default_slo, tmp_path)
-    rules = {r["alert"]: r for r in batch_alert_rules(default_slo)}
-    gap_alert = next(name for name in rules if "TrainTestGap" in name)
-    bad = {**RUN, "resampler": "adasyn"}
-    good = {**RUN, "resampler": "smote"}
-    slo_labels = {
-        "slo": "default",
-        "objective": "minority_recall",
-        "metric": "test/minority_recall",
-    }
-
-    def series(name: str, labels: dict[str, str], values: str) -> dict[str, str]:
-        matchers = ", ".join(f'{k}="{v}"' for k, v in labels.items())
-        return {"series": f"{name}{{{matchers}}}", "values": values}
-
+def test_false_positives_page_on_precision_not_on_recall(
+    promtool: str, default_slo: SLOSet, tmp_path: Path
+) -> None:
+    # Label shift from minority to majority: predictions stay, true labels flip, so caught
+    # minority events become false positives. Recall keeps its 90 %, precision falls to 5 %.
+    settings = _settings(default_slo)
+    write_rules(default_slo, tmp_path, settings)
+    page = alert_rule(default_slo, settings, PRECISION_BURN_ALERT, "page")
+    ticket = alert_rule(default_slo, settings, PRECISION_BURN_ALERT, "ticket")
+    labels = {**SERVING, "slo": "default"}
+    values = {"tp": "0+50x40", "fp": "0+950x40", "fn": "0+6x40", "tn": "0+4000x40"}
+    burn = 0.95 / 0.3
     tests = [
         {
-            "name": "batch quality",
-            "interval": "1h",
+            "name": "label shift",
+            "interval": "1m",
             "input_series": [
-                series("harness_slo_met", {**slo_labels, **bad}, "0x30"),
-                series("harness_slo_met", {**slo_labels, **good}, "1x30"),
-                series("harness_gap_minority_recall", bad, "0.15x30"),
-                series("harness_gap_minority_recall", good, "0.05x30"),
-                series("harness_last_success_timestamp_seconds", bad, "0x30"),
-                series("harness_last_success_timestamp_seconds", good, "3600x30"),
-                series("harness_runs_total", {**bad, "status": "failed"}, "0 1x30"),
-                series("harness_runs_total", {**good, "status": "success"}, "0+1x30"),
+                series("harness_serving_outcomes_total", {**SERVING, "outcome": o}, v)
+                for o, v in values.items()
             ],
             "alert_rule_test": [
                 {
-                    "eval_time": "1h",
-                    "alertname": SLO_BREACH_ALERT,
-                    "exp_alerts": [_expected(rules[SLO_BREACH_ALERT], {**slo_labels, **bad})],
+                    "eval_time": "40m",
+                    "alertname": PRECISION_BURN_ALERT,
+                    "exp_alerts": [expected(page, labels, burn), expected(ticket, labels, burn)],
+                },
+                {"eval_time": "40m", "alertname": BURN_ALERT, "exp_alerts": []},
+            ],
+        }
+    ]
+    promtool_test(promtool, tmp_path, tests)
+
+
+# -- drift and cohorts ------------------------------------------------------------------------
+
+
+def test_drift_ticket_needs_every_window_to_drift_and_closes_late(
+    promtool: str, default_slo: SLOSet, tmp_path: Path
+) -> None:
+    # Defaults: open when every window over 15m drifted (at least half of the features), for
+    # 5m, keep firing 30m.
+    settings = _settings(default_slo)
+    write_rules(default_slo, tmp_path, settings)
+    rule = alert_rule(default_slo, settings, DRIFT_ALERT)
+    noisy = {"model": "noisy", "dataset": "d"}
+    drifting = {"model": "drifting", "dataset": "d"}
+    tests = [
+        {
+            "name": "one noisy window, then a sustained drift",
+            "interval": "1m",
+            "input_series": [
+                series("harness_serving_minority_drift_share", noisy, "0.1x20 0.9x5 0.1x110"),
+                # Windows drifting on 75 % and 60 % of the features, then none.
+                series(
+                    "harness_serving_minority_drift_share", drifting, "0x10 0.75x30 0.6x30 0x60"
+                ),
+            ],
+            "alert_rule_test": [
+                # 15 drifted minutes (11m-25m), not yet 5 more for `for:`.
+                {"eval_time": "28m", "alertname": DRIFT_ALERT, "exp_alerts": []},
+                {
+                    "eval_time": "40m",
+                    "alertname": DRIFT_ALERT,
+                    "exp_alerts": [expected(rule, drifting, 0.75)],
+                },
+                # The least drifted window of the last 15 minutes gives the value.
+                {
+                    "eval_time": "60m",
+                    "alertname": DRIFT_ALERT,
+                    "exp_alerts": [expected(rule, drifting, 0.6)],
+                },
+                # Clean since 72m: still open (keep_firing_for 30m), then closed.
+                {
+                    "eval_time": "95m",
+                    "alertname": DRIFT_ALERT,
+                    "exp_alerts": [expected(rule, drifting, 0.6)],
+                },
+                {"eval_time": "110m", "alertname": DRIFT_ALERT, "exp_alerts": []},
+            ],
+        }
+    ]
+    promtool_test(promtool, tmp_path, tests)
+
+
+def test_cohort_ticket_needs_low_recall_and_enough_events(
+    promtool: str, default_slo: SLOSet, tmp_path: Path
+) -> None:
+    settings = _settings(default_slo)
+    write_rules(default_slo, tmp_path, settings)
+    rule = alert_rule(default_slo, settings, COHORT_ALERT)
+
+    def cohort(name: str, tp: str, fn: str) -> list[dict]:
+        labels = {**SERVING, "sensitive": "sex", "cohort": name}
+        return [
+            series("harness_serving_cohort_outcomes_total", {**labels, "outcome": "tp"}, tp),
+            series("harness_serving_cohort_outcomes_total", {**labels, "outcome": "fn"}, fn),
+        ]
+
+    tests = [
+        {
+            "name": "cohorts",
+            "interval": "1m",
+            "input_series": [
+                *cohort("F", "0+5x120", "0+5x120"),  # recall 0.5, 600 events per hour
+                *cohort("M", "0+9x120", "0+1x120"),  # recall 0.9
+                *cohort("X", "0+0x120", "0+0.1x120"),  # recall 0, but 6 events per hour
+            ],
+            "alert_rule_test": [
+                {
+                    "eval_time": "120m",
+                    "alertname": COHORT_ALERT,
+                    "exp_alerts": [
+                        expected(rule, {**SERVING, "sensitive": "sex", "cohort": "F"}, 0.5)
+                    ],
+                }
+            ],
+        }
+    ]
+    promtool_test(promtool, tmp_path, tests)
+
+
+# -- batch: gate verdicts, staleness, failing runs --------------------------------------------
+
+
+def _verdict_series(
+    experiment: str, objective: str, instance: str, fail: str, passed: str
+) -> list[dict]:
+    """The verdict state set: ``fail`` and ``passed`` are the FAIL and PASS series' values."""
+    labels = {"experiment": experiment, "objective": objective, "instance": instance}
+    values = {"FAIL": fail, "PASS": passed, "NOT APPLICABLE": "0x40"}
+    return [
+        series("harness_gate_verdict", {**labels, "verdict": state}, value)
+        for state, value in values.items()
+    ]
+
+
+def test_gate_verdict_alert_once_per_experiment_and_objective(
+    promtool: str, default_slo: SLOSet, tmp_path: Path
+) -> None:
+    settings = _settings(default_slo)
+    write_rules(default_slo, tmp_path, settings)
+    rule = alert_rule(default_slo, settings, GATE_ALERT)
+    worst = {
+        "metric": "test/minority_recall",
+        "candidate": "pima__smote__decision_tree__seed0",
+        "required": ">= 0.8",
+    }
+    inputs = []
+    # quick fails minority_recall; the verdict reaches Prometheus twice (Pushgateway and a
+    # textfile), which must still give one alert.
+    for instance in ("", "node:9100"):
+        inputs += _verdict_series("quick", "minority_recall", instance, "1x40", "0x40")
+        inputs.append(
+            series(
+                "harness_gate_objective_worst_value",
+                {
+                    "experiment": "quick",
+                    "objective": "minority_recall",
+                    **worst,
+                    "instance": instance,
+                },
+                "0.62x40",
+            )
+        )
+    inputs += _verdict_series("quick", "minority_f1", "", "0x40", "1x40")
+    # paper fails minority_recall for 20 minutes, then its next gate run passes.
+    inputs += _verdict_series("paper", "minority_recall", "", "1x20 0x20", "0x20 1x20")
+    inputs.append(
+        series(
+            "harness_gate_objective_worst_value",
+            {"experiment": "paper", "objective": "minority_recall", **worst, "instance": ""},
+            "0.5x40",
+        )
+    )
+    quick = {"experiment": "quick", "objective": "minority_recall", **worst}
+    paper = {"experiment": "paper", "objective": "minority_recall", **worst}
+    tests = [
+        {
+            "name": "gate verdicts",
+            "interval": "1m",
+            "input_series": inputs,
+            "alert_rule_test": [
+                {"eval_time": "3m", "alertname": GATE_ALERT, "exp_alerts": []},  # for: 5m
+                {
+                    "eval_time": "10m",
+                    "alertname": GATE_ALERT,
+                    "exp_alerts": [expected(rule, paper, 0.5), expected(rule, quick, 0.62)],
                 },
                 {
-                    "eval_time": "1h",
-                    "alertname": gap_alert,
-                    "exp_alerts": [_expected(rules[gap_alert], bad, "0.15")],
-                },
-                {
-                    "eval_time": "1h",
-                    "alertname": RUNS_FAILING_ALERT,
-                    "exp_alerts": [_expected(rules[RUNS_FAILING_ALERT], bad)],
-                },
-                {"eval_time": "3h", "alertname": RUNS_FAILING_ALERT, "exp_alerts": []},
-                {"eval_time": "24h", "alertname": STALE_ALERT, "exp_alerts": []},
-                {
-                    # 25 h since the adasyn success; exactly 24 h (not more) since smote's.
-                    "eval_time": "25h",
-                    "alertname": STALE_ALERT,
-                    "exp_alerts": [_expected(rules[STALE_ALERT], bad, "1d 1h 0m 0s")],
+                    "eval_time": "30m",
+                    "alertname": GATE_ALERT,
+                    "exp_alerts": [expected(rule, quick, 0.62)],
                 },
             ],
         }
     ]
-    _promtool_test(promtool, tmp_path, tests, evaluation_interval="1h")
+    promtool_test(promtool, tmp_path, tests)
+
+
+def test_stale_success_alerts_only_for_gated_experiments(
+    promtool: str, default_slo: SLOSet, tmp_path: Path
+) -> None:
+    settings = _settings(default_slo)
+    write_rules(default_slo, tmp_path, settings)
+    rule = alert_rule(default_slo, settings, STALE_ALERT)
+    job = {"dataset": "pima", "resampler": "adasyn", "model": "tree"}
+    tests = [
+        {
+            "name": "stale",
+            "interval": "1h",
+            "input_series": [
+                # quick is gated and its last success finished at time 0.
+                series(
+                    "harness_last_success_timestamp_seconds", {"experiment": "quick", **job}, "0x30"
+                ),
+                *_verdict_series("quick", "minority_recall", "", "0x40", "1x40"),
+                # old was never gated: an ablation nobody watches must not open a ticket.
+                series(
+                    "harness_last_success_timestamp_seconds", {"experiment": "old", **job}, "0x30"
+                ),
+                # fresh is gated and succeeded 1 h ago.
+                series(
+                    "harness_last_success_timestamp_seconds",
+                    {"experiment": "fresh", **job},
+                    "0x23 86400x7",
+                ),
+                *_verdict_series("fresh", "minority_recall", "", "0x40", "1x40"),
+            ],
+            "alert_rule_test": [
+                {"eval_time": "24h", "alertname": STALE_ALERT, "exp_alerts": []},
+                {"eval_time": "25h", "alertname": STALE_ALERT, "exp_alerts": []},  # for: 5m
+                {
+                    "eval_time": "26h",
+                    "alertname": STALE_ALERT,
+                    "exp_alerts": [expected(rule, {"experiment": "quick"}, 93600.0)],
+                },
+            ],
+        }
+    ]
+    promtool_test(promtool, tmp_path, tests, evaluation_interval="1h")
+
+
+def test_failing_runs_alert_from_the_first_failure_and_clear(
+    promtool: str, default_slo: SLOSet, tmp_path: Path
+) -> None:
+    settings = _settings(default_slo)
+    write_rules(default_slo, tmp_path, settings)
+    rule = alert_rule(default_slo, settings, RUNS_FAILING_ALERT)
+    adasyn = {**FAILED_SAMPLE, "resampler": "adasyn"}
+    smote = {**FAILED_SAMPLE, "resampler": "smote"}
+    ros = {**FAILED_SAMPLE, "resampler": "ros"}
+    tests = [
+        {
+            "name": "failing runs",
+            "interval": "1h",
+            "input_series": [
+                # adasyn's first ever run fails at 1 h: a new series, already at its value.
+                # Its Pushgateway copy then stays as it is forever.
+                series("harness_last_failure_timestamp_seconds", adasyn, "_ 3600x30"),
+                # smote fails at 1 h and succeeds again at 3 h.
+                series("harness_last_failure_timestamp_seconds", smote, "_ 3600x30"),
+                series("harness_last_success_timestamp_seconds", smote, "_ _ _ 10800x30"),
+                # ros succeeded at 0 and failed long before: nothing to report.
+                series("harness_last_failure_timestamp_seconds", ros, "0x30"),
+                series("harness_last_success_timestamp_seconds", ros, "60x30"),
+                # Initialised at 0: a run counter never alerts by itself any more.
+                series("harness_runs_total", {**adasyn, "status": "failed"}, "_ 1x30"),
+            ],
+            "alert_rule_test": [
+                {"eval_time": "1h", "alertname": RUNS_FAILING_ALERT, "exp_alerts": []},  # for
+                {
+                    "eval_time": "2h",
+                    "alertname": RUNS_FAILING_ALERT,
+                    "exp_alerts": [expected(rule, {"experiment": "quick"}, 2.0)],
+                },
+                {
+                    "eval_time": "4h",
+                    "alertname": RUNS_FAILING_ALERT,
+                    "exp_alerts": [expected(rule, {"experiment": "quick"}, 1.0)],
+                },
+                # A day after adasyn's failure the ticket closes even though nothing changed.
+                {"eval_time": "26h", "alertname": RUNS_FAILING_ALERT, "exp_alerts": []},
+            ],
+        }
+    ]
+    promtool_test(promtool, tmp_path, tests, evaluation_interval="1h")
+
+
+def test_a_custom_burn_table_can_be_given(default_slo: SLOSet) -> None:
+    alerts = (BurnRateAlert("page", "10s", "2s", 1.5),)
+    serving = dataclasses.replace(default_slo.serving, burn_rate_alerts=alerts)
+    rules = burn_rate_alert_rules(dataclasses.replace(default_slo, serving=serving))
+    assert "harness:minority_recall_burn_rate:rate10s > 1.5" in rules[0]["expr"]

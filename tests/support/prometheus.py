@@ -1,7 +1,8 @@
 """A real Prometheus and a real Pushgateway for tests, on free 127.0.0.1 ports.
 
-Both come from the Debian packages ``prometheus`` and ``prometheus-pushgateway``. Without them
-a test is skipped, or fails when ``CI=true`` (CI installs them)::
+Both come from the Debian packages ``prometheus`` and ``prometheus-pushgateway`` (an
+Alertmanager, from ``prometheus-alertmanager``, is in :mod:`tests.support.alertmanager`).
+Without them a test is skipped, or fails when ``CI=true`` (CI installs them)::
 
     def test_scrape(tmp_path):
         with running_pushgateway(tmp_path / "pgw") as gateway:
@@ -32,7 +33,7 @@ import yaml
 READY_TIMEOUT_S = 30.0
 PORT_ATTEMPTS = 3
 SCRAPE_INTERVAL = "1s"
-INSTALL_HINT = "apt-get install prometheus prometheus-pushgateway"
+INSTALL_HINT = "apt-get install prometheus prometheus-pushgateway prometheus-alertmanager"
 
 
 def free_port() -> int:
@@ -58,7 +59,7 @@ def _get(url: str, timeout_s: float = 2.0) -> bytes:
         return response.read()
 
 
-def _wait_ready(url: str, process: subprocess.Popen, log_path: Path) -> None:
+def wait_ready(url: str, process: subprocess.Popen, log_path: Path) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -77,11 +78,11 @@ def _wait_ready(url: str, process: subprocess.Popen, log_path: Path) -> None:
 
 
 @contextlib.contextmanager
-def _process(args: list[str], ready_url: str, log_path: Path) -> Iterator[None]:
+def server_process(args: list[str], ready_url: str, log_path: Path) -> Iterator[None]:
     with log_path.open("wb") as log:
         process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
     try:
-        _wait_ready(ready_url, process, log_path)
+        wait_ready(ready_url, process, log_path)
     except RuntimeError:
         process.kill()
         process.wait()
@@ -98,12 +99,12 @@ def _process(args: list[str], ready_url: str, log_path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _on_a_free_port(make_args: Callable[[int, int], list[str]], log_path: Path) -> Iterator[str]:
+def on_a_free_port(make_args: Callable[[int, int], list[str]], log_path: Path) -> Iterator[str]:
     """Start a server on a free port, trying another port if one is taken meanwhile."""
     for attempt in range(PORT_ATTEMPTS):
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        server = _process(make_args(port, attempt), f"{url}/-/ready", log_path)
+        server = server_process(make_args(port, attempt), f"{url}/-/ready", log_path)
         try:
             server.__enter__()
         except RuntimeError:
@@ -131,7 +132,7 @@ def running_pushgateway(workdir: Path) -> Iterator[str]:
             f"--persistence.file={workdir / 'pushgateway.data'}",
         ]
 
-    with _on_a_free_port(args, workdir / "pushgateway.log") as url:
+    with on_a_free_port(args, workdir / "pushgateway.log") as url:
         yield url
 
 
@@ -184,8 +185,12 @@ def prometheus_config(
     targets: Sequence[str] = (),
     pushgateway: str | None = None,
     rule_files: Sequence[Path] = (),
+    alertmanager: str | None = None,
 ) -> dict:
-    """A Prometheus configuration scraping every second."""
+    """A Prometheus configuration scraping and evaluating every second.
+
+    ``alertmanager`` (a URL) receives the alerts of ``rule_files``.
+    """
     scrape_configs = []
     if pushgateway is not None:
         scrape_configs.append(
@@ -204,6 +209,9 @@ def prometheus_config(
     }
     if rule_files:
         config["rule_files"] = [str(path) for path in rule_files]
+    if alertmanager is not None:
+        target = urllib.parse.urlparse(alertmanager).netloc
+        config["alerting"] = {"alertmanagers": [{"static_configs": [{"targets": [target]}]}]}
     return config
 
 
@@ -214,6 +222,8 @@ def running_prometheus(
     targets: Sequence[str] = (),
     pushgateway: str | None = None,
     rule_files: Sequence[Path] = (),
+    alertmanager: str | None = None,
+    resend_delay: str | None = None,
 ) -> Iterator[PrometheusServer]:
     """Start ``prometheus`` with a generated config and a fresh storage folder.
 
@@ -227,22 +237,30 @@ def running_prometheus(
         URL of a Pushgateway, scraped with ``honor_labels: true``.
     rule_files : sequence of Path
         Rule files to load.
+    alertmanager : str, optional
+        URL of an Alertmanager to send the alerts to.
+    resend_delay : str, optional
+        How often a firing alert is sent again (``--rules.alert.resend-delay``, 1m by default).
     """
     binary = require_binary("prometheus")
     workdir.mkdir(parents=True, exist_ok=True)
     config_path = workdir / "prometheus.yml"
-    config = prometheus_config(targets=targets, pushgateway=pushgateway, rule_files=rule_files)
+    config = prometheus_config(
+        targets=targets, pushgateway=pushgateway, rule_files=rule_files, alertmanager=alertmanager
+    )
     config_path.write_text(yaml.safe_dump(config))
 
     def args(port: int, attempt: int) -> list[str]:
+        extra = [f"--rules.alert.resend-delay={resend_delay}"] if resend_delay else []
         return [
             binary,
             f"--config.file={config_path}",
             f"--storage.tsdb.path={workdir / f'data-{attempt}'}",
             f"--web.listen-address=127.0.0.1:{port}",
+            *extra,
         ]
 
-    with _on_a_free_port(args, workdir / "prometheus.log") as url:
+    with on_a_free_port(args, workdir / "prometheus.log") as url:
         yield PrometheusServer(url)
 
 
