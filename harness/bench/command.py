@@ -17,9 +17,17 @@ from typing import Any
 
 import numpy as np
 
+from harness.bench import distributed as scale
 from harness.bench.implementations import IMPLEMENTATIONS
 from harness.bench.overhead import FULL_PLAN, SMOKE_PLAN, AblationPlan
-from harness.bench.report import evaluate_targets, render_markdown, summarize
+from harness.bench.parts import PARTS, read_parts, write_part
+from harness.bench.report import (
+    evaluate_targets,
+    render_distributed,
+    render_markdown,
+    scale_targets,
+    summarize,
+)
 from harness.bench.shapes import FULL_SHAPES, QUICK_SHAPES, Shape, parse_shapes, write_shape_data
 from harness.errors import ConfigError, HarnessError
 
@@ -50,7 +58,58 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-overhead", action="store_true", help="skip the overhead ablation")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    parser.add_argument(
+        "--part",
+        choices=PARTS,
+        default=None,
+        help="run one part only and write <out>/parts/PART.json (merge them with --merge)",
+    )
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="merge the parts found in <out>/parts into bench.json and bench.md",
+    )
+    parser.add_argument(
+        "--distributed",
+        action="store_true",
+        help="distributed exact ADASYN on a local Ray cluster (the same as --part distributed)",
+    )
+    parser.add_argument(
+        "--distributed-rows",
+        type=_rows,
+        default=scale.DEFAULT_ROWS,
+        help=f"rows of the generated data (default {scale.DEFAULT_ROWS:,}; accepts 2M, 500k)",
+    )
+    parser.add_argument(
+        "--distributed-features", type=int, default=scale.DEFAULT_FEATURES, help="features (20)"
+    )
+    parser.add_argument(
+        "--distributed-minority",
+        type=float,
+        default=scale.DEFAULT_MINORITY,
+        help="minority share (0.01)",
+    )
+    parser.add_argument(
+        "--distributed-partition-rows",
+        type=_rows,
+        default=scale.DEFAULT_PARTITION_ROWS,
+        help=f"rows per partition (default {scale.DEFAULT_PARTITION_ROWS:,})",
+    )
     return parser
+
+
+def _rows(text: str) -> int:
+    """``2M``, ``500k`` or a plain integer."""
+    scale = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}.get(text[-1:].lower(), 1)
+    try:
+        value = int(float(text[:-1] if scale > 1 else text) * scale)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a row count: use e.g. 2000000, 2M or 500k"
+        ) from exc
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1 row")
+    return value
 
 
 def _versions() -> str:
@@ -104,12 +163,18 @@ def _agreement(shape: Shape, folder: Path) -> dict[str, Any]:
         "exact_identical_r": None,
         "approx_mean_abs_dr": None,
         "approx_share_g_within_1": None,
+        "approx_share_delta_exact": None,
+        "approx_total_deviation": None,
     }
     if reference is not None and exact_r is not None:
         row["exact_identical_r"] = bool(np.array_equal(reference, exact_r))
     if exact_r is not None and approx_r is not None:
         row["approx_mean_abs_dr"] = float(np.mean(np.abs(approx_r - exact_r)))
         row["approx_share_g_within_1"] = float(np.mean(np.abs(approx_g - exact_g) <= 1))
+        # Δ_i = K·r_i: equal ratios are equal counts. Deviation: Σ|g_i − g_i*| / G.
+        row["approx_share_delta_exact"] = float(np.mean(approx_r == exact_r))
+        total = max(int(exact_g.sum()), 1)
+        row["approx_total_deviation"] = float(np.abs(approx_g - exact_g).sum() / total)
     return row
 
 
@@ -143,15 +208,22 @@ OVERHEAD_VARIANTS = {
 }
 
 
-def run_overhead(plan: AblationPlan, repeats: int, work: Path, log) -> dict[str, Any]:
+def run_overhead(
+    plan: AblationPlan, repeats: int, work: Path, log, profile: str | None = None
+) -> dict[str, Any]:
     """Median time of the ablation through the harness (with a new and with an existing MLflow
-    store) and through the bare loop; the target ratio uses the new store, the worse case."""
+    store) and through the bare loop; the target ratio uses the new store, the worse case.
+
+    ``profile="sweep"`` runs the harness with the ``evaluation=sweep`` profile (no per-job
+    plots, HTML or model; one report per sweep)."""
     base = {
         "kind": "overhead",
         "strategies": list(plan.strategies),
         "n_splits": plan.n_splits,
         "n_repeats": plan.n_repeats,
     }
+    if profile:
+        base["profile"] = profile
     times: dict[str, list[float]] = {name: [] for name in OVERHEAD_VARIANTS}
     store_setup: list[float] = []
     try:
@@ -180,8 +252,123 @@ def run_overhead(plan: AblationPlan, repeats: int, work: Path, log) -> dict[str,
     }
 
 
+def _meta(argv: list[str], repeats: int | None, quick: bool, shapes: list[Shape]) -> dict:
+    return {
+        "command": "harness bench " + shlex.join(argv),
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "repeats": repeats,
+        "quick": quick,
+        "shapes": [s.label for s in shapes],
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "versions": _versions(),
+    }
+
+
+def assemble(
+    meta: dict[str, Any],
+    runs: list[dict[str, Any]],
+    agreement: list[dict[str, Any]],
+    overhead: dict[str, Any],
+    distributed: dict[str, Any] | None = None,
+    sweep_overhead: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The whole result (every section, every target) from the parts' data."""
+    summary = summarize(runs)
+    distributed = distributed or {"error": "not run (harness bench --part distributed)"}
+    sweep_overhead = sweep_overhead or {"error": "not run (harness bench --part sweep-overhead)"}
+    return {
+        "meta": meta,
+        "runs": runs,
+        "summary": summary,
+        "agreement": agreement,
+        "overhead": overhead,
+        "sweep_overhead": sweep_overhead,
+        "distributed": distributed,
+        "targets": [
+            *evaluate_targets(summary, agreement, overhead),
+            *scale_targets(agreement, distributed, sweep_overhead),
+        ],
+    }
+
+
+def _publish(out: Path, result: dict[str, Any]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench.json").write_text(json.dumps(result, indent=2, default=float) + "\n")
+    markdown = render_markdown(result)
+    (out / "bench.md").write_text(markdown)
+    print(markdown)
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def merge_parts(out: Path) -> dict[str, Any]:
+    """Merge the parts written under ``out`` into one result (missing parts: not measured)."""
+    parts = read_parts(out)
+    if not parts:
+        raise ConfigError(
+            f"No benchmark part in {out / 'parts'}: run `harness bench --part NAME --out {out}` "
+            "for some part first (or `make bench`)."
+        )
+    samplers = parts.get("samplers", {})
+    meta = dict(samplers.get("meta") or next(iter(parts.values()))["meta"])
+    meta["command"] = "merged: " + "; ".join(p["meta"]["command"] for p in parts.values())
+    meta["parts"] = {name: part["meta"].get("finished") for name, part in parts.items()}
+    return assemble(
+        meta,
+        samplers.get("runs", []),
+        samplers.get("agreement", []),
+        parts.get("overhead", {}).get("overhead", {"error": "not run (--part overhead)"}),
+        parts.get("distributed", {}).get("distributed"),
+        parts.get("sweep-overhead", {}).get("sweep_overhead"),
+    )
+
+
+def _run_part(args: argparse.Namespace, argv: list[str], shapes, repeats, names) -> int:
+    meta = _meta(argv, repeats, args.quick, shapes)
+    with tempfile.TemporaryDirectory(prefix="harness-bench-") as tmp:
+        work = Path(tmp)
+        if args.part == "samplers":
+            runs, agreement = run_shapes(shapes, names, repeats, work, _log)
+            data = {"runs": runs, "agreement": agreement}
+        elif args.part == "overhead":
+            plan = SMOKE_PLAN if args.quick else FULL_PLAN
+            data = {"overhead": run_overhead(plan, repeats, work, _log)}
+        elif args.part == "sweep-overhead":
+            plan = SMOKE_PLAN if args.quick else FULL_PLAN
+            data = {"sweep_overhead": run_overhead(plan, repeats, work, _log, profile="sweep")}
+        else:
+            data = {"distributed": _run_distributed(args, work)}
+    path = write_part(args.out, args.part, meta, data)
+    _log(f"wrote {path}; merge the parts with `harness bench --merge --out {args.out}`")
+    if args.part == "distributed":
+        print(render_distributed(data["distributed"]))
+    return 0
+
+
+def _run_distributed(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    from harness.bench.distributed import run_distributed_bench
+
+    try:
+        return run_distributed_bench(
+            work,
+            n_rows=args.distributed_rows,
+            n_features=args.distributed_features,
+            minority_share=args.distributed_minority,
+            partition_rows=args.distributed_partition_rows,
+            log=_log,
+        )
+    except ImportError as exc:
+        return {"error": f"Ray is not installed ({exc}); install the ray extra"}
+
+
 def bench_main(argv: list[str]) -> int:
     """Entry point of ``harness bench``; returns the process exit code.
+
+    Without ``--part`` or ``--merge`` every part but the distributed one runs in this process
+    and the merged table is written (``--distributed`` runs that part alone).
 
     Parameters
     ----------
@@ -189,6 +376,11 @@ def bench_main(argv: list[str]) -> int:
         Command-line arguments after ``bench`` (see ``harness bench --help``).
     """
     args = build_parser().parse_args(argv)
+    if args.distributed:
+        args.part = "distributed"
+    if args.merge:
+        _publish(args.out, merge_parts(args.out))
+        return 0
     shapes = args.shapes or (QUICK_SHAPES if args.quick else FULL_SHAPES)
     if args.max_rows is not None:
         shapes = [s for s in shapes if s.n_rows <= args.max_rows]
@@ -201,39 +393,17 @@ def bench_main(argv: list[str]) -> int:
             f"{len(shapes)} shape(s)): use names from {list(IMPLEMENTATIONS)}, --repeats >= 1 "
             "and a --max-rows that keeps at least one shape."
         )
-    args.out.mkdir(parents=True, exist_ok=True)
-
-    def log(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
-
+    if args.part:
+        return _run_part(args, argv, shapes, repeats, names)
     with tempfile.TemporaryDirectory(prefix="harness-bench-") as tmp:
         work = Path(tmp)
-        runs, agreement = run_shapes(shapes, names, repeats, work, log)
+        runs, agreement = run_shapes(shapes, names, repeats, work, _log)
         overhead = (
             {"error": "skipped (--no-overhead)"}
             if args.no_overhead
-            else run_overhead(SMOKE_PLAN if args.quick else FULL_PLAN, repeats, work, log)
+            else run_overhead(SMOKE_PLAN if args.quick else FULL_PLAN, repeats, work, _log)
         )
-    summary = summarize(runs)
-    result = {
-        "meta": {
-            "command": "harness bench " + shlex.join(argv),
-            "started": datetime.now(UTC).isoformat(timespec="seconds"),
-            "repeats": repeats,
-            "quick": args.quick,
-            "shapes": [s.label for s in shapes],
-            "cpu_count": os.cpu_count(),
-            "python": platform.python_version(),
-            "versions": _versions(),
-        },
-        "runs": runs,
-        "summary": summary,
-        "agreement": agreement,
-        "overhead": overhead,
-        "targets": evaluate_targets(summary, agreement, overhead),
-    }
-    (args.out / "bench.json").write_text(json.dumps(result, indent=2) + "\n")
-    markdown = render_markdown(result)
-    (args.out / "bench.md").write_text(markdown)
-    print(markdown)
+    _publish(
+        args.out, assemble(_meta(argv, repeats, args.quick, shapes), runs, agreement, overhead)
+    )
     return 0

@@ -73,9 +73,14 @@ FULL_PLAN = AblationPlan()
 SMOKE_PLAN = AblationPlan(strategies=("none", "smote"), n_splits=2, n_repeats=1)
 
 
-def harness_overrides(root: Path, plan: AblationPlan) -> list[str]:
-    """Overrides of the harness run: the quick ablation, sequential, all outputs on."""
-    return [
+def harness_overrides(root: Path, plan: AblationPlan, profile: str | None = None) -> list[str]:
+    """Overrides of the harness run: the quick ablation, sequential, all outputs on.
+
+    With ``profile="sweep"`` the evaluation profile of a large sweep (``conf/evaluation/
+    sweep.yaml``: no per-job plots, HTML or saved model) and no model logging.
+    """
+    profile_overrides = [f"evaluation={profile}", "tracking.log_model=false"] if profile else []
+    return profile_overrides + [
         "experiment=quick",
         f"experiment.grid={{resampler: [{', '.join(plan.strategies)}]}}",
         f"evaluation.n_splits={plan.n_splits}",
@@ -119,15 +124,18 @@ def create_tracking_store(root: Path) -> dict[str, float]:
     return {"import_seconds": import_seconds, "store_seconds": time.perf_counter() - started}
 
 
-def run_through_harness(root: Path, plan: AblationPlan = FULL_PLAN) -> dict[str, Any]:
-    """Run the quick ablation with :func:`harness.evaluate.experiment.run_experiment`."""
+def run_through_harness(
+    root: Path, plan: AblationPlan = FULL_PLAN, profile: str | None = None
+) -> dict[str, Any]:
+    """Run the quick ablation with :func:`harness.evaluate.experiment.run_experiment`
+    (with the evaluation ``profile`` when given, see :func:`harness_overrides`)."""
     from hydra import compose, initialize_config_dir
 
     from harness.evaluate.experiment import CONF_DIR, run_experiment
 
     root.mkdir(parents=True, exist_ok=True)
     with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
-        cfg = compose(config_name="config", overrides=harness_overrides(root, plan))
+        cfg = compose(config_name="config", overrides=harness_overrides(root, plan, profile))
     outcome = run_experiment(cfg, output_dir=root / "quick", overrides=[])
     return {"jobs": len(outcome.records), "failed": len(outcome.failed)}
 

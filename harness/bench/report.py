@@ -13,6 +13,10 @@ APPROX_MIN_SPEEDUP = 10.0
 APPROX_MAX_MEAN_DR = 0.02
 APPROX_MIN_SHARE_G = 0.95
 OVERHEAD_MAX_RATIO = 1.3
+# Issue 16: Δ_i agreement and allocation deviation at every 1M shape.
+APPROX_MIN_SHARE_DELTA = 0.95
+APPROX_MAX_TOTAL_DEVIATION = 0.02
+SCALE_SHAPE_PREFIX = "1Mx"
 OURS_VS_THEIRS = {
     "harness-adasyn-exact": "imblearn-adasyn",
     "harness-adasyn-approx": "imblearn-adasyn",
@@ -142,6 +146,98 @@ def evaluate_targets(
     return targets
 
 
+def scale_targets(
+    agreement: list[dict[str, Any]], distributed: dict[str, Any], sweep_overhead: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The targets of issue 16: approximate agreement at every 1M shape, the distributed
+    memory bound, and the per-job overhead with the sweep profile."""
+    targets = []
+    measured = [
+        a
+        for a in agreement
+        if a["shape"].startswith(SCALE_SHAPE_PREFIX)
+        and a.get("approx_share_delta_exact") is not None
+    ]
+    for label, key, ok in (
+        (
+            f"auto-approx exact Δ_i ≥ {APPROX_MIN_SHARE_DELTA:.0%} at every 1M shape",
+            "approx_share_delta_exact",
+            lambda v: v >= APPROX_MIN_SHARE_DELTA,
+        ),
+        (
+            f"auto-approx Σ|g_i − g_i*|/G ≤ {APPROX_MAX_TOTAL_DEVIATION} at every 1M shape",
+            "approx_total_deviation",
+            lambda v: v <= APPROX_MAX_TOTAL_DEVIATION,
+        ),
+    ):
+        if measured:
+            values = ", ".join(f"{a['shape']}: {a[key]:.4f}" for a in measured)
+            targets.append(
+                {"target": label, "value": values, "met": all(ok(a[key]) for a in measured)}
+            )
+        else:
+            targets.append({"target": label, "value": "not measured (no 1M shape)", "met": None})
+    label = "distributed exact ADASYN: peak per task ≤ bound(partition + minority set)"
+    if "error" in distributed:
+        targets.append({"target": label, "value": distributed["error"], "met": None})
+    else:
+        shape = distributed["shape"]
+        targets.append(
+            {
+                "target": label,
+                "value": f"max peak {distributed['max_task_peak_bytes'] / 2**20:.1f} MiB, bound "
+                f"{distributed['max_task_bound_bytes'] / 2**20:.1f} MiB at {shape['rows']:,} "
+                f"rows × {shape['features']}, {shape['partition_rows']:,} rows/partition",
+                "met": bool(distributed["peaks_within_bound"]),
+            }
+        )
+        targets.append(
+            {
+                "target": "distributed run at 10M rows × 20, 1 % minority",
+                "value": f"run at {shape['rows']:,} rows: "
+                f"{distributed['rows_per_second']:,.0f} rows/s",
+                "met": True if shape["rows"] >= 10_000_000 else None,
+            }
+        )
+    ratio = sweep_overhead.get("ratio")
+    targets.append(
+        {
+            "target": f"per-job overhead with evaluation=sweep ≤ {OVERHEAD_MAX_RATIO}× bare loop",
+            "value": f"{ratio:.2f}×" if ratio is not None else sweep_overhead.get("error"),
+            "met": ratio <= OVERHEAD_MAX_RATIO if ratio is not None else None,
+        }
+    )
+    return targets
+
+
+def render_distributed(distributed: dict[str, Any]) -> str:
+    """The distributed exact ADASYN section (Markdown)."""
+    lines = ["## Distributed exact ADASYN (Ray)", ""]
+    if "error" in distributed:
+        return "\n".join([*lines, f"Not measured: {distributed['error']}.", ""])
+    shape, seconds = distributed["shape"], distributed["seconds"]
+    lines += [
+        f"{shape['rows']:,} rows × {shape['features']} features, {shape['minority_share']:.0%} "
+        f"minority ({distributed['minority_rows']:,} rows), {shape['partitions']} Parquet "
+        f"partitions of {shape['partition_rows']:,} rows, local cluster of "
+        f"{distributed['cpus']} CPUs; {distributed['synthetic_rows']:,} synthetic rows written.",
+        "",
+        "| phase | seconds |",
+        "|---|---:|",
+        *(f"| {phase} | {value:.1f} |" for phase, value in seconds.items()),
+        "",
+        f"Rows/s (whole run): {distributed['rows_per_second']:,.0f}. Counting: "
+        f"{distributed['count_seconds_per_partition']:.1f} s per partition (median), "
+        f"{distributed['pairs_per_second_per_task']:.3g} minority × majority pairs/s per task. "
+        f"Peak traced memory per counting task: max "
+        f"{distributed['max_task_peak_bytes'] / 2**20:.1f} MiB (bound "
+        f"{distributed['max_task_bound_bytes'] / 2**20:.1f} MiB); per writing task: max "
+        f"{distributed['max_write_peak_bytes'] / 2**20:.1f} MiB.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def _fmt(value: Any, spec: str) -> str:
     return "–" if value is None else format(value, spec)
 
@@ -187,14 +283,17 @@ def render_markdown(result: dict[str, Any]) -> str:
         "",
         "r_i(exact) is imbalanced-learn's own computation (scikit-learn k-NN on all rows).",
         "",
-        "| shape | exact r_i identical | approx mean abs Δr | approx g_i within ±1 |",
-        "|---|---|---:|---:|",
+        "| shape | exact r_i identical | approx mean abs Δr | approx g_i within ±1 "
+        "| approx exact Δ_i | approx Σ\\|g−g*\\|/G |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     for row in result["agreement"]:
         lines.append(
             f"| {row['shape']} | {_fmt(row['exact_identical_r'], '')} | "
             f"{_fmt(row['approx_mean_abs_dr'], '.4f')} | "
-            f"{_fmt(row['approx_share_g_within_1'], '.2%')} |"
+            f"{_fmt(row['approx_share_g_within_1'], '.2%')} | "
+            f"{_fmt(row.get('approx_share_delta_exact'), '.2%')} | "
+            f"{_fmt(row.get('approx_total_deviation'), '.4f')} |"
         )
     overhead = result["overhead"]
     lines += ["", "## Harness overhead (quick ablation)", ""]
@@ -211,6 +310,22 @@ def render_markdown(result: dict[str, Any]) -> str:
         )
     else:
         lines.append(f"Not measured: {overhead.get('error', 'skipped')}.")
+    sweep = result.get("sweep_overhead") or {}
+    lines += ["", "## Harness overhead with the sweep profile (evaluation=sweep)", ""]
+    if sweep.get("ratio") is not None:
+        plan = sweep["plan"]
+        lines.append(
+            f"Job size: Pima (768 rows), {plan['n_splits']}-fold × {plan['n_repeats']} repeats, "
+            f"one decision tree per fold, {len(plan['strategies'])} jobs "
+            f"({', '.join(plan['strategies'])}). Harness {sweep['harness_seconds']:.1f} s "
+            f"({sweep['harness_existing_store_seconds']:.1f} s with an existing store), bare "
+            f"loop {sweep['bare_seconds']:.1f} s: {sweep['ratio']:.2f}× "
+            f"({sweep['ratio_existing_store']:.2f}×)."
+        )
+    else:
+        lines.append(f"Not measured: {sweep.get('error', 'not run')}.")
+    if result.get("distributed") is not None:
+        lines += ["", render_distributed(result["distributed"]).rstrip("\n")]
     lines += ["", "## Targets", "", "| target | measured | status |", "|---|---|---|"]
     for target in result["targets"]:
         lines.append(

@@ -146,7 +146,7 @@ def run_overhead(request: dict[str, Any]) -> dict[str, Any]:
         extra["store"] = store
     start = time.perf_counter()
     if request["variant"] == "harness":
-        details = overhead.run_through_harness(root, plan)
+        details = overhead.run_through_harness(root, plan, request.get("profile"))
     else:
         details = overhead.run_bare_loop(plan)
     seconds = time.perf_counter() - start

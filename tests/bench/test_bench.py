@@ -13,7 +13,16 @@ from harness.errors import ConfigError
 def test_quick_bench_writes_json_and_markdown_with_every_section(tmp_path):
     assert bench_main(["--quick", "--no-overhead", "--out", str(tmp_path)]) == 0
     result = json.loads((tmp_path / "bench.json").read_text())
-    assert set(result) == {"meta", "runs", "summary", "agreement", "overhead", "targets"}
+    assert set(result) == {
+        "meta",
+        "runs",
+        "summary",
+        "agreement",
+        "overhead",
+        "sweep_overhead",
+        "distributed",
+        "targets",
+    }
     assert result["meta"]["repeats"] == 1 and result["meta"]["quick"] is True
     implementations = {row["implementation"] for row in result["summary"]}
     assert {"imblearn-adasyn", "harness-adasyn-exact", "harness-adasyn-approx"} <= implementations
@@ -24,6 +33,8 @@ def test_quick_bench_writes_json_and_markdown_with_every_section(tmp_path):
     # The exact ADASYN reproduces imbalanced-learn's r_i; on a tiny shape "auto-approx" is exact.
     assert result["agreement"][0]["exact_identical_r"] is True
     assert result["agreement"][0]["approx_mean_abs_dr"] == 0.0
+    assert result["agreement"][0]["approx_share_delta_exact"] == 1.0
+    assert result["agreement"][0]["approx_total_deviation"] == 0.0
     statuses = {t["target"]: t["met"] for t in result["targets"]}
     assert statuses["ADASYN exact: r_i identical to imblearn's"] is True
     assert statuses["ADASYN approx ≥ 10× imblearn at 1Mx20x5%"] is None  # shape not run

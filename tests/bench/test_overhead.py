@@ -66,3 +66,21 @@ def test_a_prepared_store_is_reported_not_hidden(tmp_path):
     assert result["failed"] == 0
     assert result["store"] == "prepared"
     assert result["store_setup"]["store_seconds"] > 0
+
+
+def test_sweep_profile_turns_per_job_outputs_off(tmp_path):
+    from hydra import compose, initialize_config_dir
+
+    from harness.evaluate.experiment import CONF_DIR
+
+    plan = overhead.AblationPlan(strategies=("none",), n_splits=2, n_repeats=1)
+    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
+        cfg = compose(
+            config_name="config", overrides=overhead.harness_overrides(tmp_path, plan, "sweep")
+        )
+    assert cfg.evaluation.save_model is False
+    assert cfg.evaluation.job_report is False
+    assert cfg.evaluation.lineage == "none"
+    assert cfg.tracking.log_model is False
+    # The plan's own settings still win over the profile's defaults.
+    assert cfg.evaluation.n_splits == 2 and cfg.evaluation.n_jobs == 1

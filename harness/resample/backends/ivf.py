@@ -14,6 +14,14 @@ Two questions can be asked of the index:
 
 Only numpy is needed. Rows are centred before the cast to float32, so distances keep their
 precision on data far from the origin.
+
+How many cells to probe can be chosen from the data (``target_agreement``): a random sample of
+the queries is answered both by probing every cell (exact, in float32) and by probing
+``n_probe`` cells; while the share of sample queries with the same answer is below the target,
+``n_probe`` is doubled, up to every cell (then the search is exhaustive, so exact).
+The full set of queries is then answered once, at the depth the sample passed. On data where
+cells are poor neighbourhoods (many informative dimensions) this ends at or near every cell:
+the approximate backend turns itself into an exact search rather than give wrong Δ_i.
 """
 
 from __future__ import annotations
@@ -111,6 +119,19 @@ class IVFBackend(NeighborBackend):
         Seed of the subsample and of the initial centroids.
     n_jobs : int or None, default=None
         Threads scanning cells in parallel; ``None`` uses every CPU. Results do not depend on it.
+    target_agreement : float or None, default=None
+        Choose the probe depth from the data: ``n_probe`` is the starting depth, multiplied
+        by two until at least this share of a sample of queries gets the exact answer (the
+        one probing every cell). ``None`` probes ``n_probe`` cells, unchecked. The registered
+        backend ``"ivf"`` (and so ``"auto-approx"``) uses
+        :data:`~harness.resample.neighbors.APPROX_TARGET_AGREEMENT`.
+    check_queries : int, default=1000
+        Size of that sample.
+
+    Attributes
+    ----------
+    probe_depths_ : list of int
+        The depth used by each call of :meth:`kneighbors` and :meth:`count_closer`.
     """
 
     name = "ivf"
@@ -122,12 +143,17 @@ class IVFBackend(NeighborBackend):
         n_iter: int = 10,
         random_state: int = 0,
         n_jobs: int | None = None,
+        target_agreement: float | None = None,
+        check_queries: int = 1000,
     ) -> None:
         self.n_cells = n_cells
         self.n_probe = n_probe
         self.n_iter = n_iter
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.target_agreement = target_agreement
+        self.check_queries = check_queries
+        self.probe_depths_: list[int] = []
         self._rows = None
 
     def _n_threads(self) -> int:
@@ -196,13 +222,13 @@ class IVFBackend(NeighborBackend):
         augmented[:, :-1] = centred
         return augmented, np.einsum("ij,ij->i", centred, centred)
 
-    def _probes(self, augmented: np.ndarray) -> np.ndarray:
+    def _probes(self, augmented: np.ndarray, n_probe: int | None = None) -> np.ndarray:
         """The ``n_probe`` nearest cells of each query, the nearest first; (n_queries, n_probe).
 
         The nearest cell comes first so that an indexed row's own cell can be scanned alone.
         """
         n_cells = self._centroids.shape[0]
-        n_probe = min(self.n_probe, n_cells)
+        n_probe = min(n_probe or self.n_probe, n_cells)
         probes = np.empty((augmented.shape[0], n_probe), dtype=np.intp)
         half_norms = 0.5 * np.einsum("ij,ij->i", self._centroids, self._centroids)
 
@@ -250,19 +276,57 @@ class IVFBackend(NeighborBackend):
         if self._rows is None:
             raise RuntimeError("IVFBackend used before fit: call fit(X) first.")
         check_neighbor_count(n_neighbors, self.n_fitted)
-        n_queries = np.asarray(Q).shape[0]
+        Q = np.asarray(Q)
+
+        def same_neighbors(n_probe: int, sample: np.ndarray, exact: object) -> np.ndarray:
+            _, found = self._kneighbors_block(Q[sample], n_neighbors, n_probe)
+            return (np.sort(found, axis=1) == np.sort(exact[1], axis=1)).all(axis=1)
+
+        n_probe = self._checked_depth(
+            Q.shape[0],
+            lambda sample: self._kneighbors_block(Q[sample], n_neighbors, self._n_cells()),
+            same_neighbors,
+        )
+        n_queries = Q.shape[0]
         distances = np.empty((n_queries, n_neighbors))
         indices = np.empty((n_queries, n_neighbors), dtype=np.intp)
         for start in range(0, n_queries, QUERY_BLOCK_ROWS):
             stop = min(start + QUERY_BLOCK_ROWS, n_queries)
             distances[start:stop], indices[start:stop] = self._kneighbors_block(
-                Q[start:stop], n_neighbors
+                Q[start:stop], n_neighbors, n_probe
             )
         return distances, indices
 
-    def _kneighbors_block(self, Q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def _n_cells(self) -> int:
+        return self._centroids.shape[0]
+
+    def _checked_depth(
+        self,
+        n_queries: int,
+        exact_answer: Callable[[np.ndarray], object],
+        agreement: Callable[[int, np.ndarray, object], np.ndarray],
+    ) -> int:
+        """The probe depth: ``n_probe``, or the first of n_probe·2^i whose answers agree with
+        the exact ones on at least ``target_agreement`` of a sample of queries."""
+        n_cells = self._n_cells()
+        n_probe = min(self.n_probe, n_cells)
+        if self.target_agreement is not None and n_probe < n_cells and n_queries > 0:
+            rng = np.random.default_rng(self.random_state)
+            size = min(self.check_queries, n_queries)
+            sample = np.sort(rng.choice(n_queries, size, replace=False))
+            exact = exact_answer(sample)
+            while n_probe < n_cells:
+                if agreement(n_probe, sample, exact).mean() >= self.target_agreement:
+                    break
+                n_probe = min(2 * n_probe, n_cells)
+        self.probe_depths_.append(n_probe)
+        return n_probe
+
+    def _kneighbors_block(
+        self, Q: np.ndarray, k: int, n_probe: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         augmented, _ = self._prepare(Q)
-        probes = self._probes(augmented)
+        probes = self._probes(augmented, n_probe)
         # Pass 1: the k-th best score in the nearest cell bounds what can enter the top k.
         floor = np.full(Q.shape[0], -np.inf, dtype=np.float32)
 
@@ -334,14 +398,26 @@ class IVFBackend(NeighborBackend):
             ``counts[q, j]`` = #{x : ||x − Q[q]|| < radii[q, j]}.
         """
         radii = np.asarray(radii, dtype=np.float64)
+        Q = np.asarray(Q)
         n_queries, n_radii = radii.shape
+
+        def sample_counts(sample: np.ndarray, n_probe: int) -> np.ndarray:
+            counts = self._count_block(Q[sample], radii[sample], n_probe)
+            # Past n_radii rows a count no longer changes Δ_i (j + c_j > K for every j).
+            return np.minimum(np.cumsum(counts, axis=1), n_radii + 1)
+
+        n_probe = self._checked_depth(
+            n_queries,
+            lambda sample: sample_counts(sample, self._n_cells()),
+            lambda depth, sample, exact: (sample_counts(sample, depth) == exact).all(axis=1),
+        )
         counts = np.zeros((n_queries, n_radii), dtype=np.int64)
         for start in range(0, n_queries, QUERY_BLOCK_ROWS):
             stop = min(start + QUERY_BLOCK_ROWS, n_queries)
-            counts[start:stop] = self._count_block(Q[start:stop], radii[start:stop])
+            counts[start:stop] = self._count_block(Q[start:stop], radii[start:stop], n_probe)
         return np.cumsum(counts, axis=1)
 
-    def _count_block(self, Q: np.ndarray, radii: np.ndarray) -> np.ndarray:
+    def _count_block(self, Q: np.ndarray, radii: np.ndarray, n_probe: int) -> np.ndarray:
         """Rows falling between consecutive radii (a histogram per query)."""
         augmented, norms = self._prepare(Q)
         squared_radii = radii**2
@@ -359,6 +435,8 @@ class IVFBackend(NeighborBackend):
             return query[inside], bucket[inside]
 
         histogram = np.zeros((Q.shape[0], n_radii), dtype=np.int64)
-        for query, bucket in self._map_cells(augmented, self._probes(augmented), bucket_hits):
+        for query, bucket in self._map_cells(
+            augmented, self._probes(augmented, n_probe), bucket_hits
+        ):
             np.add.at(histogram, (query, bucket), 1)
         return histogram

@@ -110,3 +110,70 @@ def test_indexing_a_subset_in_place_equals_indexing_a_copy():
     np.testing.assert_array_equal(
         in_place.count_closer(queries, radii), copied.count_closer(queries, radii)
     )
+
+
+def _hard_data(n_rows=6000, n_features=40, seed=0):
+    # Many informative dimensions: k-means cells are poor neighbourhoods, few probes miss a lot.
+    return np.random.default_rng(seed).normal(size=(n_rows, n_features))
+
+
+def test_checked_depth_goes_deeper_until_the_sample_agrees():
+    X = _hard_data()
+    queries = X[:400]
+    exhaustive = IVFBackend(n_cells=60, n_probe=60).fit(X)
+    _, exact = exhaustive.kneighbors(queries, 6)
+    fixed = IVFBackend(n_cells=60, n_probe=2).fit(X)
+    _, few = fixed.kneighbors(queries, 6)
+    checked = IVFBackend(n_cells=60, n_probe=2, target_agreement=0.985).fit(X)
+    _, deep = checked.kneighbors(queries, 6)
+    same = lambda a: (np.sort(a, axis=1) == np.sort(exact, axis=1)).all(axis=1).mean()  # noqa: E731
+    assert same(few) < 0.9  # the fixed depth is not enough on this data
+    assert checked.probe_depths_[-1] > 2
+    assert same(deep) >= 0.95
+
+
+def test_checked_counts_reach_the_exact_counts_and_record_their_depth():
+    X = _hard_data(seed=1)
+    queries = _hard_data(300, seed=2)
+    radii = np.sort(np.random.default_rng(3).uniform(7.0, 9.0, size=(300, 5)), axis=1)
+    exact = IVFBackend(n_cells=60, n_probe=60).fit(X).count_closer(queries, radii)
+    checked = IVFBackend(n_cells=60, n_probe=2, target_agreement=1.0).fit(X)
+    np.testing.assert_array_equal(checked.count_closer(queries, radii), exact)
+    assert checked.probe_depths_ == [60]  # nothing short of every cell agreed on all
+    unchecked = IVFBackend(n_cells=60, n_probe=2).fit(X)
+    unchecked.count_closer(queries, radii)
+    assert unchecked.probe_depths_ == [2]
+
+
+def test_the_registered_ivf_backend_checks_its_depth():
+    from harness.resample.neighbors import APPROX_TARGET_AGREEMENT, get_backend
+
+    backend = get_backend("ivf")
+    assert backend.target_agreement == APPROX_TARGET_AGREEMENT >= 0.95
+
+
+@pytest.mark.slow
+def test_auto_approx_keeps_delta_exact_at_fifty_features():
+    # 50 000 rows × 50 features, 4 % minority: large enough for auto-approx to use ivf.
+    from sklearn.datasets import make_classification
+
+    from harness.resample import ADASYN
+    from harness.resample.neighbors import resolve_backend_name
+
+    X, y = make_classification(
+        n_samples=50_000,
+        n_features=50,
+        n_informative=25,
+        n_redundant=0,
+        weights=[0.96],
+        flip_y=0.01,
+        random_state=0,
+    )
+    n_minority = int((y == 1).sum())
+    assert resolve_backend_name("auto-approx", 50_000, n_minority, 50) == "ivf"
+    exact = ADASYN(backend="exact", random_state=0).fit(X, y)
+    approx = ADASYN(backend="auto-approx", random_state=0).fit(X, y)
+    same_delta = np.mean(approx.difficulty_[1] == exact.difficulty_[1])
+    g, g_exact = approx.allocation_[1], exact.allocation_[1]
+    assert same_delta >= 0.95
+    assert np.abs(g - g_exact).sum() / g_exact.sum() <= 0.02

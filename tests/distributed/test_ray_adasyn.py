@@ -1,0 +1,166 @@
+"""Distributed exact ADASYN on a local Ray cluster equals the single-machine exact ADASYN."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from harness.distributed import distributed_adasyn
+from harness.resample import ADASYN
+
+N_ROWS, N_FEATURES, SEED = 3000, 4, 7
+FEATURES = [f"f{j}" for j in range(N_FEATURES)]
+
+
+def make_data(with_ties: bool) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(11 if with_ties else 5)
+    X = rng.normal(size=(N_ROWS, N_FEATURES))
+    y = (rng.random(N_ROWS) < 0.05).astype(np.int64)
+    if with_ties:
+        # A coarse grid gives many equal distances; copied rows give zero distances, with the
+        # copies (of both classes) before and after their originals in row order.
+        X = np.round(X * 2) / 2
+        X[2000:2100] = X[0:100]
+        X[50:60] = X[2500:2510]
+    return X, y
+
+
+def write_partitions(folder: Path, X: np.ndarray, y: np.ndarray, n_partitions: int) -> Path:
+    frame = pd.DataFrame(X, columns=FEATURES).assign(label=y)
+    folder.mkdir(parents=True)
+    # Uneven sizes, and names whose order is the row order.
+    cuts = np.sort(np.random.default_rng(n_partitions).choice(N_ROWS - 1, n_partitions - 1, False))
+    for index, rows in enumerate(np.split(np.arange(N_ROWS), cuts + 1)):
+        frame.iloc[rows].to_parquet(folder / f"part-{index:03d}.parquet", index=False)
+    return folder
+
+
+def read_parts(folder: Path) -> pd.DataFrame:
+    files = sorted(folder.glob("*.parquet"))
+    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+
+
+def assert_identical(output: Path, X: np.ndarray, y: np.ndarray) -> None:
+    sampler = ADASYN(backend="exact", random_state=SEED)
+    X_res, _ = sampler.fit_resample(X, y)
+    synthetic = read_parts(output / "synthetic")
+    np.testing.assert_array_equal(synthetic[FEATURES].to_numpy(), X_res[N_ROWS:])
+    assert (synthetic["label"] == 1).all()
+    pd.testing.assert_frame_equal(
+        read_parts(output / "lineage"), sampler.lineage_.reset_index(drop=True), check_dtype=False
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+@pytest.mark.serial  # alone: another test's `ray stop --force` would end this cluster
+@pytest.mark.parametrize("with_ties", [False, True], ids=["no-ties", "ties"])
+@pytest.mark.parametrize("n_partitions", [1, 3, 7])
+def test_distributed_equals_single_machine(tmp_path, ray_address, n_partitions, with_ties):
+    X, y = make_data(with_ties)
+    source = write_partitions(tmp_path / "in", X, y, n_partitions)
+    messages = []
+    result = distributed_adasyn(
+        str(source), str(tmp_path / "out"), "label", 1, seed=SEED, progress=messages.append
+    )
+    assert result.n_partitions == n_partitions
+    assert_identical(tmp_path / "out", X, y)
+    assert any(message.startswith("count: ") for message in messages)
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+@pytest.mark.serial  # alone: another test's `ray stop --force` would end this cluster
+def test_several_parent_blocks_are_written_by_separate_tasks(tmp_path, ray_address, monkeypatch):
+    # Blocks of 16 parents: the streams of many blocks, each written by its own task.
+    monkeypatch.setattr("harness.resample.streams.BLOCK_ROWS", 16)
+    X, y = make_data(with_ties=True)
+    result = distributed_adasyn(
+        str(write_partitions(tmp_path / "in", X, y, 3)),
+        str(tmp_path / "out"),
+        "label",
+        1,
+        seed=SEED,
+        progress=lambda message: None,
+    )
+    assert len(result.write_tasks) > 5
+    assert len(list((tmp_path / "out" / "synthetic").glob("*.parquet"))) == len(result.write_tasks)
+    assert_identical(tmp_path / "out", X, y)
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+@pytest.mark.serial  # alone: another test's `ray stop --force` would end this cluster
+def test_task_peak_memory_is_bounded_by_partition_and_minority(tmp_path, ray_address):
+    X, y = make_data(with_ties=False)
+    result = distributed_adasyn(
+        str(write_partitions(tmp_path / "in", X, y, 7)),
+        str(tmp_path / "out"),
+        "label",
+        1,
+        seed=SEED,
+        progress=lambda message: None,
+    )
+    for task in result.count_tasks:
+        # bound = 4 × (partition + minority set + one float32 screening block), see
+        # harness.distributed.memory.memory_bound; the peak is measured with tracemalloc.
+        assert 0 < task["peak_bytes"] <= task["bound_bytes"], task
+    one_partition = distributed_adasyn(
+        str(write_partitions(tmp_path / "in1", X, y, 1)),
+        str(tmp_path / "out1"),
+        "label",
+        1,
+        seed=SEED,
+        progress=lambda message: None,
+    )
+    # Smaller partitions, smaller peaks: the memory follows the partition, not the data set.
+    assert (
+        max(t["peak_bytes"] for t in result.count_tasks)
+        < one_partition.count_tasks[0]["peak_bytes"]
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+@pytest.mark.serial  # alone: another test's `ray stop --force` would end this cluster
+def test_cli_resamples_on_the_cluster_with_progress(tmp_path, ray_address):
+    X, y = make_data(with_ties=True)
+    source = write_partitions(tmp_path / "in", X, y, 3)
+    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0", MLFLOW_DISABLE_TELEMETRY="true")
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "harness.cli",
+            "resample",
+            "--engine",
+            "ray",
+            "--input",
+            str(source),
+            "--output",
+            str(tmp_path / "out"),
+            "--target",
+            "label",
+            "--minority-label",
+            "1",
+            "--seed",
+            str(SEED),
+            "--address",
+            ray_address,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "count: 3/3 done" in completed.stderr
+    summary = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert summary["partitions"] == 3 and summary["rows"] == N_ROWS
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["n_synthetic"] > 0
+    assert_identical(tmp_path / "out", X, y)
