@@ -71,7 +71,7 @@ def check_job_config(cfg: DictConfig) -> None:
     _check_int(evaluation.get("n_jobs", 1), "evaluation.n_jobs", 1)
     _check_int(evaluation.get("n_neighbors", 5), "evaluation.n_neighbors", 1)
     _check_int(evaluation.get("min_group_size", 30), "evaluation.min_group_size", 1)
-    for key in ("track_memory", "save_model", "progress", "label_issues"):
+    for key in ("track_memory", "save_model", "progress", "label_issues", "job_report"):
         _check_bool(evaluation.get(key, False), f"evaluation.{key}")
     _check_choice(evaluation.get("folds", "stratified"), "evaluation.folds", FOLD_SCHEMES)
     _check_choice(evaluation.get("ci_method", "corrected_t"), "evaluation.ci_method", CI_METHODS)

@@ -267,7 +267,7 @@ def execute_job(
             write_text_atomic(folder.error, traceback.format_exc())
     record["finished_at"] = datetime.now(UTC).isoformat()
     record = _nan_to_none(record)
-    if record["status"] == "success":
+    if record["status"] == "success" and cfg.evaluation.get("job_report", True):
         _write_report(folder, record, result)
     with writing(folder.path):
         folder.write_record(record)

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from harness.errors import HarnessError, RunNotFoundError
 from harness.gate.gate import GateOptions, GateResult, run_gate
@@ -38,17 +39,81 @@ def gate_main(argv: list[str]) -> int:
 
 def promote_main(argv: list[str]) -> int:
     """Run ``harness promote``: gate the candidate against the current alias holder, then
-    register its model and move the alias, only when the gate passes."""
+    register its model and move the alias, only when the gate passes.
+
+    ``harness promote --rollback --model-name NAME`` moves the alias back to the version that
+    held it before (recorded in the model registry) instead.
+    """
+    if "--rollback" in argv:
+        return _guarded(_rollback_parser(), argv, _rollback)
     parser = _gate_parser(promote=True)
     return _guarded(parser, argv, _promote)
+
+
+def _rollback_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="harness promote --rollback",
+        description=(
+            "Move the alias of a registered model back to the version that held it before the "
+            "last promotion, and record the rollback in the model registry."
+        ),
+        epilog="example: harness promote --rollback --model-name fraud-v3 --reason 'recall page'",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--rollback", action="store_true", required=True)
+    parser.add_argument("--model-name", required=True, help="registered model name")
+    parser.add_argument("--alias", default="champion", help="alias to move back")
+    parser.add_argument("--to-version", help="go back to this version instead")
+    parser.add_argument("--reason", default="", help="why, recorded on the versions")
+    parser.add_argument(
+        "--tracking-uri", default=default_tracking_uri(), help="MLflow tracking URI"
+    )
+    parser.set_defaults(promote=True)
+    return parser
+
+
+def _rollback(ns: argparse.Namespace) -> int:
+    from harness.gate.rollback import rollback
+
+    done = rollback(
+        ns.model_name,
+        alias=ns.alias,
+        tracking_uri=ns.tracking_uri,
+        reason=ns.reason,
+        to_version=ns.to_version,
+    )
+    print(done.describe())
+    return EXIT_PASS
 
 
 # -- flows ------------------------------------------------------------------------------------
 
 
 def _gate(ns: argparse.Namespace) -> int:
-    result = _run(ns, _select(ns), _baseline(ns))
+    selection = _select(ns)
+    result = _run(ns, selection, _baseline(ns))
+    _export_verdicts(ns, selection, result)
     return EXIT_PASS if result.passed else EXIT_FAIL
+
+
+def _export_verdicts(ns: argparse.Namespace, selection: Any, result: GateResult) -> None:
+    """Export the verdict per objective (``--export``) for the batch-quality alerts."""
+    if getattr(ns, "export", "none") == "none":
+        return
+    from harness.export.verdicts import export_gate_verdicts
+
+    experiments = sorted({c.experiment for c in selection.candidates if c.experiment})
+    experiment = experiments[0] if len(experiments) == 1 else "+".join(experiments) or "adhoc"
+    cfg = {
+        "mode": ns.export,
+        "textfile_path": str(ns.metrics_textfile),
+        "pushgateway_url": ns.pushgateway_url,
+        "job": "harness",
+        "timeout_s": 5.0,
+    }
+    report = export_gate_verdicts(result.checks, experiment, cfg)
+    if report.textfile is not None:
+        print(f"wrote {report.textfile}")
 
 
 def _promote(ns: argparse.Namespace) -> int:
@@ -154,7 +219,8 @@ def _guarded(
     """Run ``flow``; every way out that is not a verdict of the checks is exit 2, in one line."""
     try:
         ns = parser.parse_args(argv)
-        _validate(ns)
+        if not getattr(ns, "rollback", False):
+            _validate(ns)
         return flow(ns)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return exc.code if exc.code in (EXIT_PASS, EXIT_USAGE) else EXIT_USAGE
@@ -241,6 +307,21 @@ def _gate_parser(promote: bool = False) -> argparse.ArgumentParser:
     source.add_argument(
         "--experiment", help="MLflow experiment: every job of its latest run (parent run)"
     )
+    if not promote:
+        parser.add_argument(
+            "--export",
+            choices=("none", "textfile", "pushgateway"),
+            default="none",
+            help="export the verdict per objective for the batch-quality alerts "
+            "(harness_gate_verdict)",
+        )
+        parser.add_argument(
+            "--metrics-textfile",
+            type=Path,
+            default=Path("outputs/metrics/harness.prom"),
+            help="with --export textfile: the verdicts go next to this textfile",
+        )
+        parser.add_argument("--pushgateway-url", help="with --export pushgateway")
     parser.add_argument("--dataset", help="only runs of this data set")
     parser.add_argument("--resampler", help="only runs with this resampler name")
     parser.add_argument("--model", help="only runs of this model")

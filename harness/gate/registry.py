@@ -106,6 +106,9 @@ def register_and_alias(
     version = client.create_model_version(
         model_name, source, run_id=run.info.run_id, tags=tags, model_id=model_id
     )
+    from harness.gate.rollback import record_promotion
+
+    record_promotion(client, model_name, alias, str(version.version))
     client.set_registered_model_alias(model_name, alias, version.version)
     shown = f"models:/{model_id}" if model_id else source
     return Promotion(model_name, str(version.version), alias, shown, tags)

@@ -111,3 +111,32 @@ def test_nothing_to_roll_back_names_the_fix(store):
         rollback("single", client=store["client"])
     with pytest.raises(RunNotFoundError, match="nothing to roll back"):
         rollback("unknown-model", client=store["client"])
+
+
+def test_harness_promote_rollback_on_the_command_line(store, capsys):
+    from harness.gate.command import promote_main
+
+    first, second = promote(store, "cli-model"), promote(store, "cli-model")
+    code = promote_main(
+        [
+            "--rollback",
+            "--model-name",
+            "cli-model",
+            "--tracking-uri",
+            store["uri"],
+            "--reason",
+            "page",
+        ]
+    )
+    assert code == 0
+    assert holder(store, "cli-model") == first != second
+    assert "rolled back" in capsys.readouterr().out
+
+
+def test_harness_promote_rollback_without_a_store_is_exit_2(tmp_path, capsys):
+    from harness.gate.command import promote_main
+
+    missing = f"sqlite:///{tmp_path / 'nowhere.db'}"
+    assert promote_main(["--rollback", "--model-name", "m", "--tracking-uri", missing]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    assert not (tmp_path / "nowhere.db").exists()

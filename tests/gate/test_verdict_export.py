@@ -1,0 +1,23 @@
+"""`harness gate --export textfile` writes the verdict per objective for the batch alerts."""
+
+from __future__ import annotations
+
+from harness.gate.command import gate_main
+
+
+def test_gate_exports_one_verdict_per_objective(run_dir, tmp_path):
+    textfile = tmp_path / "metrics" / "harness.prom"
+    code = gate_main(
+        ["--run-dir", str(run_dir()), "--export", "textfile", "--metrics-textfile", str(textfile)]
+    )
+    assert code == 0
+    (written,) = textfile.parent.glob("*gate*.prom")
+    text = written.read_text()
+    assert 'harness_gate_verdict{experiment="' in text
+    assert 'objective="minority_recall",verdict="PASS"} 1.0' in text
+
+
+def test_gate_exports_nothing_by_default(run_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert gate_main(["--run-dir", str(run_dir())]) == 0
+    assert not (tmp_path / "outputs").exists()
