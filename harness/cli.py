@@ -29,7 +29,7 @@ from harness.config_dir import (
     search_dirs,
 )
 from harness.errors import ConfigError, HarnessError
-from harness.evaluate.config_checks import check_run_arguments
+from harness.evaluate.config_checks import check_run_arguments, refuse_unsafe_arguments
 
 _OUTCOMES: list = []
 _TASK_ERRORS: list[HarnessError] = []
@@ -208,6 +208,7 @@ def run_command(args: list[str]) -> int:
             "harness run does not take Hydra's --shell-completion (-sc): it completes `python "
             "app.py`, not `harness`; use `source <(harness completion bash)` instead."
         )
+    refuse_unsafe_arguments(args)
     check_spelling(args)
     multirun = any(a in ("-m", "--multirun") for a in args)
     args = list(args)

@@ -66,6 +66,7 @@ def ray_cluster(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.serial
 @pytest.mark.integration
 def test_sweep_runs_on_a_local_ray_cluster(tmp_path, ray_cluster):
     env = dict(

@@ -287,6 +287,29 @@ def check_composed_config(cfg: DictConfig) -> None:
     check_job_config(job)
 
 
+def refuse_unsafe_arguments(args: list[str]) -> None:
+    """The first checks of ``harness run``, before any config is read: refused Hydra flags
+    (``--config-dir``, ``--experimental-rerun`` ...) and ``hydra`` overrides outside the short
+    list. They come first so that an attack is always named as what it is.
+
+    Raises
+    ------
+    ConfigError
+        Naming the flag or override and the fix.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    namespace = _parse_command_line(args)
+    hydra_keys = [o for o in namespace.overrides if o.lstrip("+~").startswith("hydra")]
+    try:
+        overrides = OverridesParser.create().parse_overrides(hydra_keys)
+    except HydraException as exc:
+        raise ConfigError(f"cannot read the override: {_one_line(exc)}") from None
+    for override in overrides:
+        check_override(override, multirun=namespace.multirun)
+
+
 def check_run_arguments(args: list[str], conf_dir: Path) -> None:
     """Check a ``harness run`` command line before Hydra creates a folder or runs anything.
 
