@@ -124,6 +124,13 @@ def resolve_sampling_strategy(strategy: object, y: np.ndarray) -> dict[object, i
             raise SamplerParameterError(fix_for("sampling_strategy", strategy))
     elif isinstance(strategy, numbers.Real) and not isinstance(strategy, bool):
         _check_float(strategy, counts)
+        # imbalanced-learn's formula, int(n_majority * ratio - n_minority), but a ratio the
+        # minority already meets asks for 0 rows: imbalanced-learn refuses that with "would
+        # remove samples", which is not what happens.
+        (minority, n_min), (_, n_maj) = sorted(counts.items(), key=lambda item: item[1])
+        wanted = {label: 0 for label in counts}
+        wanted[minority] = max(0, int(n_maj * float(strategy) - n_min))
+        return {label: wanted[label] for label in sorted(counts)}
     elif isinstance(strategy, Mapping):
         # A plain dict: imbalanced-learn ignores other mappings (e.g. a Hydra DictConfig).
         strategy = dict(strategy)

@@ -308,3 +308,15 @@ def test_a_callable_strategy_error_names_the_dict_it_returned():
     with pytest.raises(SamplerParameterError) as caught:
         SMOTE(sampling_strategy=lambda y: {1: 5}).fit_resample(X, y)
     assert "the dict the sampling_strategy callable returned asks for 5 rows" in str(caught.value)
+
+
+def test_a_ratio_the_minority_already_meets_generates_nothing():
+    """Found by the fuzz test: 14 * 0.4375 = 6.125 wanted minority rows, 6 present, so 0 new
+    rows; imbalanced-learn refuses that as "would remove samples", which is not the case."""
+    from harness.resample import ADASYN
+
+    X = np.linspace(0, 1, 40).reshape(20, 2)
+    y = np.array([0] * 14 + [1] * 6)
+    sampler = ADASYN(sampling_strategy=0.4375, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert len(y_res) == 20 and sampler.n_synthetic_ == 0
