@@ -512,6 +512,22 @@ def debug_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> D
         ),
         PanelSpec(
             "timeseries",
+            "Invalid synthetic values",
+            CATALOG["resample/invalid_value_share"].description
+            + " (a fractional one-hot or integer value, an unseen category, a value outside "
+            "the column's training range); categorical-aware samplers keep it at 0.",
+            (
+                Query(
+                    f"max by (dataset, resampler, model) "
+                    f"({batch_series('resample/invalid_value_share')})",
+                    RUN_LEGEND,
+                ),
+            ),
+            unit="percentunit",
+            thresholds=metric_steps(slo_set, "resample/invalid_value_share"),
+        ),
+        PanelSpec(
+            "timeseries",
             "Synthetic rows by resampler",
             "Synthetic rows generated per training fold, summed by resampler.",
             (

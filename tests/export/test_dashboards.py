@@ -280,6 +280,7 @@ def _example_registry() -> tuple[CollectorRegistry, Callable[[], None]]:
         "gap/minority_recall",
         "resample/synthetic_ratio",
         "resample/n_synthetic",
+        "resample/invalid_value_share",
         *label_quality_keys(),
         "time/resample_seconds",
         "time/fit_seconds",
