@@ -299,13 +299,13 @@ def parse_slo_set(raw: Any, source: str = "<dict>") -> SLOSet:
         Naming the field and the fix, for anything but a well-formed set.
     """
     top = f"SLO file {source}"
-    raw = _mapping(raw, top, TOP_KEYS)
+    raw = strict_mapping(raw, top, TOP_KEYS)
     if not any(section in raw for section in GATING_SECTIONS):
         raise ConfigError(
             f"{top} is missing 'objectives' (or 'fairness', 'relative'): add at least one "
             "section that gates (see conf/slo/default.yaml and conf/slo/relative.yaml)."
         )
-    name = _string(raw["name"], f"{top}, name") if "name" in raw else Path(source).stem
+    name = nonempty_text(raw["name"], f"{top}, name") if "name" in raw else Path(source).stem
     objectives: tuple[Objective, ...] = ()
     if "objectives" in raw:
         objectives = _objectives(raw["objectives"], top, "objectives", fairness=False)
@@ -349,7 +349,7 @@ def _objectives(items: Any, top: str, section: str, *, fairness: bool) -> tuple[
 
 
 def _objective(item: Any, where: str, *, fairness: bool) -> Objective:
-    item = _mapping(item, where, OBJECTIVE_KEYS, required=("metric", "op", "threshold"))
+    item = strict_mapping(item, where, OBJECTIVE_KEYS, required=("metric", "op", "threshold"))
     metric = _fairness_metric(item["metric"], where) if fairness else _metric(item["metric"], where)
     op = _choice(item["op"], f"{where}, op", OPERATORS)
     threshold = _number(item["threshold"], f"{where}, threshold", example="0.8")
@@ -358,12 +358,16 @@ def _objective(item: Any, where: str, *, fairness: bool) -> Objective:
     applies_to = None
     if "applies_to" in item:
         applies_to = _strategies(item["applies_to"], f"{where}, applies_to")
-    name = _string(item["name"], f"{where}, name") if "name" in item else metric.replace("/", "_")
+    name = (
+        nonempty_text(item["name"], f"{where}, name")
+        if "name" in item
+        else metric.replace("/", "_")
+    )
     return Objective(name, metric, op, threshold, decision, applies_to)
 
 
 def _relative(raw: Any, where: str) -> RelativeSection:
-    raw = _mapping(raw, where, RELATIVE_KEYS, required=RELATIVE_KEYS)
+    raw = strict_mapping(raw, where, RELATIVE_KEYS, required=RELATIVE_KEYS)
     reference = _strategy(raw["reference"], f"{where}, reference")
     alpha = _number(raw["alpha"], f"{where}, alpha", example="0.025")
     if not 0.0 < alpha < 0.5:
@@ -379,7 +383,7 @@ def _relative(raw: Any, where: str) -> RelativeSection:
 
 
 def _relative_objective(item: Any, where: str, reference: str) -> RelativeObjective:
-    item = _mapping(item, where, RELATIVE_OBJECTIVE_KEYS, required=("metric", "test"))
+    item = strict_mapping(item, where, RELATIVE_OBJECTIVE_KEYS, required=("metric", "test"))
     metric = _metric(item["metric"], where)
     spec = catalog.spec_of(metric)
     if spec.greater_is_better is None:
@@ -431,12 +435,16 @@ def _relative_objective(item: Any, where: str, reference: str) -> RelativeObject
                 f"{where}, applies_to names the reference strategy {reference!r}, which "
                 "cannot be compared with itself; remove it."
             )
-    name = _string(item["name"], f"{where}, name") if "name" in item else metric.replace("/", "_")
+    name = (
+        nonempty_text(item["name"], f"{where}, name")
+        if "name" in item
+        else metric.replace("/", "_")
+    )
     return RelativeObjective(name, metric, test, margin, rope, applies_to)
 
 
 def _serving(raw: Any, where: str) -> ServingSLO:
-    raw = _mapping(
+    raw = strict_mapping(
         raw, where, SERVING_KEYS, required=("minority_recall_objective", "burn_rate_alerts")
     )
     objective = _number(
@@ -449,13 +457,13 @@ def _serving(raw: Any, where: str) -> ServingSLO:
     alerts = []
     for index, item in enumerate(_list(raw["burn_rate_alerts"], where, "burn_rate_alerts")):
         at = f"{where}, burn_rate_alerts[{index}]"
-        item = _mapping(item, at, ALERT_KEYS, required=ALERT_KEYS)
+        item = strict_mapping(item, at, ALERT_KEYS, required=ALERT_KEYS)
         factor = _number(item["factor"], f"{at}, factor", example="2")
         if factor <= 0:
             raise ConfigError(f"{at}: factor {factor} must be positive, e.g. 2.")
         alerts.append(
             BurnRateAlert(
-                severity=_string(item["severity"], f"{at}, severity"),
+                severity=nonempty_text(item["severity"], f"{at}, severity"),
                 long_window=_duration(item["long_window"], f"{at}, long_window"),
                 short_window=_duration(item["short_window"], f"{at}, short_window"),
                 factor=factor,
@@ -468,9 +476,24 @@ def _serving(raw: Any, where: str) -> ServingSLO:
 # -- fields -----------------------------------------------------------------------------------
 
 
-def _mapping(
-    raw: Any, where: str, allowed: Iterable[str], *, required: Iterable[str] = ()
+def strict_mapping(
+    raw: Any,
+    where: str,
+    allowed: Iterable[str],
+    *,
+    required: Iterable[str] = (),
+    see: str = "conf/slo/default.yaml",
 ) -> Mapping[str, Any]:
+    """``raw`` as a mapping with only ``allowed`` keys and every ``required`` one.
+
+    The one strict reader of the harness's YAML settings (SLO sets, monitoring settings): an
+    unknown key is refused with a "did you mean", never ignored.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``where``, the key and the fix (``see`` names an example file, if any).
+    """
     allowed = tuple(allowed)
     if not isinstance(raw, Mapping):
         raise ConfigError(
@@ -487,7 +510,8 @@ def _mapping(
             )
     for key in required:
         if key not in raw:
-            raise ConfigError(f"{where} is missing '{key}'; add it (see conf/slo/default.yaml).")
+            example = f" (see {see})" if see else ""
+            raise ConfigError(f"{where} is missing '{key}'; add it{example}.")
     return raw
 
 
@@ -505,7 +529,8 @@ def _list(value: Any, where: str, key: str) -> list[Any]:
     return value
 
 
-def _string(value: Any, where: str) -> str:
+def nonempty_text(value: Any, where: str) -> str:
+    """``value`` as a non-empty string, or a :class:`ConfigError` naming ``where``."""
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{where} must be a non-empty text, got {value!r}.")
     return value
@@ -535,7 +560,7 @@ def _duration(value: Any, where: str) -> str:
 
 
 def _metric(value: Any, where: str) -> str:
-    key = _string(value, f"{where}, metric")
+    key = nonempty_text(value, f"{where}, metric")
     if key in catalog.RENAMED:
         raise ConfigError(
             f"{where}, metric {key!r} was renamed to {catalog.RENAMED[key]!r}: write the new key."
@@ -552,7 +577,7 @@ def _metric(value: Any, where: str) -> str:
 
 
 def _fairness_metric(value: Any, where: str) -> str:
-    name = _string(value, f"{where}, metric")
+    name = nonempty_text(value, f"{where}, metric")
     if name in catalog.FAIRNESS_METRICS:
         return name
     parsed = catalog.parse_key(name)

@@ -20,10 +20,9 @@ Either is read strictly: an unknown key, a wrong type or a value out of range is
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from typing import Any
 import yaml
 
 from harness.errors import ConfigError
-from harness.slo import BurnRateAlert, SLOSet
+from harness.slo import BurnRateAlert, SLOSet, nonempty_text, strict_mapping
 
 SEVERITIES = ("page", "ticket")
 PLACEHOLDER_WEBHOOK = "http://{name}.receiver.invalid/"
@@ -297,7 +296,7 @@ def parse_monitoring_settings(
 def _apply(
     settings: MonitoringSettings, raw: Any, slo_set: SLOSet, where: str
 ) -> MonitoringSettings:
-    raw = _mapping({} if raw is None else raw, where, ("serving", "alerting"))
+    raw = strict_mapping({} if raw is None else raw, where, ("serving", "alerting"))
     if "serving" in raw:
         settings = _apply_serving(settings, raw["serving"], slo_set, f"{where}, serving")
     if "alerting" in raw:
@@ -312,7 +311,7 @@ def _apply(
 def _apply_serving(
     settings: MonitoringSettings, raw: Any, slo_set: SLOSet, where: str
 ) -> MonitoringSettings:
-    raw = _mapping(raw, where, SERVING_KEYS)
+    raw = strict_mapping(raw, where, SERVING_KEYS)
     precision = settings.precision
     if "minority_precision_objective" in raw:
         objective = _share(
@@ -350,7 +349,7 @@ def _burn_rate_alerts(raw: Any, where: str) -> tuple[BurnRateAlert, ...]:
     alerts = []
     for index, item in enumerate(raw):
         at = f"{where}[{index}]"
-        item = _mapping(item, at, ALERT_KEYS, required=ALERT_KEYS)
+        item = strict_mapping(item, at, ALERT_KEYS, required=ALERT_KEYS, see="")
         factor = _number(item["factor"], f"{at}, factor")
         if factor <= 0:
             raise ConfigError(f"{at}: factor {factor} must be positive, e.g. 2.")
@@ -366,7 +365,7 @@ def _burn_rate_alerts(raw: Any, where: str) -> tuple[BurnRateAlert, ...]:
 
 
 def _drift(raw: Any, current: DriftSettings, where: str) -> DriftSettings:
-    raw = _mapping(raw, where, DRIFT_KEYS)
+    raw = strict_mapping(raw, where, DRIFT_KEYS)
     values: dict[str, Any] = {}
     for key in ("window", "open_after", "close_after", "for"):
         if key in raw:
@@ -378,10 +377,10 @@ def _drift(raw: Any, current: DriftSettings, where: str) -> DriftSettings:
 
 
 def _cohorts(raw: Any, current: CohortSettings, where: str) -> CohortSettings:
-    raw = _mapping(raw, where, COHORT_KEYS)
+    raw = strict_mapping(raw, where, COHORT_KEYS)
     values: dict[str, Any] = {}
     if "column" in raw:
-        values["column"] = _string(raw["column"], f"{where}, column")
+        values["column"] = nonempty_text(raw["column"], f"{where}, column")
     for key in ("max_cohorts", "min_events"):
         if key in raw:
             values[key] = _positive_int(raw[key], f"{where}, {key}")
@@ -394,33 +393,35 @@ def _cohorts(raw: Any, current: CohortSettings, where: str) -> CohortSettings:
 
 
 def _alerting(current: AlertingSettings, raw: Any, where: str) -> AlertingSettings:
-    raw = _mapping(raw, where, ALERTING_KEYS)
+    raw = strict_mapping(raw, where, ALERTING_KEYS)
     values: dict[str, Any] = {}
     if "for" in raw:
-        durations = _mapping(raw["for"], f"{where}, for", FOR_KEYS)
+        durations = strict_mapping(raw["for"], f"{where}, for", FOR_KEYS)
         for key, value in durations.items():
             values[f"for_{key}"] = _duration(value, f"{where}, for, {key}")
     for key in ("runbook_base_url", "mlflow_url"):
         if key in raw:
-            values[key] = _string(raw[key], f"{where}, {key}")
+            values[key] = nonempty_text(raw[key], f"{where}, {key}")
     if "runs_failing_window" in raw:
         values["runs_failing_window"] = _duration(
             raw["runs_failing_window"], f"{where}, runs_failing_window"
         )
     if "receivers" in raw:
         receivers = dict(current.receivers)
-        for severity, item in _mapping(raw["receivers"], f"{where}, receivers", SEVERITIES).items():
+        for severity, item in strict_mapping(
+            raw["receivers"], f"{where}, receivers", SEVERITIES
+        ).items():
             at = f"{where}, receivers, {severity}"
-            item = _mapping(item, at, RECEIVER_KEYS, required=("name",))
-            name = _string(item["name"], f"{at}, name")
+            item = strict_mapping(item, at, RECEIVER_KEYS, required=("name",), see="")
+            name = nonempty_text(item["name"], f"{at}, name")
             url = item.get("webhook_url", PLACEHOLDER_WEBHOOK.format(name=name))
             receivers[severity] = Receiver(name, _url(url, f"{at}, webhook_url"))
         values["receivers"] = receivers
     if "routes" in raw:
         routes = dict(current.routes)
-        for severity, item in _mapping(raw["routes"], f"{where}, routes", SEVERITIES).items():
+        for severity, item in strict_mapping(raw["routes"], f"{where}, routes", SEVERITIES).items():
             at = f"{where}, routes, {severity}"
-            item = _mapping(item, at, ROUTE_KEYS)
+            item = strict_mapping(item, at, ROUTE_KEYS)
             timing = {k: _duration(v, f"{at}, {k}") for k, v in item.items()}
             routes[severity] = replace(routes[severity], **timing)
         values["routes"] = routes
@@ -443,37 +444,8 @@ def _field(key: str) -> str:
     return "for_" if key == "for" else key
 
 
-def _mapping(
-    raw: Any, where: str, allowed: Iterable[str], *, required: Iterable[str] = ()
-) -> Mapping[str, Any]:
-    allowed = tuple(allowed)
-    if not isinstance(raw, Mapping):
-        raise ConfigError(
-            f"{where} must be a mapping with the keys {', '.join(allowed)}; got "
-            f"{type(raw).__name__}."
-        )
-    for key in raw:
-        if key not in allowed:
-            hint = difflib.get_close_matches(str(key), allowed, n=1)
-            guess = f" (did you mean {hint[0]!r}?)" if hint else ""
-            raise ConfigError(
-                f"{where}: unknown key {key!r}{guess}; the allowed keys are "
-                f"{', '.join(allowed)}. Fix or remove it."
-            )
-    for key in required:
-        if key not in raw:
-            raise ConfigError(f"{where} is missing '{key}'; add it.")
-    return raw
-
-
-def _string(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{where} must be a non-empty text, got {value!r}.")
-    return value
-
-
 def _url(value: Any, where: str) -> str:
-    text = _string(value, where)
+    text = nonempty_text(value, where)
     if not text.startswith(("http://", "https://")):
         raise ConfigError(f"{where} {text!r} is not an http(s) URL; write e.g. http://host:5001/.")
     return text
