@@ -111,8 +111,29 @@ def writing(folder: Path) -> Iterator[None]:
         ) from exc
 
 
+class _Report:
+    """The report files of a folder: ``report.md``, ``report.html`` and ``plots/``."""
+
+    path: Path
+
+    @property
+    def report_md(self) -> Path:
+        """``report.md``."""
+        return self.path / "report.md"
+
+    @property
+    def report_html(self) -> Path:
+        """``report.html``."""
+        return self.path / "report.html"
+
+    @property
+    def plots(self) -> Path:
+        """``plots/``: the report's images."""
+        return self.path / "plots"
+
+
 @dataclass(frozen=True)
-class RunFolder:
+class RunFolder(_Report):
     """The folder of one job: ``<experiment folder>/jobs/<job name>/``.
 
     Every file of a run folder is named here; use the properties, never a literal.
@@ -167,21 +188,6 @@ class RunFolder:
     def error(self) -> Path:
         """``error.txt``: the traceback of a failed job."""
         return self.path / "error.txt"
-
-    @property
-    def report_md(self) -> Path:
-        """``report.md``."""
-        return self.path / "report.md"
-
-    @property
-    def report_html(self) -> Path:
-        """``report.html``."""
-        return self.path / "report.html"
-
-    @property
-    def plots(self) -> Path:
-        """``plots/``: the report's images."""
-        return self.path / "plots"
 
     def plot(self, name: str) -> Path:
         """``plots/<name>.png``: one image of the report."""
@@ -271,7 +277,7 @@ def _json_default(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class ExperimentFolder:
+class ExperimentFolder(_Report):
     """The folder of one experiment run (one Hydra job): ``manifest.json`` and ``jobs/``."""
 
     path: Path
@@ -312,21 +318,6 @@ class ExperimentFolder:
     def ranks_csv(self) -> Path:
         """``ranks.csv``."""
         return self.path / "ranks.csv"
-
-    @property
-    def report_md(self) -> Path:
-        """``report.md``."""
-        return self.path / "report.md"
-
-    @property
-    def report_html(self) -> Path:
-        """``report.html``."""
-        return self.path / "report.html"
-
-    @property
-    def plots(self) -> Path:
-        """``plots/``: the comparison report's images."""
-        return self.path / "plots"
 
     @property
     def left_out_csv(self) -> Path:
