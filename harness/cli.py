@@ -29,7 +29,7 @@ from harness.config_dir import (
     search_dirs,
 )
 from harness.errors import ConfigError, HarnessError
-from harness.evaluate.config_checks import check_run_arguments, refuse_unsafe_arguments
+from harness.runner.config_checks import check_run_arguments, refuse_unsafe_arguments
 
 _OUTCOMES: list = []
 _TASK_ERRORS: list[HarnessError] = []
@@ -59,8 +59,8 @@ def hydra_entry(cfg: DictConfig) -> int:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
-    from harness.evaluate.experiment import run_experiment
-    from harness.evaluate.summary import print_outcome
+    from harness.runner.experiment import run_experiment
+    from harness.runner.summary import print_outcome
 
     hydra_cfg = HydraConfig.get()
     multirun = hydra_cfg.mode == RunMode.MULTIRUN
@@ -107,7 +107,7 @@ def _latest_run_dir(args: list[str]) -> Path | None:
     and run keys) as this run; otherwise the run starts a new folder, so one report never mixes
     the jobs of two configs.
     """
-    from harness.evaluate.experiment import manifest_matches, plan_run
+    from harness.runner.experiment import manifest_matches, plan_run
 
     try:
         cfg, jobs = plan_run([a for a in args if not a.startswith("-")])
@@ -198,7 +198,7 @@ def run_help() -> str:
 
 def run_command(args: list[str]) -> int:
     """``harness run [-m] [overrides...]``: run an experiment or a sweep with Hydra."""
-    from harness.evaluate.sweep import LAST_SWEEP
+    from harness.runner.sweep import LAST_SWEEP
 
     if any(a in ("-h", "--help") for a in args):
         print(run_help())
@@ -241,7 +241,7 @@ def run_command(args: list[str]) -> int:
     if _TASK_ERRORS:
         raise _TASK_ERRORS[0]
     if multirun and LAST_SWEEP:
-        from harness.evaluate.summary import print_sweep
+        from harness.runner.summary import print_sweep
 
         print_sweep(LAST_SWEEP["sweep_dir"], LAST_SWEEP["comparison"], LAST_SWEEP.get("verdicts"))
         return 1 if LAST_SWEEP["comparison"].failed else 0
@@ -291,8 +291,8 @@ def _datasets(argv: list[str]) -> int:
 
 
 def _compare(argv: list[str]) -> int:
-    from harness.evaluate.comparison import compare
-    from harness.evaluate.summary import print_sweep
+    from harness.report.comparison import compare
+    from harness.runner.summary import print_sweep
 
     parser = command_parser(
         "harness compare",

@@ -181,8 +181,8 @@ def allowed_objects() -> dict[str, tuple[Any, ...]]:
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 
     from harness.data import load_builtin, load_table
-    from harness.evaluate.sweep import SweepSummaryCallback
     from harness.resample.registry import STRATEGIES
+    from harness.runner.sweep import SweepSummaryCallback
 
     allowed: dict[str, tuple[Any, ...]] = {
         # The strategy registry (ADASYN, SMOTE, RandomOverSampler, ClassWeightBaseline,

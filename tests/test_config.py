@@ -99,8 +99,8 @@ def test_disallowed_target_is_refused():
 
 @pytest.mark.parametrize("name", options("experiment"))
 def test_every_job_of_every_experiment_builds_its_sampler_and_model(tmp_path, name):
-    from harness.evaluate.experiment import compose_jobs
     from harness.models import build_model
+    from harness.runner.experiment import compose_jobs
 
     overrides = [f"experiment={name}", f"paths.root_dir={tmp_path}"]
     with initialize_config_dir(str(CONF), version_base="1.3"):

@@ -222,7 +222,7 @@ def _compared_jobs(folder: Path, status: str | None = None) -> int:
 def _jobs(tmp_path: Path):
     from hydra import compose, initialize_config_dir
 
-    from harness.evaluate.experiment import CONF_DIR, compose_jobs
+    from harness.runner.experiment import CONF_DIR, compose_jobs
 
     overrides = [f"paths.root_dir={tmp_path}", *SINGLE[1:]]
     with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
@@ -231,7 +231,7 @@ def _jobs(tmp_path: Path):
 
 
 def test_resume_recomputes_a_result_of_another_schema(tmp_path):
-    from harness.evaluate.experiment import run_jobs
+    from harness.runner.experiment import run_jobs
 
     jobs = _jobs(tmp_path)
     run_jobs(jobs, n_jobs=1, resume=False, progress=False)
@@ -248,7 +248,7 @@ def test_resume_recomputes_a_result_of_another_schema(tmp_path):
 
 
 def test_resume_recomputes_an_unreadable_result_with_a_warning_naming_it(tmp_path, caplog):
-    from harness.evaluate.experiment import run_jobs
+    from harness.runner.experiment import run_jobs
 
     jobs = _jobs(tmp_path)
     run_jobs(jobs, n_jobs=1, resume=False, progress=False)

@@ -16,9 +16,9 @@ from omegaconf import OmegaConf, open_dict
 
 from harness.data import load_dataset
 from harness.errors import ConfigError
-from harness.evaluate.config_checks import check_composed_config
 from harness.instantiate import instantiate_component
 from harness.models import build_model
+from harness.runner.config_checks import check_composed_config
 from harness.security import (
     COMPONENT_ROLES,
     ENTRY_POINT_GROUP,
@@ -69,8 +69,8 @@ KNOWN_ATTACKS = (
     "builtins.eval",
     "subprocess.run",
     "harness.resample.ADASYN.fit_resample",
-    "harness.evaluate.job.subprocess.run",
-    "harness.evaluate.job.shutil.rmtree",
+    "harness.runner.job.subprocess.run",
+    "harness.runner.job.shutil.rmtree",
     "hydra.utils.instantiate",
     "logging.FileHandler",
 )
@@ -187,7 +187,7 @@ def test_allowed_components_resolve_to_the_same_objects():
         ("harness.resample.ADASYN", LOADER_ROLES, "'harness.resample.ADASYN' is not allowed"),
         ("logging.FileHandler", SAMPLER_ROLES, "is not an allowed sampler"),
         ("sklearn.svm.SVC", SAMPLER_ROLES, "is not an allowed sampler"),
-        ("harness.evaluate.sweep.SweepSummaryCallback", COMPONENT_ROLES, "allowed component"),
+        ("harness.runner.sweep.SweepSummaryCallback", COMPONENT_ROLES, "allowed component"),
         ("no_such_module.thing", COMPONENT_ROLES, "module 'no_such_module' is not one"),
         ("harness.resample.ADASYN.fit_resample", SAMPLER_ROLES, "fit_resample, which is outside"),
         ("${oc.env:X}", SAMPLER_ROLES, "not a dotted Python name"),

@@ -6,7 +6,7 @@ the same plan: every strategy of :data:`QUICK_STRATEGIES` with a decision tree (
 Pima, under repeated stratified k-fold with the harness's folds and per-fold seeds.
 
 ``run_through_harness``
-    :func:`harness.evaluate.experiment.run_experiment` as ``harness run experiment=quick`` runs
+    :func:`harness.runner.experiment.run_experiment` as ``harness run experiment=quick`` runs
     it, but sequential (``evaluation.n_jobs=1``), with MLflow tracking into a SQLite store and
     the Prometheus textfile export. Inside the clock: composing the configs with Hydra; per
     job, the harness's samplers (:mod:`harness.resample`), the fold protocol with every metric
@@ -127,11 +127,11 @@ def create_tracking_store(root: Path) -> dict[str, float]:
 def run_through_harness(
     root: Path, plan: AblationPlan = FULL_PLAN, profile: str | None = None
 ) -> dict[str, Any]:
-    """Run the quick ablation with :func:`harness.evaluate.experiment.run_experiment`
+    """Run the quick ablation with :func:`harness.runner.experiment.run_experiment`
     (with the evaluation ``profile`` when given, see :func:`harness_overrides`)."""
     from hydra import compose, initialize_config_dir
 
-    from harness.evaluate.experiment import CONF_DIR, run_experiment
+    from harness.runner.experiment import CONF_DIR, run_experiment
 
     root.mkdir(parents=True, exist_ok=True)
     with initialize_config_dir(str(CONF_DIR), version_base="1.3"):

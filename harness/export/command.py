@@ -89,10 +89,10 @@ def _fit_replay_model(dataset_name: str, resampler: str, model_name: str, seed: 
     from imblearn.pipeline import Pipeline
     from sklearn.model_selection import train_test_split
 
-    from harness.evaluate.experiment import CONF_DIR
     from harness.evaluate.protocol import make_preprocessor
     from harness.instantiate import instantiate_component
     from harness.models import build_model
+    from harness.runner.experiment import CONF_DIR
 
     overrides = [f"dataset={dataset_name}", f"resampler={resampler}", f"model={model_name}"]
     with initialize_config_dir(str(CONF_DIR), version_base="1.3"):

@@ -1,6 +1,6 @@
 """The MLflow adapter: upload results folders to MLflow and read runs back.
 
-Results are written to run folders first (``harness/evaluate``); tracking only reads them, so
+Results are written to run folders first (``harness/runner``); tracking only reads them, so
 a tracking store that is down loses nothing and ``harness sync`` uploads the folders later.
 """
 

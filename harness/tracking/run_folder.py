@@ -1,6 +1,6 @@
 """Read a results folder into the pieces MLflow stores: params, metrics, fold history, tags.
 
-The folder format is the one written by ``harness/evaluate`` (see ``docs/architecture.md``).
+The folder format is the one written by ``harness/runner`` (see ``docs/architecture.md``).
 Nothing here talks to MLflow, so every conversion can be tested on its own.
 """
 

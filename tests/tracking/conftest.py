@@ -123,7 +123,7 @@ def _write_run_folder(run_dir: Path) -> None:
     X = rng.random((60, 3))
     y = (X[:, 0] > 0.8).astype(int)
     model = LogisticRegression().fit(X, y)
-    # As harness/evaluate/job.py saves it; explicit requirements skip a slow inference.
+    # As harness/runner/job.py saves it; explicit requirements skip a slow inference.
     mlflow.sklearn.save_model(
         model,
         str(run_dir / "model"),

@@ -10,7 +10,7 @@ from hydra import compose, initialize_config_dir
 from mlflow import MlflowClient
 
 from harness.config_dir import config_dir
-from harness.evaluate.job import execute_job
+from harness.runner.job import execute_job
 from harness.runs import RunFolder
 from harness.tracking import MlflowTracker, ensure_sqlite_db
 from harness.tracking.mlflow_tracker import TARGET_COLUMN

@@ -20,9 +20,9 @@ import pytest
 import yaml
 from hydra import compose, initialize_config_dir
 
-import harness.evaluate.job as job_module
-import harness.evaluate.report as report_module
-from harness.evaluate.job import execute_job
+import harness.report.pages as report_module
+import harness.runner.job as job_module
+from harness.runner.job import execute_job
 from harness.runs import RunFolder, RunFolderWriteError, incomplete_jobs
 
 REPO = Path(__file__).resolve().parents[2]

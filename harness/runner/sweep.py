@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from harness.evaluate.comparison import Comparison, compare
-from harness.evaluate.worker_lifetime import SWEEP_PID_ENV
+from harness.report.comparison import compare
+from harness.runner import publish
+from harness.runner.worker_lifetime import SWEEP_PID_ENV
 from harness.runs import find_run_dirs
 
 log = logging.getLogger(__name__)
@@ -41,42 +42,20 @@ class SweepSummaryCallback(Callback):
         )
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        from harness.runner.experiment import strategy_verdict_lines
+
         sweep_dir = Path(str(config.hydra.sweep.dir))
         comparison = compare(sweep_dir, title=f"Sweep {config.experiment.name}")
-        from harness.evaluate.experiment import strategy_verdict_lines
-        from harness.slo import parse_slo_set
-
-        slo = parse_slo_set(OmegaConf.to_container(config.slo, resolve=True), source="cfg.slo")
+        slo = publish.slo_set(config)
         LAST_SWEEP.clear()
         LAST_SWEEP.update(
             sweep_dir=sweep_dir,
             comparison=comparison,
             verdicts=strategy_verdict_lines(sweep_dir, slo),
         )
-        _track_sweep(config, sweep_dir)
-        _export_sweep(config, comparison, slo)
-
-
-def _track_sweep(config: DictConfig, sweep_dir: Path) -> None:
-    from harness.tracking import make_tracker
-
-    tracker = make_tracker(config.tracking, str(config.experiment.name))
-    parent_id = tracker.safe_start_parent(
-        str(config.experiment.name),
-        params={"experiment": str(config.experiment.name)},
-        tags={"harness.output_dir": str(sweep_dir)},
-    )
-    # Jobs log themselves; anything a job could not log (a busy store, a server blip) is
-    # uploaded now. Logging is idempotent, so nothing is duplicated.
-    for run_dir in find_run_dirs(sweep_dir):
-        tracker.safe_log_run_dir(run_dir, parent_run_id=parent_id)
-    if parent_id:
-        tracker.safe_log_sweep_dir(sweep_dir, parent_run_id=parent_id)
-
-
-def _export_sweep(config: DictConfig, comparison: Comparison, slo: Any) -> None:
-    from harness.export import export_results
-
-    export_results(
-        comparison.records, config.export, slo, results_root=Path(config.paths.output_dir)
-    )
+        # Jobs log themselves; anything a job could not log (a busy store, a server blip) is
+        # uploaded now. Logging is idempotent, so nothing is duplicated.
+        publish.track(
+            config, find_run_dirs(sweep_dir), parent_folder=sweep_dir, comparison_folder=sweep_dir
+        )
+        publish.export(config, comparison.records, slo)

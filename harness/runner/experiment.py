@@ -2,7 +2,7 @@
 
 ``harness run experiment=quick`` runs every combination in ``experiment.grid`` inside one Hydra
 job; ``harness run -m resampler=a,b`` lets Hydra's launcher run one job per combination, and
-:class:`harness.evaluate.sweep.SweepSummaryCallback` compares them at the end. Both write the
+:class:`harness.runner.sweep.SweepSummaryCallback` compares them at the end. Both write the
 same run folders, so everything downstream (tracking, export, gate) reads one format.
 
 Before any job starts, the experiment folder's ``manifest.json`` lists every job, so a folder
@@ -28,16 +28,17 @@ from tqdm.auto import tqdm
 from harness.config_dir import config_dir
 from harness.data import Dataset
 from harness.errors import ConfigError, InputDataError
-from harness.evaluate.comparison import Comparison, compare
-from harness.evaluate.config_checks import check_job_config
-from harness.evaluate.job import (
+from harness.report.comparison import Comparison, compare
+from harness.runner import publish
+from harness.runner.config_checks import check_job_config
+from harness.runner.job import (
     execute_job,
     job_name,
     load_dataset_from_config,
     run_key,
     strategy_of,
 )
-from harness.evaluate.worker_lifetime import exit_with_parent, sweep_parent_pid
+from harness.runner.worker_lifetime import exit_with_parent, sweep_parent_pid
 from harness.runs import RESULT_SCHEMA_VERSION, ExperimentFolder, RunFolder, writing
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ class Job:
 
     @property
     def run_key(self) -> str:
-        """The job's identity (:func:`harness.evaluate.job.run_key`)."""
+        """The job's identity (:func:`harness.runner.job.run_key`)."""
         return run_key(self.cfg)
 
     def manifest_entry(self) -> dict[str, Any]:
@@ -362,7 +363,7 @@ def run_experiment(
     if sweep_dir is not None:
         exit_with_parent(sweep_parent_pid())  # a sweep job in a launcher's worker ends with it
     overrides = list(overrides or [])
-    slo = _slo_set(cfg)  # a broken SLO set fails now, not after every job has run
+    slo = publish.slo_set(cfg)  # a broken SLO set fails now, not after every job has run
     jobs = compose_jobs(cfg, overrides, output_dir)
     with writing(output_dir):
         output_dir.mkdir(parents=True, exist_ok=True)
@@ -378,32 +379,18 @@ def run_experiment(
         comparison = compare(output_dir, title=f"Experiment {cfg.experiment.name}")
     outcome = ExperimentOutcome(output_dir=output_dir, records=records, comparison=comparison)
     outcome.skipped = skipped
-    _track(cfg, outcome, jobs, sweep_dir)
-    outcome.verdicts = strategy_verdict_lines(output_dir, slo)
-    _export(cfg, records, slo)
-    return outcome
-
-
-def _track(
-    cfg: DictConfig, outcome: ExperimentOutcome, jobs: list[Job], sweep_dir: Path | None
-) -> None:
-    from harness.tracking import make_tracker
-
-    tracker = make_tracker(cfg.tracking, str(cfg.experiment.name))
-    outcome.tracking_uri = getattr(tracker, "uri", None)
-    # The parent run is keyed by its folder: every job of a sweep, in any process or on any
-    # node, finds the parent that the sweep created.
-    parent_id = tracker.safe_start_parent(
-        str(cfg.experiment.name),
-        params={"experiment": str(cfg.experiment.name)},
-        tags={"harness.output_dir": str(sweep_dir or outcome.output_dir)},
+    published = publish.track(
+        cfg,
+        (job.run_dir for job in jobs),
+        parent_folder=sweep_dir or output_dir,
+        comparison_folder=output_dir if comparison is not None else None,
     )
-    outcome.parent_run_id = parent_id
-    for job in jobs:
-        if RunFolder(job.run_dir).is_finished():
-            tracker.safe_log_run_dir(job.run_dir, parent_run_id=parent_id)
-    if outcome.comparison is not None and parent_id is not None:
-        tracker.safe_log_sweep_dir(outcome.output_dir, parent_run_id=parent_id)
+    outcome.tracking_uri = published.tracking_uri
+    outcome.parent_run_id = published.parent_run_id
+    outcome.verdicts = strategy_verdict_lines(output_dir, slo)
+    if sweep_dir is None:  # inside a sweep, the sweep's end exports every job at once
+        publish.export(cfg, records, slo)
+    return outcome
 
 
 def strategy_verdict_lines(output_dir: Path, slo: Any) -> list[str]:
@@ -423,15 +410,3 @@ def strategy_verdict_lines(output_dir: Path, slo: Any) -> list[str]:
     except HarnessError as exc:
         return [f"no verdict: {exc}"]
     return [verdict.line() for verdict in strategy_verdicts(result)]
-
-
-def _slo_set(cfg: DictConfig) -> Any:
-    from harness.slo import parse_slo_set
-
-    return parse_slo_set(OmegaConf.to_container(cfg.slo, resolve=True), source="cfg.slo")
-
-
-def _export(cfg: DictConfig, records: list[dict[str, Any]], slo: Any) -> None:
-    from harness.export import export_results
-
-    export_results(records, cfg.export, slo, results_root=Path(cfg.paths.output_dir))

@@ -17,7 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from harness.evaluate.worker_lifetime import exit_with_parent
+from harness.runner.worker_lifetime import exit_with_parent
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -299,7 +299,7 @@ def _clear_previous_attempt(folder: RunFolder) -> None:
 
 
 def _write_report(folder: RunFolder, record: dict[str, Any], result: ProtocolResult) -> None:
-    from harness.evaluate.report import write_run_report
+    from harness.report.pages import write_run_report
 
     try:
         with writing(folder.path):

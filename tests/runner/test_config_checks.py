@@ -8,14 +8,14 @@ from hydra import compose, initialize_config_dir
 from hydra.errors import ConfigCompositionException, MissingConfigException
 
 from harness.errors import ConfigError
-from harness.evaluate.config_checks import (
+from harness.instantiate import instantiate_component
+from harness.runner.config_checks import (
     MAX_COMPOSED_JOBS,
     check_job_config,
     check_run_arguments,
     sweep_jobs,
 )
-from harness.evaluate.experiment import run_experiment
-from harness.instantiate import instantiate_component
+from harness.runner.experiment import run_experiment
 
 CONF = Path(__file__).resolve().parents[2] / "conf"
 

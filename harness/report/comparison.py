@@ -20,7 +20,8 @@ import pandas as pd
 
 from harness.errors import HarnessError, InputDataError
 from harness.evaluate.inference import compare_paired, holm, rank_test
-from harness.evaluate.report import (
+from harness.metrics.catalog import greater_is_better, parse_key
+from harness.report.pages import (
     HEADLINE_METRICS,
     forest_plot_png,
     format_ci,
@@ -28,7 +29,6 @@ from harness.evaluate.report import (
     render_html,
     slo_lines,
 )
-from harness.metrics.catalog import greater_is_better, parse_key
 from harness.runs import (
     RESULT_SCHEMA_VERSION,
     ExperimentFolder,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from harness.evaluate.comparison import Comparison, comparison_table
+from harness.report.comparison import Comparison, comparison_table
 from harness.runs import ExperimentFolder, RunFolder
 
 SHOWN_COLUMNS = [

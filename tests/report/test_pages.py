@@ -8,7 +8,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from harness.config_dir import config_dir
-from harness.evaluate.report import (
+from harness.report.pages import (
     ThresholdLine,
     forest_plot_png,
     format_ci,
@@ -90,7 +90,7 @@ def test_forest_plot_marks_slo_lines_and_baseline():
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
-    from harness.evaluate.experiment import run_experiment
+    from harness.runner.experiment import run_experiment
 
     root = tmp_path_factory.mktemp("quick")
     overrides = [

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from hydra import compose, initialize_config_dir
 
-from harness.evaluate.experiment import grid_overrides, run_experiment
-from harness.evaluate.job import execute_job
+from harness.runner.experiment import grid_overrides, run_experiment
+from harness.runner.job import execute_job
 
 CONF = Path(__file__).resolve().parents[2] / "conf"
 FAST = [
@@ -197,7 +197,7 @@ def test_a_failed_job_is_labelled_with_the_strategy_it_ran(tmp_path):
 
 
 def test_the_manifest_lists_every_job_before_any_starts(tmp_path, monkeypatch):
-    import harness.evaluate.experiment as experiment
+    import harness.runner.experiment as experiment
 
     seen = []
     real = experiment.execute_job

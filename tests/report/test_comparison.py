@@ -18,8 +18,8 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from harness.errors import InputDataError
-from harness.evaluate.comparison import compare
-from harness.evaluate.experiment import run_experiment
+from harness.report.comparison import compare
+from harness.runner.experiment import run_experiment
 from harness.runs import ExperimentFolder
 
 REPO = Path(__file__).resolve().parents[2]
@@ -138,7 +138,7 @@ def test_a_record_of_another_schema_is_refused(experiment):
 
 
 def test_paper_layout_only_for_the_paper_protocol():
-    from harness.evaluate.comparison import paper_layout
+    from harness.report.comparison import paper_layout
 
     record = {
         "status": "success",

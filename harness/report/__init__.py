@@ -1,0 +1,1 @@
+"""What people read: comparisons of finished run folders and the Markdown/HTML pages with plots."""
