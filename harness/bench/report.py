@@ -13,7 +13,7 @@ APPROX_MIN_SPEEDUP = 10.0
 APPROX_MAX_MEAN_DR = 0.02
 APPROX_MIN_SHARE_G = 0.95
 OVERHEAD_MAX_RATIO = 1.3
-# Issue 16: Δ_i agreement and allocation deviation at every 1M shape.
+# Scale targets: Δ_i agreement and allocation deviation at every 1M shape.
 APPROX_MIN_SHARE_DELTA = 0.95
 APPROX_MAX_TOTAL_DEVIATION = 0.02
 SCALE_SHAPE_PREFIX = "1Mx"
@@ -149,7 +149,7 @@ def evaluate_targets(
 def scale_targets(
     agreement: list[dict[str, Any]], distributed: dict[str, Any], sweep_overhead: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """The targets of issue 16: approximate agreement at every 1M shape, the distributed
+    """The scale targets: approximate agreement at every 1M shape, the distributed
     memory bound, and the per-job overhead with the sweep profile."""
     targets = []
     measured = [
