@@ -4,8 +4,9 @@
   repeated cross-validation are correlated; the plain Student-t interval is too narrow), or a
   percentile bootstrap over pooled out-of-fold predictions for the test metrics.
 - Fairness from the pooled out-of-fold predictions of the first repeat (one prediction per
-  row, each group at its full size), with bootstrap intervals; the per-fold averages are kept
-  apart as ``fold_means``.
+  row, each group at its full size), with bootstrap intervals of the gaps and Wilson intervals of
+  each group's recall and selection rate; the per-fold averages are kept apart as
+  ``fold_means``.
 - Label issues of the data set, from a fixed reference model, once per data set and seed.
 """
 
@@ -142,10 +143,11 @@ def pool_fairness(
         point = {k: v for k, v in pooled.items() if not k.endswith(("_ci_low", "_ci_high"))}
         keyed = fairness_metrics(column, point)
         summary.metrics.update(keyed)
-        for metric in ("equalized_odds_difference", "demographic_parity_difference"):
-            low, high = pooled[f"{metric}_ci_low"], pooled[f"{metric}_ci_high"]
-            key = fairness_metrics(column, {metric: 0.0}).popitem()[0]
-            summary.ci95[key] = [low, high]
+        # The gaps' bootstrap intervals and each group's recall and selection-rate intervals.
+        for low_key in [k for k in pooled if k.endswith("_ci_low")]:
+            stem = low_key.removesuffix("_ci_low")
+            key = fairness_metrics(column, {stem: 0.0}).popitem()[0]
+            summary.ci95[key] = [pooled[low_key], pooled[f"{stem}_ci_high"]]
 
 
 _LABEL_ISSUES: dict[tuple[str, int], dict[str, float]] = {}

@@ -6,7 +6,9 @@ prediction and each group its full size. The point values are fairlearn's; the b
 resamples rows and recomputes the same quantities from per-group counts in one vectorised pass
 (fairlearn's own ``MetricFrame(n_boot=...)`` gives per-metric intervals only and took seconds
 per column); a test checks each bootstrap statistic against fairlearn on the same resample.
-Groups below ``min_group_size`` rows are flagged and left out of the gaps.
+Groups below ``min_group_size`` rows are flagged and left out of the gaps. Each group's recall
+and selection rate get a Wilson score interval (every group, small ones too: the interval is
+wide where the group is small, and stays inside [0, 1] at a rate of 0 or 1).
 """
 
 from __future__ import annotations
@@ -85,7 +87,9 @@ def pooled_group_fairness(
         ``equalized_odds_difference`` and ``demographic_parity_difference`` with
         ``*_ci_low``/``*_ci_high``; ``min_group_recall``; ``n_small_groups``; and per group
         ``group/<g>/recall``, ``group/<g>/selection_rate``, ``group/<g>/n`` (raw group text;
-        the caller escapes it into a metric key).
+        the caller escapes it into a metric key), and the Wilson interval of each group's
+        recall and selection rate as ``group/<g>/recall_ci_low`` ... (NaN for the recall of a
+        group without minority rows).
     """
     y_true = as_1d(y_true, "y_true")
     y_pred = as_1d(y_pred, "y_pred")
@@ -118,7 +122,27 @@ def pooled_group_fairness(
             result[key] = value
     for group, size in sizes.items():
         result[f"group/{group}/n"] = float(size)
+    result.update(_group_intervals(y_true == pos_label, y_pred == pos_label, groups, confidence))
     return result
+
+
+def _group_intervals(truth, predicted, groups, confidence) -> dict[str, float]:
+    """Wilson score intervals of each group's recall and selection rate."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    out = {}
+    for group in np.unique(groups):
+        rows = groups == group
+        for metric, hits, trials in (
+            ("recall", np.sum(truth[rows] & predicted[rows]), np.sum(truth[rows])),
+            ("selection_rate", np.sum(predicted[rows]), np.sum(rows)),
+        ):
+            low, high = (math.nan, math.nan)
+            if trials:
+                low, high = proportion_confint(hits, trials, 1.0 - confidence, method="wilson")
+            out[f"group/{group}/{metric}_ci_low"] = float(low)
+            out[f"group/{group}/{metric}_ci_high"] = float(high)
+    return out
 
 
 def _bootstrap(truth, predicted, groups, n_boot, confidence, random_state) -> dict[str, float]:

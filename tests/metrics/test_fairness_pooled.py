@@ -80,3 +80,29 @@ def test_same_seed_same_interval(predictions):
 def test_one_group_only_gives_nan_gaps():
     result = pooled_group_fairness([0, 1] * 20, [0, 1] * 20, ["a"] * 40, n_boot=10)
     assert math.isnan(result["equalized_odds_difference"])
+
+
+def test_every_group_gets_wilson_intervals_of_recall_and_selection_rate(predictions):
+    from statsmodels.stats.proportion import proportion_confint
+
+    y, pred, groups = predictions
+    groups = groups.astype(object)
+    groups[:5] = "tiny"
+    y = y.copy()
+    y[:5] = 0  # the tiny group has no minority row: its recall is undefined
+    result = pooled_group_fairness(y, pred, groups, n_boot=10)
+    rows = groups == "c"
+    hits, positives = np.sum((y == 1) & (pred == 1) & rows), np.sum((y == 1) & rows)
+    low, high = proportion_confint(hits, positives, 0.05, method="wilson")
+    assert result["group/c/recall_ci_low"] == pytest.approx(low, abs=1e-12)
+    assert result["group/c/recall_ci_high"] == pytest.approx(high, abs=1e-12)
+    assert low < result["group/c/recall"] < high
+    for group in ("A/B", "c", "d", "tiny"):
+        low, high = (
+            result[f"group/{group}/selection_rate_ci_low"],
+            result[f"group/{group}/selection_rate_ci_high"],
+        )
+        assert 0.0 <= low <= result[f"group/{group}/selection_rate"] <= high <= 1.0
+    tiny = result["group/tiny/selection_rate_ci_high"] - result["group/tiny/selection_rate_ci_low"]
+    assert tiny > 0.3  # five rows tell little
+    assert math.isnan(result["group/tiny/recall_ci_low"])
