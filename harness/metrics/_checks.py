@@ -30,15 +30,30 @@ def same_length(**arrays: np.ndarray) -> None:
         )
 
 
+def same_columns(first, first_name: str, second, second_name: str, fix: str) -> None:
+    """Raise, naming ``fix``, when two tables do not have the same columns in the same order."""
+    if list(first.columns) != list(second.columns):
+        raise InputDataError(
+            f"{first_name} has columns {list(first.columns)[:10]} but {second_name} has "
+            f"{list(second.columns)[:10]}: {fix}"
+        )
+
+
+def _as_float(values, name: str, fix: str) -> np.ndarray:
+    """``values`` as a float array; a non-numeric value raises, naming ``fix``."""
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputDataError(f"{name} has non-numeric values ({exc}): {fix}") from exc
+
+
 def finite_scores(values: np.ndarray, name: str = "y_score") -> np.ndarray:
     """Return ``values`` as a finite float array, or raise with the fix."""
-    try:
-        scores = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputDataError(
-            f"{name} has non-numeric values ({exc}): pass the probability or score of the "
-            "minority class, e.g. predict_proba(X)[:, 1]"
-        ) from exc
+    scores = _as_float(
+        values,
+        name,
+        "pass the probability or score of the minority class, e.g. predict_proba(X)[:, 1]",
+    )
     if not np.isfinite(scores).all():
         raise InputDataError(
             f"{name} contains {int((~np.isfinite(scores)).sum())} NaN or infinite value(s): "
@@ -49,13 +64,7 @@ def finite_scores(values: np.ndarray, name: str = "y_score") -> np.ndarray:
 
 def as_matrix(values, name: str) -> np.ndarray:
     """Return ``values`` as a finite 2-D float array, or raise with the fix."""
-    try:
-        matrix = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputDataError(
-            f"{name} has non-numeric values ({exc}): encode categorical columns first, "
-            "e.g. with OneHotEncoder"
-        ) from exc
+    matrix = _as_float(values, name, "encode categorical columns first, e.g. with OneHotEncoder")
     if matrix.ndim == 1 and matrix.size == 0:
         matrix = matrix.reshape(0, 0)
     if matrix.ndim != 2:

@@ -127,6 +127,42 @@ def _distance_specs(prefix: str, text: str) -> list[MetricSpec]:
     ]
 
 
+#: Label-quality shares (lower is better, none a headline): name -> (upper bound, description).
+_LABEL_QUALITY = {
+    "minority_overlap": (
+        1.0,
+        "share of minority rows whose out-of-fold k-NN vote disagrees with their label: class "
+        "overlap, a property of the data",
+    ),
+    "label_issues": (
+        INF,
+        "likely mislabelled rows (both directions, cleanlab on a fixed random forest) per "
+        "minority row",
+    ),
+    "minority_mislabelled": (
+        INF,
+        "minority-labelled rows that look like majority rows, per minority row",
+    ),
+    "majority_mislabelled": (
+        INF,
+        "majority-labelled rows that look like minority rows, per minority row",
+    ),
+}
+
+
+def _label_quality_specs() -> list[MetricSpec]:
+    return [
+        MetricSpec(f"data/{name}", 0.0, high, False, "ratio", "label quality", False, text)
+        for name, (high, text) in _LABEL_QUALITY.items()
+    ]
+
+
+#: Calibration errors of the minority probability (lower is better): name -> description.
+_CALIBRATION_ERRORS = {
+    "brier": "Brier score of the minority probability",
+    "ece": "expected calibration error of the minority probability (10 bins)",
+}
+
 _SPECS: list[MetricSpec] = [
     *_sli_specs(),
     MetricSpec(
@@ -151,48 +187,7 @@ _SPECS: list[MetricSpec] = [
     ),
     *_distance_specs("minority_knn", "distance of a minority row to its K minority neighbours"),
     *_distance_specs("synthetic_nn", "distance of a synthetic row to its nearest real row"),
-    MetricSpec(
-        "data/minority_overlap",
-        0.0,
-        1.0,
-        False,
-        "ratio",
-        "label quality",
-        False,
-        "share of minority rows whose out-of-fold k-NN vote disagrees with their label: class "
-        "overlap, a property of the data",
-    ),
-    MetricSpec(
-        "data/label_issues",
-        0.0,
-        INF,
-        False,
-        "ratio",
-        "label quality",
-        False,
-        "likely mislabelled rows (both directions, cleanlab on a fixed random forest) per "
-        "minority row",
-    ),
-    MetricSpec(
-        "data/minority_mislabelled",
-        0.0,
-        INF,
-        False,
-        "ratio",
-        "label quality",
-        False,
-        "minority-labelled rows that look like majority rows, per minority row",
-    ),
-    MetricSpec(
-        "data/majority_mislabelled",
-        0.0,
-        INF,
-        False,
-        "ratio",
-        "label quality",
-        False,
-        "majority-labelled rows that look like minority rows, per minority row",
-    ),
+    *_label_quality_specs(),
     MetricSpec(
         "test/recall_at_precision",
         0.0,
@@ -213,25 +208,9 @@ _SPECS: list[MetricSpec] = [
         False,
         "score threshold that reaches the precision target on the training fold",
     ),
-    MetricSpec(
-        "test/brier",
-        0.0,
-        1.0,
-        False,
-        "ratio",
-        "calibration",
-        False,
-        "Brier score of the minority probability",
-    ),
-    MetricSpec(
-        "test/ece",
-        0.0,
-        1.0,
-        False,
-        "ratio",
-        "calibration",
-        False,
-        "expected calibration error of the minority probability (10 bins)",
+    *(
+        MetricSpec(f"test/{name}", 0.0, 1.0, False, "ratio", "calibration", False, text)
+        for name, text in _CALIBRATION_ERRORS.items()
     ),
     MetricSpec(
         "resample/invalid_value_share",

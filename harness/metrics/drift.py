@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from harness.errors import InputDataError
+from harness.metrics._checks import same_columns
 from harness.metrics.privacy import PrivacyResult, privacy_distance
 
 __all__ = ["DriftResult", "PrivacyResult", "data_drift", "privacy_distance", "synthetic_realism"]
@@ -146,11 +147,13 @@ def data_drift(reference, current, *, top_n: int = 10, drift_share: float = 0.5)
 
     reference = _as_frame(reference, "reference")
     current = _as_frame(current, "current")
-    if list(reference.columns) != list(current.columns):
-        raise InputDataError(
-            f"reference columns {list(reference.columns)} differ from current columns "
-            f"{list(current.columns)}: compare tables with the same columns in the same order"
-        )
+    same_columns(
+        reference,
+        "reference",
+        current,
+        "current",
+        "compare tables with the same columns in the same order",
+    )
     report = Report([DataDriftPreset(drift_share=drift_share)], include_tests=True)
     snapshot = report.run(current_data=current, reference_data=reference)
     share, drifted, per_column = _parse(snapshot.dict(), top_n)

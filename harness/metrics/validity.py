@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from harness.errors import InputDataError
+from harness.metrics._checks import same_columns
 
 
 def _frame(values: object, name: str) -> pd.DataFrame:
@@ -116,11 +117,13 @@ def invalid_value_share(
     """
     train = _frame(X_train, "X_train")
     synthetic = _frame(X_synthetic, "X_synthetic")
-    if list(train.columns) != list(synthetic.columns):
-        raise InputDataError(
-            f"X_train has columns {list(train.columns)[:10]} but X_synthetic has "
-            f"{list(synthetic.columns)[:10]}: pass the synthetic rows with the training columns"
-        )
+    same_columns(
+        train,
+        "X_train",
+        synthetic,
+        "X_synthetic",
+        "pass the synthetic rows with the training columns",
+    )
     if len(synthetic) == 0:
         return math.nan
     categorical_keys = _column_keys(train, categorical, "categorical")

@@ -14,23 +14,15 @@ from harness.resample.allocation import (
     adasyn_allocation,
     majority_counts,
 )
-from harness.resample.base import ClassRequest, HarnessOverSampler, backend_for
+from harness.resample.base import ClassRequest, backend_for
 from harness.resample.difficulty import split_difficulty, supports_split
-from harness.resample.interpolation import DEFAULT_CHUNK_SIZE
-from harness.resample.lineage import build_lineage
+from harness.resample.interpolating import InterpolatingOverSampler
 from harness.resample.neighbors import get_backend, neighbors_excluding_self
-from harness.resample.parameters import (
-    INTEGER_FEATURES,
-    NEIGHBORS,
-    BackendName,
-    StrictInterval,
-    positive_int,
-)
+from harness.resample.parameters import NEIGHBORS, StrictInterval, extended_init
 from harness.resample.streams import ALLOCATION
-from harness.resample.synthesis import synthesize_class
 
 
-class ADASYN(HarnessOverSampler):
+class ADASYN(InterpolatingOverSampler):
     """Adaptive Synthetic sampling: more synthetic rows where the minority is harder to learn.
 
     For each class to oversample (one-vs-rest: every other class counts as majority):
@@ -94,48 +86,21 @@ class ADASYN(HarnessOverSampler):
         One row per appended row: ``row, parent, neighbor, lam, difficulty, class``.
     notes_ : list of str
         What the sampler decided and why (d >= d_th, no-hard-sample fallback, ...).
-    n_features_in_ : int
-        Columns of ``X``.
-    feature_names_in_ : ndarray of str
-        Column names, when ``X`` was a DataFrame with string column names.
+    n_features_in_, feature_names_in_
+        scikit-learn's input attributes (:func:`harness.resample.base.set_feature_attributes`).
     """
 
-    _interpolates = True
+    _neighbors_parameter = "n_neighbors"
     _parameter_constraints: dict = {
-        **HarnessOverSampler._parameter_constraints,
+        **InterpolatingOverSampler._parameter_constraints,
         "n_neighbors": NEIGHBORS,
         "beta": [StrictInterval(numbers.Real, 0, None, closed="left")],
         "d_th": [StrictInterval(numbers.Real, 0, 1, closed="right"), None],
         "no_hard_samples": [StrOptions(set(NO_HARD_SAMPLES_POLICIES))],
-        "backend": [BackendName()],
-        "chunk_size": [positive_int()],
-        "integer_features": INTEGER_FEATURES,
     }
-
-    def __init__(
-        self,
-        *,
-        sampling_strategy="auto",
-        random_state=None,
-        n_neighbors=5,
-        beta=1.0,
-        d_th=None,
-        no_hard_samples="smote",
-        backend="auto",
-        chunk_size=DEFAULT_CHUNK_SIZE,
-        max_synthetic=None,
-        integer_features=None,
-    ):
-        super().__init__(sampling_strategy=sampling_strategy)
-        self.random_state = random_state
-        self.n_neighbors = n_neighbors
-        self.beta = beta
-        self.d_th = d_th
-        self.no_hard_samples = no_hard_samples
-        self.backend = backend
-        self.chunk_size = chunk_size
-        self.max_synthetic = max_synthetic
-        self.integer_features = integer_features
+    __init__ = extended_init(
+        InterpolatingOverSampler, n_neighbors=5, beta=1.0, d_th=None, no_hard_samples="smote"
+    )
 
     def _adjust_strategy(self, strategy: dict, y: np.ndarray) -> dict:
         labels, counts = np.unique(y, return_counts=True)
@@ -155,17 +120,13 @@ class ADASYN(HarnessOverSampler):
             adjusted[label] = total
         return adjusted
 
-    def _check_class_sizes(self, strategy: dict, y: np.ndarray) -> None:
-        k, _ = self._neighbor_search(self.n_neighbors, self.backend, "n_neighbors")
-        self._too_small(strategy, y, k, "n_neighbors")
-
     def _start(self, X: np.ndarray, y: np.ndarray) -> None:
         self.difficulty_, self.allocation_ = {}, {}
 
     def _generate_class(
         self, X: np.ndarray, y: np.ndarray, request: ClassRequest, out: np.ndarray
     ) -> pd.DataFrame:
-        k, search = self._neighbor_search(self.n_neighbors, self.backend, "n_neighbors")
+        k, search = self._neighbors()
         space = self._search_space(X, request)
         delta, table = self._majority_counts(space, y, request, k, search)
         allocation_stream = request.streams.generator(ALLOCATION, request.class_index)
@@ -178,29 +139,8 @@ class ADASYN(HarnessOverSampler):
         self.difficulty_[request.label] = difficulty
         self.allocation_[request.label] = shares
         if table is None:
-            table = neighbors_excluding_self(
-                space[request.rows], np.arange(request.rows.shape[0]), k, search
-            )
-        block = synthesize_class(
-            X,
-            request.rows,
-            shares,
-            table,
-            request.streams,
-            request.class_index,
-            out,
-            self.chunk_size,
-        )
-        extra = self._finish_rows(X, request, block, table, out)
-        lineage = build_lineage(
-            request.first_row,
-            block.parents,
-            block.neighbors,
-            block.lam,
-            difficulty[block.parent_positions],
-            np.full(request.total, request.label, dtype=y.dtype),
-        )
-        return lineage.assign(**extra) if extra else lineage
+            table = self._own_class_neighbors(space, request, k, search)
+        return self._interpolate_class(X, y, request, shares, table, out, difficulty)
 
     def _majority_counts(
         self, X: np.ndarray, y: np.ndarray, request: ClassRequest, k: int, search: object

@@ -133,7 +133,7 @@ class HarnessOverSampler(ValidatedParameters, BaseOverSampler):
         self._validate_params()
         data = self._read(X, y)
         self.notes_ = list(data.notes)
-        self._set_feature_attributes(data)
+        set_feature_attributes(self, data)
         strategy = resolve_sampling_strategy(self.sampling_strategy, data.y)
         strategy = self._adjust_strategy(strategy, data.y)
         self._check_quota(strategy, data)
@@ -215,13 +215,6 @@ class HarnessOverSampler(ValidatedParameters, BaseOverSampler):
             f"{total}, or ask for fewer rows with sampling_strategy."
         )
 
-    def _set_feature_attributes(self, data: InputArrays) -> None:
-        self.n_features_in_ = data.layout.n_features if data.layout is not None else data.X.shape[1]
-        if data.is_frame and all(isinstance(c, str) for c in data.columns):
-            self.feature_names_in_ = np.asarray(data.columns, dtype=object)
-        elif hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_
-
     @staticmethod
     def _neighbor_search(value: object, backend: str, parameter: str) -> tuple[int, object]:
         """K and the search backend from ``n_neighbors``/``k_neighbors`` and ``backend``.
@@ -257,6 +250,20 @@ class HarnessOverSampler(ValidatedParameters, BaseOverSampler):
                     f"{n_neighbors + 1} needed to find {n_neighbors} neighbours: {smaller}"
                     "RandomOverSampler, which needs no neighbours."
                 )
+
+
+def set_feature_attributes(sampler: object, data: InputArrays) -> None:
+    """Record scikit-learn's input attributes of the checked input ``data`` on ``sampler``.
+
+    ``n_features_in_`` (int) is the number of columns of ``X``; ``feature_names_in_`` (ndarray
+    of str) their names when ``X`` was a DataFrame with string column names, and is removed
+    otherwise (as on a refit with an array). Every sampler of the harness records them so.
+    """
+    sampler.n_features_in_ = data.layout.n_features if data.layout is not None else data.X.shape[1]
+    if data.is_frame and all(isinstance(c, str) for c in data.columns):
+        sampler.feature_names_in_ = np.asarray(data.columns, dtype=object)
+    elif hasattr(sampler, "feature_names_in_"):
+        del sampler.feature_names_in_
 
 
 def backend_for(search: object, n_reference: int, n_queries: int, n_features: int) -> object:

@@ -13,6 +13,7 @@ import numpy as np
 from imblearn.base import BaseSampler
 
 from harness.resample.arrays import read_rows
+from harness.resample.base import set_feature_attributes
 from harness.resample.lineage import concat_lineage
 from harness.resample.parameters import ValidatedParameters
 
@@ -35,10 +36,8 @@ class NoResampling(ValidatedParameters, BaseSampler):
         Empty, with the lineage columns.
     notes_ : list of str
         One note saying nothing was resampled.
-    n_features_in_ : int
-        Columns of ``X``.
-    feature_names_in_ : ndarray of str
-        Column names, when ``X`` was a DataFrame with string column names.
+    n_features_in_, feature_names_in_
+        scikit-learn's input attributes (:func:`harness.resample.base.set_feature_attributes`).
     """
 
     _sampling_type = "bypass"
@@ -69,11 +68,7 @@ class NoResampling(ValidatedParameters, BaseSampler):
         self.n_synthetic_ = 0
         self.lineage_ = concat_lineage([], data.y.dtype)
         self.notes_ = [self._note]
-        self.n_features_in_ = data.X.shape[1]
-        if data.is_frame and all(isinstance(c, str) for c in data.columns):
-            self.feature_names_in_ = np.asarray(data.columns, dtype=object)
-        elif hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_
+        set_feature_attributes(self, data)
         return X, y
 
     def fit(self, X, y, **params):

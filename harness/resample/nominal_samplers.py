@@ -15,19 +15,40 @@ import numpy as np
 from harness.resample.adasyn import ADASYN
 from harness.resample.arrays import InputArrays, read_input
 from harness.resample.base import ClassRequest
-from harness.resample.interpolation import DEFAULT_CHUNK_SIZE
 from harness.resample.nominal import median_std, mixed_space, vote_nominals
-from harness.resample.parameters import CATEGORICAL_FEATURES
+from harness.resample.parameters import CATEGORICAL_FEATURES, extended_init
 from harness.resample.smote import SMOTE
 from harness.resample.synthesis import SyntheticBlock
 
-_SHARED_DOC = """
+
+def _nominal_doc(summary: str, base: str, inherited: str) -> str:
+    """The docstring of the nominal–continuous variant of ``base`` (``"ADASYN"``, ``"SMOTE"``):
+    ``summary``, then what the variant adds; ``inherited`` names ``base``'s other attributes."""
+    return f"""{summary}
+
+    Parameters
+    ----------
     categorical_features : "auto" or array-like, default="auto"
         The nominal columns: positions, names or a boolean mask; an item that is itself a list
         names the indicator columns of one one-hot encoded feature (decoded to a category,
         resampled, encoded again). ``"auto"``: a DataFrame's category, object, string and
         boolean columns. Nominal columns may hold any values; a missing value is a category.
-"""
+    The other parameters are :class:`harness.resample.{base}`'s.
+
+    Attributes
+    ----------
+    categorical_features_, continuous_features_ : ndarray of int
+        Input positions of the nominal (one-hot group columns included) and continuous columns.
+    median_std_ : dict
+        Class -> m, the nominal mismatch penalty's square root.
+    minority_neighbors_ : dict
+        Class -> (m, K) input rows of each class row's K neighbours (the nominal voters).
+    lineage_ : pandas.DataFrame
+        {base}'s columns, plus ``nominal_ties``: the nominal features of the row whose value
+        was drawn among tied modes.
+    {inherited}
+        As :class:`harness.resample.{base}`.
+    """
 
 
 class NominalContinuous:
@@ -84,33 +105,15 @@ class NominalContinuous:
 
 
 class ADASYNNC(NominalContinuous, ADASYN):
-    __doc__ = (
+    __doc__ = _nominal_doc(
         """ADASYN for nominal and continuous features (ADASYN-NC).
 
     As :class:`harness.resample.ADASYN`, with SMOTE-NC's mixed distance for Δ_i (so the
     difficulty counts nominal mismatches) and for the minority neighbours, and nominal values
     taken as the most frequent among the parent's K minority neighbours (ties broken by the
-    seeded stream) instead of interpolated (:mod:`harness.resample.nominal`).
-
-    Parameters
-    ----------"""
-        + _SHARED_DOC
-        + """    The other parameters are :class:`harness.resample.ADASYN`'s.
-
-    Attributes
-    ----------
-    categorical_features_, continuous_features_ : ndarray of int
-        Input positions of the nominal (one-hot group columns included) and continuous columns.
-    median_std_ : dict
-        Class -> m, the nominal mismatch penalty's square root.
-    minority_neighbors_ : dict
-        Class -> (m, K) input rows of each class row's K neighbours (the nominal voters).
-    lineage_ : pandas.DataFrame
-        ADASYN's columns, plus ``nominal_ties``: the nominal features of the row whose value
-        was drawn among tied modes.
-    difficulty_, allocation_, sampling_strategy_, n_original_, n_synthetic_, notes_
-        As :class:`harness.resample.ADASYN`.
-    """
+    seeded stream) instead of interpolated (:mod:`harness.resample.nominal`).""",
+        "ADASYN",
+        "difficulty_, allocation_, sampling_strategy_, n_original_, n_synthetic_, notes_",
     )
 
     _parameter_constraints: dict = {
@@ -118,63 +121,19 @@ class ADASYNNC(NominalContinuous, ADASYN):
         "categorical_features": CATEGORICAL_FEATURES,
     }
 
-    def __init__(
-        self,
-        *,
-        categorical_features="auto",
-        sampling_strategy="auto",
-        random_state=None,
-        n_neighbors=5,
-        beta=1.0,
-        d_th=None,
-        no_hard_samples="smote",
-        backend="auto",
-        chunk_size=DEFAULT_CHUNK_SIZE,
-        max_synthetic=None,
-        integer_features=None,
-    ):
-        super().__init__(
-            sampling_strategy=sampling_strategy,
-            random_state=random_state,
-            n_neighbors=n_neighbors,
-            beta=beta,
-            d_th=d_th,
-            no_hard_samples=no_hard_samples,
-            backend=backend,
-            chunk_size=chunk_size,
-            max_synthetic=max_synthetic,
-            integer_features=integer_features,
-        )
-        self.categorical_features = categorical_features
+    __init__ = extended_init(ADASYN, categorical_features="auto")
 
 
 class SMOTENC(NominalContinuous, SMOTE):
-    __doc__ = (
+    __doc__ = _nominal_doc(
         """SMOTE for nominal and continuous features (SMOTE-NC, Chawla et al. 2002).
 
     As imbalanced-learn's ``SMOTENC``: neighbours within the class by the mixed distance,
     continuous values interpolated, nominal values the most frequent among the parent's K
     neighbours (ties broken by the seeded stream); with the harness's exact totals, lineage and
-    tie rule.
-
-    Parameters
-    ----------"""
-        + _SHARED_DOC
-        + """    The other parameters are :class:`harness.resample.SMOTE`'s.
-
-    Attributes
-    ----------
-    categorical_features_, continuous_features_ : ndarray of int
-        Input positions of the nominal (one-hot group columns included) and continuous columns.
-    median_std_ : dict
-        Class -> m, the nominal mismatch penalty's square root.
-    minority_neighbors_ : dict
-        Class -> (m, K) input rows of each class row's K neighbours (the nominal voters).
-    lineage_ : pandas.DataFrame
-        SMOTE's columns, plus ``nominal_ties``.
-    sampling_strategy_, n_original_, n_synthetic_, notes_
-        As :class:`harness.resample.SMOTE`.
-    """
+    tie rule.""",
+        "SMOTE",
+        "sampling_strategy_, n_original_, n_synthetic_, notes_",
     )
 
     _parameter_constraints: dict = {
@@ -182,25 +141,4 @@ class SMOTENC(NominalContinuous, SMOTE):
         "categorical_features": CATEGORICAL_FEATURES,
     }
 
-    def __init__(
-        self,
-        *,
-        categorical_features="auto",
-        sampling_strategy="auto",
-        random_state=None,
-        k_neighbors=5,
-        backend="auto",
-        chunk_size=DEFAULT_CHUNK_SIZE,
-        max_synthetic=None,
-        integer_features=None,
-    ):
-        super().__init__(
-            sampling_strategy=sampling_strategy,
-            random_state=random_state,
-            k_neighbors=k_neighbors,
-            backend=backend,
-            chunk_size=chunk_size,
-            max_synthetic=max_synthetic,
-            integer_features=integer_features,
-        )
-        self.categorical_features = categorical_features
+    __init__ = extended_init(SMOTE, categorical_features="auto")

@@ -10,6 +10,7 @@ what was expected and what was given; the harness appends the fix (:data:`FIXES`
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 from collections.abc import Callable, Mapping
@@ -217,3 +218,40 @@ class ValidatedParameters:
 
     def _validate_params(self) -> None:
         validate_parameters(self)
+
+
+def extended_init(base: type, **added: object) -> Callable[..., None]:
+    """``base.__init__`` with more keyword parameters: ``added`` maps their names to defaults.
+
+    The new ``__init__`` stores each added parameter as the attribute of the same name and
+    passes the others on to ``base.__init__``. scikit-learn reads an estimator's parameters
+    from its ``__init__`` signature (``get_params``, ``clone``, the estimator checks), so the
+    signature lists every parameter, ``base``'s and the added ones, rather than ``**params``.
+
+    Parameters
+    ----------
+    base : type
+        The estimator class whose ``__init__`` is extended.
+    **added : object
+        Name and default of each new keyword parameter.
+
+    Returns
+    -------
+    callable
+        The ``__init__`` to assign in the subclass body.
+    """
+    base_init = base.__init__
+    base_signature = inspect.signature(base_init)
+    self_parameter, *inherited = base_signature.parameters.values()
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    new = [inspect.Parameter(name, keyword, default=value) for name, value in added.items()]
+
+    def init(self, **params):
+        own = {name: params.pop(name, default) for name, default in added.items()}
+        base_init(self, **params)
+        for name, value in own.items():
+            setattr(self, name, value)
+
+    init.__name__ = "__init__"
+    init.__signature__ = base_signature.replace(parameters=[self_parameter, *inherited, *new])
+    return init

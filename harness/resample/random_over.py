@@ -57,10 +57,8 @@ class RandomOverSampler(HarnessOverSampler):
         One row per appended row; ``neighbor`` is -1, ``lam`` 0.0, ``difficulty`` NaN.
     notes_ : list of str
         What the sampler decided and why.
-    n_features_in_ : int
-        Columns of ``X``.
-    feature_names_in_ : ndarray of str
-        Column names, when ``X`` was a DataFrame with string column names.
+    n_features_in_, feature_names_in_
+        scikit-learn's input attributes (:func:`harness.resample.base.set_feature_attributes`).
     """
 
     _parameter_constraints: dict = {

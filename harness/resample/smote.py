@@ -6,16 +6,13 @@ import numpy as np
 import pandas as pd
 
 from harness.resample.allocation import uniform_allocation
-from harness.resample.base import ClassRequest, HarnessOverSampler
-from harness.resample.interpolation import DEFAULT_CHUNK_SIZE
-from harness.resample.lineage import build_lineage
-from harness.resample.neighbors import neighbors_excluding_self
-from harness.resample.parameters import INTEGER_FEATURES, NEIGHBORS, BackendName, positive_int
+from harness.resample.base import ClassRequest
+from harness.resample.interpolating import InterpolatingOverSampler
+from harness.resample.parameters import NEIGHBORS, extended_init
 from harness.resample.streams import ALLOCATION
-from harness.resample.synthesis import synthesize_class
 
 
-class SMOTE(HarnessOverSampler):
+class SMOTE(InterpolatingOverSampler):
     """Synthetic Minority Over-sampling Technique with exact totals and lineage.
 
     Rows are spread as evenly as possible over the minority rows (the remainder goes to rows
@@ -56,71 +53,23 @@ class SMOTE(HarnessOverSampler):
         One row per appended row: ``row, parent, neighbor, lam, difficulty (NaN), class``.
     notes_ : list of str
         What the sampler decided and why.
-    n_features_in_ : int
-        Columns of ``X``.
-    feature_names_in_ : ndarray of str
-        Column names, when ``X`` was a DataFrame with string column names.
+    n_features_in_, feature_names_in_
+        scikit-learn's input attributes (:func:`harness.resample.base.set_feature_attributes`).
     """
 
-    _interpolates = True
+    _neighbors_parameter = "k_neighbors"
     _parameter_constraints: dict = {
-        **HarnessOverSampler._parameter_constraints,
+        **InterpolatingOverSampler._parameter_constraints,
         "k_neighbors": NEIGHBORS,
-        "backend": [BackendName()],
-        "chunk_size": [positive_int()],
-        "integer_features": INTEGER_FEATURES,
     }
-
-    def __init__(
-        self,
-        *,
-        sampling_strategy="auto",
-        random_state=None,
-        k_neighbors=5,
-        backend="auto",
-        chunk_size=DEFAULT_CHUNK_SIZE,
-        max_synthetic=None,
-        integer_features=None,
-    ):
-        super().__init__(sampling_strategy=sampling_strategy)
-        self.random_state = random_state
-        self.k_neighbors = k_neighbors
-        self.backend = backend
-        self.chunk_size = chunk_size
-        self.max_synthetic = max_synthetic
-        self.integer_features = integer_features
-
-    def _check_class_sizes(self, strategy: dict, y: np.ndarray) -> None:
-        k, _ = self._neighbor_search(self.k_neighbors, self.backend, "k_neighbors")
-        self._too_small(strategy, y, k, "k_neighbors")
+    __init__ = extended_init(InterpolatingOverSampler, k_neighbors=5)
 
     def _generate_class(
         self, X: np.ndarray, y: np.ndarray, request: ClassRequest, out: np.ndarray
     ) -> pd.DataFrame:
-        k, search = self._neighbor_search(self.k_neighbors, self.backend, "k_neighbors")
+        k, search = self._neighbors()
         allocation_stream = request.streams.generator(ALLOCATION, request.class_index)
         shares = uniform_allocation(request.rows.shape[0], request.total, allocation_stream)
         space = self._search_space(X, request)
-        table = neighbors_excluding_self(
-            space[request.rows], np.arange(request.rows.shape[0]), k, search
-        )
-        block = synthesize_class(
-            X,
-            request.rows,
-            shares,
-            table,
-            request.streams,
-            request.class_index,
-            out,
-            self.chunk_size,
-        )
-        extra = self._finish_rows(X, request, block, table, out)
-        lineage = build_lineage(
-            request.first_row,
-            block.parents,
-            block.neighbors,
-            block.lam,
-            None,
-            np.full(request.total, request.label, dtype=y.dtype),
-        )
-        return lineage.assign(**extra) if extra else lineage
+        table = self._own_class_neighbors(space, request, k, search)
+        return self._interpolate_class(X, y, request, shares, table, out)

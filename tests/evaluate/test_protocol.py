@@ -49,16 +49,19 @@ def test_no_synthetic_or_test_row_leaks_across_a_fold(pima):
         assert not any(row.tobytes() in fitted for row in np.ascontiguousarray(expected_test))
 
 
-def test_no_treatment_fold_metrics_equal_cross_validate(pima):
-    result = evaluate_folds(
-        pima,
+def _untreated_logistic(dataset, **options):
+    """The folds of ``dataset`` with no treatment and a logistic regression, memory untraced."""
+    return evaluate_folds(
+        dataset,
         lambda seed: NoResampling(),
         lambda seed: LogisticRegression(max_iter=1000),
-        n_splits=5,
-        n_repeats=2,
-        seed=3,
         track_memory=False,
+        **options,
     )
+
+
+def test_no_treatment_fold_metrics_equal_cross_validate(pima):
+    result = _untreated_logistic(pima, n_splits=5, n_repeats=2, seed=3)
     splitter = RepeatedStratifiedKFold(n_splits=5, n_repeats=2, random_state=3)
     reference = cross_validate(
         make_pipeline(make_preprocessor(pima), LogisticRegression(max_iter=1000)),
@@ -126,26 +129,22 @@ def test_peak_memory_is_traced_around_the_resampling_step_only(pima, monkeypatch
             traced.append(("fit", protocol.tracemalloc.is_tracing()))
             return super().fit(X, y)
 
+    def run(**options):
+        return evaluate_folds(
+            pima,
+            lambda s: Sampler(),
+            lambda s: Model(random_state=s),
+            n_splits=2,
+            n_repeats=1,
+            **options,
+        )
+
     # precision_target=None: no inner fits for the operating point, only the fold's own steps.
-    tracked = evaluate_folds(
-        pima,
-        lambda s: Sampler(),
-        lambda s: Model(random_state=s),
-        n_splits=2,
-        n_repeats=1,
-        precision_target=None,
-    )
+    tracked = run(precision_target=None)
     assert traced == [("resample", True), ("fit", False)] * 2
     # The appended rows are allocated inside the traced block.
     assert (tracked.folds["memory/peak_bytes"] >= 50 * pima.X.shape[1] * 8).all()
-    untracked = evaluate_folds(
-        pima,
-        lambda s: Sampler(),
-        lambda s: Model(random_state=s),
-        n_splits=2,
-        n_repeats=1,
-        track_memory=False,
-    )
+    untracked = run(track_memory=False)
     assert untracked.folds["memory/peak_bytes"].isna().all()
 
 
@@ -164,14 +163,7 @@ def test_fairness_keys_escape_slashes_in_column_and_group_names(pima):
         positive_label=pima.positive_label,
         sensitive=pd.DataFrame({"race/ethnicity": groups}),
     )
-    result = evaluate_folds(
-        dataset,
-        lambda seed: NoResampling(),
-        lambda seed: LogisticRegression(max_iter=1000),
-        n_splits=3,
-        n_repeats=1,
-        track_memory=False,
-    )
+    result = _untreated_logistic(dataset, n_splits=3, n_repeats=1)
     keys = [c for c in result.folds.columns if c.startswith("fairness/")]
     parsed = [parse_key(key) for key in keys]
     assert all(p is not None for p in parsed), keys

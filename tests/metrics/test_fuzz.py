@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -29,14 +29,8 @@ from harness.metrics import (
     synthetic_ratio,
     train_test_gap,
 )
+from tests.support.fuzz import FUZZ
 
-FUZZ = settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 LABEL_SETS = {
     "int": [1, 0, 2, 3],
     "bool": [True, False],

@@ -17,7 +17,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -30,14 +30,8 @@ from harness.errors import (
 )
 from harness.resample import ADASYN, SMOTE, ClassWeightBaseline, NoResampling, RandomOverSampler
 from harness.resample.arrays import max_feature_magnitude
+from tests.support.fuzz import FUZZ
 
-FUZZ = settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 DOCUMENTED = (InputDataError, SamplerParameterError, NoHardSamplesError, MemoryQuotaError)
 FEATURE_DTYPES = (np.float32, np.float64, np.int64, np.bool_)
 STRATEGY_STRINGS = ("auto", "minority", "not minority", "not majority", "all")

@@ -54,11 +54,17 @@ def test_original_rows_first_types_kept_and_no_invalid_value(name):
     assert "nominal_ties" in sampler.lineage_.columns
 
 
-@pytest.mark.parametrize("name", SAMPLERS)
-def test_continuous_values_lie_on_the_recorded_segment(name):
+@pytest.fixture(params=sorted(SAMPLERS))
+def resampled(request) -> tuple[pd.DataFrame, np.ndarray, object, pd.DataFrame]:
+    """``X, y``, a fitted sampler with default parameters and its output ``X_res``."""
     X, y = mixed_table()
-    sampler = SAMPLERS[name]()
+    sampler = SAMPLERS[request.param]()
     X_res, _ = sampler.fit_resample(X, y)
+    return X, y, sampler, X_res
+
+
+def test_continuous_values_lie_on_the_recorded_segment(resampled):
+    X, _, sampler, X_res = resampled
     lineage = sampler.lineage_
     continuous = ["a", "b", "children"]
     start = X[continuous].to_numpy(float)[lineage["parent"]]
@@ -67,11 +73,8 @@ def test_continuous_values_lie_on_the_recorded_segment(name):
     np.testing.assert_allclose(X_res[continuous].to_numpy(float)[lineage["row"]], expected)
 
 
-@pytest.mark.parametrize("name", SAMPLERS)
-def test_each_category_is_a_most_frequent_one_among_the_parents_neighbours(name):
-    X, y = mixed_table()
-    sampler = SAMPLERS[name]()
-    X_res, _ = sampler.fit_resample(X, y)
+def test_each_category_is_a_most_frequent_one_among_the_parents_neighbours(resampled):
+    X, y, sampler, X_res = resampled
     lineage = sampler.lineage_
     voters = sampler.minority_neighbors_[1]
     class_rows = np.flatnonzero(y == 1)

@@ -1,11 +1,15 @@
 """One validator over ``_parameter_constraints``: scikit-learn's message plus the harness's fix."""
 
+import inspect
+
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.neighbors import NearestNeighbors
 
 from harness.errors import SamplerParameterError
-from harness.resample import ADASYN, SMOTE, RandomOverSampler
+from harness.resample import ADASYN, ADASYNNC, SMOTE, SMOTENC, RandomOverSampler
+from harness.resample.interpolating import InterpolatingOverSampler
 from harness.resample.neighbors import NeighborBackend, register_backend
 from harness.resample.parameters import validate_parameters
 from harness.resample.registry import STRATEGIES
@@ -84,3 +88,29 @@ def test_a_backend_registered_later_is_accepted():
     np.testing.assert_array_equal(
         renamed, SMOTE(backend="exact", random_state=0).fit_resample(X, y)[0]
     )
+
+
+@pytest.mark.parametrize(
+    ("cls", "base", "added"),
+    [
+        (ADASYN, InterpolatingOverSampler, {"n_neighbors", "beta", "d_th", "no_hard_samples"}),
+        (SMOTE, InterpolatingOverSampler, {"k_neighbors"}),
+        (ADASYNNC, ADASYN, {"categorical_features"}),
+        (SMOTENC, SMOTE, {"categorical_features"}),
+    ],
+)
+def test_an_extended_init_lists_the_base_parameters_and_its_own(cls, base, added):
+    names = set(inspect.signature(cls).parameters)
+    assert names == set(inspect.signature(base).parameters) | added
+    assert all(
+        p.kind is inspect.Parameter.KEYWORD_ONLY for p in inspect.signature(cls).parameters.values()
+    )
+
+
+def test_an_extended_init_stores_every_value_and_clones():
+    sampler = ADASYNNC(categorical_features=[0], beta=0.5, n_neighbors=3, chunk_size=7)
+    assert (sampler.categorical_features, sampler.beta, sampler.n_neighbors) == ([0], 0.5, 3)
+    assert sampler.chunk_size == 7 and sampler.d_th is None
+    assert clone(sampler).get_params() == sampler.get_params()
+    with pytest.raises(TypeError, match="k_neighbors"):
+        ADASYNNC(k_neighbors=3)
