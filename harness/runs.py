@@ -12,9 +12,11 @@ Format of each file: docs/architecture.md.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -327,6 +329,17 @@ class ExperimentFolder(_Report):
     def forest_plot(self, metric: str) -> Path:
         """``plots/forest_<metric>.png``: the forest plot of one metric (``/`` becomes ``__``)."""
         return self.plots / f"forest_{metric.replace('/', '__')}.png"
+
+    def group_recall_plot(self, column: str) -> Path:
+        """``plots/group_recall_<column>.png``: recall per group of one sensitive column.
+
+        Characters other than letters, digits, ``-``, ``_`` and ``.`` become ``_``; a column
+        renamed so gets a digest of its name appended, so two columns never share a file.
+        """
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", column)
+        if safe != column or not safe:
+            safe += "_" + hashlib.sha256(column.encode()).hexdigest()[:8]
+        return self.plots / f"group_recall_{safe}.png"
 
     def write_manifest(self, jobs: Iterable[dict[str, Any]], **extra: Any) -> None:
         """Write ``manifest.json``: one entry per job (``name``, ``run_key`` ...)."""

@@ -21,6 +21,12 @@ import pandas as pd
 from harness.errors import HarnessError, InputDataError
 from harness.evaluate.inference import compare_paired, holm, rank_test
 from harness.metrics.catalog import greater_is_better, parse_key
+from harness.report.group_fairness import (
+    FAIRNESS_GROUP,
+    POOLED_FAIRNESS_CI_METHOD,
+    fairness_keys,
+    group_fairness_section,
+)
 from harness.report.pages import (
     HEADLINE_METRICS,
     forest_plot_png,
@@ -122,11 +128,19 @@ def comparison_table(records: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def comparison_numbers(records: list[dict[str, Any]]) -> pd.DataFrame:
-    """comparison.csv: one row per (job, metric), the numbers as numbers."""
+    """comparison.csv: one row per (job, metric), the numbers as numbers.
+
+    The metrics are those of the strategy table, then every other fairness value a job holds
+    (per-group recall, selection rate and size, the worst group's recall, the count of small
+    groups); those rows exist only for the jobs that hold them, and their ``ci_method`` is
+    the pooled out-of-fold one.
+    """
     rows = []
+    shown = _shown_metrics(records)
     for record in records:
         metrics, intervals = record.get("metrics", {}), record.get("ci95", {})
-        for key in _shown_metrics(records):
+        own = [k for k in fairness_keys([record]) if k not in shown]
+        for key in [*shown, *own]:
             low, high = (intervals.get(key) or [None, None])[:2]
             rows.append(
                 {
@@ -141,7 +155,7 @@ def comparison_numbers(records: list[dict[str, Any]]) -> pd.DataFrame:
                     "ci_low": low,
                     "ci_high": high,
                     "n": record.get("n_folds"),
-                    "ci_method": record.get("ci_method"),
+                    "ci_method": _ci_method(record, key),
                 }
             )
     columns = [
@@ -152,6 +166,14 @@ def comparison_numbers(records: list[dict[str, Any]]) -> pd.DataFrame:
     for column in ("mean", "ci_low", "ci_high"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
     return frame
+
+
+def _ci_method(record: dict[str, Any], key: str) -> str | None:
+    """How the interval of ``key`` was made: pooled for fairness values, else the record's."""
+    parsed = parse_key(key)
+    if parsed is not None and parsed.spec.group == FAIRNESS_GROUP:
+        return POOLED_FAIRNESS_CI_METHOD
+    return record.get("ci_method")
 
 
 def _read_folds(record: dict[str, Any]) -> pd.DataFrame | None:
@@ -590,6 +612,11 @@ def _write(root: Path, comparison: Comparison, title: str) -> list[Path]:
     strategies = _ranked(comparison.table, comparison.numbers)
     lines.append(markdown_table(strategies))
     tables.append(("Strategies (mean [95% CI] over folds, ranked)", strategies))
+    fairness = group_fairness_section(folder, comparison.records)
+    files += fairness.files
+    images.update(fairness.images)
+    lines += fairness.markdown
+    tables += fairness.tables
     paper = paper_layout(comparison.records)
     if not paper.empty:
         heading = "The paper's layout (He et al. 2008): mean over repeated half/half splits"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,9 @@ import numpy as np
 import pandas as pd
 
 from harness.metrics.catalog import GROUPS, headline_keys, parse_key
+from harness.report.evaluation_plots import evaluation_plots
+from harness.report.figures import figure_png as _figure_png
+from harness.report.figures import pyplot as _pyplot
 from harness.runs import RunFolder, write_bytes_atomic, write_text_atomic
 
 #: The headline metrics of the metric catalog, in its group order.
@@ -104,21 +106,6 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join([header, rule, *body])
 
 
-def _figure_png(fig: Any) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    return buffer.getvalue()
-
-
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _plot_pr_curve(true: np.ndarray, score: np.ndarray, title: str) -> bytes:
     """Precision-recall curve with the prevalence baseline (a no-skill model's precision)."""
     from sklearn.metrics import PrecisionRecallDisplay
@@ -189,6 +176,11 @@ def _heading(group: str) -> str:
 def write_run_report(folder: RunFolder | Path, record: dict[str, Any], result: Any) -> list[Path]:
     """Write ``report.md``, ``report.html`` and ``plots/*.png`` for one job, each atomically.
 
+    The plots: precision-recall and ROC curves, confusion matrix, reliability diagram and
+    precision/recall/F1 against the threshold (all from the pooled out-of-fold predictions,
+    see :func:`harness.report.evaluation_plots.evaluation_plots`), and recall per sensitive
+    group.
+
     Parameters
     ----------
     folder : RunFolder or Path
@@ -215,6 +207,7 @@ def write_run_report(folder: RunFolder | Path, record: dict[str, Any], result: A
             images["pr_curve"] = _plot_pr_curve(true, score, f"Precision-recall: {subject}")
             if len(np.unique(score)) > 2:  # a ROC curve of hard 0/1 predictions is one point
                 images["roc_curve"] = _plot_roc_curve(true, score, f"ROC: {subject}")
+    images.update(evaluation_plots(record, artifacts))
     group_recall = _group_recall_table(record["metrics"])
     if not group_recall.empty:
         images["group_recall"] = _plot_group_recall(group_recall, "Recall per sensitive group")

@@ -162,3 +162,61 @@ def test_paper_layout_only_for_the_paper_protocol():
     assert table.iloc[0]["OA"] == 0.7
     other = dict(record, params={"evaluation.folds": "stratified"})
     assert paper_layout([other]).empty
+
+
+@pytest.fixture(scope="module")
+def fairness(tmp_path_factory, run_grid) -> ExperimentFolder:
+    """Two strategies on arrests (sensitive columns race, sex, citizen, age group)."""
+    overrides = [
+        "experiment=fairness_arrests",
+        *OVERRIDES[:-1],
+        "experiment.grid={resampler: [none, ros]}",
+        "evaluation.n_splits=3",
+        "evaluation.precision_target=null",
+        "evaluation.label_issues=false",
+        "evaluation.job_report=false",
+        # Female (443 of 5226 rows) and the over-45s (154) fall below it: flagged as small.
+        "evaluation.min_group_size=500",
+    ]
+    return run_grid(tmp_path_factory.mktemp("fairness"), overrides)
+
+
+@pytest.mark.slow
+def test_the_report_of_a_run_with_sensitive_columns_has_a_table_and_plot_per_column(fairness):
+    markdown = fairness.report_md.read_text()
+    page = fairness.report_html.read_text()
+    for column in ("race", "sex", "citizen", "age_group"):
+        plot = fairness.group_recall_plot(column)
+        assert plot.read_bytes().startswith(b"\x89PNG") and plot.stat().st_size > 5000
+        assert f"({plot.relative_to(fairness.path)})" in markdown
+        assert f"alt='Recall per group: {column}'" in page
+        assert f"<h2>Per group: {column}</h2>" in page
+    section = markdown.split("### Per group: sex")[1].split("\n#")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| arrests")]
+    assert len(rows) == 4  # 2 strategies x 2 groups
+    female = [row for row in rows if "| Female |" in row]
+    assert all("| 443 |" in row and "yes (n < 500)" in row for row in female)
+    assert all("yes (n < 500)" not in row for row in rows if "| Male |" in row)
+    assert all(row.count("[") == 2 for row in rows)  # recall and selection rate intervals
+
+
+@pytest.mark.slow
+def test_comparison_csv_carries_every_group_value_with_its_interval(fairness):
+    numbers = pd.read_csv(fairness.comparison_csv)
+    black = numbers[numbers["metric"].str.startswith("fairness/race/group/Black/")]
+    assert len(black) == 6  # n, recall, selection_rate for each of 2 strategies
+    sizes = black[black["metric"].str.endswith("/n")]["mean"]
+    assert set(sizes) == {1288.0}
+    recall = black[black["metric"].str.endswith("/recall")]
+    assert (recall["ci_low"] <= recall["mean"]).all() and (
+        recall["mean"] <= recall["ci_high"]
+    ).all()
+    assert recall["ci_method"].str.contains("Wilson").all()
+
+
+def test_a_run_without_sensitive_columns_has_no_group_section(finished):
+    markdown = (finished / "report.md").read_text()
+    assert "per sensitive group" not in markdown and "Per group:" not in markdown
+    assert not list((finished / "plots").glob("group_recall_*"))
+    numbers = pd.read_csv(finished / "comparison.csv")
+    assert not numbers["metric"].str.contains("/group/").any()

@@ -5,9 +5,7 @@ import re
 
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 
-from harness.config_dir import config_dir
 from harness.report.pages import (
     ThresholdLine,
     forest_plot_png,
@@ -16,9 +14,7 @@ from harness.report.pages import (
     markdown_table,
     render_html,
 )
-from harness.runs import ExperimentFolder
 
-CONF_DIR = config_dir()
 PNG = b"\x89PNG"
 
 HOSTILE = "<script>alert('x')</script>"
@@ -89,10 +85,7 @@ def test_forest_plot_marks_slo_lines_and_baseline():
 
 
 @pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    from harness.runner.experiment import run_experiment
-
-    root = tmp_path_factory.mktemp("quick")
+def quick_run(tmp_path_factory, run_grid):
     overrides = [
         "experiment=quick",
         "experiment.grid.resampler=[none,adasyn,class_weight]",
@@ -102,13 +95,8 @@ def quick_run(tmp_path_factory):
         "evaluation.track_memory=true",
         "tracking=none",
         "export=none",
-        f"paths.root_dir={root}",
     ]
-    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
-        cfg = compose(config_name="config", overrides=overrides)
-    outcome = run_experiment(cfg, output_dir=root / "run", overrides=overrides)
-    assert not outcome.failed
-    return ExperimentFolder(root / "run")
+    return run_grid(tmp_path_factory.mktemp("quick"), overrides)
 
 
 @pytest.mark.slow
@@ -144,3 +132,13 @@ def test_job_report_has_grouped_metrics_and_a_pr_curve_with_its_baseline(quick_r
     assert "<h2>Minority SLIs</h2>" in page and "<h2>Time and memory</h2>" in page
     assert " MiB" in page and "175301" not in page
     assert "![pr_curve](plots/pr_curve.png)" in job.report_md.read_text()
+
+
+@pytest.mark.slow
+def test_job_report_shows_the_confusion_matrix_of_its_predictions(quick_run):
+    for job in sorted(quick_run.jobs_dir.iterdir()):
+        folder = quick_run.job(job.name)
+        images = _images(folder.report_html.read_text())
+        png = folder.plot("confusion_matrix").read_bytes()
+        assert png.startswith(PNG) and images["confusion_matrix"] == png
+        assert "![confusion_matrix](plots/confusion_matrix.png)" in folder.report_md.read_text()

@@ -86,6 +86,37 @@ def test_result_json_is_written_after_every_other_file(tmp_path):
     assert all(p.stat().st_mtime_ns <= result.stat().st_mtime_ns for p in files)
 
 
+EVALUATION_PLOTS = ("confusion_matrix", "calibration", "threshold")
+
+
+def test_the_job_report_shows_its_evaluation_plots(tmp_path):
+    execute_job(make_cfg(tmp_path, "model=logistic_regression"), tmp_path / "run")
+    folder = RunFolder(tmp_path / "run")
+    page, markdown = folder.report_html.read_text(), folder.report_md.read_text()
+    for name in EVALUATION_PLOTS:
+        png = folder.plot(name).read_bytes()
+        assert png.startswith(b"\x89PNG") and len(png) > 5000, name
+        assert f"<img alt='{name}' src='data:image/png;base64," in page
+        assert f"![{name}](plots/{name}.png)" in markdown
+
+
+def test_the_sweep_profile_makes_no_job_plots(tmp_path):
+    overrides = [
+        f"paths.root_dir={tmp_path}",
+        *(o for o in FAST if not o.startswith("evaluation=")),
+        "evaluation=sweep",
+        "evaluation.n_splits=3",
+        "evaluation.n_repeats=1",
+        "model=logistic_regression",
+    ]
+    with initialize_config_dir(str(CONF), version_base="1.3"):
+        cfg = compose(config_name="config", overrides=overrides)
+    record = execute_job(cfg, tmp_path / "run")
+    folder = RunFolder(tmp_path / "run")
+    assert record["status"] == "success" and folder.is_finished()
+    assert not folder.plots.exists() and not folder.report_html.exists()
+
+
 def test_a_kill_between_the_report_and_the_result_leaves_an_unfinished_folder(
     tmp_path, monkeypatch
 ):
