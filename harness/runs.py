@@ -326,6 +326,16 @@ class ExperimentFolder(_Report):
         """``left_out.csv``: the jobs a comparison left out and why (``--allow-missing``)."""
         return self.path / "left_out.csv"
 
+    @property
+    def cost_quality_csv(self) -> Path:
+        """``cost_quality.csv``: gain, costs and Pareto fronts per job (cost/quality section)."""
+        return self.path / "cost_quality.csv"
+
+    @property
+    def cost_quality_plot(self) -> Path:
+        """``plots/cost_quality.png``: recall gain against resampling time and peak memory."""
+        return self.plots / "cost_quality.png"
+
     def forest_plot(self, metric: str) -> Path:
         """``plots/forest_<metric>.png``: the forest plot of one metric (``/`` becomes ``__``)."""
         return self.plots / f"forest_{metric.replace('/', '__')}.png"

@@ -21,6 +21,7 @@ import pandas as pd
 from harness.errors import HarnessError, InputDataError
 from harness.evaluate.inference import compare_paired, holm, rank_test
 from harness.metrics.catalog import greater_is_better, parse_key
+from harness.report.cost_quality import write_cost_quality_section
 from harness.report.group_fairness import (
     FAIRNESS_GROUP,
     POOLED_FAIRNESS_CI_METHOD,
@@ -643,6 +644,7 @@ def _write(root: Path, comparison: Comparison, title: str) -> list[Path]:
             files.append(folder.critical_difference_png)
             lines += ["", f"![critical difference]({folder.critical_difference_png.name})"]
             images["Critical difference diagram"] = png
+    files += write_cost_quality_section(folder, comparison.records, lines, tables, images)
     if comparison.failed:
         failed = pd.DataFrame(
             [

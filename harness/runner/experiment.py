@@ -103,7 +103,9 @@ def grid_overrides(cfg: DictConfig, overrides: list[str]) -> list[list[str]]:
     """Expand ``experiment.grid`` into one override list per job.
 
     Keys set in ``overrides`` (the command line, or a multirun job's sweep values) are taken
-    out of the grid, so ``harness run experiment=quick resampler=smote`` runs SMOTE only.
+    out of the grid, so ``harness run experiment=quick resampler=smote`` runs SMOTE only. A
+    value that is a mapping sets all its keys together as one point of its axis
+    (``{resampler: adasyn, resampler.name: adasyn_b0.5, resampler.sampler.beta: 0.5}``).
     """
     grid_node = cfg.experiment.get("grid")
     grid = OmegaConf.to_container(grid_node, resolve=True) if grid_node else {}
@@ -120,8 +122,15 @@ def grid_overrides(cfg: DictConfig, overrides: list[str]) -> list[list[str]]:
             raise ConfigError(
                 f"experiment.grid.{key} must be a non-empty list (e.g. [adasyn, smote])."
             )
-        axes.append([f"{key}={value}" for value in values])
-    return [list(combo) for combo in itertools.product(*axes)] or [[]]
+        axes.append([_point_overrides(key, value) for value in values])
+    combos = itertools.product(*axes)
+    return [[o for point in combo for o in point] for combo in combos] or [[]]
+
+
+def _point_overrides(key: str, value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [f"{name}={setting}" for name, setting in value.items()]
+    return [f"{key}={value}"]
 
 
 def _job_overrides(overrides: list[str]) -> list[str]:
