@@ -8,8 +8,6 @@ missing jobs travel with the selection so every output can name them.
 
 from __future__ import annotations
 
-import json
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,15 +21,10 @@ from harness.gate.sources import (
     filter_candidates,
     load_mlflow_run,
     load_results,
-    mlflow_client,
 )
 from harness.runs import MANIFEST_FILE, incomplete_jobs
-from harness.tracking.mlflow_tracker import COMPLETE_TAG, RUN_KEY_TAG
-from harness.tracking.mlflow_tracker import PARENT_TAG as PARENT_RUN_TAG
-
-#: Tags ``MlflowTracker.start_parent`` sets on the parent run of an experiment or sweep.
-PARENT_TAG = "harness.parent"
-OUTPUT_DIR_TAG = "harness.output_dir"
+from harness.tracking import query
+from harness.tracking.tags import OUTPUT_DIR_TAG, PARENT_TAG, RUN_KEY_TAG
 
 _ALLOW = "or pass --allow-incomplete to gate only the finished jobs"
 
@@ -105,12 +98,13 @@ def select_experiment(
 ) -> Selection:
     """Every job of the latest run of an MLflow experiment.
 
-    The latest run is the newest parent run of the experiment. Its output folder (tag
-    ``harness.output_dir``) is read when it is on this machine, with the completeness rules of
-    :func:`select_folder`. Otherwise the jobs come from the store: the runs listed in the
-    parent's ``manifest.json`` artifact (found by run key, since an unchanged job is logged once
-    and linked to the first parent only), else the runs linked to the parent, whose
-    completeness cannot be proven.
+    The latest run is the experiment's latest experiment run (parent run), as
+    :mod:`harness.tracking.query` defines it. Its output folder (tag ``harness.output_dir``) is
+    read when it is on this machine, with the completeness rules of :func:`select_folder`.
+    Otherwise the jobs come from the store: the runs listed in the parent's ``manifest.json``
+    artifact (each the latest run of its run key under the parent, else in the experiment,
+    since an unchanged job is logged once and linked to the first parent only), else the runs
+    linked to the parent, whose completeness cannot be proven.
 
     Raises
     ------
@@ -119,46 +113,32 @@ def select_experiment(
     InputDataError
         When the latest run is incomplete and ``allow_incomplete`` is false.
     """
-    client = mlflow_client(uri)
-    found = client.get_experiment_by_name(experiment)
-    if found is None:
-        raise RunNotFoundError(
-            f"MLflow experiment {experiment!r} does not exist in {client.tracking_uri}: check "
-            "the name and --tracking-uri, or run it first with `harness run experiment=...`."
-        )
-    parents = client.search_runs(
-        [found.experiment_id],
-        filter_string=f"tags.`{PARENT_TAG}` = 'true'",
-        order_by=["attributes.start_time DESC"],
-        max_results=1,
-    )
-    if not parents:
-        raise RunNotFoundError(
-            f"MLflow experiment {experiment!r} in {client.tracking_uri} has no experiment run "
-            "(a parent run tagged harness.parent): run it with `harness run` or upload its "
-            "folder with `harness sync`, or gate one run with --run-id."
-        )
-    parent = parents[0]
-    scope = f"experiment {experiment!r}, latest run {parent.info.run_id}"
-    output_dir = parent.data.tags.get(OUTPUT_DIR_TAG)
-    if output_dir and Path(output_dir).is_dir():
-        selected = select_folder(Path(output_dir), filters, allow_incomplete=allow_incomplete)
-        return Selection(
-            selected.candidates, f"{scope}, folder {output_dir}", selected.left_out, selected.pool
-        )
-    candidates, left_out = _jobs_in_store(client, found.experiment_id, parent, allow_incomplete)
+    with query.reading(uri) as client:
+        parent = query.require_experiment_run(client, experiment)
+        scope = f"experiment {experiment!r}, latest run {parent.info.run_id}"
+        output_dir = parent.data.tags.get(OUTPUT_DIR_TAG)
+        if output_dir and Path(output_dir).is_dir():
+            selected = select_folder(Path(output_dir), filters, allow_incomplete=allow_incomplete)
+            return Selection(
+                selected.candidates,
+                f"{scope}, folder {output_dir}",
+                selected.left_out,
+                selected.pool,
+            )
+        candidates, left_out = _jobs_in_store(client, parent, allow_incomplete)
     kept = filter_candidates(candidates, filters, f"of {scope}")
     where = f"folder {output_dir} not on this machine" if output_dir else "no output folder"
     return Selection(kept, f"{scope} ({where}; jobs read from the store)", left_out, candidates)
 
 
 def _jobs_in_store(
-    client: Any, experiment_id: str, parent: Any, allow_incomplete: bool
+    client: Any, parent: Any, allow_incomplete: bool
 ) -> tuple[list[Candidate], tuple[str, ...]]:
     parent_id = parent.info.run_id
-    children = _search(client, experiment_id, PARENT_RUN_TAG, parent_id)
-    manifest = _manifest(client, parent_id)
+    experiment_id = parent.info.experiment_id
+    manifest = query.download_manifest(client, parent_id)
     if manifest is None:
+        children = query.runs_tagged(client, experiment_id, {PARENT_TAG: parent_id})
         if not children:
             raise RunNotFoundError(
                 f"parent run {parent_id} has no job runs linked to it and its folder is not "
@@ -173,18 +153,20 @@ def _jobs_in_store(
             raise InputDataError(
                 f"{note}: gate its folder with --run-dir where it was written, {_ALLOW}."
             )
-        logged = [r for r in children if r.data.tags.get(COMPLETE_TAG) == "true"]
+        logged = [r for r in children if query.is_finished_upload(r)]
         partial = [
             f"MLflow run {r.info.run_id}: upload unfinished"
             for r in children
-            if r.data.tags.get(COMPLETE_TAG) != "true"
+            if not query.is_finished_upload(r)
         ]
         return [candidate_from_run(client, run) for run in logged], (note, *partial)
     runs, missing = [], []
     for job in manifest:
-        run = _job_run(client, experiment_id, children, job)
+        run = _job_run(client, parent, job.get("run_key"))
         if run is None:
             missing.append(f"{job.get('name')}: not logged to {client.tracking_uri}")
+        elif not query.is_finished_upload(run):
+            missing.append(f"{job.get('name')}: upload of MLflow run {run.info.run_id} unfinished")
         else:
             runs.append(run)
     if missing and not allow_incomplete:
@@ -196,43 +178,13 @@ def _jobs_in_store(
     return [candidate_from_run(client, run) for run in runs], tuple(missing)
 
 
-def _job_run(client: Any, experiment_id: str, children: list[Any], job: Mapping) -> Any | None:
-    key = job.get("run_key")
-    if not key:
+def _job_run(client: Any, parent: Any, run_key: str | None) -> Any | None:
+    """The latest run of the job ``run_key`` under ``parent``, else in the whole experiment
+    (an unchanged job is logged once, linked to the first parent that ran it)."""
+    if not run_key:
         return None
-    for run in children + _search(client, experiment_id, RUN_KEY_TAG, key):
-        tags = run.data.tags
-        if tags.get(RUN_KEY_TAG) == key and tags.get(COMPLETE_TAG) == "true":
-            return run
-    return None
-
-
-def _manifest(client: Any, run_id: str) -> list[Mapping] | None:
-    if MANIFEST_FILE not in {a.path for a in client.list_artifacts(run_id)}:
-        return None
-    with tempfile.TemporaryDirectory() as tmp:
-        path = client.download_artifacts(run_id, MANIFEST_FILE, tmp)
-        try:
-            jobs = json.loads(Path(path).read_text()).get("jobs")
-        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
-            raise InputDataError(
-                f"the {MANIFEST_FILE} of MLflow run {run_id} is not valid ({exc}): upload the "
-                "run folder again with `harness sync`."
-            ) from exc
-    if not isinstance(jobs, list) or not all(isinstance(j, Mapping) for j in jobs):
-        raise InputDataError(
-            f"the {MANIFEST_FILE} of MLflow run {run_id} has no list of jobs: upload the run "
-            "folder again with `harness sync`."
-        )
-    return jobs
-
-
-def _search(client: Any, experiment_id: str, tag: str, value: str) -> list[Any]:
-    escaped = str(value).replace("'", "\\'")
-    return list(
-        client.search_runs(
-            [experiment_id],
-            filter_string=f"tags.`{tag}` = '{escaped}'",
-            order_by=["attributes.start_time ASC"],
-        )
+    experiment_id = parent.info.experiment_id
+    under_parent = {PARENT_TAG: parent.info.run_id, RUN_KEY_TAG: run_key}
+    return query.find_latest_job_run(client, experiment_id, under_parent) or (
+        query.find_latest_job_run(client, experiment_id, {RUN_KEY_TAG: run_key})
     )

@@ -1,29 +1,30 @@
 """Where the gate reads candidates and baselines: results folders and MLflow runs.
 
 Every source is turned into the same :class:`Candidate` record, so the checks never care
-where a run came from. All MLflow reads of the gate live here.
+where a run came from. Runs and artifacts are read from MLflow through
+:mod:`harness.tracking.query`.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.errors import InputDataError, RunNotFoundError
+from harness.errors import RunNotFoundError
 from harness.gate.records import LABELS, check_record, sensitive_columns
 from harness.runs import RESULT_FILE, RunFolder, find_run_dirs, load_record
+from harness.tracking import query
 
-#: Metric prefixes the tracking layer derives from ``result.json`` besides the fold means.
-_DERIVED_PREFIXES = ("fold/", "std/", "ci95_low/", "ci95_high/")
+# Re-exported: the other gate modules open the store and find the default URI through here.
+from harness.tracking.query import open_reader as mlflow_client  # noqa: F401
+from harness.tracking.store import default_tracking_uri  # noqa: F401
+
 #: Tags from which a run without a ``result.json`` artifact gets its schema and strategy kind.
 SCHEMA_TAG = "harness.schema"
 STRATEGY_TAG = "strategy"
-_PROGRESS_BAR_ENV = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
 
 
 @dataclass(frozen=True)
@@ -80,13 +81,6 @@ class Candidate:
     mlflow_run_id: str | None = None
     tracking_uri: str | None = None
     record: dict[str, Any] = field(default_factory=dict, repr=False)
-
-
-def default_tracking_uri() -> str:
-    """``$MLFLOW_TRACKING_URI`` when set, else ``sqlite:///<$HARNESS_ROOT or .>/mlflow.db``."""
-    if os.environ.get("MLFLOW_TRACKING_URI"):
-        return os.environ["MLFLOW_TRACKING_URI"]
-    return f"sqlite:///{os.environ.get('HARNESS_ROOT', '.')}/mlflow.db"
 
 
 # -- results folders --------------------------------------------------------------------------
@@ -259,18 +253,7 @@ def _uploaded_to(run_dir: Path) -> tuple[str | None, str | None]:
     return uploads[-1].get("mlflow_run_id"), uploads[-1].get("uri")
 
 
-# -- MLflow -----------------------------------------------------------------------------------
-
-
-def mlflow_client(uri: str | None, timeout_s: float = 10.0) -> Any:
-    """Open an ``MlflowClient`` on ``uri`` after checking that a tracking server answers."""
-    from mlflow import MlflowClient
-
-    from harness.tracking.store import check_reachable, normalize_uri
-
-    uri = normalize_uri(uri or default_tracking_uri())
-    check_reachable(uri, timeout_s)
-    return MlflowClient(tracking_uri=uri, registry_uri=uri)
+# -- MLflow (every read goes through harness.tracking.query) ----------------------------------
 
 
 def load_mlflow_run(run_id: str, uri: str | None) -> Candidate:
@@ -281,17 +264,8 @@ def load_mlflow_run(run_id: str, uri: str | None) -> Candidate:
     RunNotFoundError
         When the store has no run ``run_id``.
     """
-    from mlflow.exceptions import MlflowException
-
-    client = mlflow_client(uri)
-    try:
-        run = client.get_run(run_id)
-    except MlflowException as exc:
-        raise RunNotFoundError(
-            f"MLflow run {run_id!r} is not in {client.tracking_uri}: check the run id and "
-            "--tracking-uri, or upload the run folder with `harness sync`."
-        ) from exc
-    return candidate_from_run(client, run)
+    with query.reading(uri) as client:
+        return candidate_from_run(client, query.get_run(client, run_id))
 
 
 def resolve_alias(model_name: str, alias: str, uri: str | None) -> str:
@@ -302,26 +276,8 @@ def resolve_alias(model_name: str, alias: str, uri: str | None) -> str:
     RunNotFoundError
         When the model or alias is not in the registry, or the version has no source run.
     """
-    from mlflow.exceptions import MlflowException
-
-    client = mlflow_client(uri)
-    try:
-        version = client.get_model_version_by_alias(model_name, alias)
-    except MlflowException as exc:
-        raise RunNotFoundError(
-            f"the model registry of {client.tracking_uri} has no version of {model_name!r} "
-            f"with alias {alias!r}: promote one first with `harness promote`, or gate against "
-            "--baseline-run-id instead."
-        ) from exc
-    run_id = version.run_id
-    if not run_id and getattr(version, "model_id", None):
-        run_id = client.get_logged_model(version.model_id).source_run_id
-    if not run_id:
-        raise RunNotFoundError(
-            f"{model_name!r} version {version.version} ({alias!r}) has no source run: register "
-            "models from a run (runs:/<id>/model) so the gate can read its metrics."
-        )
-    return run_id
+    with query.reading(uri) as client:
+        return query.alias_run_id(client, model_name, alias)
 
 
 def candidate_from_run(client: Any, run: Any) -> Candidate:
@@ -329,60 +285,24 @@ def candidate_from_run(client: Any, run: Any) -> Candidate:
     metrics and tags (which must then carry the schema and strategy tags)."""
     run_id = run.info.run_id
     uri = client.tracking_uri
-    record = _download_result(client, run_id)
+    record = query.download_result(client, run_id)
     if record is not None:
         return candidate_from_record(record, mlflow_run_id=run_id, tracking_uri=uri)
-    metrics, std, lows, highs = {}, {}, {}, {}
-    targets = {"std/": std, "ci95_low/": lows, "ci95_high/": highs}
-    for key, value in run.data.metrics.items():
-        prefix = next((p for p in _DERIVED_PREFIXES if key.startswith(p)), None)
-        if prefix is None:
-            metrics[key] = float(value)
-        elif prefix in targets:
-            targets[prefix][key[len(prefix) :]] = float(value)
+    values = query.split_metrics(run.data.metrics)
     tags = run.data.tags
     schema = tags.get(SCHEMA_TAG)
     record = {
         "schema": int(schema) if str(schema).isdigit() else schema,
         "strategy": tags.get(STRATEGY_TAG),
-        "metrics": metrics,
-        "std": std,
-        "ci95": {k: [lows[k], highs[k]] for k in lows if k in highs},
+        "metrics": values.means,
+        "std": values.std,
+        "ci95": values.ci95,
         "params": dict(run.data.params),
         "status": {"FINISHED": "success", "FAILED": "failed"}.get(run.info.status),
         "seed": tags.get("seed"),
         **{key: tags.get(key, "") for key in LABELS},
     }
     return candidate_from_record(record, mlflow_run_id=run_id, tracking_uri=uri)
-
-
-def _download_result(client: Any, run_id: str) -> dict[str, Any] | None:
-    """The run's ``result.json`` artifact read strictly, or ``None`` when it has none."""
-    import mlflow.artifacts
-
-    if RESULT_FILE not in {a.path for a in client.list_artifacts(run_id)}:
-        return None
-    # One small file: MLflow's progress bar would only clutter the gate's output.
-    user_choice = _PROGRESS_BAR_ENV in os.environ
-    os.environ.setdefault(_PROGRESS_BAR_ENV, "false")
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            mlflow.artifacts.download_artifacts(
-                run_id=run_id,
-                artifact_path=RESULT_FILE,
-                dst_path=tmp,
-                tracking_uri=client.tracking_uri,
-            )
-            try:
-                return RunFolder(Path(tmp)).load_record()
-            except InputDataError as exc:
-                raise InputDataError(
-                    f"the result.json of MLflow run {run_id} cannot be read ({exc}); upload "
-                    "the run folder again with `harness sync`."
-                ) from exc
-    finally:
-        if not user_choice:
-            os.environ.pop(_PROGRESS_BAR_ENV, None)
 
 
 def _numbers(values: Any) -> dict[str, float | None]:

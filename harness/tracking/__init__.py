@@ -7,7 +7,8 @@ a tracking store that is down loses nothing and ``harness sync`` uploads the fol
 from harness.tracking.factory import make_tracker
 from harness.tracking.mlflow_tracker import MlflowTracker
 from harness.tracking.null_tracker import NullTracker
-from harness.tracking.query import latest_run, read_run
+from harness.tracking.protocol import Tracker
+from harness.tracking.query import latest_experiment_run, latest_job_run, read_run
 from harness.tracking.store import (
     TrackingUnavailable,
     TrackingUnavailableWarning,
@@ -19,11 +20,13 @@ __all__ = [
     "MlflowTracker",
     "NullTracker",
     "SyncReport",
+    "Tracker",
     "TrackingUnavailable",
     "TrackingUnavailableWarning",
     "ensure_sqlite_db",
     "find_run_dirs",
-    "latest_run",
+    "latest_experiment_run",
+    "latest_job_run",
     "make_tracker",
     "read_run",
     "sync",

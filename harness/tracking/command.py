@@ -9,15 +9,8 @@ import textwrap
 from pathlib import Path
 
 from harness.errors import HarnessError
+from harness.tracking.store import default_tracking_uri
 from harness.tracking.sync import sync
-
-
-def default_uri() -> str:
-    """The store of ``conf/tracking/sqlite.yaml``: ``$MLFLOW_TRACKING_URI`` if set, else
-    ``sqlite:///<$HARNESS_ROOT or .>/mlflow.db``."""
-    if os.environ.get("MLFLOW_TRACKING_URI"):
-        return os.environ["MLFLOW_TRACKING_URI"]
-    return f"sqlite:///{os.environ.get('HARNESS_ROOT', '.')}/mlflow.db"
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -45,7 +38,7 @@ def sync_main(argv: list[str]) -> int:
         default=root_dir / "outputs",
         help="folder to search for run folders",
     )
-    parser.add_argument("--uri", default=default_uri(), help="tracking URI")
+    parser.add_argument("--uri", default=default_tracking_uri(), help="tracking URI")
     parser.add_argument(
         "--experiment", default=None, help="MLflow experiment; None: each run's own experiment"
     )

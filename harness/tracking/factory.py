@@ -8,6 +8,7 @@ from typing import Any
 from harness.errors import ConfigError
 from harness.tracking.mlflow_tracker import MlflowTracker
 from harness.tracking.null_tracker import NullTracker
+from harness.tracking.protocol import Tracker
 
 _KNOWN_KEYS = {
     "enabled",
@@ -21,7 +22,7 @@ _KNOWN_KEYS = {
 }
 
 
-def make_tracker(tracking_cfg: Mapping[str, Any] | None, experiment_name: str) -> Any:
+def make_tracker(tracking_cfg: Mapping[str, Any] | None, experiment_name: str) -> Tracker:
     """Return an :class:`MlflowTracker`, or a :class:`NullTracker` when tracking is off.
 
     Nothing is contacted here: the store is opened at the first upload.
@@ -37,7 +38,8 @@ def make_tracker(tracking_cfg: Mapping[str, Any] | None, experiment_name: str) -
 
     Returns
     -------
-    MlflowTracker or NullTracker
+    Tracker
+        An :class:`MlflowTracker`, or a :class:`NullTracker` when tracking is off.
 
     Raises
     ------

@@ -22,6 +22,8 @@ import pandas as pd
 from harness.errors import ConfigError
 from harness.runs import ExperimentFolder, RunFolder
 from harness.tracking import run_folder as rf
+from harness.tracking.protocol import Values
+from harness.tracking.query import runs_tagged
 from harness.tracking.store import (
     TrackingUnavailable,
     TrackingUnavailableWarning,
@@ -33,17 +35,20 @@ from harness.tracking.store import (
     sqlite_artifact_location,
     store_lock,
 )
+from harness.tracking.tags import (
+    COMPLETE_TAG,
+    EXPERIMENT_RUN_TAG,
+    OUTPUT_DIR_TAG,
+    PARENT_TAG,
+    RUN_KEY_TAG,
+    SWEEP_KEY_TAG,
+)
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 LINEAGE_MODES = ("sample", "full", "none")
-#: Tag set on a run once everything of its folder is uploaded; runs without it are redone.
-COMPLETE_TAG = "harness.logged"
-SWEEP_KEY_TAG = "harness.sweep_key"
-RUN_KEY_TAG = "harness.run_key"
-PARENT_TAG = "mlflow.parentRunId"
 #: Artifact name of the first rows of the lineage (``log_lineage="sample"``).
 LINEAGE_SAMPLE_ARTIFACT = "lineage_sample.csv"
 #: Name of the logged model of a job run (MLflow 3 ``LoggedModel``).
@@ -55,6 +60,8 @@ _BATCH = 100  # MLflow accepts at most 100 params + tags and 1000 metrics per ba
 
 class MlflowTracker:
     """Log results folders to an MLflow tracking store (SQLite file or tracking server).
+
+    A :class:`~harness.tracking.protocol.Tracker`.
 
     Parameters
     ----------
@@ -114,12 +121,7 @@ class MlflowTracker:
     # -- public API -----------------------------------------------------------------------
 
     def start_parent(
-        self,
-        name: str,
-        params: dict[str, Any] | None = None,
-        tags: dict[str, Any] | None = None,
-        *,
-        sweep_key: str | None = None,
+        self, name: str, params: Values = None, tags: Values = None, *, sweep_key: str | None = None
     ) -> str:
         """Create the parent run of an experiment or sweep, or reuse the one with its key.
 
@@ -139,11 +141,11 @@ class MlflowTracker:
             The parent run id.
         """
         tags = {k: rf._as_text(v) for k, v in (tags or {}).items()}
-        if "harness.output_dir" in tags:
+        if OUTPUT_DIR_TAG in tags:
             # Absolute, so that `harness sync` finds the parent a sweep created.
-            tags["harness.output_dir"] = str(Path(tags["harness.output_dir"]).resolve())
-        key = sweep_key or tags.get("harness.output_dir") or name
-        tags.update({SWEEP_KEY_TAG: key, "harness.parent": "true"})
+            tags[OUTPUT_DIR_TAG] = str(Path(tags[OUTPUT_DIR_TAG]).resolve())
+        key = sweep_key or tags.get(OUTPUT_DIR_TAG) or name
+        tags.update({SWEEP_KEY_TAG: key, EXPERIMENT_RUN_TAG: "true"})
 
         def find_or_create() -> str:
             # Under the store's lock: the jobs of a sweep, started at once, share one parent.
@@ -154,7 +156,7 @@ class MlflowTracker:
                     return existing.info.run_id
                 run = self._client.create_run(experiment_id, tags=tags, run_name=name)
             run_id = run.info.run_id
-            self._log_batch(run_id, params=rf.params_of({"params": params or {}}))
+            self._log_batch(run_id, params=rf.params_of({"params": dict(params or {})}))
             self._client.set_terminated(run_id, "FINISHED")
             return run_id
 
@@ -245,7 +247,7 @@ class MlflowTracker:
         return uploaded
 
     def safe_start_parent(
-        self, name: str, params: dict[str, Any] | None = None, tags: dict[str, Any] | None = None
+        self, name: str, params: Values = None, tags: Values = None
     ) -> str | None:
         """:meth:`start_parent`, but a failure warns and returns ``None``."""
         return self._safely(lambda: self.start_parent(name, params, tags), f"parent run {name}")
@@ -303,7 +305,7 @@ class MlflowTracker:
             run = self._quietly(lambda: self._client.get_run(recorded))
             if run is not None and self._is_upload_of(run, record):
                 return recorded
-        for run in self._search(experiment_id, RUN_KEY_TAG, record["run_key"]):
+        for run in runs_tagged(self._client, experiment_id, {RUN_KEY_TAG: record["run_key"]}):
             if self._is_upload_of(run, record):
                 return run.info.run_id
             if run.data.tags.get(COMPLETE_TAG) != "true":
@@ -476,18 +478,9 @@ class MlflowTracker:
                 self._experiment_id = found.experiment_id
         return self._experiment_id
 
-    def _search(self, experiment_id: str, tag: str, value: str) -> list[Any]:
-        escaped = str(value).replace("'", "\\'")
-        return list(
-            self._client.search_runs(
-                [experiment_id],
-                filter_string=f"tags.`{tag}` = '{escaped}'",
-                order_by=["attributes.start_time ASC"],
-            )
-        )
-
     def _find_run(self, experiment_id: str, tag: str, value: str) -> Any | None:
-        runs = self._search(experiment_id, tag, value)
+        """The oldest run with this tag value: the one a find-or-create made first."""
+        runs = runs_tagged(self._client, experiment_id, {tag: value})
         return runs[0] if runs else None
 
     def _safely(self, action: Callable[[], T], what: str) -> T | None:

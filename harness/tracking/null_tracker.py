@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+
+from harness.tracking.protocol import Values
 
 
 class NullTracker:
-    """Same methods as :class:`~harness.tracking.mlflow_tracker.MlflowTracker`; logs nothing.
+    """A :class:`~harness.tracking.protocol.Tracker` that logs nothing.
 
     Results stay in their run folders; ``harness sync`` can upload them later.
     """
@@ -19,12 +20,7 @@ class NullTracker:
         return "NullTracker()"
 
     def start_parent(
-        self,
-        name: str,
-        params: dict[str, Any] | None = None,
-        tags: dict[str, Any] | None = None,
-        *,
-        sweep_key: str | None = None,
+        self, name: str, params: Values = None, tags: Values = None, *, sweep_key: str | None = None
     ) -> None:
         """Return ``None``: there is no parent run."""
         return None
@@ -33,13 +29,11 @@ class NullTracker:
         """Return ``None``: nothing is logged."""
         return None
 
-    def log_sweep_dir(self, sweep_dir: Path, parent_run_id: str | None = None) -> list[str]:
+    def log_sweep_dir(self, sweep_dir: Path, parent_run_id: str) -> list[str]:
         """Return an empty list: nothing is uploaded."""
         return []
 
-    def safe_start_parent(
-        self, name: str, params: dict[str, Any] | None = None, tags: dict[str, Any] | None = None
-    ) -> None:
+    def safe_start_parent(self, name: str, params: Values = None, tags: Values = None) -> None:
         """Return ``None``."""
         return None
 
@@ -47,6 +41,6 @@ class NullTracker:
         """Return ``None``."""
         return None
 
-    def safe_log_sweep_dir(self, sweep_dir: Path, parent_run_id: str | None = None) -> None:
+    def safe_log_sweep_dir(self, sweep_dir: Path, parent_run_id: str) -> None:
         """Return ``None``."""
         return None

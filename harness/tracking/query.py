@@ -1,16 +1,294 @@
-"""Read logged runs back: one run by id, or the latest run of an experiment (used by the gate)."""
+"""Read runs back from an MLflow store: the one read path of the gate, the tracker and the API.
+
+Two kinds of runs sit in an experiment (:mod:`harness.tracking.tags`): a *job run* is one
+uploaded run folder; an *experiment run* is the parent run of one ``harness run``.
+
+**Latest** means one thing everywhere: among the runs asked for, the one with the greatest
+MLflow start time (when the job or the experiment run started, which for a folder uploaded
+later by ``harness sync`` is still when it ran), ties broken by the smaller run id. The latest
+run is never passed over for an older one: a job run whose upload has not finished (no
+``harness.logged`` tag) is refused, naming ``harness sync``, rather than an older result being
+answered in its place. An experiment run has nothing of its own to finish; whether every job of
+it was logged is checked by its reader (the gate reads its ``manifest.json`` artifact).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
 
-from harness.errors import RunNotFoundError
+from harness.errors import InputDataError, RunNotFoundError
+from harness.runs import MANIFEST_FILE, RESULT_FILE, RunFolder
 from harness.tracking import run_folder as rf
-from harness.tracking.mlflow_tracker import COMPLETE_TAG, RUN_KEY_TAG
-from harness.tracking.store import check_reachable, http_limits, normalize_uri, open_client
+from harness.tracking.store import (
+    check_reachable,
+    default_tracking_uri,
+    http_limits,
+    normalize_uri,
+    open_client,
+)
+from harness.tracking.tags import COMPLETE_TAG, EXPERIMENT_RUN_TAG, RUN_KEY_TAG
+
+DEFAULT_TIMEOUT_S = 10.0
+#: HTTP retries of a read: a reader fails fast instead of waiting for a server that is down.
+READ_RETRIES = 1
+#: The order that defines "latest" (first = latest), and the same tie-break oldest first.
+NEWEST_FIRST = ("attributes.start_time DESC", "attributes.run_id ASC")
+OLDEST_FIRST = ("attributes.start_time ASC", "attributes.run_id ASC")
+_JOB_RUN = f"tags.`{RUN_KEY_TAG}` LIKE '%'"
+_EXPERIMENT_RUN = f"tags.`{EXPERIMENT_RUN_TAG}` = 'true'"
+_PROGRESS_BAR_ENV = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
 
 
-def read_run(run_id: str, uri: str, *, timeout_s: float = 10.0) -> dict[str, Any]:
+class LoggedValues(NamedTuple):
+    """A run's metrics split by the prefixes the tracker logs them under.
+
+    Attributes
+    ----------
+    means : dict
+        Fold means, keys as in ``result.json`` (``test/minority_recall``).
+    std : dict
+        Standard deviation over folds (``std/<key>``).
+    ci95 : dict
+        ``key -> [low, high]`` from ``ci95_low/<key>`` and ``ci95_high/<key>``.
+    """
+
+    means: dict[str, float]
+    std: dict[str, float]
+    ci95: dict[str, list[float]]
+
+
+# -- opening a store --------------------------------------------------------------------------
+
+
+def open_reader(uri: str | None, timeout_s: float = DEFAULT_TIMEOUT_S) -> Any:
+    """An ``MlflowClient`` (tracking store and model registry) to read ``uri``.
+
+    A reader never creates a store: a missing SQLite file or a server that does not answer
+    fails here, before any read.
+
+    Parameters
+    ----------
+    uri : str or None
+        Tracking URI; ``None`` means :func:`harness.tracking.store.default_tracking_uri`.
+    timeout_s : float
+        How long a tracking server may take to answer its health check.
+
+    Raises
+    ------
+    RunNotFoundError
+        When a SQLite store does not exist: a mistyped path is reported, not read as an
+        empty store.
+    TrackingUnavailable
+        When a tracking server does not answer.
+    """
+    uri = normalize_uri(uri or default_tracking_uri())
+    check_reachable(uri, timeout_s)
+    return open_client(uri)
+
+
+@contextlib.contextmanager
+def reading(uri: str | None, timeout_s: float = DEFAULT_TIMEOUT_S) -> Iterator[Any]:
+    """:func:`open_reader`, with MLflow's HTTP timeout and retries bounded inside the block."""
+    with http_limits(timeout_s, READ_RETRIES):
+        yield open_reader(uri, timeout_s)
+
+
+# -- finding runs -----------------------------------------------------------------------------
+
+
+def get_run(client: Any, run_id: str) -> Any:
+    """The MLflow run ``run_id``.
+
+    Raises
+    ------
+    RunNotFoundError
+        When the store has no such run.
+    """
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return client.get_run(run_id)
+    except MlflowException as exc:
+        raise RunNotFoundError(
+            f"MLflow run {run_id!r} is not in {client.tracking_uri} ({exc.message}): check the "
+            "run id and the tracking URI (--tracking-uri, tracking.uri), or upload the run "
+            "folder with `harness sync`."
+        ) from exc
+
+
+def experiment_id(client: Any, name: str) -> str:
+    """The id of the MLflow experiment ``name``.
+
+    Raises
+    ------
+    RunNotFoundError
+        When the store has no such experiment.
+    """
+    found = client.get_experiment_by_name(name)
+    if found is None:
+        raise RunNotFoundError(
+            f"MLflow experiment {name!r} does not exist in {client.tracking_uri}: check the "
+            "name and the tracking URI (--tracking-uri, tracking.uri), or run it first with "
+            "`harness run experiment=...`."
+        )
+    return found.experiment_id
+
+
+def runs_tagged(client: Any, experiment_id: str, tags: Mapping[str, str]) -> list[Any]:
+    """Every active run of the experiment whose tags have these values, oldest first."""
+    return list(
+        client.search_runs(
+            [experiment_id], filter_string=_matching(tags), order_by=list(OLDEST_FIRST)
+        )
+    )
+
+
+def find_latest_job_run(
+    client: Any, experiment_id: str, tags: Mapping[str, str] | None = None
+) -> Any | None:
+    """The latest job run of the experiment whose tags match, finished or not; ``None`` when
+    there is none (see the module docstring for what "latest" means)."""
+    tags = dict(tags or {})
+    conditions = [] if RUN_KEY_TAG in tags else [_JOB_RUN]
+    return _latest(client, experiment_id, [*conditions, _matching(tags)])
+
+
+def find_latest_experiment_run(client: Any, experiment_id: str) -> Any | None:
+    """The latest experiment run (parent run) of the experiment; ``None`` when there is none."""
+    return _latest(client, experiment_id, [_EXPERIMENT_RUN])
+
+
+def is_finished_upload(run: Any) -> bool:
+    """Whether everything of the run's folder was uploaded (tag ``harness.logged``)."""
+    return run.data.tags.get(COMPLETE_TAG) == "true"
+
+
+def check_finished_upload(run: Any) -> Any:
+    """Return ``run`` when its upload finished.
+
+    Raises
+    ------
+    RunNotFoundError
+        When it did not: the upload is under way or was interrupted.
+    """
+    if not is_finished_upload(run):
+        raise RunNotFoundError(
+            f"MLflow run {run.info.run_id} is an unfinished upload (no {COMPLETE_TAG} tag): it "
+            "is being uploaded or the upload was interrupted; wait for it, or run "
+            "`harness sync` on its run folder to finish it."
+        )
+    return run
+
+
+# -- reading one run --------------------------------------------------------------------------
+
+
+def split_metrics(metrics: Mapping[str, float]) -> LoggedValues:
+    """Split a run's metrics into fold means, standard deviations and 95 % intervals.
+
+    Per-fold values (``fold/<key>``) are left out; an interval needs both of its bounds.
+    """
+    means: dict[str, float] = {}
+    std: dict[str, float] = {}
+    lows: dict[str, float] = {}
+    highs: dict[str, float] = {}
+    targets = {rf.STD_PREFIX: std, rf.CI_LOW_PREFIX: lows, rf.CI_HIGH_PREFIX: highs}
+    for key, value in metrics.items():
+        if key.startswith(rf.FOLD_PREFIX):
+            continue
+        prefix = next((p for p in targets if key.startswith(p)), None)
+        if prefix is None:
+            means[key] = float(value)
+        else:
+            targets[prefix][key[len(prefix) :]] = float(value)
+    return LoggedValues(means, std, {k: [lows[k], highs[k]] for k in lows if k in highs})
+
+
+def download_result(client: Any, run_id: str) -> dict[str, Any] | None:
+    """The run's ``result.json`` artifact, read strictly; ``None`` when the run has none.
+
+    Raises
+    ------
+    InputDataError
+        When the artifact is there but cannot be read as a result record.
+    """
+    with _artifact(client, run_id, RESULT_FILE) as path:
+        if path is None:
+            return None
+        try:
+            return RunFolder(path.parent).load_record()
+        except InputDataError as exc:
+            raise InputDataError(
+                f"the result.json of MLflow run {run_id} cannot be read ({exc}); upload the "
+                "run folder again with `harness sync`."
+            ) from exc
+
+
+def download_manifest(client: Any, run_id: str) -> list[Mapping[str, Any]] | None:
+    """The jobs listed by an experiment run's ``manifest.json`` artifact; ``None`` without one.
+
+    Raises
+    ------
+    InputDataError
+        When the artifact is not JSON or holds no list of jobs.
+    """
+    with _artifact(client, run_id, MANIFEST_FILE) as path:
+        if path is None:
+            return None
+        try:
+            jobs = json.loads(path.read_text()).get("jobs")
+        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
+            raise InputDataError(
+                f"the {MANIFEST_FILE} of MLflow run {run_id} is not valid ({exc}): upload the "
+                "run folder again with `harness sync`."
+            ) from exc
+    if not isinstance(jobs, list) or not all(isinstance(j, Mapping) for j in jobs):
+        raise InputDataError(
+            f"the {MANIFEST_FILE} of MLflow run {run_id} has no list of jobs: upload the run "
+            "folder again with `harness sync`."
+        )
+    return jobs
+
+
+def alias_run_id(client: Any, model_name: str, alias: str) -> str:
+    """The run id behind the registered model version that holds ``alias``.
+
+    Raises
+    ------
+    RunNotFoundError
+        When the model or alias is not in the registry, or the version has no source run.
+    """
+    from mlflow.exceptions import MlflowException
+
+    try:
+        version = client.get_model_version_by_alias(model_name, alias)
+    except MlflowException as exc:
+        raise RunNotFoundError(
+            f"the model registry of {client.tracking_uri} has no version of {model_name!r} "
+            f"with alias {alias!r}: promote one first with `harness promote`, or gate against "
+            "--baseline-run-id instead."
+        ) from exc
+    run_id = version.run_id
+    if not run_id and getattr(version, "model_id", None):
+        run_id = client.get_logged_model(version.model_id).source_run_id
+    if not run_id:
+        raise RunNotFoundError(
+            f"{model_name!r} version {version.version} ({alias!r}) has no source run: register "
+            "models from a run (runs:/<id>/model) so the gate can read its metrics."
+        )
+    return run_id
+
+
+# -- runs as plain records --------------------------------------------------------------------
+
+
+def read_run(run_id: str, uri: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> dict[str, Any]:
     """Return a logged run's metrics, params and tags.
 
     Parameters
@@ -25,7 +303,7 @@ def read_run(run_id: str, uri: str, *, timeout_s: float = 10.0) -> dict[str, Any
     Returns
     -------
     dict
-        ``run_id``, ``experiment_id``, ``experiment``, ``run_name``, ``status``,
+        ``run_id``, ``experiment_id``, ``experiment``, ``run_name``, ``run_key``, ``status``,
         ``start_time``, ``end_time`` (epoch ms), ``artifact_uri``, ``metrics`` (fold means,
         keys as in ``result.json``), ``std``, ``ci95`` (``key -> [low, high]``), ``params``,
         ``tags``.
@@ -37,33 +315,21 @@ def read_run(run_id: str, uri: str, *, timeout_s: float = 10.0) -> dict[str, Any
     TrackingUnavailable
         When the tracking server does not answer.
     """
-    from mlflow.exceptions import MlflowException
-
-    uri = normalize_uri(uri)
-    with http_limits(timeout_s, 1):
-        check_reachable(uri, timeout_s)
-        client = open_client(uri)
-        try:
-            run = client.get_run(run_id)
-        except MlflowException as exc:
-            raise RunNotFoundError(
-                f"MLflow run {run_id!r} is not in {uri} ({exc.message}): check the run id "
-                "and tracking.uri, or upload the run folder with `harness sync`."
-            ) from exc
+    with reading(uri, timeout_s) as client:
+        run = get_run(client, run_id)
         experiment = client.get_experiment(run.info.experiment_id)
-    return _describe(run, experiment.name if experiment else None)
+    return describe(run, experiment.name if experiment else None)
 
 
-def latest_run(
+def latest_job_run(
     experiment: str,
     uri: str,
     *,
-    tags: dict[str, str] | None = None,
-    timeout_s: float = 10.0,
+    tags: Mapping[str, str] | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> dict[str, Any]:
-    """Return the most recent completely logged job run of an experiment (see :func:`read_run`).
-
-    Parent (sweep) runs are skipped.
+    """Return the latest job run of an experiment (see :func:`read_run` and the module
+    docstring); experiment (parent) runs are not job runs.
 
     Parameters
     ----------
@@ -71,7 +337,7 @@ def latest_run(
         MLflow experiment name.
     uri : str
         Tracking URI.
-    tags : dict, optional
+    tags : mapping, optional
         Only runs with these tag values, e.g. ``{"dataset": "pima", "resampler": "adasyn"}``.
     timeout_s : float
         HTTP timeout for a tracking server.
@@ -79,52 +345,57 @@ def latest_run(
     Raises
     ------
     RunNotFoundError
-        When the experiment does not exist or has no matching run.
+        When the experiment does not exist, has no matching job run, or its latest matching
+        job run is an unfinished upload.
     """
-    uri = normalize_uri(uri)
-    with http_limits(timeout_s, 1):
-        check_reachable(uri, timeout_s)
-        client = open_client(uri)
-        found = client.get_experiment_by_name(experiment)
-        if found is None:
+    with reading(uri, timeout_s) as client:
+        run = find_latest_job_run(client, experiment_id(client, experiment), tags)
+        if run is None:
             raise RunNotFoundError(
-                f"MLflow experiment {experiment!r} does not exist in {uri}: check the name "
-                "and tracking.uri, or run it first with `harness run experiment=...`."
+                f"MLflow experiment {experiment!r} in {client.tracking_uri} has no job run "
+                f"matching {dict(tags or {})}: run it with `harness run` or upload it with "
+                "`harness sync`."
             )
-        conditions = [f"tags.`{COMPLETE_TAG}` = 'true'"]
-        conditions += [f"tags.`{k}` = '{_quote(v)}'" for k, v in (tags or {}).items()]
-        runs = client.search_runs(
-            [found.experiment_id],
-            filter_string=" and ".join(conditions),
-            order_by=["attributes.start_time DESC"],
-            max_results=1,
-        )
-    if not runs:
+    return describe(check_finished_upload(run), experiment)
+
+
+def latest_experiment_run(
+    experiment: str, uri: str, *, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> dict[str, Any]:
+    """Return the latest experiment run (parent run) of an experiment (see :func:`read_run`).
+
+    Raises
+    ------
+    RunNotFoundError
+        When the experiment does not exist or has no experiment run.
+    """
+    with reading(uri, timeout_s) as client:
+        run = require_experiment_run(client, experiment)
+    return describe(run, experiment)
+
+
+def require_experiment_run(client: Any, experiment: str) -> Any:
+    """The latest experiment run of ``experiment`` as an MLflow run.
+
+    Raises
+    ------
+    RunNotFoundError
+        When the experiment does not exist or has no experiment run (its runs were logged one
+        by one, without the parent run ``harness run`` creates).
+    """
+    run = find_latest_experiment_run(client, experiment_id(client, experiment))
+    if run is None:
         raise RunNotFoundError(
-            f"MLflow experiment {experiment!r} in {uri} has no logged run matching "
-            f"{tags or {}}: run it with `harness run` or upload it with `harness sync`."
+            f"MLflow experiment {experiment!r} in {client.tracking_uri} has no experiment run "
+            f"(a parent run tagged {EXPERIMENT_RUN_TAG}): run it with `harness run` or upload "
+            "its folder with `harness sync`, or read one run by its id (--run-id)."
         )
-    return _describe(runs[0], experiment)
+    return run
 
 
-def _describe(run: Any, experiment: str | None) -> dict[str, Any]:
-    metrics: dict[str, float] = {}
-    std: dict[str, float] = {}
-    lows: dict[str, float] = {}
-    highs: dict[str, float] = {}
-    for key, value in run.data.metrics.items():
-        if key.startswith(rf.FOLD_PREFIX):
-            continue
-        for prefix, target in (
-            (rf.STD_PREFIX, std),
-            (rf.CI_LOW_PREFIX, lows),
-            (rf.CI_HIGH_PREFIX, highs),
-        ):
-            if key.startswith(prefix):
-                target[key[len(prefix) :]] = value
-                break
-        else:
-            metrics[key] = value
+def describe(run: Any, experiment: str | None) -> dict[str, Any]:
+    """An MLflow run as the plain record :func:`read_run` returns."""
+    values = split_metrics(run.data.metrics)
     return {
         "run_id": run.info.run_id,
         "experiment_id": run.info.experiment_id,
@@ -135,13 +406,49 @@ def _describe(run: Any, experiment: str | None) -> dict[str, Any]:
         "start_time": run.info.start_time,
         "end_time": run.info.end_time,
         "artifact_uri": run.info.artifact_uri,
-        "metrics": metrics,
-        "std": std,
-        "ci95": {k: [lows[k], highs[k]] for k in lows if k in highs},
+        "metrics": values.means,
+        "std": values.std,
+        "ci95": values.ci95,
         "params": dict(run.data.params),
         "tags": dict(run.data.tags),
     }
 
 
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _latest(client: Any, experiment_id: str, conditions: list[str]) -> Any | None:
+    runs = client.search_runs(
+        [experiment_id],
+        filter_string=" and ".join(c for c in conditions if c),
+        order_by=list(NEWEST_FIRST),
+        max_results=1,
+    )
+    return runs[0] if runs else None
+
+
+def _matching(tags: Mapping[str, str] | None) -> str:
+    """A filter string that keeps the runs whose tags have these values."""
+    return " and ".join(f"tags.`{k}` = '{_quote(v)}'" for k, v in (tags or {}).items())
+
+
 def _quote(value: str) -> str:
     return str(value).replace("'", "\\'")
+
+
+@contextlib.contextmanager
+def _artifact(client: Any, run_id: str, name: str) -> Iterator[Path | None]:
+    """A top-level artifact of the run downloaded to a temporary folder; ``None`` when the run
+    has no such artifact."""
+    if name not in {a.path for a in client.list_artifacts(run_id)}:
+        yield None
+        return
+    # One small file: MLflow's progress bar would only clutter the reader's output.
+    user_choice = _PROGRESS_BAR_ENV in os.environ
+    os.environ.setdefault(_PROGRESS_BAR_ENV, "false")
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield Path(client.download_artifacts(run_id, name, tmp))
+    finally:
+        if not user_choice:
+            os.environ.pop(_PROGRESS_BAR_ENV, None)

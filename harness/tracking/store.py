@@ -53,6 +53,14 @@ def sqlite_path(uri: str) -> Path:
     return Path(str(uri)[len(SQLITE_PREFIX) :])
 
 
+def default_tracking_uri() -> str:
+    """The store of ``conf/tracking/sqlite.yaml``: ``$MLFLOW_TRACKING_URI`` when set, else
+    ``sqlite:///<$HARNESS_ROOT or .>/mlflow.db``."""
+    if os.environ.get("MLFLOW_TRACKING_URI"):
+        return os.environ["MLFLOW_TRACKING_URI"]
+    return f"sqlite:///{os.environ.get('HARNESS_ROOT', '.')}/mlflow.db"
+
+
 def normalize_uri(uri: str | None) -> str:
     """Check a tracking URI and make a relative SQLite path absolute.
 
@@ -135,7 +143,8 @@ def store_lock(uri: str) -> Iterator[None]:
 
 
 def open_client(uri: str) -> Any:
-    """An ``MlflowClient`` for ``uri``; a SQLite store is created and migrated under its lock.
+    """An ``MlflowClient`` for ``uri`` (its tracking store and model registry); a SQLite store is
+    created and migrated under its lock.
 
     MLflow creates the tables and runs its migrations when a process first opens a store;
     two processes doing that at once on a new database leave it half-migrated
@@ -150,12 +159,12 @@ def open_client(uri: str) -> Any:
 
     uri = normalize_uri(uri)
     if not is_sqlite(uri):
-        return MlflowClient(tracking_uri=uri)
+        return MlflowClient(tracking_uri=uri, registry_uri=uri)
     path = sqlite_path(uri)
     path.parent.mkdir(parents=True, exist_ok=True)
     with store_lock(uri):
         try:
-            client = MlflowClient(tracking_uri=uri)
+            client = MlflowClient(tracking_uri=uri, registry_uri=uri)
         except Exception as exc:
             if "_alembic_tmp" in str(exc):
                 raise TrackingUnavailable(

@@ -11,10 +11,10 @@ from harness.tracking import (
     MlflowTracker,
     TrackingUnavailable,
     TrackingUnavailableWarning,
-    latest_run,
     read_run,
     sync,
 )
+from harness.tracking import latest_job_run as latest_run
 from harness.tracking.command import sync_main
 from tests.support.mlflow_server import closed_port_uri
 from tests.tracking.conftest import DATASET_DIGEST, METRICS, N_FOLDS, N_REPEATS

@@ -11,11 +11,11 @@ from harness.tracking import (
     MlflowTracker,
     NullTracker,
     ensure_sqlite_db,
-    latest_run,
     make_tracker,
     read_run,
     sync,
 )
+from harness.tracking import latest_job_run as latest_run
 from tests.tracking.conftest import DATASET_DIGEST, METRICS, N_FOLDS, N_REPEATS
 
 
