@@ -323,7 +323,7 @@ def parse_slo_set(raw: Any, source: str = "<dict>") -> SLOSet:
         raise ConfigError(
             f"{top}: objective names {duplicates} are not unique; give each objective its own name."
         )
-    window = _duration(raw.get("error_budget_window", "30d"), f"{top}, error_budget_window")
+    window = duration(raw.get("error_budget_window", "30d"), f"{top}, error_budget_window")
     serving = _serving(raw["serving"], f"{top}, serving") if "serving" in raw else None
     return SLOSet(
         name=name,
@@ -341,7 +341,7 @@ def parse_slo_set(raw: Any, source: str = "<dict>") -> SLOSet:
 
 
 def _objectives(items: Any, top: str, section: str, *, fairness: bool) -> tuple[Objective, ...]:
-    items = _list(items, top, section)
+    items = nonempty_list(items, top, section)
     return tuple(
         _objective(item, f"{top}, {section}[{index}]", fairness=fairness)
         for index, item in enumerate(items)
@@ -351,25 +351,18 @@ def _objectives(items: Any, top: str, section: str, *, fairness: bool) -> tuple[
 def _objective(item: Any, where: str, *, fairness: bool) -> Objective:
     item = strict_mapping(item, where, OBJECTIVE_KEYS, required=("metric", "op", "threshold"))
     metric = _fairness_metric(item["metric"], where) if fairness else _metric(item["metric"], where)
-    op = _choice(item["op"], f"{where}, op", OPERATORS)
-    threshold = _number(item["threshold"], f"{where}, threshold", example="0.8")
+    op = one_of(item["op"], f"{where}, op", OPERATORS)
+    threshold = finite_number(item["threshold"], f"{where}, threshold", example="0.8")
     _check_in_range(threshold, metric, fairness, f"{where}, threshold")
-    decision = _choice(item.get("decision", "point"), f"{where}, decision", DECISIONS)
-    applies_to = None
-    if "applies_to" in item:
-        applies_to = _strategies(item["applies_to"], f"{where}, applies_to")
-    name = (
-        nonempty_text(item["name"], f"{where}, name")
-        if "name" in item
-        else metric.replace("/", "_")
-    )
-    return Objective(name, metric, op, threshold, decision, applies_to)
+    decision = one_of(item.get("decision", "point"), f"{where}, decision", DECISIONS)
+    name = _objective_name(item, where, metric)
+    return Objective(name, metric, op, threshold, decision, _applies_to(item, where))
 
 
 def _relative(raw: Any, where: str) -> RelativeSection:
     raw = strict_mapping(raw, where, RELATIVE_KEYS, required=RELATIVE_KEYS)
     reference = _strategy(raw["reference"], f"{where}, reference")
-    alpha = _number(raw["alpha"], f"{where}, alpha", example="0.025")
+    alpha = finite_number(raw["alpha"], f"{where}, alpha", example="0.025")
     if not 0.0 < alpha < 0.5:
         raise ConfigError(
             f"{where}, alpha {alpha:g} must be in (0, 0.5): it is the one-sided family-wise "
@@ -377,7 +370,7 @@ def _relative(raw: Any, where: str) -> RelativeSection:
         )
     objectives = tuple(
         _relative_objective(item, f"{where}, objectives[{index}]", reference)
-        for index, item in enumerate(_list(raw["objectives"], where, "objectives"))
+        for index, item in enumerate(nonempty_list(raw["objectives"], where, "objectives"))
     )
     return RelativeSection(reference, alpha, objectives)
 
@@ -392,7 +385,7 @@ def _relative_objective(item: Any, where: str, reference: str) -> RelativeObject
             "is better), so one strategy cannot beat another on it: compare on a metric with "
             "a direction, e.g. test/pr_auc, or bound it in 'objectives'."
         )
-    test = _choice(item["test"], f"{where}, test", RELATIVE_TESTS)
+    test = one_of(item["test"], f"{where}, test", RELATIVE_TESTS)
     width = spec.high - spec.low
     if test == NON_INFERIORITY:
         if "margin" not in item:
@@ -400,7 +393,7 @@ def _relative_objective(item: Any, where: str, reference: str) -> RelativeObject
                 f"{where} is missing 'margin': a non-inferiority test needs the largest loss "
                 "against the reference that still counts as not worse, e.g. margin: 0.02."
             )
-        margin = _number(item["margin"], f"{where}, margin", example="0.02")
+        margin = finite_number(item["margin"], f"{where}, margin", example="0.02")
         if not 0.0 < margin < width:
             raise ConfigError(
                 f"{where}, margin {margin:g} must be positive and smaller than the range of "
@@ -414,7 +407,7 @@ def _relative_objective(item: Any, where: str, reference: str) -> RelativeObject
     else:
         margin = 0.0
     if "rope" in item:
-        rope = _number(item["rope"], f"{where}, rope", example="0.01")
+        rope = finite_number(item["rope"], f"{where}, rope", example="0.01")
     elif test == NON_INFERIORITY:
         rope = margin
     else:
@@ -427,50 +420,44 @@ def _relative_objective(item: Any, where: str, reference: str) -> RelativeObject
             f"{where}, rope {rope:g} must be >= 0 and smaller than the range of {metric} "
             f"({width:g}), e.g. 0.01."
         )
-    applies_to = None
-    if "applies_to" in item:
-        applies_to = _strategies(item["applies_to"], f"{where}, applies_to")
-        if reference in applies_to:
-            raise ConfigError(
-                f"{where}, applies_to names the reference strategy {reference!r}, which "
-                "cannot be compared with itself; remove it."
-            )
-    name = (
-        nonempty_text(item["name"], f"{where}, name")
-        if "name" in item
-        else metric.replace("/", "_")
-    )
+    applies_to = _applies_to(item, where)
+    if applies_to is not None and reference in applies_to:
+        raise ConfigError(
+            f"{where}, applies_to names the reference strategy {reference!r}, which "
+            "cannot be compared with itself; remove it."
+        )
+    name = _objective_name(item, where, metric)
     return RelativeObjective(name, metric, test, margin, rope, applies_to)
+
+
+def _objective_name(item: Mapping[str, Any], where: str, metric: str) -> str:
+    """The objective's ``name``, by default its metric key with ``/`` as ``_``."""
+    if "name" in item:
+        return nonempty_text(item["name"], f"{where}, name")
+    return metric.replace("/", "_")
+
+
+def _applies_to(item: Mapping[str, Any], where: str) -> tuple[str, ...] | None:
+    """The objective's ``applies_to`` strategy kinds; ``None`` (every strategy) by default."""
+    if "applies_to" not in item:
+        return None
+    return _strategies(item["applies_to"], f"{where}, applies_to")
 
 
 def _serving(raw: Any, where: str) -> ServingSLO:
     raw = strict_mapping(
         raw, where, SERVING_KEYS, required=("minority_recall_objective", "burn_rate_alerts")
     )
-    objective = _number(
+    objective = finite_number(
         raw["minority_recall_objective"], f"{where}, minority_recall_objective", example="0.8"
     )
     if not 0.0 < objective < 1.0:
         raise ConfigError(
             f"{where}: minority_recall_objective {objective} must be in (0, 1), e.g. 0.8."
         )
-    alerts = []
-    for index, item in enumerate(_list(raw["burn_rate_alerts"], where, "burn_rate_alerts")):
-        at = f"{where}, burn_rate_alerts[{index}]"
-        item = strict_mapping(item, at, ALERT_KEYS, required=ALERT_KEYS)
-        factor = _number(item["factor"], f"{at}, factor", example="2")
-        if factor <= 0:
-            raise ConfigError(f"{at}: factor {factor} must be positive, e.g. 2.")
-        alerts.append(
-            BurnRateAlert(
-                severity=nonempty_text(item["severity"], f"{at}, severity"),
-                long_window=_duration(item["long_window"], f"{at}, long_window"),
-                short_window=_duration(item["short_window"], f"{at}, short_window"),
-                factor=factor,
-            )
-        )
-    stale_after = _duration(raw.get("stale_after", "1d"), f"{where}, stale_after")
-    return ServingSLO(objective, tuple(alerts), stale_after)
+    alerts = burn_rate_alerts(raw["burn_rate_alerts"], where, "burn_rate_alerts")
+    stale_after = duration(raw.get("stale_after", "1d"), f"{where}, stale_after")
+    return ServingSLO(objective, alerts, stale_after)
 
 
 # -- fields -----------------------------------------------------------------------------------
@@ -515,7 +502,9 @@ def strict_mapping(
     return raw
 
 
-def _list(value: Any, where: str, key: str) -> list[Any]:
+def nonempty_list(value: Any, where: str, key: str) -> list[Any]:
+    """``value`` (the entry ``key`` of ``where``) as a non-empty list, or a
+    :class:`ConfigError` naming both."""
     if not isinstance(value, list):
         raise ConfigError(
             f"{where}: '{key}' must be a list, got {type(value).__name__}; write one entry "
@@ -536,7 +525,9 @@ def nonempty_text(value: Any, where: str) -> str:
     return value
 
 
-def _number(value: Any, where: str, *, example: str) -> float:
+def finite_number(value: Any, where: str, *, example: str) -> float:
+    """``value`` as a finite float (never a boolean), or a :class:`ConfigError` naming
+    ``where`` and an ``example`` of a good value."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(
             f"{where} {value!r} is not a number; write a plain number such as {example}."
@@ -546,17 +537,65 @@ def _number(value: Any, where: str, *, example: str) -> float:
     return float(value)
 
 
-def _choice(value: Any, where: str, choices: Iterable[str]) -> str:
+def one_of(value: Any, where: str, choices: Iterable[str]) -> str:
+    """``value`` if it is one of the strings ``choices``, or a :class:`ConfigError` listing them."""
     choices = list(choices)
     if not isinstance(value, str) or value not in choices:
         raise ConfigError(f"{where} {value!r} is not one of {choices}; pick one of them.")
     return value
 
 
-def _duration(value: Any, where: str) -> str:
+def duration(value: Any, where: str) -> str:
+    """``value`` as a Prometheus duration of one unit (``30s``, ``5m``, ``1h``, ``30d``), or a
+    :class:`ConfigError` naming ``where``."""
     if not isinstance(value, str) or not _DURATION.match(value):
-        raise ConfigError(f"{where} {value!r} is not a Prometheus duration; use e.g. 5m, 1h, 30d.")
+        raise ConfigError(
+            f"{where} {value!r} is not a Prometheus duration; use e.g. 30s, 5m, 1h, 30d."
+        )
     return value
+
+
+def burn_rate_alerts(
+    value: Any, where: str, key: str, *, severities: Iterable[str] | None = None
+) -> tuple[BurnRateAlert, ...]:
+    """The list ``key`` of ``where`` as burn-rate alerts, each read strictly.
+
+    Parameters
+    ----------
+    value : Any
+        The loaded list: one mapping per alert with ``severity``, ``long_window``,
+        ``short_window`` and a positive ``factor``.
+    where, key : str
+        Where the list stands, named in every error.
+    severities : iterable of str, optional
+        The allowed severities; any non-empty text when omitted.
+
+    Raises
+    ------
+    ConfigError
+        Naming the alert, the field and the fix.
+    """
+    alerts = []
+    for index, item in enumerate(nonempty_list(value, where, key)):
+        at = f"{where}, {key}[{index}]"
+        item = strict_mapping(item, at, ALERT_KEYS, required=ALERT_KEYS)
+        factor = finite_number(item["factor"], f"{at}, factor", example="2")
+        if factor <= 0:
+            raise ConfigError(f"{at}: factor {factor} must be positive, e.g. 2.")
+        severity = (
+            nonempty_text(item["severity"], f"{at}, severity")
+            if severities is None
+            else one_of(item["severity"], f"{at}, severity", severities)
+        )
+        alerts.append(
+            BurnRateAlert(
+                severity=severity,
+                long_window=duration(item["long_window"], f"{at}, long_window"),
+                short_window=duration(item["short_window"], f"{at}, short_window"),
+                factor=factor,
+            )
+        )
+    return tuple(alerts)
 
 
 def _metric(value: Any, where: str) -> str:
@@ -609,7 +648,7 @@ def _check_in_range(threshold: float, metric: str, fairness: bool, where: str) -
 def _strategies(value: Any, where: str) -> tuple[str, ...]:
     from harness.resample.registry import known_strategy_kinds
 
-    items = _list(value, where.rsplit(", ", 1)[0], "applies_to")
+    items = nonempty_list(value, where.rsplit(", ", 1)[0], "applies_to")
     known = known_strategy_kinds()  # reads the plugin entry points: once per list
     return tuple(_strategy(item, where, known) for item in items)
 

@@ -20,8 +20,6 @@ Either is read strictly: an unknown key, a wrong type or a value out of range is
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,11 +28,18 @@ from typing import Any
 import yaml
 
 from harness.errors import ConfigError
-from harness.slo import BurnRateAlert, SLOSet, nonempty_text, strict_mapping
+from harness.slo import (
+    BurnRateAlert,
+    SLOSet,
+    burn_rate_alerts,
+    duration,
+    finite_number,
+    nonempty_text,
+    strict_mapping,
+)
 
 SEVERITIES = ("page", "ticket")
 PLACEHOLDER_WEBHOOK = "http://{name}.receiver.invalid/"
-_DURATION = re.compile(r"^\d+[smhdw]$")
 
 SERVING_KEYS = (
     "minority_precision_objective",
@@ -55,7 +60,6 @@ ALERTING_KEYS = (
 FOR_KEYS = ("page", "ticket", "batch")
 RECEIVER_KEYS = ("name", "webhook_url")
 ROUTE_KEYS = ("group_wait", "group_interval", "repeat_interval")
-ALERT_KEYS = ("severity", "long_window", "short_window", "factor")
 
 
 @dataclass(frozen=True)
@@ -331,8 +335,11 @@ def _apply_serving(
             raise ConfigError(
                 f"{where}: precision_burn_rate_alerts needs minority_precision_objective; add it."
             )
-        alerts = _burn_rate_alerts(
-            raw["precision_burn_rate_alerts"], f"{where}, precision_burn_rate_alerts"
+        alerts = burn_rate_alerts(
+            raw["precision_burn_rate_alerts"],
+            where,
+            "precision_burn_rate_alerts",
+            severities=SEVERITIES,
         )
         precision = PrecisionSLO(precision.objective, alerts)
     drift, cohorts = settings.drift, settings.cohorts
@@ -343,33 +350,12 @@ def _apply_serving(
     return replace(settings, precision=precision, drift=drift, cohorts=cohorts)
 
 
-def _burn_rate_alerts(raw: Any, where: str) -> tuple[BurnRateAlert, ...]:
-    if not isinstance(raw, list) or not raw:
-        raise ConfigError(f"{where} must be a non-empty list of burn-rate alerts.")
-    alerts = []
-    for index, item in enumerate(raw):
-        at = f"{where}[{index}]"
-        item = strict_mapping(item, at, ALERT_KEYS, required=ALERT_KEYS, see="")
-        factor = _number(item["factor"], f"{at}, factor")
-        if factor <= 0:
-            raise ConfigError(f"{at}: factor {factor} must be positive, e.g. 2.")
-        alerts.append(
-            BurnRateAlert(
-                severity=_choice(item["severity"], f"{at}, severity", SEVERITIES),
-                long_window=_duration(item["long_window"], f"{at}, long_window"),
-                short_window=_duration(item["short_window"], f"{at}, short_window"),
-                factor=factor,
-            )
-        )
-    return tuple(alerts)
-
-
 def _drift(raw: Any, current: DriftSettings, where: str) -> DriftSettings:
     raw = strict_mapping(raw, where, DRIFT_KEYS)
     values: dict[str, Any] = {}
     for key in ("window", "open_after", "close_after", "for"):
         if key in raw:
-            values[_field(key)] = _duration(raw[key], f"{where}, {key}")
+            values[_field(key)] = duration(raw[key], f"{where}, {key}")
     if "drift_share" in raw:
         share = _share(raw["drift_share"], f"{where}, drift_share")
         values["drift_share"] = share
@@ -386,7 +372,7 @@ def _cohorts(raw: Any, current: CohortSettings, where: str) -> CohortSettings:
             values[key] = _positive_int(raw[key], f"{where}, {key}")
     for key in ("window", "for"):
         if key in raw:
-            values[_field(key)] = _duration(raw[key], f"{where}, {key}")
+            values[_field(key)] = duration(raw[key], f"{where}, {key}")
     if "recall_objective" in raw:
         values["recall_objective"] = _share(raw["recall_objective"], f"{where}, recall_objective")
     return replace(current, **values)
@@ -398,12 +384,12 @@ def _alerting(current: AlertingSettings, raw: Any, where: str) -> AlertingSettin
     if "for" in raw:
         durations = strict_mapping(raw["for"], f"{where}, for", FOR_KEYS)
         for key, value in durations.items():
-            values[f"for_{key}"] = _duration(value, f"{where}, for, {key}")
+            values[f"for_{key}"] = duration(value, f"{where}, for, {key}")
     for key in ("runbook_base_url", "mlflow_url"):
         if key in raw:
             values[key] = nonempty_text(raw[key], f"{where}, {key}")
     if "runs_failing_window" in raw:
-        values["runs_failing_window"] = _duration(
+        values["runs_failing_window"] = duration(
             raw["runs_failing_window"], f"{where}, runs_failing_window"
         )
     if "receivers" in raw:
@@ -422,7 +408,7 @@ def _alerting(current: AlertingSettings, raw: Any, where: str) -> AlertingSettin
         for severity, item in strict_mapping(raw["routes"], f"{where}, routes", SEVERITIES).items():
             at = f"{where}, routes, {severity}"
             item = strict_mapping(item, at, ROUTE_KEYS)
-            timing = {k: _duration(v, f"{at}, {k}") for k, v in item.items()}
+            timing = {k: duration(v, f"{at}, {k}") for k, v in item.items()}
             routes[severity] = replace(routes[severity], **timing)
         values["routes"] = routes
     return replace(current, **values)
@@ -451,14 +437,8 @@ def _url(value: Any, where: str) -> str:
     return text
 
 
-def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigError(f"{where} {value!r} is not a finite number; write e.g. 0.5.")
-    return float(value)
-
-
 def _share(value: Any, where: str) -> float:
-    number = _number(value, where)
+    number = finite_number(value, where, example="0.7")
     if not 0.0 < number < 1.0:
         raise ConfigError(f"{where} {number:g} must be a share in (0, 1), e.g. 0.7 (not 70).")
     return number
@@ -467,17 +447,4 @@ def _share(value: Any, where: str) -> float:
 def _positive_int(value: Any, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"{where} {value!r} must be a whole number of at least 1, e.g. 20.")
-    return value
-
-
-def _duration(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not _DURATION.match(value):
-        raise ConfigError(f"{where} {value!r} is not a Prometheus duration; use e.g. 30s, 5m, 1h.")
-    return value
-
-
-def _choice(value: Any, where: str, choices: Iterable[str]) -> str:
-    choices = list(choices)
-    if value not in choices:
-        raise ConfigError(f"{where} {value!r} is not one of {choices}; pick one of them.")
     return value

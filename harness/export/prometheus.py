@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 Record = dict[str, Any]
 
 
+#: The values of the ``export.mode`` setting.
+EXPORT_MODES = ("none", "textfile", "pushgateway", "http")
+
+
 class ExportWarning(UserWarning):
     """An export target could not be reached; the run's results are intact."""
 
@@ -303,6 +307,14 @@ class ExportReport:
     pushed: bool | None = None
     warnings: list[str] = field(default_factory=list)
 
+    def warn(self, message: str, stacklevel: int = 2) -> None:
+        """Raise ``message`` as an :class:`ExportWarning` and keep it in :attr:`warnings`.
+
+        ``stacklevel`` counts from the caller of this method, as for :func:`warnings.warn`.
+        """
+        warnings.warn(message, ExportWarning, stacklevel=stacklevel + 1)
+        self.warnings.append(message)
+
 
 def write_textfile(path: Path, registry: CollectorRegistry) -> Path:
     """Write ``registry`` in the node_exporter textfile format, atomically."""
@@ -355,43 +367,87 @@ def export_results(
     ExportReport
     """
     mode = str(cfg.get("mode", "none"))
-    report = ExportReport(mode=mode)
-    if mode == "none":
-        return report
-    if mode not in ("textfile", "pushgateway", "http"):
-        message = f"unknown export mode {mode!r}; use none, textfile, pushgateway or http."
-        warnings.warn(message, ExportWarning, stacklevel=2)
-        report.warnings.append(message)
+    if mode not in EXPORT_MODES:
+        report = ExportReport(mode=mode)
+        report.warn(f"unknown export mode {mode!r}; use none, textfile, pushgateway or http.")
         return report
     every = (lambda: readable_records(results_root)) if results_root else (lambda: list(records))
     textfile_path = cfg.get("textfile_path")
-    if textfile_path:
+
+    def push_runs(_: CollectorRegistry, url: str, job: str, timeout: float) -> None:
+        push(url, job, records, slo, timeout)  # one group per run identity
+
+    return export_registry(
+        cfg,
+        lambda: results_registry(every, slo),
+        textfile=Path(textfile_path) if textfile_path else None,
+        push_to=push_runs,
+        what="metrics",
+    )
+
+
+def export_registry(
+    cfg: Any,
+    make_registry: Callable[[], CollectorRegistry],
+    *,
+    textfile: Path | None,
+    push_to: Callable[[CollectorRegistry, str, str, float], None],
+    what: str,
+) -> ExportReport:
+    """Write a registry to ``textfile`` and push as ``cfg`` says; warn, never raise.
+
+    The one export flow of run results and gate verdicts: mode ``none`` does nothing; any
+    other mode writes the textfile (when there is one); ``pushgateway`` also pushes. A target
+    that fails is an :class:`ExportWarning` kept in the report, never an error.
+
+    Parameters
+    ----------
+    cfg : mapping
+        The ``export`` config: ``mode``, ``pushgateway_url``, ``job``, ``timeout_s``.
+    make_registry : callable
+        Builds the registry the textfile holds; called once, unless the mode is ``none``.
+    textfile : Path or None
+        Where to write the textfile; ``None`` writes none.
+    push_to : callable
+        ``push_to(registry, url, job, timeout_s)`` pushes to the Pushgateway at ``url``
+        (``registry`` is the one ``make_registry`` built); whatever it raises becomes a
+        warning.
+    what : str
+        What is exported, in words (``metrics``, ``gate verdict``), named in the warnings.
+
+    Returns
+    -------
+    ExportReport
+    """
+    report = ExportReport(mode=str(cfg.get("mode", "none")))
+    if report.mode == "none":
+        return report
+    registry = make_registry()
+    # stacklevel 3: the warnings point at the caller of export_results / export_gate_verdicts.
+    if textfile is not None:
         try:
-            report.textfile = write_textfile(Path(textfile_path), results_registry(every, slo))
+            report.textfile = write_textfile(textfile, registry)
         except OSError as exc:
-            message = f"could not write the metrics textfile {textfile_path}: {exc}"
-            warnings.warn(message, ExportWarning, stacklevel=2)
-            report.warnings.append(message)
-    if mode == "pushgateway":
-        url = cfg.get("pushgateway_url")
-        if not url:
-            report.pushed = False
-            message = (
-                "export mode is pushgateway but export.pushgateway_url is not set; the run's "
-                "results are intact. Set export.pushgateway_url=http://host:9091."
-            )
-            warnings.warn(message, ExportWarning, stacklevel=2)
-            report.warnings.append(message)
-            return report
-        try:
-            push(str(url), str(cfg.get("job", "harness")), records, slo, cfg.get("timeout_s", 5))
-            report.pushed = True
-        except Exception as exc:  # any push failure: the run's results must survive
-            report.pushed = False
-            kept = f"; the textfile {report.textfile} was written" if report.textfile else ""
-            message = push_failure_message(str(url), exc, kept)
-            warnings.warn(message, ExportWarning, stacklevel=2)
-            report.warnings.append(message)
+            report.warn(f"could not write the {what} textfile {textfile}: {exc}", stacklevel=3)
+    if report.mode != "pushgateway":
+        return report
+    url = cfg.get("pushgateway_url")
+    if not url:
+        report.pushed = False
+        report.warn(
+            f"export mode is pushgateway but export.pushgateway_url is not set, so the {what} "
+            "series were not pushed (the run's results are intact); set "
+            "export.pushgateway_url=http://host:9091.",
+            stacklevel=3,
+        )
+        return report
+    try:
+        push_to(registry, str(url), str(cfg.get("job", "harness")), cfg.get("timeout_s", 5))
+        report.pushed = True
+    except Exception as exc:  # any push failure: the run's results and exit code must survive
+        report.pushed = False
+        kept = f"; the textfile {report.textfile} was written" if report.textfile else ""
+        report.warn(push_failure_message(str(url), exc, kept), stacklevel=3)
     return report
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,9 +41,7 @@ from harness.export.names import (
 )
 from harness.export.prometheus import (
     ExportReport,
-    ExportWarning,
-    push_failure_message,
-    write_textfile,
+    export_registry,
 )
 
 PASS, FAIL, NOT_APPLICABLE = "PASS", "FAIL", "NOT APPLICABLE"
@@ -301,46 +298,20 @@ def export_gate_verdicts(
     -------
     ExportReport
     """
-    mode = str(cfg.get("mode", "none"))
-    report = ExportReport(mode=mode)
-    if mode == "none":
-        return report
-    registry = verdict_registry(checks, experiment, evaluated_at=evaluated_at)
     textfile_path = cfg.get("textfile_path")
-    if textfile_path:
-        path = verdict_textfile(Path(textfile_path), experiment)
-        try:
-            report.textfile = write_textfile(path, registry)
-        except OSError as exc:
-            _warn(report, f"could not write the gate verdict textfile {path}: {exc}")
-    if mode == "pushgateway":
-        url = cfg.get("pushgateway_url")
-        if not url:
-            report.pushed = False
-            _warn(
-                report,
-                "export mode is pushgateway but export.pushgateway_url is not set, so the gate "
-                "verdicts were not pushed; set export.pushgateway_url=http://host:9091.",
-            )
-            return report
+
+    def push_verdicts(registry: CollectorRegistry, url: str, job: str, timeout: float) -> None:
         from prometheus_client import push_to_gateway
 
-        try:
-            push_to_gateway(
-                str(url),
-                job=f"{cfg.get('job', 'harness')}_gate",
-                registry=registry,
-                grouping_key={"experiment": str(experiment)},
-                timeout=cfg.get("timeout_s", 5),
-            )
-            report.pushed = True
-        except Exception as exc:  # a push failure must not change the gate's exit code
-            report.pushed = False
-            kept = f"; the textfile {report.textfile} was written" if report.textfile else ""
-            _warn(report, push_failure_message(str(url), exc, kept))
-    return report
+        grouping_key = {"experiment": str(experiment)}
+        push_to_gateway(
+            url, job=f"{job}_gate", registry=registry, grouping_key=grouping_key, timeout=timeout
+        )
 
-
-def _warn(report: ExportReport, message: str) -> None:
-    warnings.warn(message, ExportWarning, stacklevel=3)
-    report.warnings.append(message)
+    return export_registry(
+        cfg,
+        lambda: verdict_registry(checks, experiment, evaluated_at=evaluated_at),
+        textfile=verdict_textfile(Path(textfile_path), experiment) if textfile_path else None,
+        push_to=push_verdicts,
+        what="gate verdict",
+    )

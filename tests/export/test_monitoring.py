@@ -22,11 +22,6 @@ GAMEDAY = Path(__file__).with_name("monitoring_gameday.yaml")
 GAMEDAY_SLO = Path(__file__).with_name("slo_gameday.yaml")
 
 
-@pytest.fixture(scope="module")
-def default_slo() -> SLOSet:
-    return load_slo_set("default")
-
-
 def test_defaults_follow_the_slo_set(default_slo: SLOSet) -> None:
     settings = default_monitoring_settings(default_slo)
     assert settings.precision.objective == pytest.approx(0.7)
@@ -104,6 +99,21 @@ def test_a_file_overrides_fields(default_slo: SLOSet) -> None:
         ({"serving": {"drift": {"window": "5 minutes"}}}, "Prometheus duration"),
         ({"serving": {"cohorts": {"max_cohorts": 0}}}, "at least 1"),
         ({"serving": {"precision_burn_rate_alerts": [{"severity": "page"}]}}, "missing"),
+        (
+            {
+                "serving": {
+                    "precision_burn_rate_alerts": [
+                        {
+                            "severity": "pager",
+                            "long_window": "1h",
+                            "short_window": "5m",
+                            "factor": 2,
+                        }
+                    ]
+                }
+            },
+            "severity 'pager' is not one of",
+        ),
         ({"alerting": {"for": {"pager": "1m"}}}, "did you mean 'page'"),
         ({"alerting": {"receivers": {"page": {"name": "x", "webhook_url": "ftp://x"}}}}, "http"),
         ([], "must be a mapping"),
