@@ -151,6 +151,47 @@ def _per_run(metric_key: str, extra: str = "") -> Query:
     )
 
 
+def _share_panel(
+    title: str,
+    description: str,
+    queries: tuple[Query, ...],
+    thresholds: tuple[tuple[float | None, str], ...] = (),
+) -> PanelSpec:
+    """A time series of shares in [0, 1] (recall, F1, drifted share), drawn in percent."""
+    return PanelSpec(
+        "timeseries",
+        title,
+        description,
+        queries,
+        unit="percentunit",
+        thresholds=thresholds,
+        bounds=(0.0, 1.0),
+    )
+
+
+def _budget_stat(
+    what: str,
+    description: str,
+    window: str,
+    slis: list[ServingSLI],
+    expr: Callable[[ServingSLI], str],
+    thresholds: tuple[tuple[float | None, str], ...],
+) -> PanelSpec:
+    """A stat of the error budget ``what`` (remaining, consumed) over ``window``: one value per
+    serving SLI, ``expr(sli)`` in PromQL."""
+    return PanelSpec(
+        "stat",
+        f"Error budget {what} ({window})",
+        description,
+        tuple(
+            Query(expr(sli), f"{sli.title} {what} {{{{model}}}} {{{{dataset}}}}", instant=True)
+            for sli in slis
+        ),
+        unit="percentunit",
+        thresholds=thresholds,
+    )
+
+
 def _alert_windows(sli: ServingSLI) -> list[str]:
     windows = set()
     for alert in sli.burn_rate_alerts:
@@ -181,8 +222,7 @@ def executive_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) 
     budget_window = slo_set.error_budget_window
     recall_sli = slis[0] if slis else None
     quality = (
-        PanelSpec(
-            "timeseries",
+        _share_panel(
             "Minority recall",
             "Test minority recall of the latest batch runs and the serving recall over 1 h.",
             (
@@ -193,53 +233,38 @@ def executive_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) 
                     else ()
                 ),
             ),
-            unit="percentunit",
             thresholds=metric_steps(slo_set, "test/minority_recall"),
-            bounds=(0.0, 1.0),
         ),
-        PanelSpec(
-            "timeseries",
+        _share_panel(
             "Minority F1",
             "Test minority F1 of the latest batch runs.",
             (_per_run("test/minority_f1"),),
-            unit="percentunit",
             thresholds=metric_steps(slo_set, "test/minority_f1"),
-            bounds=(0.0, 1.0),
         ),
     )
+
+    def spent(sli: ServingSLI) -> str:
+        return serving_series(sli.burn_rate_rule(budget_window))
+
     budget = (
-        PanelSpec(
-            "stat",
-            f"Error budget remaining ({budget_window})",
+        _budget_stat(
+            "remaining",
             f"Per serving SLI, the share of its {budget_window} error budget still left, "
             "clamped to 0-100 %: 0 means the budget is spent and the SLO broken (how far "
             "beyond, the next panel shows).",
-            tuple(
-                Query(
-                    f"clamp(1 - {serving_series(sli.burn_rate_rule(budget_window))}, 0, 1)",
-                    f"{sli.title} remaining {{{{model}}}} {{{{dataset}}}}",
-                    instant=True,
-                )
-                for sli in slis
-            ),
-            unit="percentunit",
-            thresholds=((None, "red"), (0.01, "orange"), (0.25, "green")),
+            budget_window,
+            slis,
+            lambda sli: f"clamp(1 - {spent(sli)}, 0, 1)",
+            ((None, "red"), (0.01, "orange"), (0.25, "green")),
         ),
-        PanelSpec(
-            "stat",
-            f"Error budget consumed ({budget_window})",
+        _budget_stat(
+            "consumed",
             f"Per serving SLI, the share of its {budget_window} error budget spent so far: the "
             "burn rate over the whole window. Above 100 % the budget is overspent.",
-            tuple(
-                Query(
-                    serving_series(sli.burn_rate_rule(budget_window)),
-                    f"{sli.title} consumed {{{{model}}}} {{{{dataset}}}}",
-                    instant=True,
-                )
-                for sli in slis
-            ),
-            unit="percentunit",
-            thresholds=((None, "green"), (0.75, "orange"), (1.0, "red")),
+            budget_window,
+            slis,
+            spent,
+            ((None, "green"), (0.75, "orange"), (1.0, "red")),
         ),
         PanelSpec(
             "timeseries",
@@ -323,8 +348,7 @@ def oncall_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> 
     serving: list[PanelSpec] = []
     for sli in slis:
         serving.append(
-            PanelSpec(
-                "timeseries",
+            _share_panel(
                 f"{sli.title}, last 24 h",
                 f"Serving {sli.title.lower()} ({sli.good} / ({sli.good} + {sli.bad})) over 5 m "
                 "and 1 h, and the test value of batch runs.",
@@ -333,9 +357,7 @@ def oncall_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> 
                     Query(serving_series(sli.value_rule("1h")), "serving 1h {{model}} {{dataset}}"),
                     _per_run(batch_keys[sli.name]),
                 ),
-                unit="percentunit",
                 thresholds=((None, "red"), (sli.objective, "green")),
-                bounds=(0.0, 1.0),
             )
         )
     for sli in slis:
@@ -356,8 +378,7 @@ def oncall_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> 
     drift = settings.drift
     serving.extend(
         (
-            PanelSpec(
-                "timeseries",
+            _share_panel(
                 "Minority feature drift per window",
                 f"Share of the features of served minority rows that drifted from the training "
                 f"rows in each {drift.window} window (Evidently), and whether the window "
@@ -366,12 +387,9 @@ def oncall_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> 
                     Query(serving_series(DRIFT_SHARE), "drifted share {{model}} {{dataset}}"),
                     Query(serving_series(DRIFT_DETECTED), "window drifted {{model}} {{dataset}}"),
                 ),
-                unit="percentunit",
                 thresholds=((None, "green"), (drift.drift_share, "red")),
-                bounds=(0.0, 1.0),
             ),
-            PanelSpec(
-                "timeseries",
+            _share_panel(
                 "Recall per cohort",
                 f"Serving minority recall per cohort of the sensitive column over "
                 f"{settings.cohorts.window}; cohorts beyond the first "
@@ -382,9 +400,7 @@ def oncall_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> 
                         "{{sensitive}}={{cohort}} {{model}}",
                     ),
                 ),
-                unit="percentunit",
                 thresholds=((None, "red"), (settings.cohorts.recall_objective, "green")),
-                bounds=(0.0, 1.0),
             ),
             PanelSpec(
                 "table",
@@ -540,21 +556,15 @@ def debug_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> D
         ),
     )
     fairness = (
-        PanelSpec(
-            "timeseries",
+        _share_panel(
             "Recall per group",
             "Minority recall per sensitive group (fairlearn MetricFrame).",
             (Query(batch_series("fairness/col/group/g/recall"), group_legend),),
-            unit="percentunit",
-            bounds=(0.0, 1.0),
         ),
-        PanelSpec(
-            "timeseries",
+        _share_panel(
             "Selection rate per group",
             "Share of rows predicted minority per sensitive group.",
             (Query(batch_series("fairness/col/group/g/selection_rate"), group_legend),),
-            unit="percentunit",
-            bounds=(0.0, 1.0),
         ),
         PanelSpec(
             "timeseries",

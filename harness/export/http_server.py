@@ -86,17 +86,15 @@ def start_metrics_server(
     ----------
     results_root : Path
         Folder searched recursively for ``result.json`` records.
-    port : int
-        TCP port to listen on.
-    addr : str
-        Address to bind; the loopback interface by default.
+    port, addr
+        As :func:`start_registry_server`.
     slo : SLOSet, optional
         Adds the SLO threshold and met series.
 
     Returns
     -------
     (server, thread)
-        Call ``server.shutdown()`` then ``server.server_close()`` to stop.
+        As :func:`start_registry_server`.
 
     Raises
     ------
@@ -141,14 +139,8 @@ def serve_metrics(
 
     Parameters
     ----------
-    results_root : Path
-        Folder searched recursively for ``result.json`` records, re-read on each scrape.
-    port : int
-        TCP port to listen on.
-    addr : str
-        Address to bind; the loopback interface by default.
-    slo : SLOSet, optional
-        Adds the SLO threshold and met series.
+    results_root, port, addr, slo
+        As :func:`start_metrics_server`.
 
     Raises
     ------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -16,6 +17,9 @@ from harness.errors import InputDataError
 from harness.gate.checks import FAIL, NOT_APPLICABLE, Check, verdict_of
 from harness.gate.sources import Candidate
 from harness.runs import RunFolder
+
+if TYPE_CHECKING:
+    from harness.metrics.drift import DriftResult
 
 log = logging.getLogger(__name__)
 
@@ -98,18 +102,7 @@ def drift_checks(
     for name, (ref, cur) in slices.items():
         result = data_drift(ref, cur, drift_share=DRIFT_SHARE)
         report = _write_report(out_dir, f"{name}.html", result.html)
-        checks.append(
-            Check(
-                name,
-                "drift",
-                "share_drifted_columns",
-                result.share_drifted,
-                DRIFT_SHARE,
-                "<",
-                verdict_of(not result.drifted),
-                _drift_detail(result.drifted, result.per_column, report),
-            )
-        )
+        checks.append(_drift_check(name, "drift", result, report))
     return checks
 
 
@@ -122,36 +115,19 @@ def synthetic_checks(candidate: Candidate, out_dir: Path | None = None) -> list[
     """
     reason = _cannot_check_synthetic(candidate)
     if reason is not None:
-        verdict, detail = reason
-        return [
-            Check(name, kind, metric, None, None, op, verdict, detail, candidate.name)
-            for name, kind, metric, op in _SYNTHETIC_CHECKS
-        ]
+        return _unjudged_synthetic_checks(candidate, *reason)
     folder = RunFolder(candidate.run_dir)
     real, synthetic = read_table(folder.fold0_train_minority), read_table(folder.fold0_synthetic)
     if synthetic.empty:
         detail = "the sampler appended no synthetic rows in the first fold: nothing to test"
-        return [
-            Check(name, kind, metric, None, None, op, NOT_APPLICABLE, detail, candidate.name)
-            for name, kind, metric, op in _SYNTHETIC_CHECKS
-        ]
+        return _unjudged_synthetic_checks(candidate, NOT_APPLICABLE, detail)
     from harness.metrics.drift import privacy_distance, synthetic_realism
 
     realism = synthetic_realism(real, synthetic)
     report = _write_report(out_dir, _realism_report(candidate), realism.html)
     privacy = privacy_distance(real, synthetic, max_copy_share=MAX_COPY_SHARE)
     return [
-        Check(
-            "synthetic_realism",
-            "realism",
-            "share_drifted_columns",
-            realism.share_drifted,
-            DRIFT_SHARE,
-            "<",
-            verdict_of(not realism.drifted),
-            _drift_detail(realism.drifted, realism.per_column, report),
-            candidate.name,
-        ),
+        _drift_check("synthetic_realism", "realism", realism, report, candidate.name),
         Check(
             "synthetic_privacy",
             "privacy",
@@ -173,6 +149,14 @@ _SYNTHETIC_CHECKS = (
     ("synthetic_realism", "realism", "share_drifted_columns", "<"),
     ("synthetic_privacy", "privacy", "share_copies", "<="),
 )
+
+
+def _unjudged_synthetic_checks(candidate: Candidate, verdict: str, detail: str) -> list[Check]:
+    """The realism and privacy checks of ``candidate``, both ``verdict`` for ``detail``."""
+    return [
+        Check(name, kind, metric, None, None, op, verdict, detail, candidate.name)
+        for name, kind, metric, op in _SYNTHETIC_CHECKS
+    ]
 
 
 def _cannot_check_synthetic(candidate: Candidate) -> tuple[str, str] | None:
@@ -226,10 +210,27 @@ def _write_report(out_dir: Path | None, name: str, html: str) -> Path | None:
     return path
 
 
-def _drift_detail(drifted: bool, per_column: dict, report: Path | None) -> str:
-    columns = [name for name, info in per_column.items() if info.get("drifted")]
+def _drift_check(
+    name: str, kind: str, result: DriftResult, report: Path | None, candidate: str = ""
+) -> Check:
+    """The check of one Evidently drift test: it fails when the data drifted."""
+    return Check(
+        name,
+        kind,
+        "share_drifted_columns",
+        result.share_drifted,
+        DRIFT_SHARE,
+        "<",
+        verdict_of(not result.drifted),
+        _drift_detail(result, report),
+        candidate,
+    )
+
+
+def _drift_detail(result: DriftResult, report: Path | None) -> str:
+    columns = [name for name, info in result.per_column.items() if info.get("drifted")]
     text = f"drifted columns: {', '.join(columns[:5])}" if columns else "no column drifted"
-    if drifted:
+    if result.drifted:
         text = "data drift: " + text + "; check the data pipeline or retrain on recent data"
     if report is not None:
         text += f" (report: {report.name})"
