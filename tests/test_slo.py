@@ -57,22 +57,13 @@ def test_relative_set_compares_with_none_at_equal_footing():
     slo = load_slo_set("relative")
     assert slo.relative.reference == "none"
     assert slo.relative.alpha == 0.025 and slo.relative.confidence == pytest.approx(0.95)
-    pr_auc = slo.relative_objective("pr_auc_not_worse")
-    assert (pr_auc.metric, pr_auc.test, pr_auc.margin, pr_auc.rope) == (
-        "test/pr_auc",
-        "non_inferiority",
-        0.02,
-        0.02,
-    )
-    assert pr_auc.bound == -0.02
-    recall = slo.relative_objective("recall_at_precision_better")
-    assert (recall.metric, recall.test, recall.margin, recall.bound) == (
-        "test/recall_at_precision",
-        "superiority",
-        0.0,
-        0.0,
-    )
-    assert recall.rope == 0.01
+    expected = {  # metric, test, margin, rope, bound
+        "pr_auc_not_worse": ("test/pr_auc", "non_inferiority", 0.02, 0.02, -0.02),
+        "recall_at_precision_better": ("test/recall_at_precision", "superiority", 0.0, 0.01, 0.0),
+    }
+    for name, fields in expected.items():
+        got = slo.relative_objective(name)
+        assert (got.metric, got.test, got.margin, got.rope, got.bound) == fields, name
     assert {o.metric for o in slo.objectives} == {
         "gap/minority_recall",
         "resample/synthetic_ratio",

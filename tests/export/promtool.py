@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import warnings
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from harness.export.monitoring import MonitoringSettings
 from harness.export.rules import GROUP_ORDER, alert_rules, write_rule_files
 from harness.slo import SLOSet
-
-
-def require_tool(name: str, package: str) -> str:
-    """The path of ``name``; skip the test (fail it when ``CI=true``) when it is missing."""
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} not found; install it with `apt-get install {package}`."
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 def run(tool: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -97,6 +83,22 @@ def series(name: str, labels: dict[str, str], values: str) -> dict[str, str]:
     """One ``input_series`` entry."""
     matchers = ", ".join(f'{k}="{v}"' for k, v in labels.items())
     return {"series": f"{name}{{{matchers}}}", "values": values}
+
+
+def alert_test(name: str, interval: str, input_series: list[dict], checks: list[dict]) -> dict:
+    """One promtool test case: ``input_series`` sampled every ``interval``, then ``checks``."""
+    return {
+        "name": name,
+        "interval": interval,
+        "input_series": input_series,
+        "alert_rule_test": checks,
+    }
+
+
+def alerts_at(eval_time: str, alertname: str, *alerts: dict) -> dict:
+    """One ``alert_rule_test`` entry: at ``eval_time``, ``alertname`` fires exactly ``alerts``
+    (built with :func:`expected`); none means it does not fire."""
+    return {"eval_time": eval_time, "alertname": alertname, "exp_alerts": list(alerts)}
 
 
 def promtool_test(

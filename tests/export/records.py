@@ -1,7 +1,9 @@
-"""Realistic ``result.json`` records for the export tests."""
+"""Realistic ``result.json`` records, and the export settings that push them, for the export
+tests."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 METRICS = {
@@ -52,3 +54,14 @@ def make_record(**overrides: Any) -> dict[str, Any]:
     # The strategy kind follows the resampler's name, as for the built-in strategies.
     record.setdefault("strategy", record["resampler"])
     return record
+
+
+def pushgateway_export(url: str, textfile: Path, timeout_s: float = 5) -> dict[str, Any]:
+    """The ``export`` config that writes ``textfile`` and pushes to the Pushgateway ``url``."""
+    return {
+        "mode": "pushgateway",
+        "textfile_path": str(textfile),
+        "pushgateway_url": url,
+        "job": "harness",
+        "timeout_s": timeout_s,
+    }

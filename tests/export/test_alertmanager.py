@@ -14,21 +14,11 @@ from harness.export.alertmanager import GROUP_BY, INHIBIT_EQUAL, alertmanager_co
 from harness.export.generate import generate_all
 from harness.export.monitoring import Receiver, default_monitoring_settings
 from harness.export.rules import alert_rules, render_yaml
-from harness.slo import SLOSet, load_slo_set
-from tests.export.promtool import require_tool, run
+from harness.slo import SLOSet
+from tests.export.promtool import run
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKED_IN = REPO / "dashboards" / "alertmanager" / "alertmanager.yml"
-
-
-@pytest.fixture(scope="module")
-def amtool() -> str:
-    return require_tool("amtool", "prometheus-alertmanager")
-
-
-@pytest.fixture(scope="module")
-def default_slo() -> SLOSet:
-    return load_slo_set("default")
 
 
 @pytest.fixture()

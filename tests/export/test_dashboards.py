@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import shutil
-import socket
 import subprocess
 import time
 import urllib.error
@@ -32,16 +29,12 @@ from harness.export.dashboards import (
 from harness.export.generate import generate_all
 from harness.export.monitoring import parse_monitoring_settings
 from harness.slo import SLOSet, load_slo_set
+from tests.support.prometheus import free_port, require_binary
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKED_IN = REPO / "dashboards"
 FILTERS = ("$experiment", "$dataset", "$resampler")
 SERVING_PREFIXES = ("harness:", "clamp(1 - harness:", "harness_serving_", "ALERTS")
-
-
-@pytest.fixture(scope="module")
-def default_slo() -> SLOSet:
-    return load_slo_set("default")
 
 
 @pytest.fixture(scope="module")
@@ -199,13 +192,7 @@ def test_all_panel_queries_are_ready_to_run(dashboards: dict[str, dict]) -> None
     assert 'dataset=~".*"' in queries[0]
 
 
-def test_all_panel_queries_parse_as_promql(tmp_path: Path) -> None:
-    promtool = shutil.which("promtool")
-    if promtool is None:
-        message = "promtool not found; install it with `apt-get install prometheus`."
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+def test_all_panel_queries_parse_as_promql(promtool: str, tmp_path: Path) -> None:
     rules = [
         {"record": f"dashboard_query_{i}", "expr": q} for i, q in enumerate(all_panel_queries())
     ]
@@ -261,12 +248,6 @@ def test_checked_in_tree_matches_a_fresh_generation(tmp_path: Path) -> None:
     assert sorted(checked_in) == sorted(fresh), "run `harness dashboards` and commit the result"
     stale = [str(path) for path, content in fresh.items() if checked_in[path] != content]
     assert not stale, f"{stale} differ from a fresh generation; run `harness dashboards`"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _example_registry() -> tuple[CollectorRegistry, Callable[[], None]]:
@@ -353,12 +334,7 @@ def _example_registry() -> tuple[CollectorRegistry, Callable[[], None]]:
 
 @pytest.mark.integration
 def test_every_panel_query_returns_data_from_prometheus(tmp_path: Path) -> None:
-    binary = shutil.which("prometheus")
-    if binary is None:
-        message = "prometheus not found; install it with `apt-get install prometheus`."
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    binary = require_binary("prometheus", "prometheus")
     # Alerts wait for their `for:`; one second here, so the firing-alerts panel has data.
     slo_set = load_slo_set("default")
     quick = parse_monitoring_settings(
@@ -368,7 +344,7 @@ def test_every_panel_query_returns_data_from_prometheus(tmp_path: Path) -> None:
         warnings.simplefilter("ignore", UserWarning)
         generate_all(slo_set, tmp_path / "generated", monitoring=quick)
     registry, tick = _example_registry()
-    exporter_port, prometheus_port = _free_port(), _free_port()
+    exporter_port, prometheus_port = free_port(), free_port()
     server, thread = start_http_server(exporter_port, addr="127.0.0.1", registry=registry)
     rule_dir = tmp_path / "generated" / "prometheus"
     config = {

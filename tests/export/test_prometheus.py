@@ -1,7 +1,6 @@
 import http.server
 import json
 import os
-import shutil
 import subprocess
 import threading
 import warnings
@@ -14,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from harness.export.prometheus import ExportWarning, build_registry, export_results
 from harness.slo import load_slo_set
-from tests.export.records import make_record
+from tests.export.records import make_record, pushgateway_export
 from tests.support.prometheus import free_port
 
 RUN = {"experiment": "quick", "dataset": "pima", "resampler": "adasyn", "model": "decision_tree"}
@@ -130,12 +129,7 @@ HOSTILE = {
 }
 
 
-def test_textfile_with_hostile_labels_passes_promtool(tmp_path):
-    promtool = shutil.which("promtool")
-    if promtool is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("promtool missing; install it with `apt-get install prometheus`.")
-        pytest.skip("promtool missing; install it with `apt-get install prometheus`.")
+def test_textfile_with_hostile_labels_passes_promtool(promtool, tmp_path):
     record = make_record(**HOSTILE)
     record["metrics"]['fairness/se"x\n/group/<b>\\/recall'] = 0.5
     path = tmp_path / "metrics" / "harness.prom"
@@ -188,13 +182,7 @@ def test_textfile_is_replaced_atomically(tmp_path):
 def test_unreachable_pushgateway_warns_and_keeps_the_textfile(tmp_path):
     url = f"http://127.0.0.1:{free_port()}"
     path = tmp_path / "harness.prom"
-    cfg = {
-        "mode": "pushgateway",
-        "textfile_path": str(path),
-        "pushgateway_url": url,
-        "job": "harness",
-        "timeout_s": 1,
-    }
+    cfg = pushgateway_export(url, path, timeout_s=1)
     with pytest.warns(ExportWarning, match="127.0.0.1") as caught:
         report = export_results([make_record()], cfg)
     assert report.pushed is False
@@ -306,12 +294,7 @@ def test_keys_that_map_to_one_series_export_it_once(caplog):
     assert "give the same series harness_test_minority_recall" in caplog.text
 
 
-def test_textfile_with_slashed_groups_passes_promtool(tmp_path):
-    promtool = shutil.which("promtool")
-    if promtool is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("promtool missing; install it with `apt-get install prometheus`.")
-        pytest.skip("promtool missing; install it with `apt-get install prometheus`.")
+def test_textfile_with_slashed_groups_passes_promtool(promtool, tmp_path):
     path = tmp_path / "harness.prom"
     export_results([record_with_slashed_groups()], {"mode": "textfile", "textfile_path": path})
     checked = subprocess.run(
@@ -351,13 +334,7 @@ def refusing_gateway():
 
 
 def test_a_refused_push_reports_the_status_and_body_not_unreachable(tmp_path, refusing_gateway):
-    cfg = {
-        "mode": "pushgateway",
-        "textfile_path": str(tmp_path / "harness.prom"),
-        "pushgateway_url": refusing_gateway,
-        "job": "harness",
-        "timeout_s": 5,
-    }
+    cfg = pushgateway_export(refusing_gateway, tmp_path / "harness.prom")
     with pytest.warns(ExportWarning) as caught:
         report = export_results([make_record()], cfg)
     assert report.pushed is False

@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from harness.export.http_server import start_metrics_server
 from harness.export.prometheus import ExportWarning, export_results
 from harness.slo import load_slo_set
-from tests.export.records import make_record
+from tests.export.records import make_record, pushgateway_export
 from tests.support.prometheus import (
     fetch_metrics,
     free_port,
@@ -31,13 +31,7 @@ def test_pushgateway_export_is_scraped_with_run_labels(tmp_path):
         running_pushgateway(tmp_path / "pgw") as gateway,
         running_prometheus(tmp_path / "prom", pushgateway=gateway) as prom,
     ):
-        cfg = {
-            "mode": "pushgateway",
-            "textfile_path": str(tmp_path / "harness.prom"),
-            "pushgateway_url": gateway,
-            "job": "harness",
-            "timeout_s": 5,
-        }
+        cfg = pushgateway_export(gateway, tmp_path / "harness.prom")
         report = export_results(records, cfg, load_slo_set("default"))
         assert report.pushed is True and report.warnings == []
         result = prom.wait_for("harness_test_minority_recall", lambda r: len(r) == 2)

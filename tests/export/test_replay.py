@@ -35,19 +35,23 @@ def test_duration_and_rate_bound_the_stream(held_out):
     assert 0.4 <= report.elapsed_s < 2.0
 
 
+def _clean_and_shifted(data, shift: LabelShift, **options):
+    """Replay ``data`` (model, X, y) as it is and with ``shift``, each into a new counter.
+
+    ``options`` are replay's (at once, in batches of 50, by default); returns the two counters
+    and the report of the shifted replay.
+    """
+    model, X, y = data
+    options = {"rate_per_s": 1e6, "batch_size": 50, **options}
+    clean, shifted = new_counter(), new_counter()
+    replay(model, X, y, counter=clean, **options)
+    report = replay(model, X, y, counter=shifted, label_shift=shift, **options)
+    return clean, shifted, report
+
+
 def test_label_flips_lower_the_recall(held_out):
-    model, X, y = held_out
-    clean, flipped = new_counter(), new_counter()
-    replay(model, X, y, rate_per_s=1e6, batch_size=50, counter=clean)
-    report = replay(
-        model,
-        X,
-        y,
-        rate_per_s=1e6,
-        batch_size=50,
-        counter=flipped,
-        label_shift=LabelShift(after_fraction=0.0, flip_minority=1.0),
-    )
+    shift = LabelShift(after_fraction=0.0, flip_minority=1.0)
+    clean, flipped, report = _clean_and_shifted(held_out, shift)
     assert report.shifted_rows == 200
     assert clean.outcome_count("tp") > 0
     assert flipped.outcome_count("tp") == 0 and flipped.outcome_count("fn") == 0
@@ -139,30 +143,17 @@ def oracle(held_out):
 
 def test_minority_to_majority_flips_lower_precision_not_recall(oracle):
     # The issue's label-flip game day: recall cannot see it, precision does.
-    model, X, y = oracle
-    clean, flipped = new_counter(), new_counter()
-    common = {"rate_per_s": 2000, "duration_s": 1, "batch_size": 50, "random_state": 0}
-    replay(model, X, y, counter=clean, **common)
     shift = LabelShift(after_fraction=0.0, flip_minority=0.8)
-    replay(model, X, y, counter=flipped, label_shift=shift, **common)
+    common = {"rate_per_s": 2000, "duration_s": 1, "random_state": 0}
+    clean, flipped, _ = _clean_and_shifted(oracle, shift, **common)
     assert clean.minority_recall() == flipped.minority_recall() == 1.0
     assert _precision(clean) == 1.0
     assert _precision(flipped) < 0.4
 
 
 def test_majority_to_minority_flips_lower_recall(oracle):
-    model, X, y = oracle
-    clean, flipped = new_counter(), new_counter()
-    replay(model, X, y, rate_per_s=1e6, batch_size=50, counter=clean)
-    replay(
-        model,
-        X,
-        y,
-        rate_per_s=1e6,
-        batch_size=50,
-        counter=flipped,
-        label_shift=LabelShift(after_fraction=0.0, flip_majority=0.5),
-    )
+    shift = LabelShift(after_fraction=0.0, flip_majority=0.5)
+    clean, flipped, _ = _clean_and_shifted(oracle, shift)
     assert clean.minority_recall() == 1.0
     assert flipped.minority_recall() < 0.5
 

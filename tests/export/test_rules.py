@@ -34,9 +34,10 @@ from harness.export.rules import (
 from harness.slo import BurnRateAlert, SLOSet, load_slo_set
 from tests.export.promtool import (
     alert_rule,
+    alert_test,
+    alerts_at,
     expected,
     promtool_test,
-    require_tool,
     run,
     series,
     write_rules,
@@ -47,16 +48,6 @@ FAILED_SAMPLE = {"experiment": "quick", "dataset": "pima", "model": "tree"}
 
 
 @pytest.fixture(scope="module")
-def promtool() -> str:
-    return require_tool("promtool", "prometheus")
-
-
-@pytest.fixture(scope="module")
-def default_slo() -> SLOSet:
-    return load_slo_set("default")
-
-
-@pytest.fixture(scope="module")
 def strict_slo() -> SLOSet:
     """The SRE workbook's burn-rate table on a 99 % objective (conf/slo/high_recall.yaml)."""
     return load_slo_set("high_recall")
@@ -64,6 +55,19 @@ def strict_slo() -> SLOSet:
 
 def _settings(slo_set: SLOSet) -> MonitoringSettings:
     return default_monitoring_settings(slo_set)
+
+
+def _written(slo_set: SLOSet, rule_dir: Path) -> MonitoringSettings:
+    """Write the rule files of ``slo_set`` with its default settings; return the settings."""
+    settings = _settings(slo_set)
+    write_rules(slo_set, rule_dir, settings)
+    return settings
+
+
+def _written_rule(slo_set: SLOSet, rule_dir: Path, alertname: str) -> dict:
+    """Write the rule files of ``slo_set`` (see :func:`_written`); return the ticket rule of
+    ``alertname``."""
+    return alert_rule(slo_set, _written(slo_set, rule_dir), alertname)
 
 
 def _all_rules(slo_set: SLOSet) -> list[dict]:
@@ -248,41 +252,31 @@ def test_each_burn_rate_pair_fires_above_and_not_below_its_threshold(
         burn = bad / 1000 / sli.error_budget
         alerts = [expected(rule, {**SERVING, "slo": slo_set.name}, burn)] if fires else []
         tests.append(
-            {
-                "name": f"{sli.name} {alert.long_window}/{alert.short_window} {name}",
-                "interval": "1m",
-                "input_series": _outcomes(sli.bad, bad, 1000 - bad, steps),
-                "alert_rule_test": [
-                    {"eval_time": f"{steps}m", "alertname": sli.alert, "exp_alerts": alerts}
-                ],
-            }
+            alert_test(
+                f"{sli.name} {alert.long_window}/{alert.short_window} {name}",
+                "1m",
+                _outcomes(sli.bad, bad, 1000 - bad, steps),
+                [alerts_at(f"{steps}m", sli.alert, *alerts)],
+            )
         )
     promtool_test(promtool, tmp_path, tests)
 
 
 def test_page_and_ticket_by_burn_level(promtool: str, default_slo: SLOSet, tmp_path: Path) -> None:
     # 80 % objective: page above 0.6 missed (3x), ticket above 0.2 (1x).
-    settings = _settings(default_slo)
-    write_rules(default_slo, tmp_path, settings)
+    settings = _written(default_slo, tmp_path)
     page = alert_rule(default_slo, settings, BURN_ALERT, "page")
     ticket = alert_rule(default_slo, settings, BURN_ALERT, "ticket")
     labels = {**SERVING, "slo": "default"}
-    tests = []
-    for missed, fired in ((950, (page, ticket)), (500, (ticket,)), (100, ())):
-        tests.append(
-            {
-                "name": f"{missed} of 1000 missed",
-                "interval": "1m",
-                "input_series": _outcomes("fn", missed, 1000 - missed, 40),
-                "alert_rule_test": [
-                    {
-                        "eval_time": "40m",
-                        "alertname": BURN_ALERT,
-                        "exp_alerts": [expected(r, labels, missed / 200) for r in fired],
-                    }
-                ],
-            }
+    tests = [
+        alert_test(
+            f"{missed} of 1000 missed",
+            "1m",
+            _outcomes("fn", missed, 1000 - missed, 40),
+            [alerts_at("40m", BURN_ALERT, *(expected(r, labels, missed / 200) for r in fired))],
         )
+        for missed, fired in ((950, (page, ticket)), (500, (ticket,)), (100, ()))
+    ]
     promtool_test(promtool, tmp_path, tests)
 
 
@@ -294,56 +288,40 @@ def test_page_resolves_when_the_short_window_recovers(
     slo_set, settings, sli, alert = _only_pair(strict_slo, "minority_recall", 0)
     write_rules(slo_set, tmp_path, settings)
     rule = alert_rule(slo_set, settings, BURN_ALERT, "page")
+    outcomes = (("fn", "0+200x60 12000+0x10"), ("tp", "0+800x60 49000+1000x10"))
     tests = [
-        {
-            "name": "burst then recovery",
-            "interval": "1m",
-            "input_series": [
-                series(
-                    "harness_serving_outcomes_total",
-                    {**SERVING, "outcome": "fn"},
-                    "0+200x60 12000+0x10",
-                ),
-                series(
-                    "harness_serving_outcomes_total",
-                    {**SERVING, "outcome": "tp"},
-                    "0+800x60 49000+1000x10",
-                ),
+        alert_test(
+            "burst then recovery",
+            "1m",
+            [
+                series("harness_serving_outcomes_total", {**SERVING, "outcome": o}, values)
+                for o, values in outcomes
             ],
-            "alert_rule_test": [
-                {
-                    "eval_time": "60m",
-                    "alertname": BURN_ALERT,
-                    "exp_alerts": [expected(rule, {**SERVING, "slo": slo_set.name}, 20.0)],
-                },
-                {"eval_time": "70m", "alertname": BURN_ALERT, "exp_alerts": []},
+            [
+                alerts_at(
+                    "60m", BURN_ALERT, expected(rule, {**SERVING, "slo": slo_set.name}, 20.0)
+                ),
+                alerts_at("70m", BURN_ALERT),
             ],
-        }
+        )
     ]
     promtool_test(promtool, tmp_path, tests)
 
 
 def test_slow_ticket_over_three_days(promtool: str, strict_slo: SLOSet, tmp_path: Path) -> None:
     # 1.2 % missed for three days at a 5m scrape: above 1x (0.01), below 3x (0.03).
-    settings = _settings(strict_slo)
-    write_rules(strict_slo, tmp_path, settings)
+    settings = _written(strict_slo, tmp_path)
     ticket = alert_rule(strict_slo, settings, BURN_ALERT, "ticket")
     tests = [
-        {
-            "name": "slow burn over 3d",
-            "interval": "5m",
-            "input_series": [
+        alert_test(
+            "slow burn over 3d",
+            "5m",
+            [
                 series("harness_serving_outcomes_total", {**SERVING, "outcome": o}, values)
                 for o, values in (("fn", "0+12x864"), ("tp", "0+988x864"))
             ],
-            "alert_rule_test": [
-                {
-                    "eval_time": "3d",
-                    "alertname": BURN_ALERT,
-                    "exp_alerts": [expected(ticket, {**SERVING, "slo": "high_recall"}, 1.2)],
-                }
-            ],
-        }
+            [alerts_at("3d", BURN_ALERT, expected(ticket, {**SERVING, "slo": "high_recall"}, 1.2))],
+        )
     ]
     promtool_test(promtool, tmp_path, tests, evaluation_interval="15m")
 
@@ -353,30 +331,30 @@ def test_false_positives_page_on_precision_not_on_recall(
 ) -> None:
     # Label shift from minority to majority: predictions stay, true labels flip, so caught
     # minority events become false positives. Recall keeps its 90 %, precision falls to 5 %.
-    settings = _settings(default_slo)
-    write_rules(default_slo, tmp_path, settings)
+    settings = _written(default_slo, tmp_path)
     page = alert_rule(default_slo, settings, PRECISION_BURN_ALERT, "page")
     ticket = alert_rule(default_slo, settings, PRECISION_BURN_ALERT, "ticket")
     labels = {**SERVING, "slo": "default"}
     values = {"tp": "0+50x40", "fp": "0+950x40", "fn": "0+6x40", "tn": "0+4000x40"}
     burn = 0.95 / 0.3
     tests = [
-        {
-            "name": "label shift",
-            "interval": "1m",
-            "input_series": [
+        alert_test(
+            "label shift",
+            "1m",
+            [
                 series("harness_serving_outcomes_total", {**SERVING, "outcome": o}, v)
                 for o, v in values.items()
             ],
-            "alert_rule_test": [
-                {
-                    "eval_time": "40m",
-                    "alertname": PRECISION_BURN_ALERT,
-                    "exp_alerts": [expected(page, labels, burn), expected(ticket, labels, burn)],
-                },
-                {"eval_time": "40m", "alertname": BURN_ALERT, "exp_alerts": []},
+            [
+                alerts_at(
+                    "40m",
+                    PRECISION_BURN_ALERT,
+                    expected(page, labels, burn),
+                    expected(ticket, labels, burn),
+                ),
+                alerts_at("40m", BURN_ALERT),
             ],
-        }
+        )
     ]
     promtool_test(promtool, tmp_path, tests)
 
@@ -389,45 +367,31 @@ def test_drift_ticket_needs_every_window_to_drift_and_closes_late(
 ) -> None:
     # Defaults: open when every window over 15m drifted (at least half of the features), for
     # 5m, keep firing 30m.
-    settings = _settings(default_slo)
-    write_rules(default_slo, tmp_path, settings)
-    rule = alert_rule(default_slo, settings, DRIFT_ALERT)
+    rule = _written_rule(default_slo, tmp_path, DRIFT_ALERT)
     noisy = {"model": "noisy", "dataset": "d"}
     drifting = {"model": "drifting", "dataset": "d"}
     tests = [
-        {
-            "name": "one noisy window, then a sustained drift",
-            "interval": "1m",
-            "input_series": [
+        alert_test(
+            "one noisy window, then a sustained drift",
+            "1m",
+            [
                 series("harness_serving_minority_drift_share", noisy, "0.1x20 0.9x5 0.1x110"),
                 # Windows drifting on 75 % and 60 % of the features, then none.
                 series(
                     "harness_serving_minority_drift_share", drifting, "0x10 0.75x30 0.6x30 0x60"
                 ),
             ],
-            "alert_rule_test": [
+            [
                 # 15 drifted minutes (11m-25m), not yet 5 more for `for:`.
-                {"eval_time": "28m", "alertname": DRIFT_ALERT, "exp_alerts": []},
-                {
-                    "eval_time": "40m",
-                    "alertname": DRIFT_ALERT,
-                    "exp_alerts": [expected(rule, drifting, 0.75)],
-                },
+                alerts_at("28m", DRIFT_ALERT),
+                alerts_at("40m", DRIFT_ALERT, expected(rule, drifting, 0.75)),
                 # The least drifted window of the last 15 minutes gives the value.
-                {
-                    "eval_time": "60m",
-                    "alertname": DRIFT_ALERT,
-                    "exp_alerts": [expected(rule, drifting, 0.6)],
-                },
+                alerts_at("60m", DRIFT_ALERT, expected(rule, drifting, 0.6)),
                 # Clean since 72m: still open (keep_firing_for 30m), then closed.
-                {
-                    "eval_time": "95m",
-                    "alertname": DRIFT_ALERT,
-                    "exp_alerts": [expected(rule, drifting, 0.6)],
-                },
-                {"eval_time": "110m", "alertname": DRIFT_ALERT, "exp_alerts": []},
+                alerts_at("95m", DRIFT_ALERT, expected(rule, drifting, 0.6)),
+                alerts_at("110m", DRIFT_ALERT),
             ],
-        }
+        )
     ]
     promtool_test(promtool, tmp_path, tests)
 
@@ -435,9 +399,7 @@ def test_drift_ticket_needs_every_window_to_drift_and_closes_late(
 def test_cohort_ticket_needs_low_recall_and_enough_events(
     promtool: str, default_slo: SLOSet, tmp_path: Path
 ) -> None:
-    settings = _settings(default_slo)
-    write_rules(default_slo, tmp_path, settings)
-    rule = alert_rule(default_slo, settings, COHORT_ALERT)
+    rule = _written_rule(default_slo, tmp_path, COHORT_ALERT)
 
     def cohort(name: str, tp: str, fn: str) -> list[dict]:
         labels = {**SERVING, "sensitive": "sex", "cohort": name}
@@ -446,25 +408,18 @@ def test_cohort_ticket_needs_low_recall_and_enough_events(
             series("harness_serving_cohort_outcomes_total", {**labels, "outcome": "fn"}, fn),
         ]
 
+    female = {**SERVING, "sensitive": "sex", "cohort": "F"}
     tests = [
-        {
-            "name": "cohorts",
-            "interval": "1m",
-            "input_series": [
+        alert_test(
+            "cohorts",
+            "1m",
+            [
                 *cohort("F", "0+5x120", "0+5x120"),  # recall 0.5, 600 events per hour
                 *cohort("M", "0+9x120", "0+1x120"),  # recall 0.9
                 *cohort("X", "0+0x120", "0+0.1x120"),  # recall 0, but 6 events per hour
             ],
-            "alert_rule_test": [
-                {
-                    "eval_time": "120m",
-                    "alertname": COHORT_ALERT,
-                    "exp_alerts": [
-                        expected(rule, {**SERVING, "sensitive": "sex", "cohort": "F"}, 0.5)
-                    ],
-                }
-            ],
-        }
+            [alerts_at("120m", COHORT_ALERT, expected(rule, female, 0.5))],
+        )
     ]
     promtool_test(promtool, tmp_path, tests)
 
@@ -487,9 +442,7 @@ def _verdict_series(
 def test_gate_verdict_alert_once_per_experiment_and_objective(
     promtool: str, default_slo: SLOSet, tmp_path: Path
 ) -> None:
-    settings = _settings(default_slo)
-    write_rules(default_slo, tmp_path, settings)
-    rule = alert_rule(default_slo, settings, GATE_ALERT)
+    rule = _written_rule(default_slo, tmp_path, GATE_ALERT)
     worst = {
         "metric": "test/minority_recall",
         "candidate": "pima__smote__decision_tree__seed0",
@@ -525,24 +478,18 @@ def test_gate_verdict_alert_once_per_experiment_and_objective(
     quick = {"experiment": "quick", "objective": "minority_recall", **worst}
     paper = {"experiment": "paper", "objective": "minority_recall", **worst}
     tests = [
-        {
-            "name": "gate verdicts",
-            "interval": "1m",
-            "input_series": inputs,
-            "alert_rule_test": [
-                {"eval_time": "3m", "alertname": GATE_ALERT, "exp_alerts": []},  # for: 5m
-                {
-                    "eval_time": "10m",
-                    "alertname": GATE_ALERT,
-                    "exp_alerts": [expected(rule, paper, 0.5), expected(rule, quick, 0.62)],
-                },
-                {
-                    "eval_time": "30m",
-                    "alertname": GATE_ALERT,
-                    "exp_alerts": [expected(rule, quick, 0.62)],
-                },
+        alert_test(
+            "gate verdicts",
+            "1m",
+            inputs,
+            [
+                alerts_at("3m", GATE_ALERT),  # for: 5m
+                alerts_at(
+                    "10m", GATE_ALERT, expected(rule, paper, 0.5), expected(rule, quick, 0.62)
+                ),
+                alerts_at("30m", GATE_ALERT, expected(rule, quick, 0.62)),
             ],
-        }
+        )
     ]
     promtool_test(promtool, tmp_path, tests)
 
@@ -550,15 +497,13 @@ def test_gate_verdict_alert_once_per_experiment_and_objective(
 def test_stale_success_alerts_only_for_gated_experiments(
     promtool: str, default_slo: SLOSet, tmp_path: Path
 ) -> None:
-    settings = _settings(default_slo)
-    write_rules(default_slo, tmp_path, settings)
-    rule = alert_rule(default_slo, settings, STALE_ALERT)
+    rule = _written_rule(default_slo, tmp_path, STALE_ALERT)
     job = {"dataset": "pima", "resampler": "adasyn", "model": "tree"}
     tests = [
-        {
-            "name": "stale",
-            "interval": "1h",
-            "input_series": [
+        alert_test(
+            "stale",
+            "1h",
+            [
                 # quick is gated and its last success finished at time 0.
                 series(
                     "harness_last_success_timestamp_seconds", {"experiment": "quick", **job}, "0x30"
@@ -576,16 +521,12 @@ def test_stale_success_alerts_only_for_gated_experiments(
                 ),
                 *_verdict_series("fresh", "minority_recall", "", "0x40", "1x40"),
             ],
-            "alert_rule_test": [
-                {"eval_time": "24h", "alertname": STALE_ALERT, "exp_alerts": []},
-                {"eval_time": "25h", "alertname": STALE_ALERT, "exp_alerts": []},  # for: 5m
-                {
-                    "eval_time": "26h",
-                    "alertname": STALE_ALERT,
-                    "exp_alerts": [expected(rule, {"experiment": "quick"}, 93600.0)],
-                },
+            [
+                alerts_at("24h", STALE_ALERT),
+                alerts_at("25h", STALE_ALERT),  # for: 5m
+                alerts_at("26h", STALE_ALERT, expected(rule, {"experiment": "quick"}, 93600.0)),
             ],
-        }
+        )
     ]
     promtool_test(promtool, tmp_path, tests, evaluation_interval="1h")
 
@@ -593,17 +534,16 @@ def test_stale_success_alerts_only_for_gated_experiments(
 def test_failing_runs_alert_from_the_first_failure_and_clear(
     promtool: str, default_slo: SLOSet, tmp_path: Path
 ) -> None:
-    settings = _settings(default_slo)
-    write_rules(default_slo, tmp_path, settings)
-    rule = alert_rule(default_slo, settings, RUNS_FAILING_ALERT)
+    rule = _written_rule(default_slo, tmp_path, RUNS_FAILING_ALERT)
     adasyn = {**FAILED_SAMPLE, "resampler": "adasyn"}
     smote = {**FAILED_SAMPLE, "resampler": "smote"}
     ros = {**FAILED_SAMPLE, "resampler": "ros"}
+    quick = {"experiment": "quick"}
     tests = [
-        {
-            "name": "failing runs",
-            "interval": "1h",
-            "input_series": [
+        alert_test(
+            "failing runs",
+            "1h",
+            [
                 # adasyn's first ever run fails at 1 h: a new series, already at its value.
                 # Its Pushgateway copy then stays as it is forever.
                 series("harness_last_failure_timestamp_seconds", adasyn, "_ 3600x30"),
@@ -616,22 +556,14 @@ def test_failing_runs_alert_from_the_first_failure_and_clear(
                 # Initialised at 0: a run counter never alerts by itself any more.
                 series("harness_runs_total", {**adasyn, "status": "failed"}, "_ 1x30"),
             ],
-            "alert_rule_test": [
-                {"eval_time": "1h", "alertname": RUNS_FAILING_ALERT, "exp_alerts": []},  # for
-                {
-                    "eval_time": "2h",
-                    "alertname": RUNS_FAILING_ALERT,
-                    "exp_alerts": [expected(rule, {"experiment": "quick"}, 2.0)],
-                },
-                {
-                    "eval_time": "4h",
-                    "alertname": RUNS_FAILING_ALERT,
-                    "exp_alerts": [expected(rule, {"experiment": "quick"}, 1.0)],
-                },
+            [
+                alerts_at("1h", RUNS_FAILING_ALERT),  # for
+                alerts_at("2h", RUNS_FAILING_ALERT, expected(rule, quick, 2.0)),
+                alerts_at("4h", RUNS_FAILING_ALERT, expected(rule, quick, 1.0)),
                 # A day after adasyn's failure the ticket closes even though nothing changed.
-                {"eval_time": "26h", "alertname": RUNS_FAILING_ALERT, "exp_alerts": []},
+                alerts_at("26h", RUNS_FAILING_ALERT),
             ],
-        }
+        )
     ]
     promtool_test(promtool, tmp_path, tests, evaluation_interval="1h")
 

@@ -64,13 +64,14 @@ def test_a_hair_below_the_threshold_fails(slo):
     assert "0.7999" in check.detail
 
 
+#: Values no check can judge (``...``: the key is missing), with the words naming why.
+UNJUDGEABLE = [(..., "missing"), (None, "null"), (math.nan, "NaN"), (math.inf, "infinite")]
+
+
 @pytest.mark.parametrize(
     ("value", "words"),
     [
-        (..., "missing"),
-        (None, "null"),
-        (math.nan, "NaN"),
-        (math.inf, "infinite"),
+        *UNJUDGEABLE,
         (-math.inf, "infinite"),
         (5.0, "outside its possible range [0, 1]"),
         (-0.1, "outside its possible range [0, 1]"),
@@ -286,16 +287,7 @@ def test_label_quality_is_a_warning_not_a_failing_objective(slo):
     assert clean.verdict == OK and not clean.passed and not clean.warned
 
 
-@pytest.mark.parametrize(
-    ("value", "words"),
-    [
-        (..., "missing"),
-        (None, "null"),
-        (math.nan, "NaN"),
-        (math.inf, "infinite"),
-        (-1.0, "outside"),
-    ],
-)
+@pytest.mark.parametrize(("value", "words"), [*UNJUDGEABLE, (-1.0, "outside")])
 def test_a_warning_that_cannot_be_judged_warns_with_the_reason(slo, value, words):
     (check,) = warning_checks(_candidate(**{"data/label_issues": value}), slo)
     assert check.verdict == WARN

@@ -168,22 +168,30 @@ def _folder() -> Iterator[Path]:
         yield Path(tmp)
 
 
-def _run_gate(folder: Path, record_text: str, slo: Any | None = None) -> tuple[int, dict, str]:
-    """Exit code, gate.json (empty when none was written) and stderr of one in-process gate."""
-    run = folder / "run"
-    run.mkdir(exist_ok=True)
-    (run / "result.json").write_text(record_text)
-    argv = ["--run-dir", str(run), "--out", str(folder / "gate")]
-    if slo is not None:
-        (folder / "slo.yaml").write_text(yaml.safe_dump(slo))
-        argv += ["--slo", str(folder / "slo.yaml")]
+def _gate(folder: Path, *argv: str) -> tuple[int, dict, str]:
+    """Exit code, gate.json (empty when none was written) and stderr of one in-process gate
+    writing to ``folder/gate``; gate.json is removed once read, so the folder can serve again."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = gate_main(argv)
+        code = gate_main([*argv, "--out", str(folder / "gate")])
     summary_path = folder / "gate" / "gate.json"
     summary = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
     summary_path.unlink(missing_ok=True)
     return code, summary, err.getvalue()
+
+
+def _slo_argv(folder: Path, slo: Any) -> list[str]:
+    """``--slo`` with ``slo`` written as ``folder/slo.yaml``."""
+    (folder / "slo.yaml").write_text(yaml.safe_dump(slo))
+    return ["--slo", str(folder / "slo.yaml")]
+
+
+def _run_gate(folder: Path, record_text: str, slo: Any | None = None) -> tuple[int, dict, str]:
+    """The gate of one run whose ``result.json`` is ``record_text`` (see :func:`_gate`)."""
+    run = folder / "run"
+    run.mkdir(exist_ok=True)
+    (run / "result.json").write_text(record_text)
+    return _gate(folder, "--run-dir", str(run), *([] if slo is None else _slo_argv(folder, slo)))
 
 
 def _view(summary: dict) -> list[tuple]:
@@ -430,18 +438,9 @@ CLEAN_STUDIES = {"passing": _study_folds(better=True), "failing": _study_folds(b
 
 
 def _gate_study(folder: Path, slo: Any = None) -> tuple[int, dict, str]:
-    argv = ["--run-dir", str(folder / "study"), "--out", str(folder / "gate")]
-    if slo is None:
-        argv += ["--slo", "relative"]
-    else:
-        (folder / "slo.yaml").write_text(yaml.safe_dump(slo))
-        argv += ["--slo", str(folder / "slo.yaml")]
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = gate_main(argv)
-    summary_path = folder / "gate" / "gate.json"
-    summary = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
-    return code, summary, err.getvalue()
+    """The gate of the study in ``folder/study`` on ``slo`` (the ``relative`` set by default)."""
+    slo_argv = ["--slo", "relative"] if slo is None else _slo_argv(folder, slo)
+    return _gate(folder, "--run-dir", str(folder / "study"), *slo_argv)
 
 
 CLEAN_STUDY_GATES: dict[str, tuple[int, list[tuple], dict]] = {}

@@ -116,6 +116,23 @@ def test_unwritable_outputs_are_a_config_error_naming_the_path(tmp_path):
 
 # -- warnings and the verdict per strategy ---------------------------------------------------------
 
+
+def _pr_auc_worse(candidate: str, comparison: Comparison | None = None) -> Check:
+    """A failed non-inferiority check on PR-AUC: 0.1 worse than the reference, margin 0.02."""
+    return Check(
+        "pr_auc_not_worse",
+        "relative",
+        "test/pr_auc",
+        -0.1,
+        -0.02,
+        ">",
+        FAIL,
+        "worse",
+        candidate,
+        comparison,
+    )
+
+
 WARNED = Check("label_issues", "warning", "data/label_issues", 0.35, 0.1, "<=", WARN, "misses", "a")
 CLEAR = Check("label_issues", "warning", "data/label_issues", 0.02, 0.1, "<=", OK, "meets", "b")
 STRATEGY_CHECKS = [
@@ -135,17 +152,7 @@ STRATEGY_CHECKS = [
         "misses",
         "vowel0/adasyn s0",
     ),
-    Check(
-        "pr_auc_not_worse",
-        "relative",
-        "test/pr_auc",
-        -0.1,
-        -0.02,
-        ">",
-        FAIL,
-        "worse",
-        "vowel0/adasyn s0",
-    ),
+    _pr_auc_worse("vowel0/adasyn s0"),
     Check("run_status", "run", "status", None, None, "==", PASS, "finished", "pima/smote s0"),
     Check(
         "minority_f1", "slo", "test/minority_f1", 0.8, 0.75, ">=", PASS, "meets", "pima/smote s0"
@@ -227,21 +234,15 @@ def test_strategy_verdicts_fold_every_run_of_a_strategy():
 
 
 def test_terminal_and_markdown_end_with_the_verdict_per_strategy():
+    strategies = [
+        "adasyn: FAIL in 1 of 2 runs (minority_f1, pr_auc_not_worse)",
+        "smote: PASS (1 run); warning: label_issues",
+        "none: NOT APPLICABLE (reference strategy: reported, not gated)",
+    ]
     lines = to_terminal(STRATEGY_RESULT).splitlines()
-    assert lines[-4:] == [
-        "Verdict per strategy:",
-        "  adasyn: FAIL in 1 of 2 runs (minority_f1, pr_auc_not_worse)",
-        "  smote: PASS (1 run); warning: label_issues",
-        "  none: NOT APPLICABLE (reference strategy: reported, not gated)",
-    ]
+    assert lines[-4:] == ["Verdict per strategy:", *(f"  {line}" for line in strategies)]
     markdown = to_markdown(STRATEGY_RESULT).splitlines()
-    assert markdown[-5:] == [
-        "### Verdict per strategy",
-        "",
-        "- adasyn: FAIL in 1 of 2 runs (minority_f1, pr_auc_not_worse)",
-        "- smote: PASS (1 run); warning: label_issues",
-        "- none: NOT APPLICABLE (reference strategy: reported, not gated)",
-    ]
+    assert markdown[-5:] == ["### Verdict per strategy", "", *(f"- {line}" for line in strategies)]
 
 
 def test_a_relative_check_shows_its_test_in_the_threshold():
@@ -263,18 +264,7 @@ def test_a_relative_check_shows_its_test_in_the_threshold():
         rope=0.02,
         n_pairs=10,
     )
-    check = Check(
-        "pr_auc_not_worse",
-        "relative",
-        "test/pr_auc",
-        -0.1,
-        -0.02,
-        ">",
-        FAIL,
-        "worse",
-        "a",
-        comparison,
-    )
+    check = _pr_auc_worse("a", comparison)
     result = GateResult("relative", ["a"], None, [check])
     assert "| a | pr_auc_not_worse | test/pr_auc | -0.1 | > -0.02, Holm p < 0.025 | **FAIL** |" in (
         to_markdown(result)

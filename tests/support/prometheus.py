@@ -43,11 +43,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def require_binary(name: str) -> str:
-    """Return the path of ``name``; skip the test (fail on CI) when it is not installed."""
+def require_binary(name: str, package: str | None = None) -> str:
+    """Return the path of ``name``; skip the test (fail on CI) when it is not installed.
+
+    ``package`` is the Debian package that installs ``name``; the message names every
+    package the tests use when it is omitted.
+    """
     path = shutil.which(name)
     if path is None:
-        reason = f"{name} is not installed; install it with `{INSTALL_HINT}`."
+        install = f"apt-get install {package}" if package else INSTALL_HINT
+        reason = f"{name} is not installed; install it with `{install}`."
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(reason)
         pytest.skip(reason)
