@@ -2,8 +2,9 @@
 
 The data set is written partition by partition (never held whole in memory), then resampled by
 :func:`harness.distributed.distributed_adasyn` on a local Ray cluster started here. The result
-reports rows/s, the time and the tracemalloc peak of every counting task, and the per-partition
-cost the cluster estimates in docs/benchmarks.md are made from.
+reports rows/s, the time and the tracemalloc peak of every counting task, the share of minority
+rows settled after each counting wave, and the per-task rate and settled shares the cluster
+estimates in docs/benchmarks.md are made from.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +80,9 @@ def run_distributed_bench(
     Returns
     -------
     dict
-        ``shape``, ``seconds`` per phase, ``rows_per_second``, per-task peaks and times, and
-        ``count_seconds_per_partition`` (median) with the partition's minority × majority pairs.
+        ``shape``, ``seconds`` per phase, ``rows_per_second``, per-task peaks and times,
+        ``count_seconds_per_partition`` (median), ``pairs_per_second_per_task``, the counting
+        waves with their settled shares, and the cluster estimates (as measured, worst case).
     """
     import ray
 
@@ -107,7 +110,12 @@ def run_distributed_bench(
         shutil.rmtree(output, ignore_errors=True)
     count_tasks = result.count_tasks
     per_partition = float(np.median([task["seconds"] for task in count_tasks]))
-    majority_per_partition = (result.n_rows - result.n_minority) / result.n_partitions
+    rate = pairs_per_task_second(count_tasks, minority_share)
+    unsettled = unsettled_at_wave_starts(result.count_waves)
+    log(
+        "distributed: minority share settled after each counting wave: "
+        + ", ".join(f"{wave['settled_share_after']:.1%}" for wave in result.count_waves)
+    )
     return {
         "shape": {
             "rows": n_rows,
@@ -123,34 +131,75 @@ def run_distributed_bench(
         "seconds": {**result.seconds, "total": total_seconds},
         "rows_per_second": n_rows / total_seconds,
         "count_seconds_per_partition": per_partition,
-        "pairs_per_second_per_task": result.n_minority * majority_per_partition / per_partition,
+        "pairs_per_second_per_task": rate,
+        "count_waves": result.count_waves,
+        "unsettled_at_wave_starts": unsettled,
         "max_task_peak_bytes": max(task["peak_bytes"] for task in count_tasks),
         "max_task_bound_bytes": max(task["bound_bytes"] for task in count_tasks),
         "peaks_within_bound": all(t["peak_bytes"] <= t["bound_bytes"] for t in count_tasks),
         "max_write_peak_bytes": max((t["peak_bytes"] for t in result.write_tasks), default=0),
         "count_tasks": count_tasks,
         "estimated_count_hours": {
-            f"{rows:.0e} rows on {cores} cores": estimate_cluster_seconds(
-                result.n_minority * majority_per_partition / per_partition,
-                int(rows),
-                minority_share,
-                cores,
+            f"{rows:.0e} rows on {cores} cores, {case}": estimate_cluster_seconds(
+                rate, int(rows), minority_share, cores, shares
             )
             / 3600
+            for case, shares in (("as measured", unsettled), ("worst case", (1.0,)))
             for rows in (1e8, 1e9)
             for cores in ESTIMATE_CORES
         },
     }
 
 
+def pairs_per_task_second(count_tasks: list[dict[str, Any]], minority_share: float) -> float:
+    """Minority × majority pairs a counting task goes through per second, over all tasks.
+
+    Each task is sent the minority rows not yet settled (``n_minority``) and pairs them with
+    its partition's majority rows (estimated as ``n_rows × (1 − minority_share)``); rows that
+    settle inside the task are dropped early, which this rate includes.
+    """
+    pairs = sum(t["n_minority"] * t["n_rows"] * (1 - minority_share) for t in count_tasks)
+    return pairs / sum(task["seconds"] for task in count_tasks)
+
+
+def unsettled_at_wave_starts(waves: list[dict[str, Any]]) -> list[float]:
+    """Share of the minority rows still unsettled when each wave starts (1.0 for the first)."""
+    return [1.0] + [1.0 - wave["settled_share_after"] for wave in waves[:-1]]
+
+
 def estimate_cluster_seconds(
-    pairs_per_second_per_core: float, n_rows: int, minority_share: float, n_cores: int
+    pairs_per_second_per_core: float,
+    n_rows: int,
+    minority_share: float,
+    n_cores: int,
+    unsettled_at_waves: Sequence[float] = (1.0,),
 ) -> float:
     """Counting time of exact distributed ADASYN on ``n_cores`` cores, from the measured rate.
 
     The counting cost is m_min × m_maj distance evaluations (× d, folded into the measured
-    rate at the same d), spread evenly over the cores; scan, synthesis and scheduling are
-    left out (they grow linearly with the rows and were a small share when measured).
+    rate at the same d), spread evenly over the cores, times the mean share of minority rows
+    still unsettled at the start of each wave, the waves splitting the rows evenly (as in the
+    run the shares come from: with as many waves, each of ``n_cores`` partitions). The shares
+    depend on the data; ``(1.0,)``, nothing ever settling, is the worst case. Scan, synthesis
+    and scheduling are left out (they grow linearly with the rows and were a small share when
+    measured).
+
+    Parameters
+    ----------
+    pairs_per_second_per_core : float
+        Measured pairs per task-second (:func:`pairs_per_task_second`).
+    n_rows : int
+    minority_share : float
+    n_cores : int
+    unsettled_at_waves : sequence of float, default=(1.0,)
+        Share of the minority unsettled at the start of each wave
+        (:func:`unsettled_at_wave_starts`).
+
+    Returns
+    -------
+    float
+        Seconds.
     """
     minority = n_rows * minority_share
-    return minority * (n_rows - minority) / (pairs_per_second_per_core * n_cores)
+    full = minority * (n_rows - minority) / (pairs_per_second_per_core * n_cores)
+    return full * float(np.mean(unsettled_at_waves))

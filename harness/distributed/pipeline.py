@@ -3,8 +3,9 @@
 1. scan every partition (class counts, minority rows with their global indices);
 2. find the minority rows' K own-class neighbours once (the minority is small), with the same
    exact search as the single-machine sampler;
-3. count, per partition, the majority rows closer than each neighbour radius; add the counts;
-   Δ_i = K − max{j : j + c_j ≤ K}; allocate G by the largest remainder;
+3. count, per partition, the majority rows closer than each neighbour radius, in waves that
+   send later partitions only the rows not yet settled (:mod:`harness.distributed.waves`); add
+   the counts; Δ_i = K − max{j : j + c_j ≤ K}; allocate G by the largest remainder;
 4. make the synthetic rows per block of parent rows and write them, with their lineage, as
    Parquet parts from the tasks themselves.
 """
@@ -12,9 +13,7 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -22,21 +21,16 @@ import numpy as np
 
 from harness.distributed.dataset import discover, filesystem_and_path
 from harness.distributed.memory import memory_bound
+from harness.distributed.progress import Progress, print_progress, wait_all
 from harness.distributed.synthesis import ParentBlock
 from harness.distributed.tasks import remote_tasks
+from harness.distributed.waves import MinoritySet, count_in_waves
 from harness.errors import InputDataError
 from harness.resample.allocation import adasyn_allocation
 from harness.resample.difficulty import counts_from_closer
 from harness.resample.neighbors import neighbors_excluding_self
 from harness.resample.streams import ALLOCATION, RandomStreams, block_bounds
 from harness.resample.ties import squared_distances
-
-Progress = Callable[[str], None]
-
-
-def print_progress(message: str) -> None:
-    """Default progress sink: one line on stderr."""
-    print(message, file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -50,21 +44,10 @@ class DistributedResult:
     n_neighbors: int
     seconds: dict[str, float] = field(default_factory=dict)
     count_tasks: list[dict[str, Any]] = field(default_factory=list)
+    count_waves: list[dict[str, Any]] = field(default_factory=list)
     write_tasks: list[dict[str, Any]] = field(default_factory=list)
     minority_bytes: int = 0
     notes: list[str] = field(default_factory=list)
-
-
-def _wait_all(refs: list, what: str, progress: Progress) -> list:
-    """Gather Ray results in submission order, reporting each completion."""
-    import ray
-
-    pending, done = list(refs), 0
-    while pending:
-        ready, pending = ray.wait(pending, num_returns=1)
-        done += len(ready)
-        progress(f"{what}: {done}/{len(refs)} done")
-    return ray.get(refs)
 
 
 def _class_index(class_sizes: dict, label: object) -> int:
@@ -82,6 +65,7 @@ def distributed_adasyn(
     seed: int = 0,
     beta: float = 1.0,
     no_hard_samples: str = "smote",
+    partitions_per_wave: int | None = None,
     progress: Progress = print_progress,
 ) -> DistributedResult:
     """Exact ADASYN over a partitioned Parquet data set on the connected Ray cluster.
@@ -110,8 +94,12 @@ def distributed_adasyn(
         G = round((m_l − m_s)·β), m_l the largest class.
     no_hard_samples : {"smote", "raise"}, default="smote"
         As :class:`harness.resample.ADASYN`.
+    partitions_per_wave : int, optional
+        Partitions counted per wave (:mod:`harness.distributed.waves`); default: the CPUs of
+        the cluster. Any value gives the same result; smaller waves settle rows sooner but
+        leave CPUs idle.
     progress : callable, default=print_progress
-        Receives one line per finished task.
+        Receives one line per wave and per finished task.
 
     Returns
     -------
@@ -136,7 +124,7 @@ def distributed_adasyn(
     # 1. scan
     scanned = [scan.remote(part, dataset.feature_columns, target, minority_label) for part in parts]
     sizes: dict = {}
-    for counts in _wait_all([refs[0] for refs in scanned], "scan", progress):
+    for counts in wait_all([refs[0] for refs in scanned], "scan", progress):
         for key, value in counts.items():
             sizes[key] = sizes.get(key, 0) + value
     minority = np.concatenate(ray.get([refs[1] for refs in scanned]))
@@ -152,28 +140,29 @@ def distributed_adasyn(
         np.repeat(minority, n_neighbors, axis=0), minority[table.ravel()]
     ).reshape(table.shape)
     neighbor_rows = minority_rows[table]
-    result.minority_bytes = minority.nbytes + radii_squared.nbytes + neighbor_rows.nbytes
+    # The minority set a counting task receives: rows, radii, neighbour indices, counts so far.
+    result.minority_bytes = minority.nbytes + radii_squared.nbytes + 2 * neighbor_rows.nbytes
     result.seconds["minority_neighbors"] = time.perf_counter() - clock
     progress(f"minority: {minority.shape[0]:,} rows, neighbours found")
 
-    # 3. count per partition
+    # 3. count per partition, in waves
     clock = time.perf_counter()
-    shared = [ray.put(minority), ray.put(radii_squared), ray.put(neighbor_rows)]
-    counted = [
-        count.remote(part, dataset.feature_columns, target, minority_label, *shared)
-        for part in parts
-    ]
-    reports = _wait_all([refs[1] for refs in counted], "count", progress)
-    closer = np.zeros_like(table, dtype=np.int64)
-    for refs in counted:
-        closer += ray.get(refs[0])
-    for index, report in enumerate(reports):
+    wave_size = partitions_per_wave or max(1, int(ray.cluster_resources().get("CPU", 1)))
+    counted = count_in_waves(
+        count,
+        dataset,
+        minority_label,
+        MinoritySet(minority, radii_squared, neighbor_rows),
+        wave_size,
+        progress,
+    )
+    for report in counted.tasks:
         report["bound_bytes"] = memory_bound(
             report["n_rows"], report["partition_bytes"], result.n_minority, result.minority_bytes
         )
-        report["partition"] = index
-    result.count_tasks = reports
-    delta = counts_from_closer(closer)
+    result.count_tasks = counted.tasks
+    result.count_waves = counted.waves
+    delta = counts_from_closer(counted.closer)
     result.seconds["count"] = time.perf_counter() - clock
 
     # 4. allocate and write
@@ -207,7 +196,7 @@ def distributed_adasyn(
         for block, start, stop in block_bounds(minority.shape[0])
         if offsets[stop] > offsets[start]
     ]
-    result.write_tasks = _wait_all(written, "write", progress)
+    result.write_tasks = wait_all(written, "write", progress)
     result.n_synthetic = total
     result.seconds["write"] = time.perf_counter() - clock
     _write_summary(output_location, result)

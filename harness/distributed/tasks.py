@@ -44,8 +44,14 @@ def count_partition(
     minority: np.ndarray,
     radii_squared: np.ndarray,
     neighbor_rows: np.ndarray,
+    prior: np.ndarray,
 ) -> tuple[np.ndarray, dict[str, Any]]:
-    """c_j of one partition's majority rows (another class than ``label``), and its memory."""
+    """c_j of one partition's majority rows (another class than ``label``), and its memory.
+
+    ``minority``, ``radii_squared``, ``neighbor_rows`` and ``prior`` hold the minority rows not
+    yet settled and their counts over the partitions of earlier waves; the counts are made as
+    far as Δ_i needs them (:func:`~harness.distributed.counting.count_closer`).
+    """
     import time
 
     started = time.perf_counter()
@@ -60,12 +66,14 @@ def count_partition(
             neighbor_rows,
             X[majority],
             partition.first_row + np.flatnonzero(majority),
+            prior,
         )
         return counts, partition_bytes
 
     (counts, partition_bytes), peak = traced_peak(work)
     report = {
         "n_rows": partition.n_rows,
+        "n_minority": minority.shape[0],
         "partition_bytes": partition_bytes,
         "peak_bytes": peak,
         "seconds": time.perf_counter() - started,

@@ -164,3 +164,48 @@ def test_cli_resamples_on_the_cluster_with_progress(tmp_path, ray_address):
     assert summary["partitions"] == 3 and summary["rows"] == N_ROWS
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["n_synthetic"] > 0
     assert_identical(tmp_path / "out", X, y)
+
+
+def make_far_cluster_data() -> tuple[np.ndarray, np.ndarray]:
+    """Half the minority in a tight cluster far from the majority, a few majority rows beside
+    it: those rows never collect K majority rows inside their radii, so they stay unsettled."""
+    X, y = make_data(with_ties=False)
+    rng = np.random.default_rng(23)
+    minority = np.flatnonzero(y == 1)
+    far = minority[: minority.size // 2]
+    X[far] = 6 + 0.05 * rng.normal(size=(far.size, N_FEATURES))
+    beside = rng.choice(np.flatnonzero(y == 0), 6, replace=False)
+    X[beside] = 6 + 0.08 * rng.normal(size=(beside.size, N_FEATURES))
+    return X, y
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+@pytest.mark.serial  # alone: another test's `ray stop --force` would end this cluster
+@pytest.mark.parametrize("partitions_per_wave", [1, 3])
+def test_rows_unsettled_across_waves_give_identical_output(
+    tmp_path, ray_address, partitions_per_wave
+):
+    X, y = make_far_cluster_data()
+    messages = []
+    result = distributed_adasyn(
+        str(write_partitions(tmp_path / "in", X, y, 7)),
+        str(tmp_path / "out"),
+        "label",
+        1,
+        seed=SEED,
+        partitions_per_wave=partitions_per_wave,
+        progress=messages.append,
+    )
+    n_waves = -(-7 // partitions_per_wave)
+    assert [wave["partitions"] for wave in result.count_waves] == [
+        min(partitions_per_wave, 7 - first) for first in range(0, 7, partitions_per_wave)
+    ]
+    # The far half of the minority is still sent to the last wave, and settled rows are not.
+    far_half = int((y == 1).sum()) // 2
+    last = result.count_waves[-1]
+    assert far_half <= last["unsettled_rows"] < result.n_minority
+    assert last["settled_share_after"] <= 1 - far_half / result.n_minority
+    assert any(m.startswith(f"count wave {n_waves}: ") for m in messages), messages
+    assert "count: 7/7 done" in messages
+    assert_identical(tmp_path / "out", X, y)
