@@ -31,6 +31,8 @@ from harness.config_dir import (
 from harness.errors import ConfigError, HarnessError
 from harness.runner.config_checks import check_run_arguments, refuse_unsafe_arguments
 
+#: Exit code of bad usage, a bad config or an input that cannot be read.
+EXIT_USAGE = 2
 _OUTCOMES: list = []
 _TASK_ERRORS: list[HarnessError] = []
 _VOLATILE_OVERRIDES = (
@@ -248,8 +250,18 @@ def run_command(args: list[str]) -> int:
     return 1 if any(o.failed for o in _OUTCOMES) else 0
 
 
-class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Shows every option's default and keeps the example lines of the epilog as written."""
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Shows the default of every option that has one and keeps the epilog's examples as written.
+
+    An option whose help already states its default (``"(default: one pass)"``), a required
+    option and an option without a default (``None``) are shown as written.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.required or action.default in (None, argparse.SUPPRESS) or "(default" in text:
+            return text
+        return f"{text} (default: %(default)s)"
 
 
 def command_parser(prog: str, description: str, *examples: str) -> argparse.ArgumentParser:
@@ -277,23 +289,54 @@ def command_parser(prog: str, description: str, *examples: str) -> argparse.Argu
     )
 
 
-def _datasets(argv: list[str]) -> int:
-    from harness.data import format_datasets_table, list_datasets
+def add_slo_option(parser: argparse.ArgumentParser, purpose: str) -> None:
+    """Add ``--slo NAME_OR_PATH`` (default ``default``), the SLO set a command reads.
 
-    command_parser(
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The command's parser.
+    purpose : str
+        What the command does with the set, e.g. ``"to check the runs against"``.
+    """
+    from harness.slo import available_slo_sets
+
+    parser.add_argument(
+        "--slo",
+        default="default",
+        metavar="NAME_OR_PATH",
+        help=f"SLO set {purpose}: one of {', '.join(available_slo_sets())} (conf/slo/) or the "
+        "path of a YAML file",
+    )
+
+
+def print_error(message: str) -> int:
+    """Print ``error: <message>`` on one line of stderr; return the usage exit code, 2."""
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def datasets_parser() -> argparse.ArgumentParser:
+    """The parser of ``harness datasets``."""
+    return command_parser(
         "harness datasets",
         "List the built-in data sets (name, rows, features, imbalance ratio). Select one with "
         "`harness run dataset=NAME`, or your own table with dataset=table.",
         "harness datasets",
-    ).parse_args(argv)
+        "harness datasets | grep 'ADASYN paper'",
+    )
+
+
+def _datasets(argv: list[str]) -> int:
+    from harness.data import format_datasets_table, list_datasets
+
+    datasets_parser().parse_args(argv)
     print(format_datasets_table(list_datasets()))
     return 0
 
 
-def _compare(argv: list[str]) -> int:
-    from harness.report.comparison import compare
-    from harness.runner.summary import print_sweep
-
+def compare_parser() -> argparse.ArgumentParser:
+    """The parser of ``harness compare``."""
     parser = command_parser(
         "harness compare",
         "Compare the jobs found under a run or sweep folder and write its report.md, "
@@ -309,10 +352,16 @@ def _compare(argv: list[str]) -> int:
         help="compare the jobs that can be read; the terminal, report.md, comparison.csv and "
         "left_out.csv then name every job left out and why",
     )
-    ns = parser.parse_args(argv)
+    return parser
+
+
+def _compare(argv: list[str]) -> int:
+    from harness.report.comparison import compare
+    from harness.runner.summary import print_sweep
+
+    ns = compare_parser().parse_args(argv)
     if not ns.folder.is_dir():
-        print(f"error: {ns.folder} is not a folder; pass a run or sweep folder.", file=sys.stderr)
-        return 2
+        return print_error(f"{ns.folder} is not a folder; pass a run or sweep folder.")
     print(f"Reading {ns.folder.resolve()}")
     comparison = compare(ns.folder, allow_missing=ns.allow_missing)
     print_sweep(ns.folder, comparison)
@@ -375,7 +424,8 @@ def completion_script() -> str:
     )
 
 
-def _completion(argv: list[str]) -> int:
+def completion_parser() -> argparse.ArgumentParser:
+    """The parser of ``harness completion``."""
     parser = command_parser(
         "harness completion",
         "Print a shell completion script for harness: its commands and, after `harness run`, "
@@ -384,7 +434,11 @@ def _completion(argv: list[str]) -> int:
         "harness completion bash > ~/.local/share/bash-completion/completions/harness",
     )
     parser.add_argument("shell", choices=["bash"], help="the shell to complete in")
-    parser.parse_args(argv)
+    return parser
+
+
+def _completion(argv: list[str]) -> int:
+    completion_parser().parse_args(argv)
     print(completion_script(), end="")
     return 0
 
@@ -460,13 +514,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     command, rest = argv[0], argv[1:]
     if command not in COMMANDS:
-        print(f"error: unknown command {command!r}.\n\n{_usage()}", file=sys.stderr)
-        return 2
+        return print_error(f"unknown command {command!r}.\n\n{_usage()}")
     try:
         return COMMANDS[command][0](rest)
     except HarnessError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return print_error(str(exc))
 
 
 if __name__ == "__main__":

@@ -1,28 +1,19 @@
 """The `harness` command end to end, in a subprocess, as a user runs it."""
 
+import argparse
+import importlib
 import json
-import os
+import re
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from harness.cli import COMMANDS, main
+from tests.support.cli import run_harness as harness
+
 FAST = ["evaluation=fast", "evaluation.progress=false"]
-
-
-def harness(*args: str, root: Path, timeout: int = 600) -> subprocess.CompletedProcess:
-    env = dict(os.environ, HARNESS_ROOT=str(root), MLFLOW_DISABLE_TELEMETRY="true")
-    return subprocess.run(
-        [sys.executable, "-m", "harness.cli", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def test_help_lists_the_commands(tmp_path):
@@ -175,18 +166,84 @@ def test_run_help_is_the_harness_own_help_with_groups_defaults_and_examples(tmp_
     assert not (tmp_path / "outputs").exists()
 
 
-@pytest.mark.parametrize("command", ["datasets", "compare", "completion"])
-def test_command_help_shows_defaults_and_examples(tmp_path, command):
-    result = harness(command, "--help", root=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"usage: harness {command}")
-    assert "examples:" in result.stdout
-    assert "pima" not in result.stdout  # the help, not the list of data sets
+#: Where the parser behind each command's --help is built (``run`` has its own help, above).
+PARSER_FACTORIES = {
+    "harness.cli": {
+        "datasets": "datasets_parser",
+        "compare": "compare_parser",
+        "completion": "completion_parser",
+    },
+    "harness.gate.command": {
+        "gate": "gate_parser",
+        "promote": "promote_parser",
+        "promote --rollback": "rollback_parser",
+    },
+    "harness.tracking.command": {"sync": "sync_parser"},
+    "harness.export.command": {
+        "dashboards": "dashboards_parser",
+        "serve-metrics": "serve_metrics_parser",
+        "replay": "replay_parser",
+    },
+    "harness.bench.command": {"bench": "build_parser"},
+    "harness.distributed.command": {"resample": "build_parser"},
+}
+HELP_PARSERS = {
+    command: (module, factory)
+    for module, factories in PARSER_FACTORIES.items()
+    for command, factory in factories.items()
+}
 
 
-def test_compare_help_shows_the_default_of_each_option(tmp_path):
-    result = harness("compare", "--help", root=tmp_path)
-    assert "(default: False)" in result.stdout
+def test_every_command_but_run_has_its_help_checked():
+    assert {command.split()[0] for command in HELP_PARSERS} == set(COMMANDS) - {"run"}
+
+
+def _printed_help(capsys, command: str) -> str:
+    try:
+        code = main([*command.split(), "--help"])
+    except SystemExit as exc:  # argparse ends --help with exit 0
+        code = exc.code
+    assert code == 0
+    return capsys.readouterr().out
+
+
+def _option_blocks(help_text: str) -> dict[str, str]:
+    """Each option's (and positional's) help, joined onto one line, by its first name."""
+    blocks: dict[str, str] = {}
+    name = None
+    for line in help_text.splitlines():
+        if re.match(r"  [^ ]", line):
+            name = line.split()[0].rstrip(",")
+            blocks[name] = line
+        elif name is not None and line.startswith("   "):
+            blocks[name] += " " + line.strip()
+        else:
+            name = None
+    return blocks
+
+
+def _has_default(action: argparse.Action) -> bool:
+    return not action.required and action.default not in (None, argparse.SUPPRESS)
+
+
+@pytest.mark.parametrize("command", HELP_PARSERS)
+def test_command_help_shows_every_default_and_examples(capsys, command):
+    module, factory = HELP_PARSERS[command]
+    parser = getattr(importlib.import_module(module), factory)()
+    text = _printed_help(capsys, command)
+    assert text.startswith(f"usage: harness {command}")  # the help alone, nothing run
+    examples = text.split("\nexamples:\n", 1)[1].splitlines()
+    assert len(examples) >= 2 and all("harness " in line for line in examples), examples
+    blocks = _option_blocks(text)
+    for action in filter(_has_default, parser._actions):
+        name = (action.option_strings or [action.dest])[0]
+        assert "(default:" in blocks[name], f"{command} --help: {name} hides its default"
+
+
+def test_an_option_without_a_default_says_none_of_it(capsys):
+    blocks = _option_blocks(_printed_help(capsys, "gate"))
+    assert "(default: None)" not in " ".join(blocks.values())
+    assert "(default: every one)" in blocks["--dataset"]
 
 
 def test_hydra_shell_completion_points_to_the_harness_completion(tmp_path):
@@ -247,31 +304,19 @@ def test_a_user_config_folder_adds_an_experiment(tmp_path):
         "experiment:\n  name: mine\n  description: a user's own experiment\n"
     )
     env = {"HARNESS_CONFIG_PATH": str(tmp_path / "my_conf")}
-    result = harness_env(env, "run", "--cfg", "job", "experiment=mine", root=tmp_path)
+    result = harness("run", "--cfg", "job", "experiment=mine", root=tmp_path, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "name: mine" in result.stdout
-    result = harness_env(env, "run", "--help", root=tmp_path)
+    result = harness("run", "--help", root=tmp_path, env=env)
     assert str(tmp_path / "my_conf") in result.stdout
     assert "mine" in result.stdout
 
 
 def test_a_user_config_folder_that_does_not_exist_is_one_error_line(tmp_path):
     env = {"HARNESS_CONFIG_PATH": str(tmp_path / "missing")}
-    result = harness_env(env, "run", "experiment=quick", root=tmp_path)
+    result = harness("run", "experiment=quick", root=tmp_path, env=env)
     assert result.returncode == 2
     assert "HARNESS_CONFIG_PATH names" in _one_error_line(result)
-
-
-def harness_env(extra: dict[str, str], *args: str, root: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, HARNESS_ROOT=str(root), MLFLOW_DISABLE_TELEMETRY="true", **extra)
-    return subprocess.run(
-        [sys.executable, "-m", "harness.cli", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 @pytest.mark.slow

@@ -29,6 +29,7 @@ from harness.bench.report import (
     summarize,
 )
 from harness.bench.shapes import FULL_SHAPES, QUICK_SHAPES, Shape, parse_shapes, write_shape_data
+from harness.cli import command_parser
 from harness.errors import ConfigError, HarnessError
 
 DEFAULT_OUT = Path("bench-results")
@@ -36,25 +37,37 @@ WORKER_TIMEOUT_S = 3600
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="harness bench",
-        description="Benchmark ADASYN (exact and approximate), SMOTE and ROS against "
-        "imbalanced-learn, and the harness's overhead; writes bench.json and bench.md.",
+    """The parser of ``harness bench``."""
+    parser = command_parser(
+        "harness bench",
+        "Benchmark ADASYN (exact and approximate), SMOTE and ROS against imbalanced-learn, and "
+        "the harness's overhead; writes bench.json and bench.md.",
+        "harness bench --quick --no-overhead",
+        "harness bench --part samplers --shapes 10kx20x5% && harness bench --merge",
+        "harness bench --distributed --distributed-rows 2M",
     )
     parser.add_argument("--quick", action="store_true", help="tiny shapes, 1 repeat: a smoke run")
     parser.add_argument(
         "--shapes",
         type=parse_shapes,
         default=None,
-        help="comma-separated ROWSxFEATURESxPERCENT%% (e.g. 100kx20x5%%,1Mx50x1%%); "
-        "default: 10k/100k/1M × 20/50 × 5%%/1%%",
+        help="comma-separated ROWSxFEATURESxPERCENT%% (e.g. 100kx20x5%%,1Mx50x1%%) "
+        "(default: 10k/100k/1M × 20/50 × 5%%/1%%)",
     )
-    parser.add_argument("--repeats", type=int, default=None, help="runs per measurement (3)")
-    parser.add_argument("--max-rows", type=int, default=None, help="drop larger shapes")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help="runs per measurement (default: 3, 1 with --quick)",
+    )
+    parser.add_argument(
+        "--max-rows", type=int, default=None, help="drop larger shapes (default: keep all)"
+    )
     parser.add_argument(
         "--implementations",
         default=",".join(IMPLEMENTATIONS),
-        help=f"comma-separated subset of {', '.join(IMPLEMENTATIONS)}",
+        help="comma-separated implementations to time (default: all of them, "
+        f"{', '.join(IMPLEMENTATIONS)})",
     )
     parser.add_argument("--no-overhead", action="store_true", help="skip the overhead ablation")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
@@ -62,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--part",
         choices=PARTS,
         default=None,
-        help="run one part only and write <out>/parts/PART.json (merge them with --merge)",
+        help="run one part only and write <out>/parts/PART.json (merge them with --merge) "
+        "(default: every part but distributed, merged)",
     )
     parser.add_argument(
         "--merge",
@@ -74,28 +88,26 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="distributed exact ADASYN on a local Ray cluster (the same as --part distributed)",
     )
+    _add_row_count(parser, "--distributed-rows", scale.DEFAULT_ROWS, "rows of the generated data")
     parser.add_argument(
-        "--distributed-rows",
-        type=_rows,
-        default=scale.DEFAULT_ROWS,
-        help=f"rows of the generated data (default {scale.DEFAULT_ROWS:,}; accepts 2M, 500k)",
-    )
-    parser.add_argument(
-        "--distributed-features", type=int, default=scale.DEFAULT_FEATURES, help="features (20)"
+        "--distributed-features", type=int, default=scale.DEFAULT_FEATURES, help="features"
     )
     parser.add_argument(
         "--distributed-minority",
         type=float,
         default=scale.DEFAULT_MINORITY,
-        help="minority share (0.01)",
+        help="minority share",
     )
-    parser.add_argument(
-        "--distributed-partition-rows",
-        type=_rows,
-        default=scale.DEFAULT_PARTITION_ROWS,
-        help=f"rows per partition (default {scale.DEFAULT_PARTITION_ROWS:,})",
+    _add_row_count(
+        parser, "--distributed-partition-rows", scale.DEFAULT_PARTITION_ROWS, "rows per partition"
     )
     return parser
+
+
+def _add_row_count(parser: argparse.ArgumentParser, flag: str, default: int, what: str) -> None:
+    parser.add_argument(
+        flag, type=_rows, default=default, metavar="ROWS", help=f"{what}; accepts 2M, 500k"
+    )
 
 
 def _rows(text: str) -> int:

@@ -5,16 +5,21 @@ from __future__ import annotations
 import argparse
 import json
 
+from harness.cli import command_parser
 from harness.errors import ConfigError
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``harness resample`` argument parser."""
-    parser = argparse.ArgumentParser(
-        prog="harness resample",
-        description="Exact ADASYN on a folder of Parquet partitions, distributed with Ray; "
-        "writes synthetic/ and lineage/ Parquet parts and summary.json. The result equals "
-        "the single-machine ADASYN(backend='exact') on the same data and seed.",
+    parser = command_parser(
+        "harness resample",
+        "Exact ADASYN on a folder of Parquet partitions, distributed with Ray; writes "
+        "synthetic/ and lineage/ Parquet parts and summary.json. The result equals the "
+        "single-machine ADASYN(backend='exact') on the same data and seed.",
+        "harness resample --input parts/ --output adasyn-out/ --target label "
+        "--minority-label 1 --address local",
+        "harness resample --input parts/ --output adasyn-k7/ --target label --minority-label 1 "
+        "--n-neighbors 7 --beta 0.5 --address local",
     )
     parser.add_argument("--engine", choices=["ray"], default="ray", help="execution engine")
     parser.add_argument("--input", required=True, help="folder (or URI) of .parquet partitions")
@@ -23,14 +28,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--minority-label", required=True, help="class to oversample (parsed as int if it can be)"
     )
-    parser.add_argument("--n-neighbors", type=int, default=5, help="K (default 5)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--beta", type=float, default=1.0, help="balance level (default 1.0)")
+    parser.add_argument("--n-neighbors", type=int, default=5, help="K")
+    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument("--beta", type=float, default=1.0, help="balance level")
     parser.add_argument(
         "--address",
         default="auto",
         help="Ray cluster address: 'auto' (a running cluster), HOST:PORT, or 'local' to start "
-        "one in this process (default auto)",
+        "one in this process",
     )
     return parser
 

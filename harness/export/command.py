@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.cli import add_slo_option, command_parser
 from harness.errors import ConfigError
 
 DEFAULT_PORT = 9109
@@ -20,19 +21,17 @@ def _results_root() -> Path:
     return Path(os.environ.get("HARNESS_ROOT", ".")) / "outputs"
 
 
-def dashboards_main(argv: list[str]) -> int:
-    """Regenerate ``dashboards/`` (Grafana JSON, provisioning, Prometheus rules, Alertmanager
-    configuration) from an SLO set."""
-    from harness.export.generate import generate_all
-
-    parser = argparse.ArgumentParser(
-        prog="harness dashboards",
-        description=(
-            "Regenerate the Grafana dashboards, the Prometheus rules and the Alertmanager "
-            "configuration from an SLO set."
-        ),
+def dashboards_parser() -> argparse.ArgumentParser:
+    """The parser of ``harness dashboards``."""
+    parser = command_parser(
+        "harness dashboards",
+        "Regenerate the Grafana dashboards, the Prometheus rules and the Alertmanager "
+        "configuration from an SLO set; prints every file written.",
+        "harness dashboards",
+        "harness dashboards --slo high_recall --out dashboards-high-recall",
+        "harness dashboards --monitoring ops/monitoring.yaml",
     )
-    parser.add_argument("--slo", default="default", help="SLO set name or YAML path")
+    add_slo_option(parser, "the alerts and dashboards follow")
     parser.add_argument("--out", type=Path, default=Path("dashboards"), help="output folder")
     parser.add_argument(
         "--monitoring",
@@ -40,13 +39,44 @@ def dashboards_main(argv: list[str]) -> int:
         default=None,
         help=(
             "YAML with monitoring settings beyond the SLO set (precision objective, drift, "
-            "cohorts, alert routing, runbook and MLflow links); see docs/monitoring.md"
+            "cohorts, alert routing, runbook and MLflow links); see docs/monitoring.md "
+            "(default: the SLO set's own)"
         ),
     )
-    ns = parser.parse_args(argv)
+    return parser
+
+
+def dashboards_main(argv: list[str]) -> int:
+    """Regenerate ``dashboards/`` (Grafana JSON, provisioning, Prometheus rules, Alertmanager
+    configuration) from an SLO set."""
+    from harness.export.generate import generate_all
+
+    ns = dashboards_parser().parse_args(argv)
     for path in generate_all(ns.slo, ns.out, monitoring=ns.monitoring):
         print(path)
     return 0
+
+
+def serve_metrics_parser() -> argparse.ArgumentParser:
+    """The parser of ``harness serve-metrics``."""
+    parser = command_parser(
+        "harness serve-metrics",
+        "Serve the latest results of the run folders under a folder on "
+        "http://ADDR:PORT/metrics, read again on every scrape, until interrupted (Ctrl-C).",
+        "harness serve-metrics",
+        "harness serve-metrics --root outputs/runs/quick --port 9200",
+        "harness serve-metrics --slo high_recall --port 9111",
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="folder with run folders (default: outputs under $HARNESS_ROOT or .)",
+    )
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on")
+    parser.add_argument("--addr", default="127.0.0.1", help="address to listen on")
+    add_slo_option(parser, "of harness_slo_met and harness_slo_objective_threshold")
+    return parser
 
 
 def serve_metrics_main(argv: list[str]) -> int:
@@ -54,15 +84,7 @@ def serve_metrics_main(argv: list[str]) -> int:
     from harness.export.http_server import start_metrics_server, wait_until_interrupted
     from harness.slo import load_slo_set
 
-    parser = argparse.ArgumentParser(
-        prog="harness serve-metrics",
-        description="Serve the latest results under a folder on http://ADDR:PORT/metrics.",
-    )
-    parser.add_argument("--root", type=Path, default=None, help="folder with run folders")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
-    parser.add_argument("--addr", default="127.0.0.1")
-    parser.add_argument("--slo", default="default", help="SLO set for harness_slo_met")
-    ns = parser.parse_args(argv)
+    ns = serve_metrics_parser().parse_args(argv)
     root = ns.root or _results_root()
     # Start first, so a port in use is reported instead of a "serving" line.
     server, thread = start_metrics_server(root, ns.port, ns.addr, slo=load_slo_set(ns.slo))
@@ -165,26 +187,29 @@ def parse_phase(text: str, ns: argparse.Namespace) -> Any:
     return Phase(seconds, drift=drift, label_shift=shift, name="+".join(kinds))
 
 
-def _replay_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="harness replay",
-        description=(
-            "Game day on one machine: fit a model on 70 % of a data set, then stream the other "
-            "30 % through it at --rate rows/s, counting minority outcomes (recall and precision "
-            "SLIs), per-cohort outcomes and per-window drift of the minority class for "
-            "Prometheus (served on --port and/or pushed to --pushgateway). Without --duration "
-            "or --phase the stream is one pass over the held-out rows."
-        ),
+def replay_parser() -> argparse.ArgumentParser:
+    """The parser of ``harness replay``."""
+    parser = command_parser(
+        "harness replay",
+        "Game day on one machine: fit a model on 70 % of a data set, then stream the other "
+        "30 % through it at --rate rows/s, counting minority outcomes (recall and precision "
+        "SLIs), per-cohort outcomes and per-window drift of the minority class for "
+        "Prometheus (served on --port and/or pushed to --pushgateway). Without --duration "
+        "or --phase the stream is one pass over the held-out rows.",
+        "harness replay --port 9110",
+        "harness replay --port 9110 --drift 3 --phase 60:clean --phase 120:drift",
+        "harness replay --pushgateway http://127.0.0.1:9091 --dataset arrests "
+        "--cohort-column sex --rate 200",
     )
-    parser.add_argument("--dataset", default="pima")
-    parser.add_argument("--resampler", default="adasyn")
-    parser.add_argument("--model", default="decision_tree")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dataset", default="pima", help="built-in data set (harness datasets)")
+    parser.add_argument("--resampler", default="adasyn", help="resampler option (conf/resampler/)")
+    parser.add_argument("--model", default="decision_tree", help="model option (conf/model/)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the split, sampler and model")
     parser.add_argument("--rate", type=float, default=50.0, help="rows per second")
     parser.add_argument(
         "--duration", type=float, default=None, help="seconds to stream (default: one pass)"
     )
-    parser.add_argument("--batch-size", type=int, default=50)
+    parser.add_argument("--batch-size", type=int, default=50, help="rows per prediction call")
     parser.add_argument(
         "--drift", type=float, default=None, help="covariate shift in std (negative: downwards)"
     )
@@ -247,7 +272,7 @@ def replay_main(argv: list[str]) -> int:
     from harness.export.replay import CovariateDrift, LabelShift, PushTarget, replay
     from harness.export.serving import MinorityOutcomeCounter
 
-    ns = _replay_parser().parse_args(argv)
+    ns = replay_parser().parse_args(argv)
     if ns.port is None and ns.pushgateway is None:
         raise ConfigError(
             "replay needs somewhere to export: pass --port (e.g. 9110, scraped by Prometheus) "

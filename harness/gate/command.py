@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+from harness.cli import EXIT_USAGE, add_slo_option, command_parser, print_error
 from harness.errors import HarnessError, RunNotFoundError
 from harness.gate.gate import GateOptions, GateResult, run_gate
 from harness.gate.regression import DEFAULT_REGRESSION_METRICS, parse_regression_metrics
@@ -24,7 +24,7 @@ from harness.gate.selection import Selection, select_experiment, select_folder, 
 from harness.gate.sources import Candidate, default_tracking_uri, load_mlflow_run, resolve_alias
 from harness.slo import load_slo_set
 
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_PASS, EXIT_FAIL = 0, 1
 
 
 class _UsageError(Exception):
@@ -33,8 +33,7 @@ class _UsageError(Exception):
 
 def gate_main(argv: list[str]) -> int:
     """Run ``harness gate``; return the process exit code (0 pass, 1 fail, 2 usage)."""
-    parser = _gate_parser()
-    return _guarded(parser, argv, _gate)
+    return _guarded(gate_parser(), argv, _gate)
 
 
 def promote_main(argv: list[str]) -> int:
@@ -45,31 +44,8 @@ def promote_main(argv: list[str]) -> int:
     held it before (recorded in the model registry) instead.
     """
     if "--rollback" in argv:
-        return _guarded(_rollback_parser(), argv, _rollback)
-    parser = _gate_parser(promote=True)
-    return _guarded(parser, argv, _promote)
-
-
-def _rollback_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="harness promote --rollback",
-        description=(
-            "Move the alias of a registered model back to the version that held it before the "
-            "last promotion, and record the rollback in the model registry."
-        ),
-        epilog="example: harness promote --rollback --model-name fraud-v3 --reason 'recall page'",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    parser.add_argument("--rollback", action="store_true", required=True)
-    parser.add_argument("--model-name", required=True, help="registered model name")
-    parser.add_argument("--alias", default="champion", help="alias to move back")
-    parser.add_argument("--to-version", help="go back to this version instead")
-    parser.add_argument("--reason", default="", help="why, recorded on the versions")
-    parser.add_argument(
-        "--tracking-uri", default=default_tracking_uri(), help="MLflow tracking URI"
-    )
-    parser.set_defaults(promote=True)
-    return parser
+        return _guarded(rollback_parser(), argv, _rollback)
+    return _guarded(promote_parser(), argv, _promote)
 
 
 def _rollback(ns: argparse.Namespace) -> int:
@@ -158,18 +134,9 @@ def _promote(ns: argparse.Namespace) -> int:
 
 def _run(ns: argparse.Namespace, selection: Selection, baseline: Candidate | None) -> GateResult:
     slo = load_slo_set(ns.slo)
-    options = GateOptions(
-        decision=ns.decision,
-        regression_metrics=ns.regression_metrics,
-        min_absolute_change=ns.min_absolute_change,
-        min_relative_change=ns.min_relative_change,
-        reference=ns.reference,
-        current=ns.current,
-        target=ns.target,
-        minority_label=ns.minority_label,
-        synthetic_checks=ns.synthetic_checks,
-        out_dir=ns.out,
-    )
+    # Every option of the gate is an argument of the same name, but for the output folder.
+    chosen = {f.name: getattr(ns, f.name) for f in fields(GateOptions) if f.name != "out_dir"}
+    options = GateOptions(**chosen, out_dir=ns.out)
     result = run_gate(
         selection.candidates,
         slo,
@@ -225,14 +192,9 @@ def _guarded(
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return exc.code if exc.code in (EXIT_PASS, EXIT_USAGE) else EXIT_USAGE
     except (_UsageError, HarnessError) as exc:
-        return _error(str(exc))
+        return print_error(str(exc))
     except Exception as exc:  # anything else inside the gate: never a verdict, never a traceback
-        return _error(_unexpected(exc))
-
-
-def _error(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return EXIT_USAGE
+        return print_error(_unexpected(exc))
 
 
 def _unexpected(exc: Exception) -> str:
@@ -273,31 +235,83 @@ def _finite_float(text: str) -> float:
     return value
 
 
-# -- parser -----------------------------------------------------------------------------------
+# -- parsers ----------------------------------------------------------------------------------
+
+#: A run folder as `harness run experiment=quick` names it, for the examples.
+_RUN = "outputs/runs/quick/2026-01-31_12-00-00-000000"
 
 
-def _gate_parser(promote: bool = False) -> argparse.ArgumentParser:
-    if promote:
-        parser = argparse.ArgumentParser(
-            prog="harness promote",
-            description=(
-                "Gate one run against the SLO set and the model version under --alias; when "
-                "every check passes, register the run's model under --model-name with its "
-                "resampling metadata and move --alias to it. Exit 1 (nothing moved) when a "
-                "check fails."
-            ),
-        )
-    else:
-        parser = argparse.ArgumentParser(
-            prog="harness gate",
-            description=(
-                "Check runs against an SLO set, a baseline and optional data checks. Every "
-                "check is PASS, FAIL or NOT APPLICABLE (with its reason, never counted as a "
-                "pass). Exit 0 when at least one check passed and none failed, 1 when one "
-                "failed or none passed, 2 on bad usage, a missing, incomplete or unreadable "
-                "run or SLO set, or any error inside the gate."
-            ),
-        )
+_GATE_HELP = (
+    "Check runs against an SLO set, a baseline and optional data checks. Every check is PASS, "
+    "FAIL or NOT APPLICABLE (with its reason, never counted as a pass). Exit 0 when at least "
+    "one check passed and none failed, 1 when one failed or none passed, 2 on bad usage, a "
+    "missing, incomplete or unreadable run or SLO set, or any error inside the gate.",
+    f"harness gate --run-dir {_RUN}",
+    f"harness gate --run-dir {_RUN} --slo relative --out gate-report",
+    f"harness gate --run-dir {_RUN} --resampler adasyn --export textfile",
+)
+_PROMOTE_HELP = (
+    "Gate one run against the SLO set and the model version under --alias; when every check "
+    "passes, register the run's model under --model-name with its resampling metadata and "
+    "move --alias to it. Exit 1 (nothing moved) when a check fails. `harness promote "
+    "--rollback --help` describes moving the alias back.",
+    f"harness promote --run-dir {_RUN} --resampler adasyn --model-name pima-adasyn",
+    f"harness promote --run-dir {_RUN} --resampler smote --model-name pima-adasyn "
+    "--slo relative --alias challenger",
+    "harness promote --rollback --model-name pima-adasyn --reason 'recall page'",
+)
+
+
+def gate_parser(promote: bool = False) -> argparse.ArgumentParser:
+    """The parser of ``harness gate``, or with ``promote`` of ``harness promote``.
+
+    ``harness promote --rollback`` has its own: :func:`rollback_parser`.
+    """
+    prog, texts = ("harness promote", _PROMOTE_HELP) if promote else ("harness gate", _GATE_HELP)
+    parser = command_parser(prog, *texts)
+    _add_gate_options(parser, promote)
+    return parser
+
+
+def promote_parser() -> argparse.ArgumentParser:
+    """The parser of ``harness promote`` (see :func:`gate_parser`)."""
+    return gate_parser(promote=True)
+
+
+def rollback_parser() -> argparse.ArgumentParser:
+    """The parser of ``harness promote --rollback``."""
+    parser = command_parser(
+        "harness promote --rollback",
+        "Move the alias of a registered model back to the version that held it before the "
+        "last promotion, and record the rollback in the model registry.",
+        "harness promote --rollback --model-name pima-adasyn --reason 'recall page'",
+        "harness promote --rollback --model-name pima-adasyn --to-version 1",
+    )
+    parser.add_argument(
+        "--rollback", action="store_true", required=True, help="move the alias back"
+    )
+    parser.add_argument("--model-name", required=True, help="registered model name")
+    parser.add_argument("--alias", default="champion", help="alias to move back")
+    parser.add_argument(
+        "--to-version", help="go back to this version (default: the alias's previous holder)"
+    )
+    parser.add_argument(
+        "--reason", default="", help="why, recorded on the versions (default: no reason)"
+    )
+    _add_tracking_uri(parser)
+    parser.set_defaults(promote=True)
+    return parser
+
+
+def _add_tracking_uri(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--tracking-uri",
+        default=default_tracking_uri(),
+        help="MLflow tracking URI ($MLFLOW_TRACKING_URI, else the store under $HARNESS_ROOT)",
+    )
+
+
+def _add_gate_options(parser: argparse.ArgumentParser, promote: bool) -> None:
     parser.set_defaults(promote=promote)
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(
@@ -322,9 +336,11 @@ def _gate_parser(promote: bool = False) -> argparse.ArgumentParser:
             help="with --export textfile: the verdicts go next to this textfile",
         )
         parser.add_argument("--pushgateway-url", help="with --export pushgateway")
-    parser.add_argument("--dataset", help="only runs of this data set")
-    parser.add_argument("--resampler", help="only runs with this resampler name")
-    parser.add_argument("--model", help="only runs of this model")
+    parser.add_argument("--dataset", help="only runs of this data set (default: every one)")
+    parser.add_argument(
+        "--resampler", help="only runs with this resampler name (default: every one)"
+    )
+    parser.add_argument("--model", help="only runs of this model (default: every one)")
     parser.add_argument(
         "--allow-incomplete",
         action="store_true",
@@ -333,9 +349,7 @@ def _gate_parser(promote: bool = False) -> argparse.ArgumentParser:
             "names the jobs left out (default: refuse, exit 2)"
         ),
     )
-    parser.add_argument(
-        "--slo", default="default", help="SLO set name under conf/slo/ or a YAML path"
-    )
+    add_slo_option(parser, "to check the runs against")
     baseline = parser.add_mutually_exclusive_group()
     baseline.add_argument("--baseline-run-id", help="MLflow run to compare with")
     baseline.add_argument("--baseline-run-dir", type=Path, help="run folder to compare with")
@@ -365,27 +379,23 @@ def _gate_parser(promote: bool = False) -> argparse.ArgumentParser:
         "--min-relative-change",
         type=_finite_float,
         default=None,
-        help="as --min-absolute-change, as a share of the baseline value, in [-1, 1]",
+        help="as --min-absolute-change, as a share of the baseline value, in [-1, 1] "
+        "(default: not checked)",
     )
     parser.add_argument(
         "--regression-metrics",
         default=",".join(DEFAULT_REGRESSION_METRICS),
-        help=(
-            "comma-separated catalog metric keys compared with the baseline, in the direction "
-            "the catalog gives (default: %(default)s)"
-        ),
+        help="comma-separated catalog metric keys compared with the baseline, in the direction "
+        "the catalog gives",
     )
     parser.add_argument(
         "--decision",
         choices=("point", "ci"),
         default=None,
-        help="override every objective's decision: point (mean) or ci (95%% CI)",
+        help="override every objective's decision: point (mean) or ci (95%% CI) "
+        "(default: each objective's own)",
     )
-    parser.add_argument(
-        "--tracking-uri",
-        default=default_tracking_uri(),
-        help="MLflow tracking URI (default: %(default)s)",
-    )
+    _add_tracking_uri(parser)
     parser.add_argument("--reference", type=Path, help="reference data file (CSV/Parquet)")
     parser.add_argument("--current", type=Path, help="current data file to test for drift")
     parser.add_argument("--target", help="label column of the data files (minority slice)")
@@ -400,4 +410,3 @@ def _gate_parser(promote: bool = False) -> argparse.ArgumentParser:
     )
     parser.add_argument("--markdown", type=Path, help="append the Markdown summary here")
     parser.add_argument("--junit", type=Path, help="write the JUnit XML here")
-    return parser

@@ -5,45 +5,41 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import textwrap
 from pathlib import Path
 
+from harness.cli import command_parser
 from harness.errors import HarnessError
 from harness.tracking.store import default_tracking_uri
 from harness.tracking.sync import sync
 
 
-class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Shows each option's default and keeps the examples as written."""
-
-
-def sync_main(argv: list[str]) -> int:
-    """Run ``harness sync [folder] [--uri URI] [--experiment NAME]``; return the exit code."""
-    root_dir = Path(os.environ.get("HARNESS_ROOT", "."))
-    parser = argparse.ArgumentParser(
-        prog="harness sync",
-        description=textwrap.fill(
-            "Upload every run folder (with result.json) under FOLDER that the MLflow store "
-            "does not have yet. Safe to repeat: nothing is logged twice.",
-            width=88,
-        ),
-        epilog="examples:\n  harness sync\n  harness sync outputs/runs/quick --uri "
-        "http://127.0.0.1:5000",
-        formatter_class=_HelpFormatter,
+def sync_parser() -> argparse.ArgumentParser:
+    """The parser of ``harness sync``."""
+    parser = command_parser(
+        "harness sync",
+        "Upload every run folder (with result.json) under FOLDER that the MLflow store does not "
+        "have yet. Safe to repeat: nothing is logged twice.",
+        "harness sync",
+        "harness sync outputs/runs/quick --uri http://127.0.0.1:5000",
     )
     parser.add_argument(
         "folder",
         nargs="?",
         type=Path,
-        default=root_dir / "outputs",
+        default=Path(os.environ.get("HARNESS_ROOT", ".")) / "outputs",
         help="folder to search for run folders",
     )
     parser.add_argument("--uri", default=default_tracking_uri(), help="tracking URI")
     parser.add_argument(
-        "--experiment", default=None, help="MLflow experiment; None: each run's own experiment"
+        "--experiment", default=None, help="MLflow experiment (default: each run's own)"
     )
     parser.add_argument("--timeout", type=float, default=10.0, help="HTTP timeout in seconds")
-    ns = parser.parse_args(argv)
+    return parser
+
+
+def sync_main(argv: list[str]) -> int:
+    """Run ``harness sync [folder] [--uri URI] [--experiment NAME]``; return the exit code."""
+    ns = sync_parser().parse_args(argv)
     print(f"Reading run folders under {ns.folder.resolve()}; uploading to {ns.uri}")
     try:
         report = sync(ns.folder, ns.uri, ns.experiment, tracker_options={"timeout_s": ns.timeout})

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
+from functools import partial
 
 import pytest
 
+from tests.support.cli import run_harness
 from tests.support.prometheus import free_port
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def harness(*args: str, root: Path, timeout: int = 300) -> subprocess.CompletedProcess:
-    env = dict(os.environ, HARNESS_ROOT=str(root), MLFLOW_DISABLE_TELEMETRY="true")
-    return subprocess.run(
-        [sys.executable, "-m", "harness.cli", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+harness = partial(run_harness, timeout=300)
 
 
 def test_replay_help_reads_as_written(tmp_path):
