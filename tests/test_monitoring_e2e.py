@@ -4,9 +4,6 @@ the generated rules; then every dashboard panel query returns data, and no more 
 fires per experiment and objective although the results reach Prometheus twice."""
 
 import json
-import os
-import subprocess
-import sys
 import time
 import urllib.request
 import warnings
@@ -19,9 +16,9 @@ from harness.export.generate import generate_all
 from harness.export.monitoring import parse_monitoring_settings
 from harness.export.verdicts import export_gate_verdicts
 from harness.slo import load_slo_set
+from tests.support.processes import start_harness
 from tests.support.prometheus import free_port, running_prometheus, running_pushgateway
 
-REPO = Path(__file__).resolve().parents[1]
 #: The default SLO set's rules with every `for:` at one second, so alerts fire within the test.
 QUICK_ALERTS = {"alerting": {"for": {"page": "1s", "ticket": "1s", "batch": "1s"}}}
 
@@ -38,26 +35,13 @@ def _rules(out_dir: Path) -> list[Path]:
 def _export_gate_verdict(root: Path, pushgateway: str) -> dict:
     """Gate the experiment's run folder and push its verdicts, as `harness gate` will."""
     run_dir = next((root / "outputs" / "runs" / "quick").iterdir())
-    gate = _harness("gate", "--run-dir", str(run_dir), "--out", str(root / "gate"), root=root)
+    gate = start_harness("gate", "--run-dir", str(run_dir), "--out", str(root / "gate"), root=root)
     output, _ = gate.communicate(timeout=600)
     assert gate.returncode in (0, 1), output[-3000:]
     result = json.loads((root / "gate" / "gate.json").read_text())
     cfg = {"mode": "pushgateway", "pushgateway_url": pushgateway}
     assert export_gate_verdicts(result["checks"], "quick", cfg).pushed
     return result
-
-
-def _harness(*args: str, root: Path, **kwargs) -> subprocess.Popen:
-    env = dict(os.environ, HARNESS_ROOT=str(root), MLFLOW_DISABLE_TELEMETRY="true")
-    return subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", *args],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        **kwargs,
-    )
 
 
 def _wait_http(url: str, timeout_s: float = 60) -> None:
@@ -76,7 +60,7 @@ def _wait_http(url: str, timeout_s: float = 60) -> None:
 def test_experiment_replay_and_dashboards_through_a_real_prometheus(tmp_path):
     started = []
     with running_pushgateway(tmp_path / "pushgateway") as pushgateway:
-        run = _harness(
+        run = start_harness(
             "run",
             "experiment=quick",
             "evaluation=fast",
@@ -94,7 +78,7 @@ def test_experiment_replay_and_dashboards_through_a_real_prometheus(tmp_path):
 
         serve_port, replay_port = free_port(), free_port()
         try:
-            serve = _harness(
+            serve = start_harness(
                 "serve-metrics",
                 "--root",
                 str(tmp_path / "outputs"),
@@ -103,7 +87,7 @@ def test_experiment_replay_and_dashboards_through_a_real_prometheus(tmp_path):
                 root=tmp_path,
             )
             started.append(serve)
-            replay = _harness(
+            replay = start_harness(
                 "replay",
                 "--dataset=arrests",
                 "--cohort-column=sex",

@@ -4,14 +4,15 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.cli import run_harness
+from tests.support.processes import start_harness
+
 SWEEP = [
     "run",
     "-m",
@@ -25,10 +26,6 @@ SWEEP = [
 ]
 
 
-def _env(root: Path) -> dict:
-    return dict(os.environ, HARNESS_ROOT=str(root), MLFLOW_DISABLE_TELEMETRY="true")
-
-
 def _finished(root: Path) -> dict[str, float]:
     done = {}
     for path in (root / "outputs" / "sweeps").rglob("result.json"):
@@ -40,10 +37,9 @@ def _finished(root: Path) -> dict[str, float]:
 
 @pytest.mark.slow
 def test_killed_sweep_resumes_and_skips_finished_jobs(tmp_path):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", *SWEEP],
-        cwd=REPO,
-        env=_env(tmp_path),
+    process = start_harness(
+        *SWEEP,
+        root=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -59,14 +55,7 @@ def test_killed_sweep_resumes_and_skips_finished_jobs(tmp_path):
     before = _finished(tmp_path)
     assert 2 <= len(before) < 5, "the sweep must be interrupted part-way"
 
-    resumed = subprocess.run(
-        [sys.executable, "-m", "harness.cli", *SWEEP, "resume=true"],
-        cwd=REPO,
-        env=_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    resumed = run_harness(*SWEEP, "resume=true", root=tmp_path)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     after = _finished(tmp_path)
     assert len(after) == 5
@@ -92,14 +81,7 @@ SINGLE = [
 
 
 def _run(root: Path, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-m", "harness.cli", *args],
-        cwd=REPO,
-        env=_env(root),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_harness(*args, root=root)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,21 +19,13 @@ from harness.runs import (
     write_text_atomic,
     writing,
 )
+from tests.support.cli import run_harness
 
-REPO = Path(__file__).resolve().parents[1]
 FAST = ["evaluation=fast", "evaluation.progress=false", "tracking=none", "export=none"]
 
 
 def harness(*args: str, root: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, HARNESS_ROOT=str(root), MLFLOW_DISABLE_TELEMETRY="true")
-    result = subprocess.run(
-        [sys.executable, "-m", "harness.cli", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    result = run_harness(*args, root=root, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 

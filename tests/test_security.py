@@ -28,6 +28,7 @@ from harness.security import (
     check_target,
     public_name,
 )
+from tests.support.cli import run_harness
 
 HARNESS = Path(__file__).resolve().parents[1] / "harness"
 UNPICKLERS = re.compile(
@@ -277,15 +278,7 @@ def _composed(*overrides: str):
 
 
 def _harness(*args: str, root: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    environment = dict(os.environ, HARNESS_ROOT=str(root), MLFLOW_DISABLE_TELEMETRY="true")
-    return subprocess.run(
-        [sys.executable, "-m", "harness.cli", *args],
-        cwd=REPO,
-        env=environment | (env or {}),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_harness(*args, root=root, env=env, timeout=300)
 
 
 class _CreatesMarker:
@@ -318,39 +311,43 @@ def _assert_refused(result: subprocess.CompletedProcess, marker: Path, *fragment
 RUN = ("run", "resampler=none", "evaluation=fast", "tracking=none", "export=none")
 
 
-def test_a_sampler_target_through_a_harness_module_does_not_unpickle(tmp_path, evil_pickle):
+#: A target that reaches ``read_pickle``, the overrides that point it at the pickle
+#: (``{path}``), and what the one error line must name.
+PICKLE_TARGETS = {
+    "a sampler target through a harness module": (
+        (
+            "resampler.sampler._target_=harness.tracking.mlflow_tracker.pd.read_pickle",
+            "+resampler.sampler.filepath_or_buffer={path}",
+        ),
+        ("resampler.sampler._target_", "is not an allowed sampler"),
+    ),
+    "a loader target through a harness module": (
+        (
+            "dataset.loader._target_=harness.data.builtin.pd.read_pickle",
+            "~dataset.loader.name",
+            "+dataset.loader.filepath_or_buffer={path}",
+        ),
+        ("dataset.loader._target_", "read_pickle"),
+    ),
+    "a hydra callback override": (
+        (
+            "+hydra.callbacks.p._target_=pandas.read_pickle",
+            "+hydra.callbacks.p.filepath_or_buffer={path}",
+        ),
+        ("'+hydra.callbacks.p._target_=pandas.read_pickle'",),
+    ),
+}
+
+
+@pytest.mark.parametrize(("overrides", "fragments"), PICKLE_TARGETS.values(), ids=PICKLE_TARGETS)
+def test_a_target_that_reads_a_pickle_is_refused_before_it_runs(
+    tmp_path, evil_pickle, overrides, fragments
+):
     path, marker = evil_pickle
-    result = _harness(
-        *RUN,
-        "resampler.sampler._target_=harness.tracking.mlflow_tracker.pd.read_pickle",
-        f"+resampler.sampler.filepath_or_buffer={path}",
-        root=tmp_path / "root",
-    )
-    _assert_refused(result, marker, "resampler.sampler._target_", "is not an allowed sampler")
-    assert not (tmp_path / "root" / "outputs").exists()
-
-
-def test_a_loader_target_through_a_harness_module_does_not_unpickle(tmp_path, evil_pickle):
-    path, marker = evil_pickle
-    result = _harness(
-        *RUN,
-        "dataset.loader._target_=harness.data.builtin.pd.read_pickle",
-        "~dataset.loader.name",
-        f"+dataset.loader.filepath_or_buffer={path}",
-        root=tmp_path / "root",
-    )
-    _assert_refused(result, marker, "dataset.loader._target_", "read_pickle")
-
-
-def test_a_hydra_callback_override_does_not_unpickle(tmp_path, evil_pickle):
-    path, marker = evil_pickle
-    result = _harness(
-        *RUN,
-        "+hydra.callbacks.p._target_=pandas.read_pickle",
-        f"+hydra.callbacks.p.filepath_or_buffer={path}",
-        root=tmp_path / "root",
-    )
-    _assert_refused(result, marker, "'+hydra.callbacks.p._target_=pandas.read_pickle'")
+    root = tmp_path / "root"
+    result = _harness(*RUN, *(o.format(path=path) for o in overrides), root=root)
+    _assert_refused(result, marker, *fragments)
+    assert not (root / "outputs").exists()
 
 
 @pytest.fixture()

@@ -21,10 +21,8 @@ would be flaky.
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import subprocess
-import sys
 import threading
 import time
 import warnings
@@ -37,11 +35,11 @@ from harness.export.generate import generate_all
 from harness.export.monitoring import Receiver, load_monitoring_settings
 from harness.slo import load_slo_set
 from tests.support.alertmanager import Notification, WebhookReceiver, running_alertmanager
+from tests.support.processes import start_harness
 from tests.support.prometheus import free_port, running_prometheus
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.serial]
 
-REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 RECALL_PAGE = "HarnessMinorityRecallBudgetBurn"
 PRECISION_PAGE = "HarnessMinorityPrecisionBudgetBurn"
@@ -71,17 +69,9 @@ class ReplayProcess:
             "--linger=5",
             *(f"--phase={seconds}:{kind}" for kind, seconds in PHASES),
         ]
-        env = dict(os.environ, MLFLOW_DISABLE_TELEMETRY="true", HARNESS_ROOT=str(log_path.parent))
         self.log_path = log_path
         self.phase_started: dict[int, float] = {}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "harness.cli", *args],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        self.process = start_harness(*args, root=log_path.parent)
         self._lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()

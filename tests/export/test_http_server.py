@@ -1,8 +1,6 @@
 import json
-import os
 import socket
 import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
@@ -12,6 +10,7 @@ from harness.errors import ConfigError, RunNotFoundError
 from harness.export.http_server import start_metrics_server
 from harness.slo import load_slo_set
 from tests.export.records import make_record
+from tests.support.cli import run_harness
 from tests.support.prometheus import free_port
 
 
@@ -73,15 +72,7 @@ def test_an_out_of_range_port_is_a_config_error(tmp_path):
 
 
 def serve_metrics_cli(*args: str, root: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, HARNESS_ROOT=str(root), MLFLOW_DISABLE_TELEMETRY="true")
-    return subprocess.run(
-        [sys.executable, "-m", "harness.cli", "serve-metrics", *args],
-        cwd=Path(__file__).resolve().parents[2],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_harness("serve-metrics", *args, root=root, timeout=120)
 
 
 def test_serve_metrics_on_a_port_in_use_prints_one_line_and_exits_2(tmp_path, port_in_use):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 
 import pytest
+
+from tests.support.cli import run_harness
 
 
 @pytest.mark.slow
@@ -16,14 +15,6 @@ def test_replay_on_a_port_in_use_names_the_port(tmp_path):
         sock.bind(("127.0.0.1", 0))
         sock.listen()
         port = sock.getsockname()[1]
-        env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "1"}
-        result = subprocess.run(
-            [sys.executable, "-m", "harness.cli", "replay", "--port", str(port)],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            timeout=300,
-        )
+        result = run_harness("replay", "--port", str(port), root=tmp_path, timeout=300)
     assert result.returncode == 2, result.stderr[-2000:]
     assert f"port {port}" in result.stderr and "Traceback" not in result.stderr
