@@ -519,6 +519,11 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[command][0](rest)
     except HarnessError as exc:
         return print_error(str(exc))
+    except BrokenPipeError:
+        # The reader went away (`harness datasets | head`): stop quietly, as other tools do.
+        # Point stdout at devnull so the interpreter's final flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

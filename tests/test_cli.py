@@ -326,3 +326,26 @@ def test_a_single_job_run_ends_with_its_report(tmp_path):
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("Report:") and "report.html" in last
     assert Path(last.split()[1]).is_file()
+
+
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the command writes, as with `| head`
+    env = {**os.environ, "HARNESS_ROOT": str(tmp_path)}
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "harness.cli", "datasets"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in completed.stderr, completed.stderr
+    assert completed.returncode == 141

@@ -166,6 +166,16 @@ _CALIBRATION_ERRORS = {
 _SPECS: list[MetricSpec] = [
     *_sli_specs(),
     MetricSpec(
+        "test/accuracy",
+        0.0,
+        1.0,
+        True,
+        "ratio",
+        "minority SLIs",
+        False,
+        "share of all test rows predicted right (overall accuracy, the ADASYN paper's OA)",
+    ),
+    MetricSpec(
         "resample/synthetic_ratio",
         0.0,
         1.0,

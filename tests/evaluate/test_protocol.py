@@ -171,3 +171,11 @@ def test_fairness_keys_escape_slashes_in_column_and_group_names(pima):
     assert {p.group for p in parsed if p.group is not None} == {"a/b", "a", "b"}
     assert "fairness/race%2Fethnicity/group/a%2Fb/recall" in keys
     assert "fairness/race%2Fethnicity/equalized_odds_difference" in keys
+
+
+def test_every_fold_metric_is_in_the_catalog(pima):
+    from harness.metrics.catalog import parse_key
+
+    result = _untreated_logistic(pima, n_splits=3, n_repeats=1)
+    unknown = [c for c in result.folds.columns if "/" in c and parse_key(c) is None]
+    assert not unknown, f"metrics missing from harness/metrics/catalog.py: {unknown}"
