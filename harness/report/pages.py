@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -235,15 +236,17 @@ def write_run_report(folder: RunFolder | Path, record: dict[str, Any], result: A
     return [*written, folder.report_md, folder.report_html]
 
 
-#: Tables fit the page: small type, intervals kept on one line, a wide table scrolls sideways
-#: inside its own box instead of running off the page.
+#: Tables fit the page: small type, headers wrap at "/", an interval sits under its mean, and
+#: a table still too wide scrolls sideways inside its own box instead of running off the page.
 REPORT_CSS = (
     "body{font-family:system-ui,sans-serif;margin:1.5em auto;max-width:1200px;padding:0 1em;"
     "color:#222}"
     "h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}"
     ".scroll{overflow-x:auto;max-width:100%}"
     "table{border-collapse:collapse;font-size:0.82em;table-layout:auto}"
-    "td,th{border:1px solid #ddd;padding:3px 6px;text-align:right;white-space:nowrap}"
+    "td,th{border:1px solid #ddd;padding:3px 5px;text-align:right;white-space:nowrap}"
+    "th{white-space:normal;vertical-align:bottom;min-width:3.5em}"
+    "td .ci{display:block;font-size:0.85em;color:#666}"
     "td:first-child,th:first-child{text-align:left}"
     "th{background:#f4f4f4;position:sticky;top:0}"
     "tr:nth-child(even) td{background:#fafafa}"
@@ -294,9 +297,27 @@ def render_html(
     for heading, frame in tables:
         parts.append(f"<h2>{html.escape(heading)}</h2>")
         table = frame.to_html(index=False, escape=True, na_rep="n/a", border=0)
-        parts.append(f"<div class='scroll'>{table}</div>")
+        parts.append(f"<div class='scroll'>{_compact_cells(table)}</div>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+_VALUE_WITH_INTERVAL = re.compile(r"<td>([^<\[]+?) (\[[^<\]]*\])</td>")
+_HEADER = re.compile(r"<th>([^<]*)</th>")
+
+
+def _compact_cells(table: str) -> str:
+    """Put each ``mean [low, high]`` interval under its mean and let headers break in keys.
+
+    The table's text is already escaped; only the layout changes.
+    """
+    table = _VALUE_WITH_INTERVAL.sub(r"<td>\1<span class='ci'>\2</span></td>", table)
+    return _HEADER.sub(lambda m: "<th>" + _breakable(m.group(1)) + "</th>", table)
+
+
+def _breakable(header: str) -> str:
+    """Allow a line break after each "/" and "_" of a metric key."""
+    return header.replace("/", "/<wbr>").replace("_", "_<wbr>")
 
 
 @dataclass(frozen=True)

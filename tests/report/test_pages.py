@@ -142,3 +142,17 @@ def test_job_report_shows_the_confusion_matrix_of_its_predictions(quick_run):
         png = folder.plot("confusion_matrix").read_bytes()
         assert png.startswith(PNG) and images["confusion_matrix"] == png
         assert "![confusion_matrix](plots/confusion_matrix.png)" in folder.report_md.read_text()
+
+
+def test_wide_tables_put_intervals_under_means_and_break_headers():
+    import pandas as pd
+
+    from harness.report.pages import render_html
+
+    frame = pd.DataFrame(
+        {"resampler": ["<b>smote</b>"], "test/minority_recall": ["0.617 [0.516, 0.719]"]}
+    )
+    page = render_html("t", [("Strategies", frame)], {})
+    assert "<td>0.617<span class='ci'>[0.516, 0.719]</span></td>" in page
+    assert "<th>test/<wbr>minority_<wbr>recall</th>" in page
+    assert "&lt;b&gt;smote&lt;/b&gt;" in page  # data values stay escaped
