@@ -256,6 +256,7 @@ def load_slo_set(name_or_path: str | Path, directory: Path = CONF_SLO_DIR) -> SL
     Returns
     -------
     SLOSet
+        The set the file describes, validated by :func:`parse_slo_set`.
 
     Raises
     ------
@@ -292,6 +293,7 @@ def parse_slo_set(raw: Any, source: str = "<dict>") -> SLOSet:
     Returns
     -------
     SLOSet
+        The validated set.
 
     Raises
     ------

@@ -138,12 +138,13 @@ def load_builtin(name: str, *, sensitive_as_feature: bool = True) -> Dataset:
     name : str
         One of :func:`builtin_names`.
     sensitive_as_feature : bool, default=True
-        ``False`` keeps the sensitive columns out of the model's features; fairness still
-        reads them.
+        As in :func:`~harness.data.validate.make_dataset`: ``False`` keeps the sensitive
+        columns out of the model's features, and fairness still reads them.
 
     Returns
     -------
     Dataset
+        Copies of the cached frames: editing them does not change what the next call returns.
 
     Raises
     ------

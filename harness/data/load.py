@@ -24,6 +24,7 @@ def load_dataset(name_or_cfg: str | Mapping[str, Any] | DictConfig) -> Dataset:
     Returns
     -------
     Dataset
+        The built-in data set of that name, or what the config's loader built.
 
     Raises
     ------

@@ -163,6 +163,52 @@ _CALIBRATION_ERRORS = {
     "ece": "expected calibration error of the minority probability (10 bins)",
 }
 
+#: Fairness metrics of one sensitive column (all in [0, high]):
+#: key after ``fairness/{column}/`` -> (high, greater_is_better, unit, headline, description).
+_FAIRNESS = {
+    "equalized_odds_difference": (
+        1.0,
+        False,
+        "difference",
+        True,
+        "largest gap between groups in true- or false-positive rate",
+    ),
+    "demographic_parity_difference": (
+        1.0,
+        False,
+        "difference",
+        False,
+        "largest gap between groups in selection rate",
+    ),
+    "min_group_recall": (1.0, True, "ratio", False, "minority recall of the worst-served group"),
+    "n_small_groups": (
+        INF,
+        None,
+        "count",
+        False,
+        "groups below the minimum size, left out of the gaps",
+    ),
+    "group/{group}/n": (INF, None, "count", False, "rows of one group"),
+    "group/{group}/recall": (1.0, True, "ratio", False, "minority recall within one group"),
+    "group/{group}/selection_rate": (
+        1.0,
+        None,
+        "ratio",
+        False,
+        "share of one group predicted minority",
+    ),
+}
+
+
+def _fairness_specs() -> list[MetricSpec]:
+    return [
+        MetricSpec(
+            f"fairness/{{column}}/{name}", 0.0, high, better, unit, "fairness", headline, text
+        )
+        for name, (high, better, unit, headline, text) in _FAIRNESS.items()
+    ]
+
+
 _SPECS: list[MetricSpec] = [
     *_sli_specs(),
     MetricSpec(
@@ -251,76 +297,7 @@ _SPECS: list[MetricSpec] = [
         False,
         "peak traced memory of the resampling step",
     ),
-    MetricSpec(
-        "fairness/{column}/equalized_odds_difference",
-        0.0,
-        1.0,
-        False,
-        "difference",
-        "fairness",
-        True,
-        "largest gap between groups in true- or false-positive rate",
-    ),
-    MetricSpec(
-        "fairness/{column}/demographic_parity_difference",
-        0.0,
-        1.0,
-        False,
-        "difference",
-        "fairness",
-        False,
-        "largest gap between groups in selection rate",
-    ),
-    MetricSpec(
-        "fairness/{column}/min_group_recall",
-        0.0,
-        1.0,
-        True,
-        "ratio",
-        "fairness",
-        False,
-        "minority recall of the worst-served group",
-    ),
-    MetricSpec(
-        "fairness/{column}/n_small_groups",
-        0.0,
-        INF,
-        None,
-        "count",
-        "fairness",
-        False,
-        "groups below the minimum size, left out of the gaps",
-    ),
-    MetricSpec(
-        "fairness/{column}/group/{group}/n",
-        0.0,
-        INF,
-        None,
-        "count",
-        "fairness",
-        False,
-        "rows of one group",
-    ),
-    MetricSpec(
-        "fairness/{column}/group/{group}/recall",
-        0.0,
-        1.0,
-        True,
-        "ratio",
-        "fairness",
-        False,
-        "minority recall within one group",
-    ),
-    MetricSpec(
-        "fairness/{column}/group/{group}/selection_rate",
-        0.0,
-        1.0,
-        None,
-        "ratio",
-        "fairness",
-        False,
-        "share of one group predicted minority",
-    ),
+    *_fairness_specs(),
 ]
 
 #: Every spec by its pattern.
