@@ -22,7 +22,7 @@ import numpy as np
 from harness.distributed.dataset import discover, filesystem_and_path
 from harness.distributed.memory import memory_bound
 from harness.distributed.progress import Progress, print_progress, wait_all
-from harness.distributed.synthesis import ParentBlock
+from harness.distributed.synthesis import ParentBlock, SynthesisPlan
 from harness.distributed.tasks import remote_tasks
 from harness.distributed.waves import MinoritySet, count_in_waves
 from harness.errors import InputDataError
@@ -180,18 +180,25 @@ def distributed_adasyn(
         )
     difficulty = delta / n_neighbors
     offsets = np.concatenate([[0], np.cumsum(shares)])
-    data_refs = [ray.put(a) for a in (minority, minority_rows, shares, table, difficulty)]
+    plan = SynthesisPlan(
+        minority,
+        minority_rows,
+        shares,
+        table,
+        difficulty,
+        class_index,
+        minority_label,
+        dataset.n_rows,
+    )
+    plan_ref = ray.put(plan)
     written = [
         write.remote(
             output_location,
             dataset.feature_columns,
             target,
-            *data_refs,
+            plan_ref,
             ParentBlock(block, start, stop, int(offsets[start])),
             int(seed),
-            class_index,
-            minority_label,
-            dataset.n_rows,
         )
         for block, start, stop in block_bounds(minority.shape[0])
         if offsets[stop] > offsets[start]

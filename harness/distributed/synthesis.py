@@ -28,21 +28,11 @@ class ParentBlock:
     first_output: int  # position among all synthetic rows of this block's first row
 
 
-def synthesize_block(
-    minority: np.ndarray,
-    minority_rows: np.ndarray,
-    shares: np.ndarray,
-    table: np.ndarray,
-    difficulty: np.ndarray,
-    parents: ParentBlock,
-    streams: RandomStreams,
-    class_index: int,
-    label: object,
-    n_original: int,
-) -> tuple[np.ndarray, pd.DataFrame]:
-    """The synthetic rows of one parent block and their lineage.
+@dataclass(frozen=True)
+class SynthesisPlan:
+    """What every parent block's synthesis reads; put in Ray's object store once.
 
-    Parameters
+    Attributes
     ----------
     minority : ndarray of float64, shape (m, n_features)
         Minority rows in global order.
@@ -54,35 +44,56 @@ def synthesize_block(
         Own-class neighbours (positions within the minority rows).
     difficulty : ndarray of float, shape (m,)
         r_i = Δ_i / K.
-    parents : ParentBlock
-    streams : RandomStreams
     class_index : int
         Position of the class among the classes the single-machine sampler oversamples.
     label : object
         The minority label (lineage's ``class`` column).
     n_original : int
         Rows of the input; the first synthetic row is row ``n_original`` of the output.
+    """
+
+    minority: np.ndarray
+    minority_rows: np.ndarray
+    shares: np.ndarray
+    table: np.ndarray
+    difficulty: np.ndarray
+    class_index: int
+    label: object
+    n_original: int
+
+
+def synthesize_block(
+    plan: SynthesisPlan, parents: ParentBlock, streams: RandomStreams
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """The synthetic rows of one parent block and their lineage.
+
+    Parameters
+    ----------
+    plan : SynthesisPlan
+    parents : ParentBlock
+    streams : RandomStreams
 
     Returns
     -------
     rows : ndarray of float64, shape (n_new, n_features)
     lineage : pandas.DataFrame
     """
-    block_shares = shares[parents.start : parents.stop]
+    minority, table = plan.minority, plan.table
+    block_shares = plan.shares[parents.start : parents.stop]
     positions = np.repeat(np.arange(parents.start, parents.stop), block_shares)
     n_new = positions.shape[0]
-    generator = streams.generator(INTERPOLATION, class_index, parents.block)
+    generator = streams.generator(INTERPOLATION, plan.class_index, parents.block)
     columns = generator.integers(0, table.shape[1], size=n_new)
     lam = generator.random(n_new)
     neighbor_positions = table[positions, columns]
     rows = np.empty((n_new, minority.shape[1]), dtype=minority.dtype)
     interpolate_into(rows, minority, positions, neighbor_positions, lam)
     lineage = build_lineage(
-        n_original + parents.first_output,
-        minority_rows[positions],
-        minority_rows[neighbor_positions],
+        plan.n_original + parents.first_output,
+        plan.minority_rows[positions],
+        plan.minority_rows[neighbor_positions],
         lam,
-        difficulty[positions],
-        np.full(n_new, label),
+        plan.difficulty[positions],
+        np.full(n_new, plan.label),
     )
     return rows, lineage

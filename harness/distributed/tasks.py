@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 from harness.distributed.counting import count_closer
 from harness.distributed.dataset import Partition, filesystem_and_path, read_partition
 from harness.distributed.memory import traced_peak
-from harness.distributed.synthesis import ParentBlock, synthesize_block
+from harness.distributed.synthesis import ParentBlock, SynthesisPlan, synthesize_block
 from harness.resample.streams import RandomStreams
 
 
@@ -85,36 +85,18 @@ def write_block(
     destination: str,
     feature_columns: tuple[str, ...],
     target: str,
-    minority: np.ndarray,
-    minority_rows: np.ndarray,
-    shares: np.ndarray,
-    table: np.ndarray,
-    difficulty: np.ndarray,
+    plan: SynthesisPlan,
     parents: ParentBlock,
     seed: int,
-    class_index: int,
-    label: object,
-    n_original: int,
 ) -> dict[str, Any]:
     """Make one block's synthetic rows and write them (and their lineage) as Parquet parts."""
 
     def work():
-        rows, lineage = synthesize_block(
-            minority,
-            minority_rows,
-            shares,
-            table,
-            difficulty,
-            parents,
-            RandomStreams(seed),
-            class_index,
-            label,
-            n_original,
-        )
+        rows, lineage = synthesize_block(plan, parents, RandomStreams(seed))
         data = pa.table(
             {
                 **{name: rows[:, j] for j, name in enumerate(feature_columns)},
-                target: np.full(rows.shape[0], label),
+                target: np.full(rows.shape[0], plan.label),
             }
         )
         filesystem, root = filesystem_and_path(destination)

@@ -44,3 +44,15 @@ def ray_address():
     finally:
         ray.shutdown()
         shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+def run_resample(
+    source: Path, output: Path, target: str, *options: str, env=None, timeout: int = 120
+):
+    """``harness resample --input SOURCE --output OUTPUT --target TARGET --minority-label 1``."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "harness.cli", "resample", "--input", str(source)]
+    command += ["--output", str(output), "--target", target, "--minority-label", "1", *options]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)

@@ -2,8 +2,6 @@
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +10,7 @@ import pytest
 
 from harness.distributed import distributed_adasyn
 from harness.resample import ADASYN
+from tests.distributed.conftest import run_resample
 
 N_ROWS, N_FEATURES, SEED = 3000, 4, 7
 FEATURES = [f"f{j}" for j in range(N_FEATURES)]
@@ -56,6 +55,21 @@ def assert_identical(output: Path, X: np.ndarray, y: np.ndarray) -> None:
     )
 
 
+def resample_partitions(
+    folder: Path, X: np.ndarray, y: np.ndarray, n_partitions: int, progress=None, **options
+):
+    """Write ``X, y`` as partitions under ``folder/in`` and resample them into ``folder/out``."""
+    return distributed_adasyn(
+        str(write_partitions(folder / "in", X, y, n_partitions)),
+        str(folder / "out"),
+        "label",
+        1,
+        seed=SEED,
+        progress=progress or (lambda message: None),
+        **options,
+    )
+
+
 @pytest.mark.slow
 @pytest.mark.integration
 @pytest.mark.serial  # alone: another test's `ray stop --force` would end this cluster
@@ -80,14 +94,7 @@ def test_several_parent_blocks_are_written_by_separate_tasks(tmp_path, ray_addre
     # Blocks of 16 parents: the streams of many blocks, each written by its own task.
     monkeypatch.setattr("harness.resample.streams.BLOCK_ROWS", 16)
     X, y = make_data(with_ties=True)
-    result = distributed_adasyn(
-        str(write_partitions(tmp_path / "in", X, y, 3)),
-        str(tmp_path / "out"),
-        "label",
-        1,
-        seed=SEED,
-        progress=lambda message: None,
-    )
+    result = resample_partitions(tmp_path, X, y, 3)
     assert len(result.write_tasks) > 5
     assert len(list((tmp_path / "out" / "synthetic").glob("*.parquet"))) == len(result.write_tasks)
     assert_identical(tmp_path / "out", X, y)
@@ -98,26 +105,12 @@ def test_several_parent_blocks_are_written_by_separate_tasks(tmp_path, ray_addre
 @pytest.mark.serial  # alone: another test's `ray stop --force` would end this cluster
 def test_task_peak_memory_is_bounded_by_partition_and_minority(tmp_path, ray_address):
     X, y = make_data(with_ties=False)
-    result = distributed_adasyn(
-        str(write_partitions(tmp_path / "in", X, y, 7)),
-        str(tmp_path / "out"),
-        "label",
-        1,
-        seed=SEED,
-        progress=lambda message: None,
-    )
+    result = resample_partitions(tmp_path, X, y, 7)
     for task in result.count_tasks:
         # bound = 4 × (partition + minority set + one float32 screening block), see
         # harness.distributed.memory.memory_bound; the peak is measured with tracemalloc.
         assert 0 < task["peak_bytes"] <= task["bound_bytes"], task
-    one_partition = distributed_adasyn(
-        str(write_partitions(tmp_path / "in1", X, y, 1)),
-        str(tmp_path / "out1"),
-        "label",
-        1,
-        seed=SEED,
-        progress=lambda message: None,
-    )
+    one_partition = resample_partitions(tmp_path / "one", X, y, 1)
     # Smaller partitions, smaller peaks: the memory follows the partition, not the data set.
     assert (
         max(t["peak_bytes"] for t in result.count_tasks)
@@ -132,30 +125,17 @@ def test_cli_resamples_on_the_cluster_with_progress(tmp_path, ray_address):
     X, y = make_data(with_ties=True)
     source = write_partitions(tmp_path / "in", X, y, 3)
     env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0", MLFLOW_DISABLE_TELEMETRY="true")
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "harness.cli",
-            "resample",
-            "--engine",
-            "ray",
-            "--input",
-            str(source),
-            "--output",
-            str(tmp_path / "out"),
-            "--target",
-            "label",
-            "--minority-label",
-            "1",
-            "--seed",
-            str(SEED),
-            "--address",
-            ray_address,
-        ],
+    completed = run_resample(
+        source,
+        tmp_path / "out",
+        "label",
+        "--engine",
+        "ray",
+        "--seed",
+        str(SEED),
+        "--address",
+        ray_address,
         env=env,
-        capture_output=True,
-        text=True,
         timeout=300,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
@@ -188,14 +168,8 @@ def test_rows_unsettled_across_waves_give_identical_output(
 ):
     X, y = make_far_cluster_data()
     messages = []
-    result = distributed_adasyn(
-        str(write_partitions(tmp_path / "in", X, y, 7)),
-        str(tmp_path / "out"),
-        "label",
-        1,
-        seed=SEED,
-        partitions_per_wave=partitions_per_wave,
-        progress=messages.append,
+    result = resample_partitions(
+        tmp_path, X, y, 7, messages.append, partitions_per_wave=partitions_per_wave
     )
     n_waves = -(-7 // partitions_per_wave)
     assert [wave["partitions"] for wave in result.count_waves] == [
