@@ -16,7 +16,7 @@ from harness.export.generate import generate_all
 from harness.export.monitoring import parse_monitoring_settings
 from harness.export.verdicts import export_gate_verdicts
 from harness.slo import load_slo_set
-from tests.support.processes import start_harness
+from tests.support.cli import start_harness
 from tests.support.prometheus import free_port, running_prometheus, running_pushgateway
 
 #: The default SLO set's rules with every `for:` at one second, so alerts fire within the test.

@@ -10,8 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.support.cli import run_harness
-from tests.support.processes import start_harness
+from tests.support.cli import run_harness, start_harness
 
 SWEEP = [
     "run",

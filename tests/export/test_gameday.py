@@ -35,7 +35,7 @@ from harness.export.generate import generate_all
 from harness.export.monitoring import Receiver, load_monitoring_settings
 from harness.slo import load_slo_set
 from tests.support.alertmanager import Notification, WebhookReceiver, running_alertmanager
-from tests.support.processes import start_harness
+from tests.support.cli import start_harness
 from tests.support.prometheus import free_port, running_prometheus
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.serial]

@@ -7,6 +7,7 @@ import dataclasses
 import math
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,27 @@ def _written_rule(slo_set: SLOSet, rule_dir: Path, alertname: str) -> dict:
     """Write the rule files of ``slo_set`` (see :func:`_written`); return the ticket rule of
     ``alertname``."""
     return alert_rule(slo_set, _written(slo_set, rule_dir), alertname)
+
+
+@pytest.fixture
+def run_case(promtool: str, tmp_path: Path) -> Callable[..., None]:
+    """Run one promtool test case against the rule files the test wrote into ``tmp_path``.
+
+    ``run_case(name, interval, input_series, checks, evaluation_interval="1m")`` takes the
+    arguments of :func:`alert_test` and of :func:`promtool_test`.
+    """
+
+    def run(
+        name: str,
+        interval: str,
+        input_series: list[dict],
+        checks: list[dict],
+        evaluation_interval: str = "1m",
+    ) -> None:
+        case = alert_test(name, interval, input_series, checks)
+        promtool_test(promtool, tmp_path, [case], evaluation_interval)
+
+    return run
 
 
 def _all_rules(slo_set: SLOSet) -> list[dict]:
@@ -281,7 +303,7 @@ def test_page_and_ticket_by_burn_level(promtool: str, default_slo: SLOSet, tmp_p
 
 
 def test_page_resolves_when_the_short_window_recovers(
-    promtool: str, strict_slo: SLOSet, tmp_path: Path
+    run_case: Callable[..., None], strict_slo: SLOSet, tmp_path: Path
 ) -> None:
     # Only the fast page (1h/5m, 14.4x = 0.144): 20 % missed for an hour, then none. At 70m
     # the 1h window is still at 0.167 > 0.144, but the clean 5m window resolves the page.
@@ -289,45 +311,40 @@ def test_page_resolves_when_the_short_window_recovers(
     write_rules(slo_set, tmp_path, settings)
     rule = alert_rule(slo_set, settings, BURN_ALERT, "page")
     outcomes = (("fn", "0+200x60 12000+0x10"), ("tp", "0+800x60 49000+1000x10"))
-    tests = [
-        alert_test(
-            "burst then recovery",
-            "1m",
-            [
-                series("harness_serving_outcomes_total", {**SERVING, "outcome": o}, values)
-                for o, values in outcomes
-            ],
-            [
-                alerts_at(
-                    "60m", BURN_ALERT, expected(rule, {**SERVING, "slo": slo_set.name}, 20.0)
-                ),
-                alerts_at("70m", BURN_ALERT),
-            ],
-        )
-    ]
-    promtool_test(promtool, tmp_path, tests)
+    run_case(
+        "burst then recovery",
+        "1m",
+        [
+            series("harness_serving_outcomes_total", {**SERVING, "outcome": o}, values)
+            for o, values in outcomes
+        ],
+        [
+            alerts_at("60m", BURN_ALERT, expected(rule, {**SERVING, "slo": slo_set.name}, 20.0)),
+            alerts_at("70m", BURN_ALERT),
+        ],
+    )
 
 
-def test_slow_ticket_over_three_days(promtool: str, strict_slo: SLOSet, tmp_path: Path) -> None:
+def test_slow_ticket_over_three_days(
+    run_case: Callable[..., None], strict_slo: SLOSet, tmp_path: Path
+) -> None:
     # 1.2 % missed for three days at a 5m scrape: above 1x (0.01), below 3x (0.03).
     settings = _written(strict_slo, tmp_path)
     ticket = alert_rule(strict_slo, settings, BURN_ALERT, "ticket")
-    tests = [
-        alert_test(
-            "slow burn over 3d",
-            "5m",
-            [
-                series("harness_serving_outcomes_total", {**SERVING, "outcome": o}, values)
-                for o, values in (("fn", "0+12x864"), ("tp", "0+988x864"))
-            ],
-            [alerts_at("3d", BURN_ALERT, expected(ticket, {**SERVING, "slo": "high_recall"}, 1.2))],
-        )
-    ]
-    promtool_test(promtool, tmp_path, tests, evaluation_interval="15m")
+    run_case(
+        "slow burn over 3d",
+        "5m",
+        [
+            series("harness_serving_outcomes_total", {**SERVING, "outcome": o}, values)
+            for o, values in (("fn", "0+12x864"), ("tp", "0+988x864"))
+        ],
+        [alerts_at("3d", BURN_ALERT, expected(ticket, {**SERVING, "slo": "high_recall"}, 1.2))],
+        evaluation_interval="15m",
+    )
 
 
 def test_false_positives_page_on_precision_not_on_recall(
-    promtool: str, default_slo: SLOSet, tmp_path: Path
+    run_case: Callable[..., None], default_slo: SLOSet, tmp_path: Path
 ) -> None:
     # Label shift from minority to majority: predictions stay, true labels flip, so caught
     # minority events become false positives. Recall keeps its 90 %, precision falls to 5 %.
@@ -337,67 +354,59 @@ def test_false_positives_page_on_precision_not_on_recall(
     labels = {**SERVING, "slo": "default"}
     values = {"tp": "0+50x40", "fp": "0+950x40", "fn": "0+6x40", "tn": "0+4000x40"}
     burn = 0.95 / 0.3
-    tests = [
-        alert_test(
-            "label shift",
-            "1m",
-            [
-                series("harness_serving_outcomes_total", {**SERVING, "outcome": o}, v)
-                for o, v in values.items()
-            ],
-            [
-                alerts_at(
-                    "40m",
-                    PRECISION_BURN_ALERT,
-                    expected(page, labels, burn),
-                    expected(ticket, labels, burn),
-                ),
-                alerts_at("40m", BURN_ALERT),
-            ],
-        )
-    ]
-    promtool_test(promtool, tmp_path, tests)
+    run_case(
+        "label shift",
+        "1m",
+        [
+            series("harness_serving_outcomes_total", {**SERVING, "outcome": o}, v)
+            for o, v in values.items()
+        ],
+        [
+            alerts_at(
+                "40m",
+                PRECISION_BURN_ALERT,
+                expected(page, labels, burn),
+                expected(ticket, labels, burn),
+            ),
+            alerts_at("40m", BURN_ALERT),
+        ],
+    )
 
 
 # -- drift and cohorts ------------------------------------------------------------------------
 
 
 def test_drift_ticket_needs_every_window_to_drift_and_closes_late(
-    promtool: str, default_slo: SLOSet, tmp_path: Path
+    run_case: Callable[..., None], default_slo: SLOSet, tmp_path: Path
 ) -> None:
     # Defaults: open when every window over 15m drifted (at least half of the features), for
     # 5m, keep firing 30m.
     rule = _written_rule(default_slo, tmp_path, DRIFT_ALERT)
     noisy = {"model": "noisy", "dataset": "d"}
     drifting = {"model": "drifting", "dataset": "d"}
-    tests = [
-        alert_test(
-            "one noisy window, then a sustained drift",
-            "1m",
-            [
-                series("harness_serving_minority_drift_share", noisy, "0.1x20 0.9x5 0.1x110"),
-                # Windows drifting on 75 % and 60 % of the features, then none.
-                series(
-                    "harness_serving_minority_drift_share", drifting, "0x10 0.75x30 0.6x30 0x60"
-                ),
-            ],
-            [
-                # 15 drifted minutes (11m-25m), not yet 5 more for `for:`.
-                alerts_at("28m", DRIFT_ALERT),
-                alerts_at("40m", DRIFT_ALERT, expected(rule, drifting, 0.75)),
-                # The least drifted window of the last 15 minutes gives the value.
-                alerts_at("60m", DRIFT_ALERT, expected(rule, drifting, 0.6)),
-                # Clean since 72m: still open (keep_firing_for 30m), then closed.
-                alerts_at("95m", DRIFT_ALERT, expected(rule, drifting, 0.6)),
-                alerts_at("110m", DRIFT_ALERT),
-            ],
-        )
-    ]
-    promtool_test(promtool, tmp_path, tests)
+    run_case(
+        "one noisy window, then a sustained drift",
+        "1m",
+        [
+            series("harness_serving_minority_drift_share", noisy, "0.1x20 0.9x5 0.1x110"),
+            # Windows drifting on 75 % and 60 % of the features, then none.
+            series("harness_serving_minority_drift_share", drifting, "0x10 0.75x30 0.6x30 0x60"),
+        ],
+        [
+            # 15 drifted minutes (11m-25m), not yet 5 more for `for:`.
+            alerts_at("28m", DRIFT_ALERT),
+            alerts_at("40m", DRIFT_ALERT, expected(rule, drifting, 0.75)),
+            # The least drifted window of the last 15 minutes gives the value.
+            alerts_at("60m", DRIFT_ALERT, expected(rule, drifting, 0.6)),
+            # Clean since 72m: still open (keep_firing_for 30m), then closed.
+            alerts_at("95m", DRIFT_ALERT, expected(rule, drifting, 0.6)),
+            alerts_at("110m", DRIFT_ALERT),
+        ],
+    )
 
 
 def test_cohort_ticket_needs_low_recall_and_enough_events(
-    promtool: str, default_slo: SLOSet, tmp_path: Path
+    run_case: Callable[..., None], default_slo: SLOSet, tmp_path: Path
 ) -> None:
     rule = _written_rule(default_slo, tmp_path, COHORT_ALERT)
 
@@ -409,19 +418,16 @@ def test_cohort_ticket_needs_low_recall_and_enough_events(
         ]
 
     female = {**SERVING, "sensitive": "sex", "cohort": "F"}
-    tests = [
-        alert_test(
-            "cohorts",
-            "1m",
-            [
-                *cohort("F", "0+5x120", "0+5x120"),  # recall 0.5, 600 events per hour
-                *cohort("M", "0+9x120", "0+1x120"),  # recall 0.9
-                *cohort("X", "0+0x120", "0+0.1x120"),  # recall 0, but 6 events per hour
-            ],
-            [alerts_at("120m", COHORT_ALERT, expected(rule, female, 0.5))],
-        )
-    ]
-    promtool_test(promtool, tmp_path, tests)
+    run_case(
+        "cohorts",
+        "1m",
+        [
+            *cohort("F", "0+5x120", "0+5x120"),  # recall 0.5, 600 events per hour
+            *cohort("M", "0+9x120", "0+1x120"),  # recall 0.9
+            *cohort("X", "0+0x120", "0+0.1x120"),  # recall 0, but 6 events per hour
+        ],
+        [alerts_at("120m", COHORT_ALERT, expected(rule, female, 0.5))],
+    )
 
 
 # -- batch: gate verdicts, staleness, failing runs --------------------------------------------
@@ -440,7 +446,7 @@ def _verdict_series(
 
 
 def test_gate_verdict_alert_once_per_experiment_and_objective(
-    promtool: str, default_slo: SLOSet, tmp_path: Path
+    run_case: Callable[..., None], default_slo: SLOSet, tmp_path: Path
 ) -> None:
     rule = _written_rule(default_slo, tmp_path, GATE_ALERT)
     worst = {
@@ -477,95 +483,84 @@ def test_gate_verdict_alert_once_per_experiment_and_objective(
     )
     quick = {"experiment": "quick", "objective": "minority_recall", **worst}
     paper = {"experiment": "paper", "objective": "minority_recall", **worst}
-    tests = [
-        alert_test(
-            "gate verdicts",
-            "1m",
-            inputs,
-            [
-                alerts_at("3m", GATE_ALERT),  # for: 5m
-                alerts_at(
-                    "10m", GATE_ALERT, expected(rule, paper, 0.5), expected(rule, quick, 0.62)
-                ),
-                alerts_at("30m", GATE_ALERT, expected(rule, quick, 0.62)),
-            ],
-        )
-    ]
-    promtool_test(promtool, tmp_path, tests)
+    run_case(
+        "gate verdicts",
+        "1m",
+        inputs,
+        [
+            alerts_at("3m", GATE_ALERT),  # for: 5m
+            alerts_at("10m", GATE_ALERT, expected(rule, paper, 0.5), expected(rule, quick, 0.62)),
+            alerts_at("30m", GATE_ALERT, expected(rule, quick, 0.62)),
+        ],
+    )
 
 
 def test_stale_success_alerts_only_for_gated_experiments(
-    promtool: str, default_slo: SLOSet, tmp_path: Path
+    run_case: Callable[..., None], default_slo: SLOSet, tmp_path: Path
 ) -> None:
     rule = _written_rule(default_slo, tmp_path, STALE_ALERT)
     job = {"dataset": "pima", "resampler": "adasyn", "model": "tree"}
-    tests = [
-        alert_test(
-            "stale",
-            "1h",
-            [
-                # quick is gated and its last success finished at time 0.
-                series(
-                    "harness_last_success_timestamp_seconds", {"experiment": "quick", **job}, "0x30"
-                ),
-                *_verdict_series("quick", "minority_recall", "", "0x40", "1x40"),
-                # old was never gated: an ablation nobody watches must not open a ticket.
-                series(
-                    "harness_last_success_timestamp_seconds", {"experiment": "old", **job}, "0x30"
-                ),
-                # fresh is gated and succeeded 1 h ago.
-                series(
-                    "harness_last_success_timestamp_seconds",
-                    {"experiment": "fresh", **job},
-                    "0x23 86400x7",
-                ),
-                *_verdict_series("fresh", "minority_recall", "", "0x40", "1x40"),
-            ],
-            [
-                alerts_at("24h", STALE_ALERT),
-                alerts_at("25h", STALE_ALERT),  # for: 5m
-                alerts_at("26h", STALE_ALERT, expected(rule, {"experiment": "quick"}, 93600.0)),
-            ],
-        )
-    ]
-    promtool_test(promtool, tmp_path, tests, evaluation_interval="1h")
+    run_case(
+        "stale",
+        "1h",
+        [
+            # quick is gated and its last success finished at time 0.
+            series(
+                "harness_last_success_timestamp_seconds", {"experiment": "quick", **job}, "0x30"
+            ),
+            *_verdict_series("quick", "minority_recall", "", "0x40", "1x40"),
+            # old was never gated: an ablation nobody watches must not open a ticket.
+            series("harness_last_success_timestamp_seconds", {"experiment": "old", **job}, "0x30"),
+            # fresh is gated and succeeded 1 h ago.
+            series(
+                "harness_last_success_timestamp_seconds",
+                {"experiment": "fresh", **job},
+                "0x23 86400x7",
+            ),
+            *_verdict_series("fresh", "minority_recall", "", "0x40", "1x40"),
+        ],
+        [
+            alerts_at("24h", STALE_ALERT),
+            alerts_at("25h", STALE_ALERT),  # for: 5m
+            alerts_at("26h", STALE_ALERT, expected(rule, {"experiment": "quick"}, 93600.0)),
+        ],
+        evaluation_interval="1h",
+    )
 
 
 def test_failing_runs_alert_from_the_first_failure_and_clear(
-    promtool: str, default_slo: SLOSet, tmp_path: Path
+    run_case: Callable[..., None], default_slo: SLOSet, tmp_path: Path
 ) -> None:
     rule = _written_rule(default_slo, tmp_path, RUNS_FAILING_ALERT)
     adasyn = {**FAILED_SAMPLE, "resampler": "adasyn"}
     smote = {**FAILED_SAMPLE, "resampler": "smote"}
     ros = {**FAILED_SAMPLE, "resampler": "ros"}
     quick = {"experiment": "quick"}
-    tests = [
-        alert_test(
-            "failing runs",
-            "1h",
-            [
-                # adasyn's first ever run fails at 1 h: a new series, already at its value.
-                # Its Pushgateway copy then stays as it is forever.
-                series("harness_last_failure_timestamp_seconds", adasyn, "_ 3600x30"),
-                # smote fails at 1 h and succeeds again at 3 h.
-                series("harness_last_failure_timestamp_seconds", smote, "_ 3600x30"),
-                series("harness_last_success_timestamp_seconds", smote, "_ _ _ 10800x30"),
-                # ros succeeded at 0 and failed long before: nothing to report.
-                series("harness_last_failure_timestamp_seconds", ros, "0x30"),
-                series("harness_last_success_timestamp_seconds", ros, "60x30"),
-                # Initialised at 0: a run counter never alerts by itself any more.
-                series("harness_runs_total", {**adasyn, "status": "failed"}, "_ 1x30"),
-            ],
-            [
-                alerts_at("1h", RUNS_FAILING_ALERT),  # for
-                alerts_at("2h", RUNS_FAILING_ALERT, expected(rule, quick, 2.0)),
-                alerts_at("4h", RUNS_FAILING_ALERT, expected(rule, quick, 1.0)),
-                # A day after adasyn's failure the ticket closes even though nothing changed.
-                alerts_at("26h", RUNS_FAILING_ALERT),
-            ],
-        )
-    ]
-    promtool_test(promtool, tmp_path, tests, evaluation_interval="1h")
+    run_case(
+        "failing runs",
+        "1h",
+        [
+            # adasyn's first ever run fails at 1 h: a new series, already at its value.
+            # Its Pushgateway copy then stays as it is forever.
+            series("harness_last_failure_timestamp_seconds", adasyn, "_ 3600x30"),
+            # smote fails at 1 h and succeeds again at 3 h.
+            series("harness_last_failure_timestamp_seconds", smote, "_ 3600x30"),
+            series("harness_last_success_timestamp_seconds", smote, "_ _ _ 10800x30"),
+            # ros succeeded at 0 and failed long before: nothing to report.
+            series("harness_last_failure_timestamp_seconds", ros, "0x30"),
+            series("harness_last_success_timestamp_seconds", ros, "60x30"),
+            # Initialised at 0: a run counter never alerts by itself any more.
+            series("harness_runs_total", {**adasyn, "status": "failed"}, "_ 1x30"),
+        ],
+        [
+            alerts_at("1h", RUNS_FAILING_ALERT),  # for
+            alerts_at("2h", RUNS_FAILING_ALERT, expected(rule, quick, 2.0)),
+            alerts_at("4h", RUNS_FAILING_ALERT, expected(rule, quick, 1.0)),
+            # A day after adasyn's failure the ticket closes even though nothing changed.
+            alerts_at("26h", RUNS_FAILING_ALERT),
+        ],
+        evaluation_interval="1h",
+    )
 
 
 def test_a_custom_burn_table_can_be_given(default_slo: SLOSet) -> None:

@@ -1,15 +1,14 @@
 """Fixtures and helpers: ``harness gate`` in a subprocess; result records, run folders,
 experiment folders (manifest.json + jobs/) and sweep folders (multirun.yaml + one experiment
 folder per sweep job) in the format ``harness run`` writes (result.json schema 2, with the
-strategy kind and the sensitive columns)."""
+strategy kind and the sensitive columns); a model saved in the MLflow format."""
 
 from __future__ import annotations
 
 import hashlib
 import math
-import os
 import subprocess
-import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import pytest
 
 from harness.metrics.catalog import fairness_key, metric_range
 from harness.runs import RESULT_SCHEMA_VERSION, ExperimentFolder, RunFolder
+from tests.support.cli import run_harness
 
 #: Metrics that meet every objective of conf/slo/default.yaml.
 PASSING_METRICS = {
@@ -36,20 +36,12 @@ PASSING_METRICS = {
     fairness_key("sex", "demographic_parity_difference"): 0.12,
 }
 KINDS = ("adasyn", "smote", "ros", "class_weight", "none")
-REPO = Path(__file__).resolve().parents[2]
 
 
 def harness_gate(*args: object) -> subprocess.CompletedProcess:
-    """``harness gate ARGS`` in a subprocess, as CI runs it."""
-    env = dict(os.environ, MLFLOW_DISABLE_TELEMETRY="true", DO_NOT_TRACK="1")
-    return subprocess.run(
-        [sys.executable, "-m", "harness.cli", "gate", *map(str, args)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    """``harness gate ARGS`` in a subprocess, as CI runs it, with a fresh empty root folder."""
+    with tempfile.TemporaryDirectory() as root:
+        return run_harness("gate", *map(str, args), root=Path(root), timeout=300)
 
 
 def make_record(
@@ -158,6 +150,25 @@ def run_dir(tmp_path: Path) -> Callable[..., Path]:
         return write_run_dir(tmp_path / name, make_record(metrics, **options))
 
     return make
+
+
+@pytest.fixture(scope="session")
+def saved_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fitted scikit-learn model saved in the MLflow format, as a run folder's model/.
+
+    Tests copy or upload it and never change it, so one serves the whole test run.
+    """
+    import mlflow.sklearn
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)), np.r_[np.zeros(30), np.ones(10)]
+    path = tmp_path_factory.mktemp("model") / "model"
+    mlflow.sklearn.save_model(
+        LogisticRegression().fit(X, y), path, pip_requirements=["scikit-learn"]
+    )
+    return path
 
 
 # -- fold tables, for the relative objectives ----------------------------------------------------

@@ -32,21 +32,6 @@ def store(tmp_path_factory):
     return {"uri": uri, "client": client, "experiment_id": experiment_id, "folder": folder}
 
 
-@pytest.fixture(scope="module")
-def saved_model(tmp_path_factory) -> Path:
-    """A fitted scikit-learn model saved in the MLflow format, as a run folder's model/."""
-    import mlflow.sklearn
-    from sklearn.linear_model import LogisticRegression
-
-    rng = np.random.default_rng(0)
-    X, y = rng.normal(size=(40, 3)), np.r_[np.zeros(30), np.ones(10)]
-    path = tmp_path_factory.mktemp("model") / "model"
-    mlflow.sklearn.save_model(
-        LogisticRegression().fit(X, y), path, pip_requirements=["scikit-learn"]
-    )
-    return path
-
-
 def log_run(
     store, record, *, model: Path | None = None, artifact: bool = True, tags: bool = True
 ) -> str:
@@ -201,7 +186,6 @@ def test_promote_a_run_folder_uploaded_by_the_tracker(store, saved_model, tmp_pa
 
 
 def test_data_check_reports_are_logged_to_the_candidate_run(store, tmp_path):
-    import numpy as np
     import pandas as pd
 
     rng = np.random.default_rng(0)

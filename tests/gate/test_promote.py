@@ -14,7 +14,6 @@ import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
-import numpy as np
 import pytest
 import yaml
 
@@ -52,21 +51,6 @@ def store(tmp_path_factory):
     uri = f"sqlite:///{folder / 'mlflow.db'}"
     MlflowClient(tracking_uri=uri, registry_uri=uri).search_experiments()  # migrate once
     return {"uri": uri, "client": MlflowClient(tracking_uri=uri, registry_uri=uri)}
-
-
-@pytest.fixture(scope="module")
-def saved_model(tmp_path_factory) -> Path:
-    """A fitted scikit-learn model saved in the MLflow format, as a run folder's model/."""
-    import mlflow.sklearn
-    from sklearn.linear_model import LogisticRegression
-
-    rng = np.random.default_rng(0)
-    X, y = rng.normal(size=(40, 3)), np.r_[np.zeros(30), np.ones(10)]
-    path = tmp_path_factory.mktemp("model") / "model"
-    mlflow.sklearn.save_model(
-        LogisticRegression().fit(X, y), path, pip_requirements=["scikit-learn"]
-    )
-    return path
 
 
 def _uploaded(store, folder: Path, saved_model: Path, experiment: str = "promote") -> str:

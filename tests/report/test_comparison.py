@@ -7,22 +7,18 @@ output: the terminal, report.md, comparison.csv and left_out.csv.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 
 from harness.errors import InputDataError
 from harness.report.comparison import compare
-from harness.runner.experiment import run_experiment
 from harness.runs import ExperimentFolder
+from tests.support.cli import run_harness
 
-REPO = Path(__file__).resolve().parents[2]
 OVERRIDES = [
     "evaluation=fast",
     "evaluation.n_jobs=1",
@@ -36,13 +32,9 @@ ROS_JOB = "pima__ros__decision_tree__seed0"
 
 
 @pytest.fixture(scope="module")
-def finished(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("finished")
-    overrides = [f"paths.root_dir={root}", *OVERRIDES]
-    with initialize_config_dir(str(REPO / "conf"), version_base="1.3"):
-        cfg = compose(config_name="config", overrides=overrides)
-    run_experiment(cfg, output_dir=root / "exp", overrides=overrides)
-    return root / "exp"
+def finished(tmp_path_factory, run_grid) -> Path:
+    """A finished two-job experiment folder; tests change only their own copy of it."""
+    return run_grid(tmp_path_factory.mktemp("finished"), OVERRIDES).path
 
 
 @pytest.fixture
@@ -52,16 +44,10 @@ def experiment(finished, tmp_path) -> ExperimentFolder:
     return ExperimentFolder(copy)
 
 
-def harness_compare(*args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, MLFLOW_DISABLE_TELEMETRY="true")
-    return subprocess.run(
-        [sys.executable, "-m", "harness.cli", "compare", *map(str, args)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def harness_compare(experiment: ExperimentFolder, *options: str) -> subprocess.CompletedProcess:
+    """``harness compare`` of ``experiment`` in a subprocess, its root the folder's parent."""
+    folder = experiment.path
+    return run_harness("compare", str(folder), *options, root=folder.parent, timeout=300)
 
 
 def test_a_complete_folder_compares(experiment):
@@ -74,7 +60,7 @@ def test_an_unreadable_result_fails_with_exit_2_naming_it(experiment):
     damaged = experiment.job(ROS_JOB).result
     damaged.write_text('{"status": "success", "metr')
     before = experiment.comparison_csv.read_text()
-    result = harness_compare(experiment.path)
+    result = harness_compare(experiment)
     assert result.returncode == 2, result.stdout + result.stderr
     assert str(damaged) in result.stderr
     assert "--allow-missing" in result.stderr
@@ -86,7 +72,7 @@ def test_allow_missing_names_the_left_out_job_in_every_output(experiment):
     damaged = experiment.job(ROS_JOB).result
     original = damaged.read_text()
     damaged.write_text("not json")
-    result = harness_compare(experiment.path, "--allow-missing")
+    result = harness_compare(experiment, "--allow-missing")
     assert result.returncode == 0, result.stderr[-3000:]
     job = str(experiment.job(ROS_JOB).path)
     assert "LEFT OUT 1 job(s)" in result.stdout and job in result.stdout
@@ -109,7 +95,7 @@ def test_allow_missing_names_the_left_out_job_in_every_output(experiment):
 
 def test_an_unfinished_job_is_refused_unless_allowed(experiment):
     experiment.job(NONE_JOB).result.unlink()  # killed before it committed
-    result = harness_compare(experiment.path)
+    result = harness_compare(experiment)
     assert result.returncode == 2
     assert f"{experiment.job(NONE_JOB).path}: no result.json" in result.stderr
     comparison = compare(experiment.path, allow_missing=True)

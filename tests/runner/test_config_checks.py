@@ -1,10 +1,8 @@
 """Config errors at the boundary: unknown options, wrong types, unsafe names, bad targets."""
 
 import re
-from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 from hydra.errors import ConfigCompositionException, MissingConfigException
 
 from harness.errors import ConfigError
@@ -16,18 +14,12 @@ from harness.runner.config_checks import (
     sweep_jobs,
 )
 from harness.runner.experiment import run_experiment
-
-CONF = Path(__file__).resolve().parents[2] / "conf"
-
-
-def compose_with(*overrides):
-    with initialize_config_dir(str(CONF), version_base="1.3"):
-        return compose(config_name="config", overrides=list(overrides))
+from tests.runner.conftest import CONF, compose_config
 
 
 def test_unknown_group_option_lists_the_valid_ones():
     with pytest.raises(MissingConfigException) as error:
-        compose_with("resampler=adasin")
+        compose_config("resampler=adasin")
     message = str(error.value)
     assert "adasin" in message
     for option in ("adasyn", "smote", "ros", "class_weight", "none"):
@@ -36,7 +28,7 @@ def test_unknown_group_option_lists_the_valid_ones():
 
 def test_unknown_key_is_refused():
     with pytest.raises(ConfigCompositionException, match="evaluation.n_split"):
-        compose_with("evaluation.n_split=3")
+        compose_config("evaluation.n_split=3")
 
 
 @pytest.mark.parametrize(
@@ -54,7 +46,7 @@ def test_unknown_key_is_refused():
     ],
 )
 def test_wrong_types_and_unsafe_names_are_refused(override, message):
-    cfg = compose_with(override)
+    cfg = compose_config(override)
     with pytest.raises(ConfigError, match=message):
         check_job_config(cfg)
 
@@ -62,7 +54,7 @@ def test_wrong_types_and_unsafe_names_are_refused(override, message):
 def test_an_experiment_with_a_bad_value_fails_before_any_job(tmp_path):
     overrides = [f"paths.root_dir={tmp_path}", "evaluation.n_splits=one", "tracking=none"]
     with pytest.raises(ConfigError, match="n_splits"):
-        run_experiment(compose_with(*overrides), output_dir=tmp_path / "x", overrides=overrides)
+        run_experiment(compose_config(*overrides), output_dir=tmp_path / "x", overrides=overrides)
     assert not (tmp_path / "x" / "jobs").exists()
 
 
@@ -83,7 +75,7 @@ def test_a_disallowed_target_nested_in_an_allowed_one_is_refused():
 def test_a_disallowed_model_estimator_is_refused():
     from harness.models import build_model
 
-    cfg = compose_with("model.estimator._target_=os.system")
+    cfg = compose_config("model.estimator._target_=os.system")
     with pytest.raises(ConfigError):
         build_model(cfg.model)
 

@@ -1,34 +1,17 @@
 """Experiments: grid expansion, run folders, determinism, failed jobs recorded."""
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 
 from harness.runner.experiment import grid_overrides, run_experiment
 from harness.runner.job import execute_job
-
-CONF = Path(__file__).resolve().parents[2] / "conf"
-FAST = [
-    "evaluation=fast",
-    "evaluation.n_jobs=1",
-    "evaluation.progress=false",
-    "tracking=none",
-    "export=none",
-]
-
-
-def make_cfg(tmp_path, *overrides):
-    with initialize_config_dir(str(CONF), version_base="1.3"):
-        return compose(
-            config_name="config", overrides=[f"paths.root_dir={tmp_path}", *FAST, *overrides]
-        )
+from tests.runner.conftest import FAST, fast_config
 
 
 def test_grid_expands_every_combination_and_drops_command_line_keys(tmp_path):
-    cfg = make_cfg(tmp_path, "experiment=paper_replication")
+    cfg = fast_config(tmp_path, "experiment=paper_replication")
     assert len(grid_overrides(cfg, [])) == 15
     only_smote = grid_overrides(cfg, ["resampler=smote"])
     assert len(only_smote) == 5
@@ -36,7 +19,7 @@ def test_grid_expands_every_combination_and_drops_command_line_keys(tmp_path):
 
 
 def test_same_config_and_seed_give_identical_metrics(tmp_path):
-    cfg = make_cfg(tmp_path, "resampler=adasyn", "dataset=pima")
+    cfg = fast_config(tmp_path, "resampler=adasyn", "dataset=pima")
     first = execute_job(cfg, tmp_path / "a")
     second = execute_job(cfg, tmp_path / "b")
     assert first["status"] == second["status"] == "success"
@@ -50,13 +33,13 @@ def test_same_config_and_seed_give_identical_metrics(tmp_path):
 
 
 def test_a_different_seed_changes_the_numbers(tmp_path):
-    first = execute_job(make_cfg(tmp_path, "seed=0"), tmp_path / "a")
-    second = execute_job(make_cfg(tmp_path, "seed=1"), tmp_path / "b")
+    first = execute_job(fast_config(tmp_path, "seed=0"), tmp_path / "a")
+    second = execute_job(fast_config(tmp_path, "seed=1"), tmp_path / "b")
     assert first["metrics"]["test/minority_f1"] != second["metrics"]["test/minority_f1"]
 
 
 def test_run_folder_holds_every_output(tmp_path):
-    cfg = make_cfg(
+    cfg = fast_config(
         tmp_path, "resampler=smote", "evaluation.save_model=true", "evaluation.track_memory=true"
     )
     record = execute_job(cfg, tmp_path / "run")
@@ -130,7 +113,7 @@ def test_a_failing_job_is_recorded_and_the_experiment_completes(tmp_path):
         "dataset.loader.min_minority=3",
         "experiment.grid={resampler: [adasyn, ros]}",
     ]
-    cfg = make_cfg(tmp_path, *overrides)
+    cfg = fast_config(tmp_path, *overrides)
     outcome = run_experiment(cfg, output_dir=tmp_path / "exp", overrides=overrides)
     statuses = {r["resampler"]: r["status"] for r in outcome.records}
     assert statuses == {"adasyn": "failed", "ros": "success"}
@@ -145,7 +128,7 @@ def test_record_carries_schema_strategy_kind_and_sensitive_columns(tmp_path):
     from harness.runs import RESULT_SCHEMA_VERSION
 
     # The display name is free; the strategy is the kind of sampler that really ran.
-    cfg = make_cfg(tmp_path, "resampler=ros", "resampler.name=ros_custom_label")
+    cfg = fast_config(tmp_path, "resampler=ros", "resampler.name=ros_custom_label")
     record = execute_job(cfg, tmp_path / "run")
     stored = json.loads((tmp_path / "run" / "result.json").read_text())
     assert stored["schema"] == RESULT_SCHEMA_VERSION == 2
@@ -153,7 +136,8 @@ def test_record_carries_schema_strategy_kind_and_sensitive_columns(tmp_path):
     assert stored["strategy"] == record["strategy"] == "ros"
     assert stored["sensitive_columns"] == []
 
-    arrests = execute_job(make_cfg(tmp_path, "dataset=arrests", "resampler=none"), tmp_path / "a")
+    arrests_cfg = fast_config(tmp_path, "dataset=arrests", "resampler=none")
+    arrests = execute_job(arrests_cfg, tmp_path / "a")
     assert arrests["status"] == "success"
     from harness.data import load_builtin
 
@@ -173,7 +157,7 @@ def test_a_failed_job_is_labelled_with_the_strategy_it_ran(tmp_path):
     )
     path = tmp_path / "tiny.csv"
     data.to_csv(path, index=False)
-    cfg = make_cfg(
+    cfg = fast_config(
         tmp_path,
         "dataset=table",
         f"dataset.loader.path={path}",
@@ -189,7 +173,7 @@ def test_a_failed_job_is_labelled_with_the_strategy_it_ran(tmp_path):
     assert (tmp_path / "run" / "error.txt").read_text().strip()
 
     # A sampler that cannot even be built ran nothing: its strategy is unknown (null).
-    broken = make_cfg(tmp_path, "resampler=smote", "+resampler.sampler.no_such_parameter=1")
+    broken = fast_config(tmp_path, "resampler=smote", "+resampler.sampler.no_such_parameter=1")
     record = execute_job(broken, tmp_path / "broken")
     assert record["status"] == "failed"
     assert record["strategy"] is None
@@ -209,7 +193,7 @@ def test_the_manifest_lists_every_job_before_any_starts(tmp_path, monkeypatch):
 
     monkeypatch.setattr(experiment, "execute_job", spy)
     overrides = [*FAST, "experiment.grid={resampler: [none, ros]}"]
-    cfg = make_cfg(tmp_path, *overrides)
+    cfg = fast_config(tmp_path, *overrides)
     run_experiment(cfg, output_dir=tmp_path / "exp", overrides=overrides)
     names = ["pima__none__decision_tree__seed0", "pima__ros__decision_tree__seed0"]
     assert seen == [names, names]
@@ -224,9 +208,9 @@ def test_the_manifest_lists_every_job_before_any_starts(tmp_path, monkeypatch):
 def test_a_folder_of_other_jobs_is_never_reused(tmp_path):
     from harness.errors import ConfigError
 
-    cfg = make_cfg(tmp_path, "seed=0", "resampler=none")
+    cfg = fast_config(tmp_path, "seed=0", "resampler=none")
     run_experiment(cfg, output_dir=tmp_path / "exp", overrides=["seed=0"])
-    other = make_cfg(tmp_path, "seed=7", "resampler=none")
+    other = fast_config(tmp_path, "seed=7", "resampler=none")
     with pytest.raises(ConfigError, match="already holds other jobs"):
         run_experiment(other, output_dir=tmp_path / "exp", overrides=["seed=7"])
     assert not (tmp_path / "exp" / "jobs" / "pima__none__decision_tree__seed7").exists()

@@ -12,50 +12,34 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
-from hydra import compose, initialize_config_dir
+from omegaconf import DictConfig
 
 import harness.report.pages as report_module
 import harness.runner.job as job_module
 from harness.runner.job import execute_job
 from harness.runs import RunFolder, RunFolderWriteError, incomplete_jobs
+from tests.runner.conftest import FAST, compose_config, fast_config
+from tests.support.cli import run_harness
 
-REPO = Path(__file__).resolve().parents[2]
-CONF = REPO / "conf"
-FAST = [
-    "evaluation=fast",
-    "evaluation.n_jobs=1",
-    "evaluation.progress=false",
-    "tracking=none",
-    "export=none",
-    "resampler=smote",
-]
+#: Every job here resamples with SMOTE.
+SMOTE = "resampler=smote"
 DISK_BYTES = 64 * 1024
 PAGE = 4096
 
 
-def make_cfg(root: Path, *overrides: str):
-    with initialize_config_dir(str(CONF), version_base="1.3"):
-        return compose(
-            config_name="config", overrides=[f"paths.root_dir={root}", *FAST, *overrides]
-        )
+def make_cfg(root: Path, *overrides: str) -> DictConfig:
+    """A fast SMOTE job's config (see :func:`fast_config`), then ``overrides``."""
+    return fast_config(root, SMOTE, *overrides)
 
 
 def harness_run(*args: str, root: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, HARNESS_ROOT=str(root), MLFLOW_DISABLE_TELEMETRY="true")
-    return subprocess.run(
-        [sys.executable, "-m", "harness.cli", "run", *FAST, *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    """``harness run`` of a fast SMOTE job in a subprocess, then ``args``."""
+    return run_harness("run", *FAST, SMOTE, *args, root=root)
 
 
 def assert_nothing_half_written(folder: Path, cfg=None) -> None:
@@ -101,16 +85,15 @@ def test_the_job_report_shows_its_evaluation_plots(tmp_path):
 
 
 def test_the_sweep_profile_makes_no_job_plots(tmp_path):
-    overrides = [
+    cfg = compose_config(
         f"paths.root_dir={tmp_path}",
         *(o for o in FAST if not o.startswith("evaluation=")),
+        SMOTE,
         "evaluation=sweep",
         "evaluation.n_splits=3",
         "evaluation.n_repeats=1",
         "model=logistic_regression",
-    ]
-    with initialize_config_dir(str(CONF), version_base="1.3"):
-        cfg = compose(config_name="config", overrides=overrides)
+    )
     record = execute_job(cfg, tmp_path / "run")
     folder = RunFolder(tmp_path / "run")
     assert record["status"] == "success" and folder.is_finished()

@@ -10,16 +10,13 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import psutil
 import pytest
 
 from harness.runner.worker_lifetime import exit_with_parent
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.cli import start_harness
 
 
 def _workers(parent: psutil.Process) -> list[psutil.Process]:
@@ -46,23 +43,16 @@ def _alive(process: psutil.Process) -> bool:
 
 @pytest.mark.slow
 def test_workers_exit_when_the_run_is_killed(tmp_path):
-    env = dict(os.environ, HARNESS_ROOT=str(tmp_path), MLFLOW_DISABLE_TELEMETRY="true")
-    run = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "harness.cli",
-            "run",
-            "evaluation=fast",
-            "evaluation.n_jobs=2",
-            "evaluation.n_repeats=50",  # long jobs: the workers are busy when the run dies
-            "evaluation.progress=false",
-            "experiment.grid={resampler: [none, ros, class_weight]}",
-            "tracking=none",
-            "export=none",
-        ],
-        cwd=REPO,
-        env=env,
+    run = start_harness(
+        "run",
+        "evaluation=fast",
+        "evaluation.n_jobs=2",
+        "evaluation.n_repeats=50",  # long jobs: the workers are busy when the run dies
+        "evaluation.progress=false",
+        "experiment.grid={resampler: [none, ros, class_weight]}",
+        "tracking=none",
+        "export=none",
+        root=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # its own process group, so the test can clean up after itself

@@ -6,17 +6,14 @@ runs, and once left it half-migrated (``_alembic_tmp_latest_metrics``) for good.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from mlflow import MlflowClient
 
 from harness.tracking.mlflow_tracker import COMPLETE_TAG, PARENT_TAG, RUN_KEY_TAG
+from tests.support.cli import run_harness, start_harness
 
-REPO = Path(__file__).resolve().parents[2]
 N_PROCESSES = 4
 
 
@@ -36,17 +33,8 @@ def _run_args(root: Path, index: int) -> list[str]:
 
 @pytest.mark.slow
 def test_four_runs_at_once_on_a_fresh_store_keep_every_parent_and_run(tmp_path):
-    env = dict(os.environ, HARNESS_ROOT=str(tmp_path), MLFLOW_DISABLE_TELEMETRY="true")
     processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "harness.cli", *_run_args(tmp_path, index)],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for index in range(N_PROCESSES)
+        start_harness(*_run_args(tmp_path, index), root=tmp_path) for index in range(N_PROCESSES)
     ]
     outputs = [process.communicate(timeout=900)[0] for process in processes]
     for process, output in zip(processes, outputs, strict=True):
@@ -72,21 +60,8 @@ def test_four_runs_at_once_on_a_fresh_store_keep_every_parent_and_run(tmp_path):
         tables = [row[0] for row in connection.execute("select name from sqlite_master")]
     assert not [t for t in tables if t.startswith("_alembic_tmp")]
 
-    synced = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "harness.cli",
-            "sync",
-            str(tmp_path / "outputs"),
-            "--uri",
-            f"sqlite:///{database}",
-        ],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    synced = run_harness(
+        "sync", str(tmp_path / "outputs"), "--uri", f"sqlite:///{database}", root=tmp_path
     )
     assert synced.returncode == 0, synced.stderr[-3000:]
     assert f"0 uploaded, {N_PROCESSES} already in the store, 0 failed" in synced.stdout
