@@ -24,8 +24,16 @@ SHOWN_COLUMNS = [
 ]
 
 
+def _shown_columns(table: pd.DataFrame) -> list[str]:
+    """The columns printed; ``seed`` too when the jobs differ in it (else rows look repeated)."""
+    columns = [c for c in SHOWN_COLUMNS if c in table.columns]
+    if "seed" in table.columns and table["seed"].nunique() > 1:
+        columns.insert(columns.index("model") + 1, "seed")
+    return columns
+
+
 def _print_table(table: pd.DataFrame) -> None:
-    shown = table[[c for c in SHOWN_COLUMNS if c in table.columns]]
+    shown = table[_shown_columns(table)]
     with pd.option_context("display.width", 250, "display.max_columns", 20):
         print(shown.to_string(index=False))
 

@@ -395,9 +395,15 @@ class MlflowTracker:
         from mlflow.entities import DatasetInput, InputTag
 
         digest = str(meta.get("digest") or "")
-        dataset = _pandas_dataset(folder, meta)
-        if dataset is None:
-            dataset = _meta_dataset(meta)
+        with warnings.catch_warnings():
+            # MLflow infers the schema here and hints that integer columns cannot hold missing
+            # values: advice for model inputs, not for a record of the data a job used, and
+            # repeated for every job of a sweep it buries what matters.
+            warnings.filterwarnings("ignore", message=INTEGER_SCHEMA_HINT, category=UserWarning)
+            dataset = _pandas_dataset(folder, meta)
+            if dataset is None:
+                dataset = _meta_dataset(meta)
+            entity = dataset._to_mlflow_entity()
         input_tags = {"mlflow.data.context": "training", "digest.sha256": digest}
         for key in ("rows", "features", "minority", "imbalance_ratio", "positive_label"):
             if meta.get(key) is not None:
@@ -406,7 +412,7 @@ class MlflowTracker:
             run_id,
             datasets=[
                 DatasetInput(
-                    dataset._to_mlflow_entity(),
+                    entity,
                     tags=[InputTag(k, v) for k, v in input_tags.items()],
                 )
             ],
@@ -524,6 +530,10 @@ def _meta_dataset(meta: dict[str, Any]) -> Any:
     return MetaDataset(source, name=str(meta.get("name", "dataset")), digest=digest[:32])
 
 
+#: The start of MLflow's warning on integer columns in an inferred schema.
+INTEGER_SCHEMA_HINT = "Hint: Inferred schema contains integer column"
+
+
 def _pandas_dataset(folder: RunFolder, meta: dict[str, Any]) -> Any:
     """The data set as an MLflow ``PandasDataset`` with its schema, profile and target.
 
@@ -552,4 +562,8 @@ def _pandas_dataset(folder: RunFolder, meta: dict[str, Any]) -> Any:
         return None
     frame = data.X.assign(**{TARGET_COLUMN: data.y})
     source = CodeDatasetSource(tags={"source": str(meta.get("source") or data.source)})
-    return mlflow.data.from_pandas(frame, source=source, targets=TARGET_COLUMN, name=data.name)
+    with warnings.catch_warnings():
+        # The hint is about model inputs with missing values; a data set record has none to
+        # enforce, and the warning repeated for every job of a sweep buries what matters.
+        warnings.filterwarnings("ignore", message=INTEGER_SCHEMA_HINT, category=UserWarning)
+        return mlflow.data.from_pandas(frame, source=source, targets=TARGET_COLUMN, name=data.name)

@@ -109,3 +109,18 @@ def test_params_are_flat_scalars(logged):
     assert params["slo.objectives.minority_recall.threshold"] == "0.8"
     assert params["slo.objectives.minority_recall.op"] == ">="
     assert not [k for k, v in params.items() if v.startswith(("[{", "{"))]
+
+
+def test_logging_the_data_set_adds_no_integer_schema_hint(logged, tmp_path):
+    import warnings
+
+    from harness.tracking.mlflow_tracker import INTEGER_SCHEMA_HINT
+
+    _, _, folder = logged
+    uri = f"sqlite:///{tmp_path / 'again.db'}"
+    ensure_sqlite_db(uri)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        MlflowTracker(uri, "again").log_run_dir(folder.path)
+    hints = [w for w in caught if INTEGER_SCHEMA_HINT in str(w.message)]
+    assert not hints, [str(w.message)[:80] for w in hints]
