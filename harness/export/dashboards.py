@@ -151,6 +151,40 @@ def _per_run(metric_key: str, extra: str = "") -> Query:
     )
 
 
+#: The timed steps of a fold (``time/<step>_seconds``).
+STEPS = ("resample", "fit", "predict")
+
+#: Grafana's unit for each unit of the metric catalog (shares and differences of shares are
+#: drawn in percent).
+GRAFANA_UNITS = {
+    "ratio": "percentunit",
+    "difference": "percentunit",
+    "seconds": "s",
+    "bytes": "bytes",
+    "count": "short",
+    "distance": "none",
+    "score": "none",
+}
+
+
+def catalog_unit(*metric_keys: str) -> str:
+    """The Grafana unit of catalog metrics drawn on one panel, read from the metric catalog.
+
+    Raises
+    ------
+    ConfigError
+        When the keys have different units (one panel has one axis) or a unit has no Grafana
+        counterpart in :data:`GRAFANA_UNITS`.
+    """
+    units = {CATALOG[key].unit for key in metric_keys}
+    if len(units) != 1 or not units <= GRAFANA_UNITS.keys():
+        raise ConfigError(
+            f"metrics {list(metric_keys)} have the catalog units {sorted(units)}: draw metrics "
+            f"of one unit per panel, from {sorted(GRAFANA_UNITS)}."
+        )
+    return GRAFANA_UNITS[units.pop()]
+
+
 def _share_panel(
     title: str,
     description: str,
@@ -441,7 +475,7 @@ def oncall_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> 
             "Train minus test score per run; a large gap means the model overfits the "
             "(resampled) training folds.",
             tuple(_per_run(key) for key in gap_keys or ["gap/minority_recall"]),
-            unit="percentunit",
+            unit=catalog_unit(*(gap_keys or ["gap/minority_recall"])),
             thresholds=metric_steps(slo_set, (gap_keys or ["gap/minority_recall"])[0]),
         ),
         PanelSpec(
@@ -449,7 +483,7 @@ def oncall_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> 
             "Synthetic ratio",
             "Synthetic rows / training rows after resampling.",
             (_per_run("resample/synthetic_ratio"),),
-            unit="percentunit",
+            unit=catalog_unit("resample/synthetic_ratio"),
             thresholds=_ratio_band(slo_set, "resample/synthetic_ratio"),
         ),
         PanelSpec(
@@ -523,7 +557,7 @@ def debug_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> D
                 )
                 for key in label_keys
             ),
-            unit="percentunit",
+            unit=catalog_unit(*label_keys) if label_keys else "percentunit",
             thresholds=metric_steps(slo_set, label_keys[0]) if label_keys else (),
         ),
         PanelSpec(
@@ -539,7 +573,7 @@ def debug_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> D
                     RUN_LEGEND,
                 ),
             ),
-            unit="percentunit",
+            unit=catalog_unit("resample/invalid_value_share"),
             thresholds=metric_steps(slo_set, "resample/invalid_value_share"),
         ),
         PanelSpec(
@@ -552,7 +586,7 @@ def debug_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> D
                     "{{resampler}}",
                 ),
             ),
-            unit="short",
+            unit=catalog_unit("resample/n_synthetic"),
         ),
     )
     fairness = (
@@ -588,16 +622,16 @@ def debug_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> D
             "Mean seconds per fold for resampling, fitting and predicting.",
             tuple(
                 Query(f"avg by (resampler) ({batch_series(f'time/{step}_seconds')})", step)
-                for step in ("resample", "fit", "predict")
+                for step in STEPS
             ),
-            unit="s",
+            unit=catalog_unit(*(f"time/{step}_seconds" for step in STEPS)),
         ),
         PanelSpec(
             "timeseries",
             "Peak memory",
             "Peak memory traced (tracemalloc) while the sampler resampled a fold, bytes.",
             (_per_run("memory/peak_bytes"),),
-            unit="bytes",
+            unit=catalog_unit("memory/peak_bytes"),
         ),
     )
     return DashboardSpec(

@@ -393,3 +393,15 @@ def _query(port: int, expr: str) -> list:
         return []
     assert body["status"] == "success", body
     return body["data"]["result"]
+
+
+def test_panel_units_come_from_the_metric_catalog():
+    from harness.errors import ConfigError
+    from harness.export.dashboards import GRAFANA_UNITS, catalog_unit
+    from harness.metrics.catalog import CATALOG
+
+    assert {spec.unit for spec in CATALOG.values()} <= GRAFANA_UNITS.keys()
+    assert catalog_unit("memory/peak_bytes") == "bytes"
+    assert catalog_unit("time/fit_seconds", "time/predict_seconds") == "s"
+    with pytest.raises(ConfigError, match="one unit per panel"):
+        catalog_unit("memory/peak_bytes", "time/fit_seconds")
