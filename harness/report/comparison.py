@@ -300,11 +300,11 @@ def critical_difference_png(result: Any) -> bytes | None:
         return None
     import io
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import scikit_posthocs as sp
+
+    from harness.report.figures import pyplot
+
+    plt = pyplot()
 
     figure, axis = plt.subplots(figsize=(7, 2.2 + 0.15 * result.n_strategies))
     try:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from harness.evaluate.inference import corrected_interval
 from harness.metrics.catalog import greater_is_better, spec_of
-from harness.report.figures import close_to_png, pyplot
+from harness.report.figures import pyplot, with_note
 from harness.report.pages import (
     BASELINE_COLOUR,
     FAIL_COLOUR,
@@ -301,9 +301,7 @@ def cost_quality_png(table: pd.DataFrame) -> bytes:
             _panel(ax, frame, metric)
         row_axes[0].set_title(" / ".join(str(part) for part in key), fontsize=9, loc="left")
     fig.suptitle(HEADING, fontsize=10, x=0.01, ha="left")
-    fig.text(0.01, -0.01, PLOT_NOTE, fontsize=7, va="top", color="#444")
-    fig.tight_layout()
-    return close_to_png(fig)
+    return with_note(fig, PLOT_NOTE)
 
 
 def _panel(ax: Any, frame: pd.DataFrame, metric: str) -> None:

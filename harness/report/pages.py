@@ -20,8 +20,7 @@ import pandas as pd
 
 from harness.metrics.catalog import GROUPS, headline_keys, parse_key
 from harness.report.evaluation_plots import evaluation_plots
-from harness.report.figures import figure_png as _figure_png
-from harness.report.figures import pyplot as _pyplot
+from harness.report.figures import close_to_png, pyplot, with_note
 from harness.runs import RunFolder, write_bytes_atomic, write_text_atomic
 
 #: The headline metrics of the metric catalog, in its group order.
@@ -111,7 +110,7 @@ def _plot_pr_curve(true: np.ndarray, score: np.ndarray, title: str) -> bytes:
     """Precision-recall curve with the prevalence baseline (a no-skill model's precision)."""
     from sklearn.metrics import PrecisionRecallDisplay
 
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5, 4))
     PrecisionRecallDisplay.from_predictions(true, score, ax=ax, name="out-of-fold")
     prevalence = float(np.mean(true))
@@ -122,28 +121,24 @@ def _plot_pr_curve(true: np.ndarray, score: np.ndarray, title: str) -> bytes:
     ax.set_ylim(0, 1.02)
     ax.set_title(title, fontsize=9)
     ax.legend(loc="upper right", fontsize=8)
-    png = _figure_png(fig)
-    plt.close(fig)
-    return png
+    return close_to_png(fig)
 
 
 def _plot_roc_curve(true: np.ndarray, score: np.ndarray, title: str) -> bytes:
     """ROC curve with the chance diagonal."""
     from sklearn.metrics import RocCurveDisplay
 
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5, 4))
     RocCurveDisplay.from_predictions(true, score, ax=ax, name="out-of-fold")
     ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label="chance")
     ax.set_title(title, fontsize=9)
     ax.legend(loc="lower right", fontsize=8)
-    png = _figure_png(fig)
-    plt.close(fig)
-    return png
+    return close_to_png(fig)
 
 
 def _plot_group_recall(group_recall: pd.DataFrame, title: str) -> bytes:
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 0.4 * len(group_recall) + 1.5))
     labels = [
         f"{s}={g}" for s, g in zip(group_recall["sensitive"], group_recall["group"], strict=True)
@@ -152,9 +147,7 @@ def _plot_group_recall(group_recall: pd.DataFrame, title: str) -> bytes:
     ax.set_xlim(0, 1)
     ax.set_xlabel("minority recall")
     ax.set_title(title)
-    png = _figure_png(fig)
-    plt.close(fig)
-    return png
+    return close_to_png(fig)
 
 
 #: The catalog pattern of a group's recall (the bar chart of the report).
@@ -392,7 +385,7 @@ def forest_plot_png(
     """
     from harness.metrics.catalog import greater_is_better
 
-    plt = _pyplot()
+    plt = pyplot()
     panels = list(rows.groupby(["dataset", "model", "seed"], sort=True))
     heights = [max(len(frame), 1) for _, frame in panels]
     fig, axes = plt.subplots(
@@ -453,8 +446,4 @@ def forest_plot_png(
         notes.append(f"*: differs from {reference!r} (Holm-adjusted p < 0.05)")
     axes[-1, 0].set_xlabel(metric, fontsize=9)
     fig.suptitle(metric, fontsize=10, x=0.01, ha="left")
-    fig.text(0.01, -0.01, "\n".join(notes), fontsize=7, va="top", color="#444")
-    fig.tight_layout()
-    png = _figure_png(fig)
-    plt.close(fig)
-    return png
+    return with_note(fig, "\n".join(notes))
