@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from harness.errors import InputDataError
 
@@ -37,6 +38,33 @@ def same_columns(first, first_name: str, second, second_name: str, fix: str) -> 
             f"{first_name} has columns {list(first.columns)[:10]} but {second_name} has "
             f"{list(second.columns)[:10]}: {fix}"
         )
+
+
+def two_d_frame(values, name: str, prefix: str | None = None) -> pd.DataFrame:
+    """``values`` as a DataFrame with a fresh index; raise when it is not a 2-D table.
+
+    A DataFrame keeps its columns. An array gets positions as column names, or
+    ``f"{prefix}{i}"`` with ``prefix``; a list of rows keeps each value's type (numbers stay
+    numbers next to strings).
+    """
+    if isinstance(values, pd.DataFrame):
+        return values.reset_index(drop=True)
+    array = np.asarray(values, dtype=object) if isinstance(values, list) else np.asarray(values)
+    if array.ndim != 2:
+        raise InputDataError(
+            f"{name} must be a 2-D table (rows x columns), got shape {array.shape}: pass a "
+            "DataFrame or a rows x features array"
+        )
+    columns = None if prefix is None else [f"{prefix}{i}" for i in range(array.shape[1])]
+    frame = pd.DataFrame(array, columns=columns)
+    return frame.infer_objects() if array.dtype == object else frame
+
+
+def frames_alike(first, first_name: str, second, second_name: str, fix: str, convert=two_d_frame):
+    """Both tables as DataFrames (``convert(values, name)``), checked to share their columns."""
+    first_frame, second_frame = convert(first, first_name), convert(second, second_name)
+    same_columns(first_frame, first_name, second_frame, second_name, fix)
+    return first_frame, second_frame
 
 
 def _as_float(values, name: str, fix: str) -> np.ndarray:

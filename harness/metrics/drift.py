@@ -10,11 +10,10 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from harness.errors import InputDataError
-from harness.metrics._checks import same_columns
+from harness.metrics._checks import frames_alike, two_d_frame
 from harness.metrics.privacy import PrivacyResult, privacy_distance
 
 __all__ = ["DriftResult", "PrivacyResult", "data_drift", "privacy_distance", "synthetic_realism"]
@@ -55,25 +54,16 @@ def _evidently():
     return Report, DataDriftPreset
 
 
-def _as_frame(data, name: str, columns=None) -> pd.DataFrame:
-    if isinstance(data, pd.DataFrame):
-        frame = data.copy()
-    else:
-        array = np.asarray(data)
-        if array.ndim != 2:
-            raise InputDataError(
-                f"{name} must be a 2-D table, got shape {array.shape}: pass a DataFrame or a "
-                "rows x features array"
-            )
-        names = columns if columns is not None else [f"x{i}" for i in range(array.shape[1])]
-        frame = pd.DataFrame(array, columns=names)
+def _as_frame(data, name: str) -> pd.DataFrame:
+    """``data`` as a DataFrame with string column names (``x0``, ``x1``, ... for an array)."""
+    frame = two_d_frame(data, name, prefix="x")
     frame.columns = [str(column) for column in frame.columns]
     if frame.empty:
         raise InputDataError(
             f"{name} has no rows or no columns: a drift test needs data on both sides; skip the "
             "check when there is nothing to compare (e.g. a sampler that appended no rows)"
         )
-    return frame.reset_index(drop=True)
+    return frame
 
 
 def _severity(score: float, threshold: float, is_p_value: bool) -> float:
@@ -145,15 +135,8 @@ def data_drift(reference, current, *, top_n: int = 10, drift_share: float = 0.5)
     """
     Report, DataDriftPreset = _evidently()
 
-    reference = _as_frame(reference, "reference")
-    current = _as_frame(current, "current")
-    same_columns(
-        reference,
-        "reference",
-        current,
-        "current",
-        "compare tables with the same columns in the same order",
-    )
+    fix = "compare tables with the same columns in the same order"
+    reference, current = frames_alike(reference, "reference", current, "current", fix, _as_frame)
     report = Report([DataDriftPreset(drift_share=drift_share)], include_tests=True)
     snapshot = report.run(current_data=current, reference_data=reference)
     share, drifted, per_column = _parse(snapshot.dict(), top_n)
@@ -186,5 +169,7 @@ def synthetic_realism(real_minority, synthetic_minority, *, top_n: int = 10) -> 
         As :func:`data_drift`.
     """
     real = _as_frame(real_minority, "real_minority")
-    synthetic = _as_frame(synthetic_minority, "synthetic_minority", columns=list(real.columns))
+    synthetic = _as_frame(synthetic_minority, "synthetic_minority")
+    if not isinstance(synthetic_minority, pd.DataFrame) and synthetic.shape[1] == real.shape[1]:
+        synthetic.columns = real.columns  # an array of synthetic rows takes the real names
     return data_drift(real, synthetic, top_n=top_n)

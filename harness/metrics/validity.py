@@ -14,19 +14,7 @@ import numpy as np
 import pandas as pd
 
 from harness.errors import InputDataError
-from harness.metrics._checks import same_columns
-
-
-def _frame(values: object, name: str) -> pd.DataFrame:
-    if isinstance(values, pd.DataFrame):
-        return values.reset_index(drop=True)
-    array = np.asarray(values, dtype=object) if isinstance(values, list) else np.asarray(values)
-    if array.ndim != 2:
-        raise InputDataError(
-            f"{name} must be 2-D (rows x columns), got shape {array.shape}: pass the feature "
-            "matrix or DataFrame"
-        )
-    return pd.DataFrame(array)
+from harness.metrics._checks import frames_alike
 
 
 def _column_keys(frame: pd.DataFrame, items: Sequence[object], what: str) -> list[object]:
@@ -115,15 +103,8 @@ def invalid_value_share(
     InputDataError
         Inputs that are not 2-D, have different columns, or name unknown columns.
     """
-    train = _frame(X_train, "X_train")
-    synthetic = _frame(X_synthetic, "X_synthetic")
-    same_columns(
-        train,
-        "X_train",
-        synthetic,
-        "X_synthetic",
-        "pass the synthetic rows with the training columns",
-    )
+    fix = "pass the synthetic rows with the training columns"
+    train, synthetic = frames_alike(X_train, "X_train", X_synthetic, "X_synthetic", fix)
     if len(synthetic) == 0:
         return math.nan
     categorical_keys = _column_keys(train, categorical, "categorical")

@@ -60,6 +60,8 @@ def test_mismatched_columns_or_empty_rejected():
         data_drift(_table(rng), _table(rng).rename(columns={"age": "AGE"}))
     with pytest.raises(InputDataError, match="no rows"):
         synthetic_realism(np.ones((10, 2)), np.empty((0, 2)))
+    with pytest.raises(InputDataError, match="but current has .+x0"):
+        synthetic_realism(_table(rng), np.ones((10, 2)))
 
 
 def test_importing_the_metrics_does_not_import_evidently():
