@@ -19,7 +19,7 @@ import numpy as np
 
 from harness.bench import distributed as scale
 from harness.bench.implementations import IMPLEMENTATIONS
-from harness.bench.overhead import FULL_PLAN, SMOKE_PLAN, AblationPlan
+from harness.bench.overhead import FULL_PLAN, SMOKE_PLAN, AblationPlan, sweep_plan
 from harness.bench.parts import PARTS, read_parts, write_part
 from harness.bench.report import (
     evaluate_targets,
@@ -70,6 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
         f"{', '.join(IMPLEMENTATIONS)})",
     )
     parser.add_argument("--no-overhead", action="store_true", help="skip the overhead ablation")
+    parser.add_argument(
+        "--sweep-seeds",
+        type=int,
+        default=5,
+        help="seeds of the sweep-overhead part: 8 data sets × 5 strategies × this many jobs "
+        "(default: 5, the 200-job sweep)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
     parser.add_argument(
         "--part",
@@ -221,10 +228,16 @@ OVERHEAD_VARIANTS = {
 
 
 def run_overhead(
-    plan: AblationPlan, repeats: int, work: Path, log, profile: str | None = None
+    plan: AblationPlan,
+    repeats: int,
+    work: Path,
+    log,
+    profile: str | None = None,
+    variants: tuple[str, ...] = tuple(OVERHEAD_VARIANTS),
 ) -> dict[str, Any]:
-    """Median time of the ablation through the harness (with a new and with an existing MLflow
-    store) and through the bare loop; the target ratio uses the new store, the worse case.
+    """Median time of the ablation through the harness (with a new and, among ``variants``,
+    with an existing MLflow store) and through the bare loop; the target ratio uses the new
+    store, the worse case.
 
     ``profile="sweep"`` runs the harness with the ``evaluation=sweep`` profile (no per-job
     plots, HTML or model; one report per sweep)."""
@@ -233,14 +246,18 @@ def run_overhead(
         "strategies": list(plan.strategies),
         "n_splits": plan.n_splits,
         "n_repeats": plan.n_repeats,
+        "datasets": list(plan.datasets),
+        "seeds": list(plan.seeds),
+        "job_size": plan.describe(),
     }
     if profile:
         base["profile"] = profile
-    times: dict[str, list[float]] = {name: [] for name in OVERHEAD_VARIANTS}
+    times: dict[str, list[float]] = {name: [] for name in variants}
     store_setup: list[float] = []
     try:
         for repeat in range(repeats):
-            for name, fields in OVERHEAD_VARIANTS.items():
+            for name in variants:
+                fields = OVERHEAD_VARIANTS[name]
                 root = work / f"overhead-{name}-{repeat}"
                 result = run_worker({**base, **fields, "root": str(root)})
                 if result.get("failed"):
@@ -252,14 +269,16 @@ def run_overhead(
     except HarnessError as error:
         return {"error": str(error)[:500], "plan": base}
     medians = {name: float(np.median(values)) for name, values in times.items()}
+    existing = medians.get("harness-existing-store")
     return {
         "plan": base,
         "harness_seconds": medians["harness"],
-        "harness_existing_store_seconds": medians["harness-existing-store"],
+        "harness_existing_store_seconds": existing,
         "store_setup_seconds": float(np.median(store_setup)) if store_setup else None,
         "bare_seconds": medians["bare"],
         "ratio": medians["harness"] / medians["bare"],
-        "ratio_existing_store": medians["harness-existing-store"] / medians["bare"],
+        "ratio_existing_store": existing / medians["bare"] if existing is not None else None,
+        "per_job_seconds": {name: value / plan.n_jobs for name, value in medians.items()},
         "runs": times,
     }
 
@@ -349,8 +368,13 @@ def _run_part(args: argparse.Namespace, argv: list[str], shapes, repeats, names)
             plan = SMOKE_PLAN if args.quick else FULL_PLAN
             data = {"overhead": run_overhead(plan, repeats, work, _log)}
         elif args.part == "sweep-overhead":
-            plan = SMOKE_PLAN if args.quick else FULL_PLAN
-            data = {"sweep_overhead": run_overhead(plan, repeats, work, _log, profile="sweep")}
+            plan = SMOKE_PLAN if args.quick else sweep_plan(args.sweep_seeds)
+            variants = ("harness", "bare")  # hundreds of jobs: the new store only, the worse case
+            data = {
+                "sweep_overhead": run_overhead(
+                    plan, repeats, work, _log, profile="sweep", variants=variants
+                )
+            }
         else:
             data = {"distributed": _run_distributed(args, work)}
     path = write_part(args.out, args.part, meta, data)

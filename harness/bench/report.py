@@ -314,13 +314,14 @@ def render_markdown(result: dict[str, Any]) -> str:
     lines += ["", "## Harness overhead with the sweep profile (evaluation=sweep)", ""]
     if sweep.get("ratio") is not None:
         plan = sweep["plan"]
+        size = plan.get("job_size") or f"{len(plan['strategies'])} jobs on Pima"
+        per_job = sweep.get("per_job_seconds") or {}
         lines.append(
-            f"Job size: Pima (768 rows), {plan['n_splits']}-fold × {plan['n_repeats']} repeats, "
-            f"one decision tree per fold, {len(plan['strategies'])} jobs "
-            f"({', '.join(plan['strategies'])}). Harness {sweep['harness_seconds']:.1f} s "
-            f"({sweep['harness_existing_store_seconds']:.1f} s with an existing store), bare "
-            f"loop {sweep['bare_seconds']:.1f} s: {sweep['ratio']:.2f}× "
-            f"({sweep['ratio_existing_store']:.2f}×)."
+            f"Job size: {size} ({', '.join(plan.get('datasets', ['pima']))}), one after "
+            f"another. Harness {sweep['harness_seconds']:.1f} s "
+            f"({_fmt(per_job.get('harness'), '.2f')} s per job, with a new MLflow store), bare "
+            f"loop {sweep['bare_seconds']:.1f} s ({_fmt(per_job.get('bare'), '.2f')} s per "
+            f"job): {sweep['ratio']:.2f}×."
         )
     else:
         lines.append(f"Not measured: {sweep.get('error', 'not run')}.")

@@ -131,6 +131,8 @@ def run_overhead(request: dict[str, Any]) -> dict[str, Any]:
         strategies=tuple(request["strategies"]),
         n_splits=int(request["n_splits"]),
         n_repeats=int(request["n_repeats"]),
+        datasets=tuple(request.get("datasets", ("pima",))),
+        seeds=tuple(int(seed) for seed in request.get("seeds", (0,))),
     )
     extra: dict[str, Any] = {}
     if request["variant"] == "harness":

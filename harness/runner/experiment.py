@@ -13,10 +13,8 @@ those of this run (:func:`reusable_record`); anything else runs again.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import os
-from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +29,7 @@ from harness.errors import ConfigError, InputDataError
 from harness.report.comparison import Comparison, compare
 from harness.runner import publish
 from harness.runner.config_checks import check_job_config
+from harness.runner.grid import GridComposer, grid_overrides, job_overrides, without_hydra
 from harness.runner.job import (
     execute_job,
     job_name,
@@ -91,60 +90,15 @@ class ExperimentOutcome:
         return [r for r in self.records if r["status"] != "success"]
 
 
-def _override_keys(overrides: Iterable[str]) -> set[str]:
-    keys = set()
-    for override in overrides:
-        key = override.split("=", 1)[0].lstrip("+~")
-        keys.add(key.split(".", 1)[0] if "/" not in key else key)
-    return keys
-
-
-def grid_overrides(cfg: DictConfig, overrides: list[str]) -> list[list[str]]:
-    """Expand ``experiment.grid`` into one override list per job.
-
-    Keys set in ``overrides`` (the command line, or a multirun job's sweep values) are taken
-    out of the grid, so ``harness run experiment=quick resampler=smote`` runs SMOTE only. A
-    value that is a mapping sets all its keys together as one point of its axis
-    (``{resampler: adasyn, resampler.name: adasyn_b0.5, resampler.sampler.beta: 0.5}``).
-    """
-    grid_node = cfg.experiment.get("grid")
-    grid = OmegaConf.to_container(grid_node, resolve=True) if grid_node else {}
-    if not isinstance(grid, dict):
-        raise ConfigError("experiment.grid must be a mapping of group name -> list of options.")
-    fixed = _override_keys(overrides)
-    axes = []
-    for key, values in grid.items():
-        if key in fixed:
-            continue
-        if isinstance(values, str | int | float):
-            values = [values]
-        if not isinstance(values, list) or not values:
-            raise ConfigError(
-                f"experiment.grid.{key} must be a non-empty list (e.g. [adasyn, smote])."
-            )
-        axes.append([_point_overrides(key, value) for value in values])
-    combos = itertools.product(*axes)
-    return [[o for point in combo for o in point] for combo in combos] or [[]]
-
-
-def _point_overrides(key: str, value: Any) -> list[str]:
-    if isinstance(value, dict):
-        return [f"{name}={setting}" for name, setting in value.items()]
-    return [f"{key}={value}"]
-
-
-def _job_overrides(overrides: list[str]) -> list[str]:
-    return [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
-
-
 def compose_jobs(cfg: DictConfig, overrides: list[str], output_dir: Path) -> list[Job]:
-    """Compose the config of every job in the grid (with Hydra's compose API)."""
-    from hydra import compose, initialize_config_dir
+    """The config of every job in the grid (:class:`harness.runner.grid.GridComposer`: each
+    distinct config-group option composed once with Hydra's compose API)."""
+    from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
     combos = grid_overrides(cfg, overrides)
     if combos == [[]]:
-        configs = [cfg]
+        configs = [without_hydra(cfg)]
     else:
         context = (
             nullcontext()
@@ -152,11 +106,10 @@ def compose_jobs(cfg: DictConfig, overrides: list[str], output_dir: Path) -> lis
             else initialize_config_dir(str(CONF_DIR), version_base="1.3")
         )
         with context:
-            base = _job_overrides(overrides)
-            configs = [compose(config_name="config", overrides=base + combo) for combo in combos]
+            composer = GridComposer(cfg, overrides)
+            configs = [composer.config(combo) for combo in combos]
     jobs = []
     for job_cfg in configs:
-        job_cfg = _without_hydra(job_cfg)
         check_job_config(job_cfg)
         name = job_name(
             str(job_cfg.dataset.name),
@@ -170,14 +123,6 @@ def compose_jobs(cfg: DictConfig, overrides: list[str], output_dir: Path) -> lis
     if len(set(names)) != len(names):
         raise ConfigError(f"experiment grid produces duplicate jobs: {sorted(names)}.")
     return jobs
-
-
-def _without_hydra(cfg: DictConfig) -> DictConfig:
-    container = OmegaConf.to_container(cfg, resolve=False)
-    container.pop("hydra", None)
-    job_cfg = OmegaConf.create(container)
-    OmegaConf.resolve(job_cfg)
-    return job_cfg
 
 
 def plan_run(overrides: list[str]) -> tuple[DictConfig, list[Job]]:
@@ -196,7 +141,7 @@ def plan_run(overrides: list[str]) -> tuple[DictConfig, list[Job]]:
     from hydra import compose, initialize_config_dir
 
     with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
-        cfg = compose(config_name="config", overrides=_job_overrides(overrides))
+        cfg = compose(config_name="config", overrides=job_overrides(overrides))
         return cfg, compose_jobs(cfg, overrides, Path("."))
 
 

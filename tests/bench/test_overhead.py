@@ -84,3 +84,28 @@ def test_sweep_profile_turns_per_job_outputs_off(tmp_path):
     assert cfg.tracking.log_model is False
     # The plan's own settings still win over the profile's defaults.
     assert cfg.evaluation.n_splits == 2 and cfg.evaluation.n_jobs == 1
+
+
+def test_the_harness_variant_runs_its_jobs_with_the_profile(tmp_path):
+    # The jobs of the run, not only its primary config, get the sweep profile: no per-job
+    # report, no saved model (before, the jobs were composed without the bench's overrides).
+    plan = overhead.AblationPlan(strategies=("none",), n_splits=2, n_repeats=1, seeds=(0, 1))
+    assert overhead.run_through_harness(tmp_path, plan, "sweep") == {"jobs": 2, "failed": 0}
+    jobs = sorted((tmp_path / "quick" / "jobs").iterdir())
+    assert [job.name.rsplit("__", 1)[-1] for job in jobs] == ["seed0", "seed1"]
+    for job in jobs:
+        assert (job / "result.json").is_file()
+        assert not (job / "report.md").exists() and not (job / "model").exists()
+
+
+def test_the_bare_loop_runs_every_data_set_strategy_and_seed():
+    plan = overhead.AblationPlan(
+        strategies=("none", "ros"),
+        n_splits=2,
+        n_repeats=1,
+        datasets=("pima", "yeast4"),
+        seeds=(0, 1),
+    )
+    assert plan.n_jobs == 8
+    assert overhead.run_bare_loop(plan) == {"jobs": 8, "failed": 0, "folds": 16}
+    assert "8 jobs (2 data sets × 2 strategies × 2 seeds), 2-fold × 1" in plan.describe()
