@@ -101,9 +101,23 @@ def load_dataset_from_config(cfg: DictConfig) -> Dataset:
     return instantiate_component(cfg.dataset.loader)
 
 
+def _fresh_copy(prototype: Any, build: Callable[[], Any]) -> Any:
+    """An unfitted copy of ``prototype``: scikit-learn's ``clone`` (the config is checked and
+    instantiated once per job, not once per fold), or ``build()`` for a component without
+    ``get_params``."""
+    from sklearn.base import clone
+
+    return clone(prototype) if hasattr(prototype, "get_params") else build()
+
+
 def _sampler_factory(cfg: DictConfig) -> Callable[[int], Any]:
+    def build() -> Any:
+        return instantiate_component(cfg.resampler.sampler)
+
+    prototype = build()
+
     def make(seed: int) -> Any:
-        sampler = instantiate_component(cfg.resampler.sampler)
+        sampler = _fresh_copy(prototype, build)
         if "random_state" in sampler.get_params():
             sampler.set_params(random_state=seed)
         return sampler
@@ -114,8 +128,13 @@ def _sampler_factory(cfg: DictConfig) -> Callable[[int], Any]:
 def _model_factory(cfg: DictConfig, class_weight: str | None) -> Callable[[int], Any]:
     from harness.models import build_model
 
+    prototype = build_model(cfg.model, class_weight=class_weight)
+
     def make(seed: int) -> Any:
-        return build_model(cfg.model, class_weight=class_weight, random_state=seed)
+        model = _fresh_copy(prototype, lambda: build_model(cfg.model, class_weight=class_weight))
+        if "random_state" in model.get_params(deep=False):
+            model.set_params(random_state=int(seed))
+        return model
 
     return make
 
