@@ -7,6 +7,7 @@ loses a result. Each file is written atomically and ``result.json`` last, as the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -64,8 +65,10 @@ def _without_volatile(container: Any) -> Any:
     return container
 
 
+@functools.cache
 def git_commit() -> str:
-    """The commit of the working tree the harness runs from, or ``unknown``."""
+    """The commit of the working tree the harness runs from, or ``unknown`` (asked once per
+    process: the code a process runs does not change with later commits)."""
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"],

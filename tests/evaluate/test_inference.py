@@ -103,6 +103,20 @@ def test_holm_matches_the_step_down_rule():
     assert holm(p) == pytest.approx(expected, abs=1e-12)
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_holm_equals_statsmodels_with_ties_and_missing_values(seed):
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(seed)
+    p = rng.choice([0.001, 0.01, 0.02, 0.04, 0.2, 0.5, 1.0], size=rng.integers(1, 12))
+    p = np.where(rng.random(p.size) < 0.2, np.nan, p * rng.random(p.size) ** (seed % 2))
+    finite = np.isfinite(p)
+    expected = np.full(p.size, np.nan)
+    if finite.any():
+        expected[finite] = multipletests(p[finite], method="holm")[1]
+    np.testing.assert_allclose(holm(p), expected, rtol=0, atol=1e-15)
+
+
 def test_rank_test_iman_davenport_and_critical_difference():
     rng = np.random.default_rng(2)
     table = pd.DataFrame(rng.random((6, 4)), columns=["adasyn", "smote", "ros", "none"])

@@ -124,3 +124,29 @@ def test_logging_the_data_set_adds_no_integer_schema_hint(logged, tmp_path):
         MlflowTracker(uri, "again").log_run_dir(folder.path)
     hints = [w for w in caught if INTEGER_SCHEMA_HINT in str(w.message)]
     assert not hints, [str(w.message)[:80] for w in hints]
+
+
+def test_jobs_on_one_data_set_build_its_dataset_entity_once(logged, tmp_path, monkeypatch):
+    import shutil
+
+    import harness.tracking.mlflow_tracker as tracker_module
+
+    _, _, folder = logged
+    built = []
+    original = tracker_module._dataset_entity
+    monkeypatch.setattr(
+        tracker_module, "_dataset_entity", lambda *a: built.append(a) or original(*a)
+    )
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    ensure_sqlite_db(uri)
+    tracker = MlflowTracker(uri, "cached", log_model=False)
+    runs = []
+    for copy in ("a", "b"):
+        shutil.copytree(folder.path, tmp_path / copy, ignore=shutil.ignore_patterns("tracking*"))
+        record = json.loads((tmp_path / copy / "result.json").read_text())
+        record["run_key"] += copy  # two jobs of one sweep, on the same data
+        (tmp_path / copy / "result.json").write_text(json.dumps(record))
+        runs.append(tracker.log_run_dir(tmp_path / copy))
+    assert len(built) == 1
+    inputs = [MlflowClient(uri).get_run(r).inputs.dataset_inputs[0].dataset for r in runs]
+    assert inputs[0].digest == inputs[1].digest and inputs[0].schema == inputs[1].schema
