@@ -352,6 +352,19 @@ def slo_lines(metric: str, slo_set: Any) -> list[ThresholdLine]:
     ]
 
 
+def _forest_style(
+    strategy: str, mean: float, lines: Sequence[ThresholdLine], reference: str
+) -> tuple[str, str]:
+    """Colour and marker of a strategy's row: grey square for the baseline, green or red
+    against the SLO lines that cover it, plain otherwise."""
+    covering = [line for line in lines if line.applies(strategy)]
+    if strategy == reference:
+        return BASELINE_COLOUR, "s"
+    if covering and np.isfinite(mean):
+        return (PASS_COLOUR if all(line.met(mean) for line in covering) else FAIL_COLOUR), "o"
+    return PLAIN_COLOUR, "o"
+
+
 def forest_plot_png(
     rows: pd.DataFrame,
     metric: str,
@@ -362,11 +375,16 @@ def forest_plot_png(
 ) -> bytes:
     """A forest plot of one metric: every strategy's mean and 95 % interval, ranked.
 
+    One panel per data set and model. With several seeds, a strategy's row holds one bar per
+    seed and is ranked by the mean over them, so the figure's size (and its drawing time)
+    grows with the strategies, not with strategies × seeds.
+
     Parameters
     ----------
     rows : DataFrame
         One row per job: ``dataset``, ``model``, ``seed``, ``strategy``, ``mean``, ``ci_low``,
-        ``ci_high`` (the long format of comparison.csv, filtered to ``metric``).
+        ``ci_high`` and optionally ``resampler`` (the long format of comparison.csv, filtered
+        to ``metric``); the plot has a row per resampler name.
     metric : str
         The metric key; its direction (metric catalog) decides the ranking, best on top.
     lines : list of ThresholdLine
@@ -386,8 +404,16 @@ def forest_plot_png(
     from harness.metrics.catalog import greater_is_better
 
     plt = pyplot()
-    panels = list(rows.groupby(["dataset", "model", "seed"], sort=True))
-    heights = [max(len(frame), 1) for _, frame in panels]
+
+    # One panel per data set and model; the seeds of a strategy share its row (one bar each,
+    # stacked), so the figure grows with the strategies, not with strategies × seeds.
+    # A row per configured resampler (its name), styled by its strategy kind: the kind
+    # decides the SLO colour and the baseline, and two configurations of one kind (ADASYN at
+    # two betas) stay two rows.
+    names = rows["resampler"].fillna(rows["strategy"]) if "resampler" in rows else rows["strategy"]
+    rows = rows.assign(row=names.astype(str))
+    panels = list(rows.groupby(["dataset", "model"], sort=True))
+    heights = [max(frame["row"].nunique(), 1) for _, frame in panels]
     fig, axes = plt.subplots(
         len(panels),
         1,
@@ -397,42 +423,45 @@ def forest_plot_png(
         sharex=True,
     )
     descending = greater_is_better(metric) is not False
-    multiple_seeds = rows["seed"].nunique() > 1
-    for ax, ((dataset, model, seed), frame) in zip(axes[:, 0], panels, strict=True):
-        frame = frame.sort_values("mean", ascending=not descending, na_position="last")
-        frame = frame.iloc[::-1]  # best at the top
-        for y, row in enumerate(frame.itertuples(index=False)):
-            strategy = str(row.strategy)
-            covering = [line for line in lines if line.applies(strategy)]
-            if strategy == reference:
-                colour, marker = BASELINE_COLOUR, "s"
-            elif covering and np.isfinite(row.mean):
-                met = all(line.met(row.mean) for line in covering)
-                colour, marker = (PASS_COLOUR if met else FAIL_COLOUR), "o"
-            else:
-                colour, marker = PLAIN_COLOUR, "o"
-            low, high = row.ci_low, row.ci_high
-            if np.isfinite(low) and np.isfinite(high):
-                ax.hlines(y, low, high, color=colour, linewidth=2)
-            ax.plot(row.mean, y, marker=marker, color=colour, markersize=7)
-            star = " *" if (dataset, model, seed, strategy) in significant else ""
+    n_seeds = int(rows["seed"].nunique())
+    for ax, ((dataset, model), frame) in zip(axes[:, 0], panels, strict=True):
+        means = frame.groupby("row")["mean"].mean()
+        order = list(means.sort_values(ascending=not descending, na_position="last").index)
+        order.reverse()  # best at the top
+        for y, name in enumerate(order):
+            runs = frame[frame["row"] == name].sort_values("seed")
+            strategy = str(runs["strategy"].iloc[0])
+            colour, marker = _forest_style(strategy, means[name], lines, reference)
+            step = min(0.6 / len(runs), 0.25)
+            for j, row in enumerate(runs.itertuples(index=False)):
+                offset = (j - (len(runs) - 1) / 2) * step
+                if np.isfinite(row.ci_low) and np.isfinite(row.ci_high):
+                    ax.hlines(y + offset, row.ci_low, row.ci_high, color=colour, linewidth=2)
+                ax.plot(row.mean, y + offset, marker=marker, color=colour, markersize=7)
+            starred = sum(
+                (dataset, model, row.seed, strategy) in significant
+                for row in runs.itertuples(index=False)
+            )
+            star = ""
+            if starred:
+                star = " *" if len(runs) == 1 else f" *{starred}/{len(runs)}"
             ax.annotate(
-                f"{row.mean:.3f}{star}",
-                (row.mean, y),
+                f"{means[name]:.3f}{star}",
+                (means[name], y + (len(runs) - 1) / 2 * step),
                 xytext=(0, 7),
                 textcoords="offset points",
                 ha="center",
                 fontsize=7,
                 color=colour,
             )
-        ax.set_yticks(range(len(frame)), [str(s) for s in frame["strategy"]], fontsize=8)
-        ax.set_ylim(-0.7, len(frame) - 0.3)
-        baseline = frame.loc[frame["strategy"] == reference, "mean"]
-        if len(baseline) and np.isfinite(baseline.iloc[0]):
-            ax.axvline(baseline.iloc[0], color=BASELINE_COLOUR, linestyle=":", linewidth=1)
+        ax.set_yticks(range(len(order)), [str(s) for s in order], fontsize=8)
+        ax.set_ylim(-0.7, len(order) - 0.3)
+        baseline = frame.loc[frame["strategy"] == reference, "mean"].astype(float)
+        if len(baseline) and np.isfinite(baseline.mean()):
+            ax.axvline(baseline.mean(), color=BASELINE_COLOUR, linestyle=":", linewidth=1)
         for line in lines:
             ax.axvline(line.threshold, color=FAIL_COLOUR, linestyle="--", linewidth=1)
-        label = f"{dataset} / {model}" + (f" / seed {seed}" if multiple_seeds else "")
+        label = f"{dataset} / {model}" + (f" / {n_seeds} seeds" if n_seeds > 1 else "")
         ax.set_title(label, fontsize=8, loc="left")
         ax.grid(axis="x", alpha=0.3)
     notes = [f"best on top; bars: 95 % interval; grey square: baseline {reference!r}"]
@@ -442,8 +471,11 @@ def forest_plot_png(
             + ", ".join(f"{line.op} {line.threshold:g}" for line in lines)
             + " (green meets it, red misses it)"
         )
+    if n_seeds > 1:
+        notes.append("one bar per seed, the number is the mean over the seeds")
     if significant:
-        notes.append(f"*: differs from {reference!r} (Holm-adjusted p < 0.05)")
+        counted = " in n of k seeds" if n_seeds > 1 else ""
+        notes.append(f"*: differs from {reference!r} (Holm-adjusted p < 0.05){counted}")
     axes[-1, 0].set_xlabel(metric, fontsize=9)
     fig.suptitle(metric, fontsize=10, x=0.01, ha="left")
     return with_note(fig, "\n".join(notes))

@@ -3,6 +3,7 @@
 import base64
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -82,6 +83,59 @@ def test_forest_plot_marks_slo_lines_and_baseline():
         rows, "test/minority_recall", lines=[line], significant={("pima", "tree", 0, "adasyn")}
     )
     assert png.startswith(PNG)
+
+
+def _png_height(png: bytes) -> int:
+    import io
+
+    from PIL import Image
+
+    return Image.open(io.BytesIO(png)).size[1]
+
+
+def test_forest_plot_stacks_seeds_in_one_row_per_strategy():
+    rng = np.random.default_rng(0)
+    strategies = ["none", "smote", "adasyn"]
+
+    def table(n_seeds: int) -> pd.DataFrame:
+        means = rng.uniform(0.4, 0.8, size=3 * n_seeds)
+        return pd.DataFrame(
+            {
+                "dataset": "pima",
+                "model": "tree",
+                "seed": np.repeat(np.arange(n_seeds), 3),
+                "strategy": strategies * n_seeds,
+                "mean": means,
+                "ci_low": means - 0.05,
+                "ci_high": means + 0.05,
+            }
+        )
+
+    one, five = forest_plot_png(table(1), "test/pr_auc"), forest_plot_png(table(5), "test/pr_auc")
+    assert one.startswith(PNG) and five.startswith(PNG)
+    # Five seeds take the rows of one seed (the panel title and a note line aside), not five
+    # times their height.
+    assert _png_height(five) < 1.3 * _png_height(one)
+
+
+def test_forest_plot_keeps_two_configurations_of_one_strategy_apart():
+    rows = pd.DataFrame(
+        {
+            "dataset": "pima",
+            "model": "tree",
+            "seed": 0,
+            "strategy": ["none", "adasyn", "adasyn"],
+            "resampler": ["none", "adasyn_b0.5", "adasyn_b1"],
+            "mean": [0.5, 0.6, 0.7],
+            "ci_low": [0.4, 0.5, 0.6],
+            "ci_high": [0.6, 0.7, 0.8],
+        }
+    )
+    merged = rows.assign(resampler=["none", "adasyn", "adasyn"])
+    # Three rows are taller than two (the two adasyn configurations are not merged).
+    assert _png_height(forest_plot_png(rows, "test/pr_auc")) > _png_height(
+        forest_plot_png(merged, "test/pr_auc")
+    )
 
 
 @pytest.fixture(scope="module")
