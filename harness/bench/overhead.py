@@ -118,9 +118,9 @@ def harness_overrides(root: Path, plan: AblationPlan, profile: str | None = None
     outputs on.
 
     With ``profile="sweep"`` the evaluation profile of a large sweep (``conf/evaluation/
-    sweep.yaml``: no per-job plots, HTML or saved model) and no model logging.
+    sweep.yaml``: no per-job plots, HTML or saved model, no model or per-fold metric logging).
     """
-    profile_overrides = [f"evaluation={profile}", "tracking.log_model=false"] if profile else []
+    profile_overrides = [f"evaluation={profile}"] if profile else []
     grid = {"dataset": plan.datasets, "resampler": plan.strategies, "seed": plan.seeds}
     axes = ", ".join(f"{key}: [{', '.join(map(str, values))}]" for key, values in grid.items())
     return profile_overrides + [

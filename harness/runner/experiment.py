@@ -200,13 +200,9 @@ class _Datasets:
             try:
                 self._loaded[key] = load_dataset_from_config(cfg)
             except Exception as exc:  # the job itself records why, when it runs
-                log.info("resume: cannot load the data set of %s (%s)", cfg.dataset.name, exc)
+                log.info("cannot load the data set of %s (%s)", cfg.dataset.name, exc)
                 self._loaded[key] = None
         return self._loaded[key]
-
-    def loaded(self, cfg: DictConfig) -> Dataset | None:
-        """The data set of ``cfg`` if it was loaded already (never loads it)."""
-        return self._loaded.get(self._key(cfg))
 
 
 def reusable_record(job: Job, datasets: _Datasets) -> dict[str, Any] | None:
@@ -282,8 +278,9 @@ def run_jobs(jobs: list[Job], *, n_jobs: int, resume: bool, progress: bool) -> t
                 records.append(record)
                 bar.update()
         else:
+            # In one process, each data set is loaded once and shared by its jobs.
             for job in todo:
-                records.append(_run_one(job, progress, datasets.loaded(job.cfg)))
+                records.append(_run_one(job, progress, datasets.load(job.cfg)))
                 bar.update()
     return records, skipped
 

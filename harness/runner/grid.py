@@ -18,7 +18,7 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, OmegaConf
 
 from harness.errors import ConfigError
 
@@ -94,14 +94,15 @@ class GridComposer:
         from hydra.core.global_hydra import GlobalHydra
         from hydra.core.override_parser.overrides_parser import OverridesParser
 
-        self._cfg = cfg
         self._base = job_overrides(overrides)
         self._parser = OverridesParser.create()
         self._loader = GlobalHydra.instance().config_loader()
-        # Composing an option is compared with the primary config (which the base overrides
-        # compose to), so a primary config changed after composing disables the shortcut.
-        self._reference = _outside(cfg, None)
-        self._options: dict[tuple[str, str], DictConfig | None] = {}
+        # Each job's config starts as a copy of the primary config (without ``hydra``). An
+        # option composed with the base overrides is compared with it, so a primary config
+        # changed after composing disables the shortcut.
+        self._template = _outside(cfg, None)
+        self._options: dict[tuple[str, str], Any] = {}
+        self._groups: dict[str, bool] = {}
         self.composed = 0
         """How many times Hydra composed a config (for the tests and the benchmark)."""
 
@@ -133,25 +134,29 @@ class GridComposer:
             if node is None:
                 return without_hydra(self._compose(combo))
             nodes[override.key_or_group] = node
-        job = OmegaConf.create(OmegaConf.to_container(self._cfg, resolve=False))
+        # OmegaConf.create copies the plain data: the template and the options stay as they are.
+        job = OmegaConf.create({**self._template, **nodes})
         OmegaConf.set_struct(job, True)
-        with open_dict(job):
-            for group, node in nodes.items():
-                job[group] = OmegaConf.to_container(node, resolve=False)
         _apply_values(values, job)
-        return without_hydra(job)
+        OmegaConf.resolve(job)
+        return job
 
     def _is_group(self, key: str) -> bool:
-        return bool(self._loader.get_group_options(key))
+        # Listing a group's options reads the config folders (~10 ms): once per key.
+        if key not in self._groups:
+            self._groups[key] = bool(self._loader.get_group_options(key))
+        return self._groups[key]
 
-    def _option(self, group: str, option: str) -> DictConfig | None:
-        """The node ``group=option`` composes to, or ``None`` when choosing it changes the
-        config outside ``group`` too (then only a full composition is faithful)."""
+    def _option(self, group: str, option: str) -> Any:
+        """The node ``group=option`` composes to (plain data, unresolved), or ``None`` when
+        choosing it changes the config outside ``group`` too (then only a full composition is
+        faithful)."""
         key = (group, option)
         if key not in self._options:
             chosen = self._compose([f"{group}={option}"])
-            separable = _outside(chosen, group) == _outside_of(self._reference, group)
-            self._options[key] = chosen[group] if separable and group in chosen else None
+            separable = _outside(chosen, group) == _outside_of(self._template, group)
+            node = chosen.get(group) if separable else None
+            self._options[key] = None if node is None else OmegaConf.to_container(node)
         return self._options[key]
 
 

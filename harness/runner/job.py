@@ -345,7 +345,11 @@ def _nan_to_none(value: Any) -> Any:
 
 def _write_csv(path: Path, frame: pd.DataFrame) -> None:
     # The temporary name hides the .gz suffix from pandas: say the compression explicitly.
-    compression = "gzip" if path.name.endswith(".gz") else None
+    # Level 1: a few times faster than gzip's default 9 for slightly larger files; mtime 0
+    # makes the same rows give the same bytes.
+    compression = (
+        {"method": "gzip", "compresslevel": 1, "mtime": 0} if path.name.endswith(".gz") else None
+    )
     write_bytes_atomic(path, lambda tmp: frame.to_csv(tmp, index=False, compression=compression))
 
 

@@ -17,6 +17,7 @@ _KNOWN_KEYS = {
     "log_lineage",
     "lineage_sample_rows",
     "log_model",
+    "log_fold_metrics",
     "timeout_s",
     "retries",
 }
@@ -31,7 +32,8 @@ def make_tracker(tracking_cfg: Mapping[str, Any] | None, experiment_name: str) -
     ----------
     tracking_cfg : mapping or None
         The ``tracking`` config group (``enabled``, ``uri``, ``experiment_name``,
-        ``log_lineage``, ``lineage_sample_rows``, ``log_model``, ``timeout_s``, ``retries``).
+        ``log_lineage``, ``lineage_sample_rows``, ``log_model``, ``log_fold_metrics``,
+        ``timeout_s``, ``retries``).
         ``None`` turns tracking off.
     experiment_name : str
         Used when ``tracking_cfg.experiment_name`` is null.
@@ -63,6 +65,7 @@ def make_tracker(tracking_cfg: Mapping[str, Any] | None, experiment_name: str) -
         log_lineage=str(cfg.get("log_lineage", "sample")),
         lineage_sample_rows=int(cfg.get("lineage_sample_rows", 1000)),
         log_model=bool(cfg.get("log_model", True)),
+        log_fold_metrics=bool(cfg.get("log_fold_metrics", True)),
         timeout_s=float(cfg.get("timeout_s", 10)),
         retries=int(cfg.get("retries", 2)),
     )

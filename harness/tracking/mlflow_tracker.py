@@ -77,6 +77,9 @@ class MlflowTracker:
     log_model : bool
         Upload the run's ``model/`` folder as the artifact ``model`` (registrable as
         ``runs:/<run id>/model``).
+    log_fold_metrics : bool
+        Log each fold's value as the step series ``fold/<metric>`` (step = fold index); off,
+        the fold values stay in the run's ``folds.csv`` artifact (the sweep profile).
     timeout_s : float
         HTTP timeout per request and for the reachability check.
     retries : int
@@ -92,6 +95,7 @@ class MlflowTracker:
         log_lineage: str = "sample",
         lineage_sample_rows: int = 1000,
         log_model: bool = True,
+        log_fold_metrics: bool = True,
         timeout_s: float = 10.0,
         retries: int = 2,
     ) -> None:
@@ -110,6 +114,7 @@ class MlflowTracker:
         self.log_lineage = log_lineage
         self.lineage_sample_rows = int(lineage_sample_rows)
         self.log_model = bool(log_model)
+        self.log_fold_metrics = bool(log_fold_metrics)
         self.timeout_s = float(timeout_s)
         self.retries = int(retries)
         self._client: Any = None
@@ -171,8 +176,9 @@ class MlflowTracker:
 
         Logs params (``result.json`` ``params``, flattened), metrics (fold means,
         ``std/``, ``ci95_low/``, ``ci95_high/``), per-fold values as ``fold/<key>`` with
-        step = fold index across repeats, tags, the data set as a run input, artifacts and
-        the model folder. Writes the run id to ``tracking.json`` in the folder.
+        step = fold index across repeats (unless ``log_fold_metrics`` is off), tags, the data
+        set as a run input, artifacts and the model folder. Writes the run id to
+        ``tracking.json`` in the folder.
 
         Parameters
         ----------
@@ -343,7 +349,9 @@ class MlflowTracker:
         metrics = [
             Metric(k, v, now, 0, model_id=model_id) for k, v in rf.metrics_of(record).items()
         ]
-        metrics += [Metric(f.key, f.value, now, f.step) for f in rf.fold_metrics_of(run_dir)]
+        if self.log_fold_metrics:
+            folds = rf.fold_metrics_of(run_dir)
+            metrics += [Metric(f.key, f.value, now, f.step) for f in folds]
         self._log_batch(run_id, params=rf.params_of(record), metrics=metrics)
 
     def _log_batch(

@@ -81,7 +81,7 @@ def test_sweep_profile_turns_per_job_outputs_off(tmp_path):
     assert cfg.evaluation.save_model is False
     assert cfg.evaluation.job_report is False
     assert cfg.evaluation.lineage == "none"
-    assert cfg.tracking.log_model is False
+    assert cfg.tracking.log_model is False and cfg.tracking.log_fold_metrics is False
     # The plan's own settings still win over the profile's defaults.
     assert cfg.evaluation.n_splits == 2 and cfg.evaluation.n_jobs == 1
 

@@ -207,6 +207,20 @@ def test_ensure_sqlite_db_creates_the_store_and_ignores_servers(sqlite_uri):
     assert ensure_sqlite_db("http://127.0.0.1:5000") is None
 
 
+def test_fold_metrics_can_be_left_in_the_folder(sqlite_uri, experiment_name, run_folder):
+    tracker = make_tracker(
+        {"enabled": True, "uri": sqlite_uri, "log_fold_metrics": False}, experiment_name
+    )
+    assert tracker.log_fold_metrics is False
+    run_id = tracker.log_run_dir(run_folder)
+    client = MlflowClient(tracking_uri=sqlite_uri)
+    metrics = client.get_run(run_id).data.metrics
+    assert metrics["test/minority_recall"] == pytest.approx(METRICS["test/minority_recall"])
+    assert not [key for key in metrics if key.startswith("fold/")]
+    artifacts = [a.path for a in client.list_artifacts(run_id)]
+    assert "folds.csv" in artifacts  # the fold values are still there, as a table
+
+
 def test_make_tracker_follows_the_config():
     off = make_tracker({"enabled": False, "uri": None}, "quick")
     assert isinstance(off, NullTracker) and off.safe_log_run_dir("anywhere") is None
