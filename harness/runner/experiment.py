@@ -338,8 +338,8 @@ def run_experiment(
     )
     outcome.tracking_uri = published.tracking_uri
     outcome.parent_run_id = published.parent_run_id
-    outcome.verdicts = strategy_verdict_lines(output_dir, slo)
-    if sweep_dir is None:  # inside a sweep, the sweep's end exports every job at once
+    if sweep_dir is None:  # inside a sweep, the sweep's end judges and exports every job at once
+        outcome.verdicts = strategy_verdict_lines(output_dir, slo)
         publish.export(cfg, records, slo)
     return outcome
 
