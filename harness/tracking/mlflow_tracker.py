@@ -584,8 +584,5 @@ def _pandas_dataset(folder: RunFolder, meta: dict[str, Any]) -> Any:
         return None
     frame = data.X.assign(**{TARGET_COLUMN: data.y})
     source = CodeDatasetSource(tags={"source": str(meta.get("source") or data.source)})
-    with warnings.catch_warnings():
-        # The hint is about model inputs with missing values; a data set record has none to
-        # enforce, and the warning repeated for every job of a sweep buries what matters.
-        warnings.filterwarnings("ignore", message=INTEGER_SCHEMA_HINT, category=UserWarning)
-        return mlflow.data.from_pandas(frame, source=source, targets=TARGET_COLUMN, name=data.name)
+    # Called by _dataset_entity only, under its filter of MLflow's integer-schema hint.
+    return mlflow.data.from_pandas(frame, source=source, targets=TARGET_COLUMN, name=data.name)
