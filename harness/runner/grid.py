@@ -72,9 +72,7 @@ def job_overrides(overrides: list[str]) -> list[str]:
 
 def without_hydra(cfg: DictConfig) -> DictConfig:
     """``cfg`` without its ``hydra`` node, every interpolation resolved."""
-    container = OmegaConf.to_container(cfg, resolve=False)
-    container.pop("hydra", None)
-    job_cfg = OmegaConf.create(container)
+    job_cfg = OmegaConf.create(_plain(cfg))
     OmegaConf.resolve(job_cfg)
     return job_cfg
 
@@ -100,7 +98,7 @@ class GridComposer:
         # Each job's config starts as a copy of the primary config (without ``hydra``). An
         # option composed with the base overrides is compared with it, so a primary config
         # changed after composing disables the shortcut.
-        self._template = _outside(cfg, None)
+        self._template = _plain(cfg)
         self._options: dict[tuple[str, str], Any] = {}
         self._groups: dict[str, bool] = {}
         self.composed = 0
@@ -123,8 +121,9 @@ class GridComposer:
         parsed = self._parser.parse_overrides(combo)
         if any(o.is_sweep_override() or o.package is not None for o in parsed):
             return without_hydra(self._compose(combo))
-        groups = [o for o in parsed if self._is_group(o.key_or_group)]
-        values = [o for o in parsed if o not in groups]
+        groups, values = [], []
+        for override in parsed:
+            (groups if self._is_group(override.key_or_group) else values).append(override)
         nodes = {}
         for override in groups:
             node = None
@@ -153,24 +152,21 @@ class GridComposer:
         faithful)."""
         key = (group, option)
         if key not in self._options:
-            chosen = self._compose([f"{group}={option}"])
-            separable = _outside(chosen, group) == _outside_of(self._template, group)
-            node = chosen.get(group) if separable else None
-            self._options[key] = None if node is None else OmegaConf.to_container(node)
+            chosen = _plain(self._compose([f"{group}={option}"]))
+            separable = _without(chosen, group) == _without(self._template, group)
+            self._options[key] = chosen.get(group) if separable else None
         return self._options[key]
 
 
-def _outside(cfg: DictConfig, group: str | None) -> dict[str, Any]:
-    """``cfg`` as plain data without ``hydra`` (and without ``group``), unresolved."""
+def _plain(cfg: DictConfig) -> dict[str, Any]:
+    """``cfg`` as plain data without its ``hydra`` node, interpolations unresolved."""
     container = OmegaConf.to_container(cfg, resolve=False)
     container.pop("hydra", None)
-    if group is not None:
-        container.pop(group, None)
     return container
 
 
-def _outside_of(container: dict[str, Any], group: str) -> dict[str, Any]:
-    return {key: value for key, value in container.items() if key != group}
+def _without(container: dict[str, Any], key: str) -> dict[str, Any]:
+    return {name: value for name, value in container.items() if name != key}
 
 
 def _apply_values(overrides: list[Any], cfg: DictConfig) -> None:
