@@ -113,17 +113,24 @@ def _fresh_copy(prototype: Any, build: Callable[[], Any]) -> Any:
     return clone(prototype) if hasattr(prototype, "get_params") else build()
 
 
-def _sampler_factory(cfg: DictConfig) -> Callable[[int], Any]:
+def _with_seed(component: Any, seed: int) -> Any:
+    """``component`` with ``random_state`` set to ``seed`` when it has that parameter."""
+    if "random_state" in component.get_params(deep=False):
+        component.set_params(random_state=int(seed))
+    return component
+
+
+def _sampler_factory(cfg: DictConfig, prototype: Any = None) -> Callable[[int], Any]:
+    """Seeded copies of the configured sampler (of ``prototype``, when the caller has
+    instantiated it already)."""
+
     def build() -> Any:
         return instantiate_component(cfg.resampler.sampler)
 
-    prototype = build()
+    prototype = build() if prototype is None else prototype
 
     def make(seed: int) -> Any:
-        sampler = _fresh_copy(prototype, build)
-        if "random_state" in sampler.get_params():
-            sampler.set_params(random_state=seed)
-        return sampler
+        return _with_seed(_fresh_copy(prototype, build), seed)
 
     return make
 
@@ -131,13 +138,13 @@ def _sampler_factory(cfg: DictConfig) -> Callable[[int], Any]:
 def _model_factory(cfg: DictConfig, class_weight: str | None) -> Callable[[int], Any]:
     from harness.models import build_model
 
-    prototype = build_model(cfg.model, class_weight=class_weight)
+    def build() -> Any:
+        return build_model(cfg.model, class_weight=class_weight)
+
+    prototype = build()
 
     def make(seed: int) -> Any:
-        model = _fresh_copy(prototype, lambda: build_model(cfg.model, class_weight=class_weight))
-        if "random_state" in model.get_params(deep=False):
-            model.set_params(random_state=int(seed))
-        return model
+        return _with_seed(_fresh_copy(prototype, build), seed)
 
     return make
 
@@ -231,7 +238,7 @@ def execute_job(
         class_weight = getattr(sampler, "model_class_weight", None)
         result = evaluate_folds(
             dataset,
-            _sampler_factory(cfg),
+            _sampler_factory(cfg, sampler),
             _model_factory(cfg, class_weight),
             n_splits=int(evaluation.n_splits),
             n_repeats=int(evaluation.n_repeats),
