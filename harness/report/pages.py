@@ -404,9 +404,6 @@ def forest_plot_png(
     from harness.metrics.catalog import greater_is_better
 
     plt = pyplot()
-
-    # One panel per data set and model; the seeds of a strategy share its row (one bar each,
-    # stacked), so the figure grows with the strategies, not with strategies × seeds.
     # A row per configured resampler (its name), styled by its strategy kind: the kind
     # decides the SLO colour and the baseline, and two configurations of one kind (ADASYN at
     # two betas) stay two rows.
