@@ -21,7 +21,7 @@ from harness.errors import InputDataError, MemoryQuotaError, SamplerParameterErr
 from harness.resample.arrays import InputArrays, read_input, stack_rows, write_output
 from harness.resample.columns import integer_positions
 from harness.resample.lineage import concat_lineage
-from harness.resample.neighbors import EstimatorBackend, NeighborBackend
+from harness.resample.neighbors import EstimatorBackend, NeighborBackend, get_backend
 from harness.resample.parameters import (
     RANDOM_STATE,
     SAMPLING_STRATEGY,
@@ -270,6 +270,4 @@ def backend_for(search: object, n_reference: int, n_queries: int, n_features: in
     """A fresh backend for one search: a name resolved for its size, or the estimator's."""
     if isinstance(search, NeighborBackend):
         return search
-    from harness.resample.neighbors import get_backend
-
     return get_backend(search, n_reference=n_reference, n_queries=n_queries, n_features=n_features)

@@ -14,46 +14,24 @@ only, ``"auto-approx"`` also among the approximate ones.
 
 :func:`neighbors_excluding_self` is the search the samplers run: the K nearest rows of some
 rows of a set, each row's own index removed.
+
+The interface (:class:`NeighborBackend`, :func:`check_neighbor_count`) lives in
+:mod:`harness.resample.backends.protocol`, below this module and the fast backends, and is
+importable from here too: this module imports the backends, never the other way round.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
 from harness.errors import SamplerParameterError
+from harness.resample.backends.blocked import BlockedExactBackend
+from harness.resample.backends.ivf import IVFBackend
+from harness.resample.backends.protocol import NeighborBackend, check_neighbor_count
 from harness.resample.ties import complete_and_rank, drop_self
-
-
-class NeighborBackend(ABC):
-    """Exact or approximate k-nearest-neighbour search over a fitted reference set."""
-
-    name: str = "abstract"
-
-    @abstractmethod
-    def fit(self, X: np.ndarray) -> NeighborBackend:
-        """Index the reference rows ``X`` of shape (n_samples, n_features); return ``self``."""
-
-    @abstractmethod
-    def kneighbors(self, Q: np.ndarray, n_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
-        """Return ``(distances, indices)``, each of shape (len(Q), n_neighbors).
-
-        Rows are sorted by increasing distance; ``indices`` are positions in the fitted ``X``.
-        A query row that is also in ``X`` finds itself among its neighbours: callers that want
-        it excluded ask for one more neighbour and drop the first column.
-        """
-
-
-def check_neighbor_count(n_neighbors: int, n_reference: int) -> None:
-    """Raise :class:`SamplerParameterError` if more neighbours are asked for than rows exist."""
-    if n_neighbors > n_reference:
-        raise SamplerParameterError(
-            f"Asked for {n_neighbors} neighbours but the reference set has only {n_reference} "
-            "rows: use a smaller n_neighbors."
-        )
 
 
 class ExactBackend(NeighborBackend):
@@ -199,22 +177,14 @@ def neighbors_excluding_self(
     return (distances, indices) if return_distance else indices
 
 
-def _blocked_backend() -> NeighborBackend:
-    from harness.resample.backends.blocked import BlockedExactBackend
-
-    return BlockedExactBackend()
-
-
 def _ivf_backend() -> NeighborBackend:
-    from harness.resample.backends.ivf import IVFBackend
-
     return IVFBackend(target_agreement=APPROX_TARGET_AGREEMENT)
 
 
 _BACKENDS: dict[str, Callable[[], NeighborBackend]] = {
     "exact": ExactBackend,
     "brute": BruteBackend,
-    "blocked": _blocked_backend,
+    "blocked": BlockedExactBackend,
     "ivf": _ivf_backend,
 }
 AUTO, AUTO_APPROX = "auto", "auto-approx"

@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
-from harness.resample.neighbors import NeighborBackend, check_neighbor_count
+from harness.resample.backends.protocol import NeighborBackend, check_neighbor_count
 from harness.resample.ties import rank_candidates, squared_distances
 
 # Distances are screened in float32 (twice the BLAS speed of float64) and the few candidates

@@ -36,7 +36,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from harness.errors import SamplerParameterError
-from harness.resample.neighbors import NeighborBackend, check_neighbor_count
+from harness.resample.backends.protocol import NeighborBackend, check_neighbor_count
 
 TRAINING_ROWS_PER_CELL = 40
 ASSIGN_BLOCK_ROWS = 8192  # rows × cells scores stay in cache: 3× faster than large blocks
