@@ -112,6 +112,39 @@ def _frame_as_array(X: pd.DataFrame) -> tuple[np.ndarray, pd.Index, pd.Series]:
     return values, X.columns, X.dtypes
 
 
+def refuse_masked(X: object, y: object) -> None:
+    """Refuse a numpy masked array as ``X`` or ``y``: no sampler reads a mask.
+
+    numpy's conversions (``np.asarray``, scikit-learn's ``check_array``) drop the mask, so a
+    masked entry would be resampled as if it were data. Refused whatever is masked, so the
+    caller decides what a masked value means.
+
+    Raises
+    ------
+    InputDataError
+        Naming how many values are masked and the fixes: fill (``X.filled(np.nan)``), drop the
+        masked rows, or pass ``.data`` when nothing is masked.
+    """
+    if isinstance(X, np.ma.MaskedArray):
+        mask = np.ma.getmaskarray(X)
+        rows = int(mask.any(axis=1).sum()) if mask.ndim == 2 else int(mask.sum())
+        raise InputDataError(
+            f"X is a numpy masked array with {int(mask.sum())} masked value(s) in {rows} "
+            "row(s); the samplers do not read masks, so masked values would be resampled as if "
+            "they were data: fill them with X.filled(np.nan) (then impute them, e.g. with "
+            "SimpleImputer before the sampler, or use a sampler that takes missing values: "
+            "RandomOverSampler without shrinkage, or no resampling), drop the masked rows "
+            "(keep = ~np.ma.getmaskarray(X).any(axis=1)), or pass X.data when nothing is masked."
+        )
+    if isinstance(y, np.ma.MaskedArray):
+        masked = int(np.ma.getmaskarray(y).sum())
+        raise InputDataError(
+            f"y is a numpy masked array with {masked} masked label(s); the samplers do not read "
+            "masks, so a masked label would count as a class label: drop the rows whose label "
+            "is masked (keep = ~np.ma.getmaskarray(y)), or pass y.data when nothing is masked."
+        )
+
+
 class NonNumericInputError(InputDataError, TypeError):
     """X holds values that are no numbers (a ``TypeError`` too, as numpy's conversion raises)."""
 
@@ -338,6 +371,7 @@ def read_input(
     """
     from harness.resample.columns import integer_positions, resolve_columns
 
+    refuse_masked(X, y)
     values, columns, dtypes, layout = _numeric_view(X, categorical)
     labels, label_format = read_labels(y)
     n_input = layout.n_features if layout is not None else values.shape[1]
@@ -382,7 +416,7 @@ def read_rows(X: object, y: object) -> InputArrays:
     """Check ``X, y`` for a sampler that only copies rows: any values, sparse X allowed.
 
     Copying a row needs no arithmetic, so text, categories, dates, NaN and sparse matrices are
-    kept as they are; only complex numbers are refused (as everywhere).
+    kept as they are; only complex numbers and masked arrays are refused (as everywhere).
 
     Parameters
     ----------
@@ -394,6 +428,7 @@ def read_rows(X: object, y: object) -> InputArrays:
     InputArrays
         ``X`` is the rows container itself (a DataFrame, a sparse matrix or an array).
     """
+    refuse_masked(X, y)
     rows = _rows_container(X)
     labels, label_format = read_labels(y)
     n_rows, n_features = rows.shape

@@ -24,6 +24,7 @@ from imblearn import combine as imblearn_combine
 from imblearn import over_sampling as imblearn_over
 from scipy import sparse
 
+from harness.resample.arrays import refuse_masked
 from harness.resample.lineage import build_lineage
 from harness.resample.parameters import ValidatedParameters
 
@@ -60,6 +61,12 @@ def segment_positions(parents: np.ndarray, neighbors: np.ndarray, new: np.ndarra
     length = np.einsum("ij,ij->i", step, step)
     along = np.einsum("ij,ij->i", (new - parents).astype(np.float64), step)
     return np.divide(along, length, out=np.zeros_like(along), where=length > 0)
+
+
+def check_wrapped_input(X: object, y: object) -> None:
+    """The harness's input checks that imbalanced-learn's own validation lacks, run before it:
+    masked arrays (:func:`harness.resample.arrays.refuse_masked`)."""
+    refuse_masked(X, y)
 
 
 class SegmentRecorder:
@@ -144,6 +151,7 @@ class BorderlineSMOTE(ValidatedParameters, SegmentRecorder, imblearn_over.Border
 
     def fit_resample(self, X, y, **params):
         """Resample as imbalanced-learn does, then record the synthetic rows' lineage."""
+        check_wrapped_input(X, y)
         X_res, y_res = super().fit_resample(X, y, **params)
         n = X.shape[0] if sparse.issparse(X) else len(X)
         labels = _labels_of(y_res)[n:]
@@ -174,6 +182,7 @@ class _CombinedSampler(ValidatedParameters):
 
     def fit_resample(self, X, y, **params):
         """Resample as imbalanced-learn does, then record the synthetic rows that were kept."""
+        check_wrapped_input(X, y)
         X_res, y_res = super().fit_resample(X, y, **params)
         n = X.shape[0] if sparse.issparse(X) else len(X)
         kept = np.asarray(getattr(self, self._cleaner_attribute).sample_indices_)

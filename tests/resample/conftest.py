@@ -1,5 +1,7 @@
 """Small seeded data sets shared by the resampling tests."""
 
+import inspect
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
@@ -35,3 +37,22 @@ def binary_data() -> tuple[np.ndarray, np.ndarray]:
 @pytest.fixture
 def three_class_data() -> tuple[np.ndarray, np.ndarray]:
     return make_data(weights=(0.6, 0.25, 0.15), seed=1)
+
+
+#: Parameters a registered strategy needs on the numpy arrays of these tests (the
+#: nominal–continuous samplers cannot find nominal columns in an array by themselves).
+NEEDED_PARAMS = {
+    "adasyn_nc": {"categorical_features": [0]},
+    "smote_nc": {"categorical_features": [0]},
+}
+
+
+def sampler_of(name: str, **params: object) -> object:
+    """An instance of the registered strategy ``name`` (``random_state=0`` when it takes one)."""
+    from harness.resample.registry import STRATEGIES
+
+    cls = STRATEGIES[name]
+    given = {**NEEDED_PARAMS.get(name, {}), **params}
+    if "random_state" in inspect.signature(cls.__init__).parameters:
+        given.setdefault("random_state", 0)
+    return cls(**given)
