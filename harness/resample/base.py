@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
 
-from harness.errors import InputDataError, MemoryQuotaError, SamplerParameterError
+from harness.errors import InputDataError, SamplerParameterError
 from harness.resample.arrays import InputArrays, read_input, stack_rows, write_output
 from harness.resample.columns import integer_positions
 from harness.resample.lineage import concat_lineage
+from harness.resample.memory import OutputSize, check_request
 from harness.resample.neighbors import EstimatorBackend, NeighborBackend, get_backend
 from harness.resample.parameters import (
     RANDOM_STATE,
@@ -31,8 +32,6 @@ from harness.resample.parameters import (
 from harness.resample.streams import RandomStreams, seed_from_random_state
 from harness.resample.synthesis import SyntheticBlock
 from harness.resample.validation import resolve_sampling_strategy
-
-_MIB = 2**20
 
 
 @dataclass(frozen=True)
@@ -203,17 +202,14 @@ class HarnessOverSampler(ValidatedParameters, BaseOverSampler):
             new_rows[:, columns] = np.rint(new_rows[:, columns])
 
     def _check_quota(self, strategy: dict, data: InputArrays) -> None:
-        quota = getattr(self, "max_synthetic", None)
-        total = int(sum(strategy.values()))
-        if quota is None or total <= quota:
-            return
-        itemsize = getattr(getattr(data.X, "dtype", None), "itemsize", 8)
-        mib = total * data.X.shape[1] * itemsize / _MIB
-        raise MemoryQuotaError(
-            f"This request would create {total:,} synthetic rows (about {mib:,.1f} MiB of "
-            f"features), more than max_synthetic={quota:,}: raise max_synthetic to at least "
-            f"{total}, or ask for fewer rows with sampling_strategy."
-        )
+        """Refuse, before anything is allocated, a request over ``max_synthetic`` or too large
+        for memory (:func:`harness.resample.memory.check_request`)."""
+        size = OutputSize.of(data.X, data.y, sum(strategy.values()), self._dense_new_rows(data))
+        check_request(size, getattr(self, "max_synthetic", None))
+
+    def _dense_new_rows(self, data: InputArrays) -> bool:
+        """Whether new rows store every feature even where ``X`` is sparse; default: no."""
+        return False
 
     @staticmethod
     def _neighbor_search(value: object, backend: str, parameter: str) -> tuple[int, object]:

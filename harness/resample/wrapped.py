@@ -26,6 +26,7 @@ from scipy import sparse
 
 from harness.resample.arrays import refuse_masked
 from harness.resample.lineage import build_lineage
+from harness.resample.memory import OutputSize, check_request
 from harness.resample.parameters import ValidatedParameters
 
 
@@ -70,9 +71,16 @@ def check_wrapped_input(X: object, y: object) -> None:
 
 
 class SegmentRecorder:
-    """Mixin for imbalanced-learn's SMOTE family: keep every segment it interpolates along."""
+    """Mixin for imbalanced-learn's SMOTE family: keep every segment it interpolates along.
+
+    Its ``_fit_resample`` runs once imbalanced-learn has turned ``sampling_strategy`` into
+    rows to generate (``sampling_strategy_``) and before anything is allocated, so the request
+    is checked there against memory (:func:`harness.resample.memory.check_request`).
+    """
 
     def _fit_resample(self, X, y, *args, **kwargs):
+        size = OutputSize.of(X, y, sum(self.sampling_strategy_.values()))
+        check_request(size, quota=False)
         self._segments: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._recordable = not sparse.issparse(X)
         return super()._fit_resample(X, y, *args, **kwargs)

@@ -1,9 +1,12 @@
 """Rules of the shared input checks, checked against every registered strategy."""
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
-from harness.errors import InputDataError
+from harness.errors import InputDataError, MemoryQuotaError
+from harness.resample import memory
 from harness.resample.registry import STRATEGIES
 from tests.resample.conftest import make_data, sampler_of
 
@@ -41,3 +44,70 @@ def test_a_masked_y_is_refused_naming_the_fix(name):
     message = str(caught.value)
     assert "y is a numpy masked array with 2 masked label(s)" in message
     assert "np.ma.getmaskarray(y)" in message
+
+
+# -- requests that cannot fit in memory ------------------------------------------------------
+
+#: Every strategy that generates rows (the baselines take no sampling_strategy), and random
+#: oversampling's smoothed bootstrap, which computes its rows instead of copying them.
+GENERATING = [
+    pytest.param(name, {}, id=name)
+    for name in STRATEGIES
+    if "sampling_strategy" in sampler_of(name).get_params()
+] + [pytest.param("ros", {"shrinkage": 0.5}, id="ros-shrinkage")]
+
+
+@pytest.mark.parametrize(("name", "params"), GENERATING)
+@pytest.mark.parametrize(
+    "strategy", [{1: 10**12}, lambda y: {1: 10**10}], ids=["dict 10**12", "callable 10**10"]
+)
+def test_a_request_beyond_memory_is_a_memory_quota_error_naming_size_and_fix(
+    name, params, strategy
+):
+    X, y = make_data()
+    sampler = sampler_of(name, sampling_strategy=strategy, **params)
+    with pytest.raises(MemoryQuotaError) as caught:
+        sampler.fit_resample(X, y)
+    message = str(caught.value)
+    assert "synthetic rows" in message and "TiB" in message
+    assert "of memory available, so it was refused before allocating" in message
+    assert "harness resample --engine ray" in message
+    assert ("max_synthetic" in message) == ("max_synthetic" in sampler.get_params())
+
+
+def _rule_of_thumb_bytes(n_original: int, n_new: int, n_features: int) -> int:
+    """float64 features and int64 labels: the output's rows and labels, plus per new row its
+    label again (lineage) and 80 bytes of lineage and draws."""
+    return n_original * (8 * n_features + 8) + n_new * (8 * n_features + 2 * 8 + 80)
+
+
+@pytest.mark.parametrize(("name", "params"), GENERATING)
+def test_the_memory_rule_refuses_one_byte_short_and_allows_the_exact_size(
+    name, params, monkeypatch
+):
+    X, y = make_data()
+    n_new = int(np.bincount(y)[0] - np.bincount(y)[1])
+    needed = _rule_of_thumb_bytes(len(y), n_new, X.shape[1])
+    monkeypatch.setattr(memory, "available_memory", lambda: needed - 1)
+    with pytest.raises(MemoryQuotaError, match=f"ask for at most {n_new - 1} new rows"):
+        sampler_of(name, **params).fit_resample(X, y)
+    monkeypatch.setattr(memory, "available_memory", lambda: needed)
+    sampler = sampler_of(name, **params)
+    sampler.fit_resample(X, y)
+    assert sampler.n_synthetic_ == n_new or name in ("smote_enn", "smote_tomek")
+
+
+@pytest.mark.parametrize(("name", "params"), GENERATING)
+def test_the_refusal_comes_before_the_output_is_allocated(name, params, monkeypatch):
+    X, y = make_data()
+    n_new = 400_000  # x 5 float64 features = 16 MB of output
+    monkeypatch.setattr(memory, "available_memory", lambda: 4 * 2**20)
+    sampler = sampler_of(name, sampling_strategy={1: int((y == 1).sum()) + n_new}, **params)
+    tracemalloc.start()
+    try:
+        with pytest.raises(MemoryQuotaError, match="create 400,000 synthetic rows"):
+            sampler.fit_resample(X, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20
