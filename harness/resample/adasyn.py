@@ -30,7 +30,8 @@ class ADASYN(InterpolatingOverSampler):
     1. d = m_s / m_l; if ``d_th`` is set and d >= d_th, nothing is generated (noted in
        ``notes_``).
     2. G = round((m_l − m_s)·β) when ``sampling_strategy="auto"``; any other
-       ``sampling_strategy`` gives G directly and ``beta`` is ignored.
+       ``sampling_strategy``, or ``synthetic_percent``, gives G directly and ``beta`` is
+       ignored.
     3. r_i = Δ_i / K, Δ_i the rows of another class among x_i's K nearest neighbours in the
        whole training set (the row itself excluded by index; ties by the rule of
        :mod:`harness.resample.ties`).
@@ -41,8 +42,14 @@ class ADASYN(InterpolatingOverSampler):
     Parameters
     ----------
     sampling_strategy : float, str, dict or callable, default="auto"
-        As in imbalanced-learn (see :class:`harness.resample.SMOTE`). Only ``"auto"`` is scaled
-        by ``beta``; an explicit value wins.
+        As in imbalanced-learn (see :class:`harness.resample.SMOTE`). Only ``"auto"`` (without
+        ``synthetic_percent``) is scaled by ``beta``; an explicit value wins.
+    synthetic_percent : float or None, default=None
+        N of the SMOTE and ADASYN papers: each class ``sampling_strategy`` chooses (a string:
+        ``"auto"`` is every class but the majority) gets round(N/100 × its own rows) new rows,
+        e.g. 268 for 134 rows at N = 200, even past the majority's size. Relative to each
+        fold's own class counts, unlike a dict. Any finite number > 0; with a float, dict or
+        callable ``sampling_strategy`` it is refused (both would set the counts).
     random_state : int, RandomState or None, default=None
         Seed of the counter-based streams that draw the neighbour choice, λ and the uniform
         fallback (:mod:`harness.resample.streams`).
@@ -52,6 +59,7 @@ class ADASYN(InterpolatingOverSampler):
         instead of ``backend``, with K = its ``n_neighbors`` - 1, as in imbalanced-learn.
     beta : float, default=1.0
         Balance level wanted with ``sampling_strategy="auto"`` (1.0 = full balance); >= 0.
+        Ignored when ``synthetic_percent`` is set.
     d_th : float or None, default=None
         Skip a class whose size ratio d = m_s/m_l is at least ``d_th``; in (0, 1].
     no_hard_samples : {"smote", "raise"}, default="smote"
@@ -108,7 +116,7 @@ class ADASYN(InterpolatingOverSampler):
         m_l = max(sizes.values())
         adjusted = {}
         for label, total in strategy.items():
-            if isinstance(self.sampling_strategy, str) and self.sampling_strategy == "auto":
+            if self._beta_applies():
                 total = int(np.floor((m_l - sizes[label]) * self.beta + 0.5))
             d = sizes[label] / m_l
             if total > 0 and self.d_th is not None and d >= self.d_th:
@@ -119,6 +127,12 @@ class ADASYN(InterpolatingOverSampler):
                 total = 0
             adjusted[label] = total
         return adjusted
+
+    def _beta_applies(self) -> bool:
+        """beta scales G only when nothing else states the counts: ``sampling_strategy="auto"``
+        and no ``synthetic_percent``."""
+        auto = isinstance(self.sampling_strategy, str) and self.sampling_strategy == "auto"
+        return auto and self.synthetic_percent is None
 
     def _start(self, X: np.ndarray, y: np.ndarray) -> None:
         self.difficulty_, self.allocation_ = {}, {}

@@ -26,6 +26,7 @@ from harness.resample.neighbors import EstimatorBackend, NeighborBackend, get_ba
 from harness.resample.parameters import (
     RANDOM_STATE,
     SAMPLING_STRATEGY,
+    SYNTHETIC_PERCENT,
     ValidatedParameters,
     positive_int,
 )
@@ -57,6 +58,7 @@ class HarnessOverSampler(ValidatedParameters, BaseOverSampler):
 
     _parameter_constraints: dict = {
         "sampling_strategy": SAMPLING_STRATEGY,
+        "synthetic_percent": SYNTHETIC_PERCENT,
         "random_state": RANDOM_STATE,
         "max_synthetic": [positive_int(), None],
     }
@@ -133,7 +135,10 @@ class HarnessOverSampler(ValidatedParameters, BaseOverSampler):
         data = self._read(X, y)
         self.notes_ = list(data.notes)
         set_feature_attributes(self, data)
-        strategy = resolve_sampling_strategy(self.sampling_strategy, data.y)
+        percent = getattr(self, "synthetic_percent", None)
+        strategy = resolve_sampling_strategy(self.sampling_strategy, data.y, percent)
+        if percent is not None:
+            self._note_percent(percent, strategy, data.y)
         strategy = self._adjust_strategy(strategy, data.y)
         self._check_quota(strategy, data)
         self._check_class_sizes(strategy, data.y)
@@ -206,6 +211,15 @@ class HarnessOverSampler(ValidatedParameters, BaseOverSampler):
         for memory (:func:`harness.resample.memory.check_request`)."""
         size = OutputSize.of(data.X, data.y, sum(strategy.values()), self._dense_new_rows(data))
         check_request(size, getattr(self, "max_synthetic", None))
+
+    def _note_percent(self, percent: object, strategy: dict, y: np.ndarray) -> None:
+        labels, counts = np.unique(y, return_counts=True)
+        for label, n_rows in zip(labels.tolist(), counts.tolist(), strict=True):
+            if strategy[label]:
+                self.notes_.append(
+                    f"class {label!r}: synthetic_percent={percent} asks for {strategy[label]} "
+                    f"new rows ({percent} % of its {n_rows} rows)"
+                )
 
     def _dense_new_rows(self, data: InputArrays) -> bool:
         """Whether new rows store every feature even where ``X`` is sparse; default: no."""

@@ -41,6 +41,7 @@ class InterpolatingOverSampler(HarnessOverSampler):
         self,
         *,
         sampling_strategy="auto",
+        synthetic_percent=None,
         random_state=None,
         backend="auto",
         chunk_size=DEFAULT_CHUNK_SIZE,
@@ -48,6 +49,7 @@ class InterpolatingOverSampler(HarnessOverSampler):
         integer_features=None,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
+        self.synthetic_percent = synthetic_percent
         self.random_state = random_state
         self.backend = backend
         self.chunk_size = chunk_size

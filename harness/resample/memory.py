@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -102,55 +103,56 @@ class OutputSize:
 
     n_original: int
     n_new: int
-    original_row_bytes: float
-    new_row_bytes: float
+    original_row_bytes: int
+    new_row_bytes: int
     label_bytes: int
 
     @classmethod
     def of(cls, X: object, y: np.ndarray, n_new: int, dense_new_rows: bool = False) -> OutputSize:
         """The output of ``n_new`` rows appended to ``X, y`` (new rows as ``X``'s rows, or
         with every feature stored when ``dense_new_rows``)."""
-        original = row_bytes(X)
+        original = math.ceil(row_bytes(X))
         return cls(
             n_original=int(X.shape[0]),
             n_new=int(n_new),
             original_row_bytes=original,
-            new_row_bytes=dense_row_bytes(X) if dense_new_rows else original,
+            new_row_bytes=math.ceil(dense_row_bytes(X)) if dense_new_rows else original,
             label_bytes=int(np.asarray(y).dtype.itemsize),
         )
 
     @property
     def fixed_bytes(self) -> int:
         """Bytes of the original rows' copy in the output, with their labels."""
-        return math.ceil(self.n_original * (self.original_row_bytes + self.label_bytes))
+        return self.n_original * (self.original_row_bytes + self.label_bytes)
 
     @property
-    def bytes_per_new_row(self) -> float:
+    def bytes_per_new_row(self) -> int:
         """Features, label, lineage and draws of one new row."""
         return self.new_row_bytes + 2 * self.label_bytes + BOOKKEEPING_BYTES_PER_ROW
 
     @property
     def total_bytes(self) -> int:
         """Every byte of the output (Python ints: no overflow however large the request)."""
-        return self.fixed_bytes + math.ceil(self.n_new * self.bytes_per_new_row)
+        return self.fixed_bytes + self.n_new * self.bytes_per_new_row
 
     def rows_that_fit(self, budget: int) -> int:
         """The most new rows whose output fits in ``budget`` bytes."""
-        return max(0, math.floor((budget - self.fixed_bytes) / self.bytes_per_new_row))
+        return max(0, (budget - self.fixed_bytes) // self.bytes_per_new_row)
 
 
-def format_bytes(n_bytes: float) -> str:
-    """``23_968_567_328_768`` -> ``'21.8 TiB'`` (binary units, one decimal)."""
-    value, unit = float(n_bytes), "B"
-    for larger in ("KiB", "MiB", "GiB", "TiB", "PiB"):
-        if abs(value) < 1024:
-            break
-        value, unit = value / 1024, larger
-    return f"{value:,.0f} B" if unit == "B" else f"{value:,.1f} {unit}"
+def format_bytes(n_bytes: int) -> str:
+    """``23_968_567_328_768`` -> ``'21.8 TiB'`` (binary units, one decimal; any int)."""
+    units = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
+    power = 0
+    while power < len(units) - 1 and n_bytes >= 1024 ** (power + 1):
+        power += 1
+    if power == 0:
+        return f"{n_bytes:,} B"
+    return f"{n_bytes / 1024**power:,.1f} {units[power]}"
 
 
 def check_request(
-    size: OutputSize, max_synthetic: int | None = None, *, quota: bool = True
+    size: OutputSize, max_synthetic: int | None = None, *, harness_parameters: bool = True
 ) -> None:
     """Refuse the request ``size`` describes before anything is allocated.
 
@@ -160,9 +162,10 @@ def check_request(
         The output the request would make.
     max_synthetic : int or None
         The sampler's quota of new rows (None: no quota, memory only).
-    quota : bool, default=True
-        Whether the sampler takes ``max_synthetic`` (the wrapped imbalanced-learn samplers do
-        not), so the message suggests it only where it can be set.
+    harness_parameters : bool, default=True
+        Whether the sampler takes the harness's ``max_synthetic`` and ``synthetic_percent``
+        (the wrapped imbalanced-learn samplers do not), so the message suggests them only where
+        they can be set.
 
     Raises
     ------
@@ -170,7 +173,7 @@ def check_request(
         More new rows than ``max_synthetic``, or an output larger than :func:`available_memory`.
     """
     if max_synthetic is not None and size.n_new > max_synthetic:
-        mib = size.n_new * size.new_row_bytes / 2**20
+        mib = Decimal(size.n_new * size.new_row_bytes) / 2**20  # exact for any request
         raise MemoryQuotaError(
             f"This request would create {size.n_new:,} synthetic rows (about {mib:,.1f} MiB of "
             f"features), more than max_synthetic={max_synthetic:,}: raise max_synthetic to at "
@@ -181,18 +184,19 @@ def check_request(
         return
     fits = size.rows_that_fit(available)
     features = format_bytes(size.n_new * size.new_row_bytes)
-    cap = (
-        f", and set max_synthetic (e.g. max_synthetic={fits:,}) to refuse larger requests by "
-        "their count"
-        if quota
-        else ""
-    )
+    how, cap = "sampling_strategy", ""
+    if harness_parameters:
+        how = "sampling_strategy or synthetic_percent"
+        cap = (
+            f", and set max_synthetic (e.g. max_synthetic={fits:,}) to refuse larger requests "
+            "by their count"
+        )
     raise MemoryQuotaError(
         f"This request would create {size.n_new:,} synthetic rows: with the {size.n_original:,} "
         f"input rows the output would take about {format_bytes(size.total_bytes)} ({features} "
         "of new features, plus labels, lineage and the original rows), more than the "
         f"{format_bytes(available)} of memory available, so it was refused before allocating: "
-        f"ask for at most {fits:,} new rows with sampling_strategy{cap}; ADASYN beyond one "
+        f"ask for at most {fits:,} new rows with {how}{cap}; ADASYN beyond one "
         "machine's memory runs with `harness resample --engine ray` (partitioned Parquet, each "
         "task's memory bounded)."
     )

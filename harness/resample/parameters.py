@@ -76,6 +76,9 @@ SAMPLING_STRATEGY = [
     Mapping,
     callable,
 ]
+#: N of the SMOTE and ADASYN papers: generate N/100 × each chosen class's rows (N = 200 doubles
+#: the class); any finite number > 0.
+SYNTHETIC_PERCENT = [StrictInterval(numbers.Real, 0, None, closed="neither"), None]
 RANDOM_STATE = [
     StrictInterval(numbers.Integral, 0, 2**32 - 1, closed="both"),
     np.random.RandomState,
@@ -153,6 +156,11 @@ FIXES: dict[str, Callable[[object], str]] = {
     "m_neighbors": _neighbors_fix("m_neighbors"),
     "chunk_size": _count_fix("chunk_size", 65536),
     "max_synthetic": _count_fix("max_synthetic", 1_000_000, allow_none=True),
+    "synthetic_percent": lambda value: (
+        f"synthetic_percent must be a finite number > 0 (N: N/100 x each chosen class's rows "
+        f"are generated) or None (sampling_strategy alone sets the counts), got {value!r}: pass "
+        "e.g. synthetic_percent=200 to generate twice each class's rows, as SMOTE at N = 200."
+    ),
     "beta": lambda value: (
         f"beta must be a number >= 0 (1.0 = full balance), got {value!r}: "
         "pass e.g. beta=1.0 or beta=0.5."

@@ -27,6 +27,12 @@ class SMOTE(InterpolatingOverSampler):
         ``"auto"``/``"not majority"``, ``"minority"``, ``"not minority"``, ``"all"`` bring the
         chosen classes to the majority's size; a dict (or a callable returning one) gives the
         wanted number of rows per class.
+    synthetic_percent : float or None, default=None
+        N of the SMOTE and ADASYN papers: each class ``sampling_strategy`` chooses (a string:
+        ``"auto"`` is every class but the majority) gets round(N/100 × its own rows) new rows,
+        e.g. 268 for 134 rows at N = 200, even past the majority's size. Relative to each
+        fold's own class counts, unlike a dict. Any finite number > 0; with a float, dict or
+        callable ``sampling_strategy`` it is refused (both would set the counts).
     random_state : int, RandomState or None, default=None
         Seed of the counter-based streams that draw the allocation remainder, the neighbour
         choice and λ (:mod:`harness.resample.streams`).

@@ -9,8 +9,10 @@ imbalanced-learn's ``check_sampling_strategy`` then does the conversion to "rows
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 
 import numpy as np
 from imblearn.utils import check_sampling_strategy
@@ -93,7 +95,37 @@ def _check_mapping(mapping: Mapping, counts: dict, what: str = "sampling_strateg
             )
 
 
-def resolve_sampling_strategy(strategy: object, y: np.ndarray) -> dict[object, int]:
+def percent_of(percent: numbers.Real, n_rows: int) -> int:
+    """N % of ``n_rows``, rounded half up: ``percent_of(200, 134) == 268``.
+
+    Computed exactly (``fractions.Fraction``), so a whole result is never off by one and a
+    huge request stays an exact int for the memory check to refuse.
+    """
+    return math.floor(Fraction(percent) * n_rows / 100 + Fraction(1, 2))
+
+
+def _percent_strategy(
+    strategy: object, percent: numbers.Real, y: np.ndarray, counts: dict
+) -> dict[object, int]:
+    """``{class: rows to generate}`` for ``synthetic_percent``: N/100 × the class's rows for
+    each class the string ``strategy`` chooses, 0 for the others."""
+    if not isinstance(strategy, str):
+        raise SamplerParameterError(
+            f"synthetic_percent={percent!r} sets the rows to generate per class, and so does "
+            f"sampling_strategy={strategy!r}: keep one. With synthetic_percent, sampling_strategy "
+            "only chooses the classes, by name: 'auto' (the default), 'not majority', "
+            "'minority', 'not minority' or 'all'; or set synthetic_percent=None."
+        )
+    chosen = check_sampling_strategy(strategy, y, "over-sampling")
+    return {
+        label: percent_of(percent, counts[label]) if label in chosen else 0
+        for label in sorted(counts)
+    }
+
+
+def resolve_sampling_strategy(
+    strategy: object, y: np.ndarray, synthetic_percent: numbers.Real | None = None
+) -> dict[object, int]:
     """Turn any imbalanced-learn ``sampling_strategy`` form into ``{class: rows to generate}``.
 
     Parameters
@@ -104,6 +136,11 @@ def resolve_sampling_strategy(strategy: object, y: np.ndarray) -> dict[object, i
         dict a callable returns gives the wanted number of rows per class.
     y : ndarray of shape (n_samples,)
         Class labels.
+    synthetic_percent : float or None, default=None
+        N of the SMOTE and ADASYN papers (already checked: finite, > 0): each class the string
+        ``strategy`` chooses gets N/100 × its own rows (:func:`percent_of`), whatever the
+        majority's size, so N = 200 may over-balance. Any other ``strategy`` form is refused
+        with it (both would set the counts).
 
     Returns
     -------
@@ -114,14 +151,18 @@ def resolve_sampling_strategy(strategy: object, y: np.ndarray) -> dict[object, i
     ------
     SamplerParameterError
         For an unknown string, a ratio out of range or that would need undersampling, a class
-        that is not in ``y``, or a wanted count below the current one.
+        that is not in ``y``, a wanted count below the current one, or ``synthetic_percent``
+        with a ``strategy`` that is not a string.
     """
     labels, sizes = np.unique(y, return_counts=True)
     counts = dict(zip(labels.tolist(), sizes.tolist(), strict=True))
     subject = f"sampling_strategy {strategy!r}"
+    if isinstance(strategy, str) and strategy not in STRATEGY_STRINGS:
+        raise SamplerParameterError(fix_for("sampling_strategy", strategy))
+    if synthetic_percent is not None:
+        return _percent_strategy(strategy, synthetic_percent, y, counts)
     if isinstance(strategy, str):
-        if strategy not in STRATEGY_STRINGS:
-            raise SamplerParameterError(fix_for("sampling_strategy", strategy))
+        pass  # a known string (checked above): imbalanced-learn converts it below
     elif isinstance(strategy, numbers.Real) and not isinstance(strategy, bool):
         _check_float(strategy, counts)
         # imbalanced-learn's formula, int(n_majority * ratio - n_minority), but a ratio the

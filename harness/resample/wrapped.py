@@ -80,7 +80,7 @@ class SegmentRecorder:
 
     def _fit_resample(self, X, y, *args, **kwargs):
         size = OutputSize.of(X, y, sum(self.sampling_strategy_.values()))
-        check_request(size, quota=False)
+        check_request(size, harness_parameters=False)
         self._segments: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._recordable = not sparse.issparse(X)
         return super()._fit_resample(X, y, *args, **kwargs)
