@@ -94,6 +94,10 @@ def _complex_frame_columns(X: pd.DataFrame) -> list[object]:
     ]
 
 
+class NonNumericInputError(InputDataError, TypeError):
+    """X holds values that are no numbers (a ``TypeError`` too, as numpy's conversion raises)."""
+
+
 def _frame_as_array(X: pd.DataFrame) -> tuple[np.ndarray, pd.Index, pd.Series]:
     _check_unique_columns(X)
     complex_columns = _complex_frame_columns(X)
@@ -101,7 +105,7 @@ def _frame_as_array(X: pd.DataFrame) -> tuple[np.ndarray, pd.Index, pd.Series]:
         _refuse_complex(complex_columns)
     non_numeric = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c].dtype)]
     if non_numeric:
-        raise InputDataError(
+        raise NonNumericInputError(
             f"X has non-numeric columns {_names(non_numeric)}: encode categorical columns "
             "first, e.g. with OneHotEncoder or OrdinalEncoder, or drop them (or use ADASYNNC or "
             "SMOTENC, which take them as categories)."
@@ -143,10 +147,6 @@ def refuse_masked(X: object, y: object) -> None:
             "masks, so a masked label would count as a class label: drop the rows whose label "
             "is masked (keep = ~np.ma.getmaskarray(y)), or pass y.data when nothing is masked."
         )
-
-
-class NonNumericInputError(InputDataError, TypeError):
-    """X holds values that are no numbers (a ``TypeError`` too, as numpy's conversion raises)."""
 
 
 def _as_2d(X: object) -> np.ndarray:
@@ -205,18 +205,21 @@ def _features_as_array(X: object) -> tuple[np.ndarray, pd.Index | None, pd.Serie
     return values, None, None
 
 
+def _non_finite_error(n_rows: int, names: list[object]) -> InputDataError:
+    return InputDataError(
+        f"X has NaN or infinite values in {n_rows} row(s), in column(s) {_names(names)}: "
+        "impute them (e.g. with SimpleImputer in the pipeline before the sampler) or drop "
+        "those rows."
+    )
+
+
 def _check_finite(values: np.ndarray, columns: object) -> None:
     finite = np.isfinite(values)
     if finite.all():
         return
     bad_cols = np.flatnonzero(~finite.all(axis=0)).tolist()
     names = [columns[j] for j in bad_cols] if columns is not None else bad_cols
-    n_rows = int(np.count_nonzero(~finite.all(axis=1)))
-    raise InputDataError(
-        f"X has NaN or infinite values in {n_rows} row(s), in column(s) {_names(names)}: "
-        "impute them (e.g. with SimpleImputer in the pipeline before the sampler) or drop "
-        "those rows."
-    )
+    raise _non_finite_error(int(np.count_nonzero(~finite.all(axis=1))), names)
 
 
 def max_feature_magnitude(n_features: int) -> float:
@@ -446,6 +449,56 @@ def read_rows(X: object, y: object) -> InputArrays:
     columns = rows.columns if isinstance(rows, pd.DataFrame) else None
     dtypes = rows.dtypes if isinstance(rows, pd.DataFrame) else None
     return InputArrays(rows, labels, X, columns, dtypes, label_format)
+
+
+def read_sparse_numbers(X: object, y: object) -> InputArrays:
+    """Check a sparse ``X`` of numbers, and ``y``, for a sampler that computes with sparse rows
+    (random oversampling's smoothed bootstrap).
+
+    Parameters
+    ----------
+    X : scipy sparse matrix or array of shape (n_samples, n_features)
+        Read as CSR or CSC (other formats are converted to CSR). Integer or boolean values are
+        converted to float64 (a note says so); float32 stays float32.
+    y : array-like, pandas.Series or pandas.DataFrame
+
+    Returns
+    -------
+    InputArrays
+        ``X`` is the CSR or CSC matrix.
+
+    Raises
+    ------
+    InputDataError
+        Masked ``y``, mismatched lengths, complex or non-numeric values
+        (:class:`NonNumericInputError`), NaN or infinite stored values (naming the columns and
+        counting the rows), bad labels.
+    """
+    refuse_masked(X, y)
+    rows = _rows_container(X)
+    labels, label_format = read_labels(y)
+    _check_shape(*rows.shape, len(labels))
+    if rows.dtype.kind == "c":
+        _refuse_complex(["(sparse values)"])
+    if rows.dtype.kind not in "biuf":
+        raise NonNumericInputError(
+            f"X is a sparse matrix of {rows.dtype} values, not numbers: convert it to a numeric "
+            "dtype first (e.g. X.astype(np.float64))."
+        )
+    notes = []
+    if rows.dtype.kind != "f":
+        notes.append(
+            f"sparse {rows.dtype} features were converted to float64, because the new rows are "
+            "computed"
+        )
+        rows = rows.astype(np.float64)
+    finite = np.isfinite(rows.data)
+    if not finite.all():
+        coo = rows.tocoo()
+        bad = ~np.isfinite(coo.data)
+        raise _non_finite_error(int(np.unique(coo.row[bad]).size), np.unique(coo.col[bad]).tolist())
+    check_labels(labels)
+    return InputArrays(rows, labels, X, None, None, label_format, True, notes)
 
 
 def stack_rows(rows: object, parents: np.ndarray) -> object:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
+from scipy import sparse
 
 from harness.errors import InputDataError, SamplerParameterError
 from harness.resample.arrays import InputArrays, read_input, stack_rows, write_output
@@ -107,9 +108,10 @@ class HarnessOverSampler(ValidatedParameters, BaseOverSampler):
     ) -> pd.DataFrame:
         """Make ``request.total`` new rows of one class; return their lineage block.
 
-        When :meth:`_computes_rows`, write them into ``out`` (shape ``(total, n_columns)``);
-        otherwise ``out`` is None and the rows named in the lineage's ``parent`` column are
-        copied.
+        When :meth:`_computes_rows`, write them into ``out`` (shape ``(total, n_columns)``,
+        dense also when ``X`` is sparse: the rows are stacked under ``X`` in its format at the
+        end); otherwise ``out`` is None and the rows named in the lineage's ``parent`` column
+        are copied.
         """
         raise NotImplementedError
 
@@ -167,10 +169,13 @@ class HarnessOverSampler(ValidatedParameters, BaseOverSampler):
         n_original, n_new = X.shape[0], int(sum(strategy.values()))
         computes = self._computes_rows()
         self._start(X, y)
-        X_out = None
-        if computes:
+        X_out = new_rows = None
+        if computes and sparse.issparse(X):  # new rows dense, stacked under X at the end
+            new_rows = np.empty((n_new, X.shape[1]), dtype=X.dtype)
+        elif computes:
             X_out = np.empty((n_original + n_new, X.shape[1]), dtype=X.dtype)
             X_out[:n_original] = X
+            new_rows = X_out[n_original:]
         blocks, start = [], n_original
         for class_index, label in enumerate(sorted(strategy)):
             total = strategy[label]
@@ -179,12 +184,15 @@ class HarnessOverSampler(ValidatedParameters, BaseOverSampler):
             request = ClassRequest(
                 label, class_index, np.flatnonzero(y == label), total, start, streams
             )
-            out = X_out[start : start + total] if computes else None
+            first = start - n_original
+            out = new_rows[first : first + total] if computes else None
             blocks.append(self._generate_class(X, y, request, out))
             start += total
         self.lineage_ = concat_lineage(blocks, y.dtype)
         if computes:
-            self._round_integer_columns(X_out[n_original:])
+            self._round_integer_columns(new_rows)
+            if X_out is None:
+                X_out = sparse.vstack([X, sparse.csr_matrix(new_rows)], format=X.format)
         else:
             X_out = stack_rows(X, self.lineage_["parent"].to_numpy())
         y_out = np.concatenate(

@@ -8,6 +8,7 @@ bounded whatever the number of rows to create.
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
 DEFAULT_CHUNK_SIZE = 65_536
 
@@ -54,8 +55,8 @@ def copy_rows_into(
     ----------
     out : ndarray of shape (n_new, n_features)
         Destination.
-    X : ndarray of shape (n_samples, n_features)
-        Source rows.
+    X : ndarray or sparse CSR/CSC matrix of shape (n_samples, n_features)
+        Source rows (sparse ones are written dense).
     rows : ndarray of int, shape (n_new,)
         Row positions in ``X`` to copy.
     chunk_size : int, default=65536
@@ -63,4 +64,7 @@ def copy_rows_into(
     """
     for start in range(0, rows.shape[0], chunk_size):
         stop = min(start + chunk_size, rows.shape[0])
-        np.take(X, rows[start:stop], axis=0, out=out[start:stop])
+        if sparse.issparse(X):
+            out[start:stop] = X[rows[start:stop]].toarray()
+        else:
+            np.take(X, rows[start:stop], axis=0, out=out[start:stop])

@@ -12,9 +12,17 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from sklearn.utils.sparsefuncs import mean_variance_axis
 
 from harness.errors import SamplerParameterError
-from harness.resample.arrays import InputArrays, read_input, read_rows
+from harness.resample.arrays import (
+    InputArrays,
+    NonNumericInputError,
+    read_input,
+    read_rows,
+    read_sparse_numbers,
+)
 from harness.resample.base import ClassRequest, HarnessOverSampler
 from harness.resample.interpolation import copy_rows_into
 from harness.resample.lineage import build_lineage
@@ -44,8 +52,9 @@ class RandomOverSampler(HarnessOverSampler):
         None: plain copies. A number >= 0 (or a dict ``{class: number}`` covering every class
         to oversample): each copy gets Gaussian noise with standard deviation
         ``shrinkage · h · std_class`` per feature, h = (4 / ((n_features + 2) · n_samples))
-        ^ (1 / (n_features + 4)), as imbalanced-learn's smoothed bootstrap. Needs numeric,
-        dense ``X``.
+        ^ (1 / (n_features + 4)), as imbalanced-learn's smoothed bootstrap. Needs numbers
+        without NaN or infinity; a sparse ``X`` (CSR or CSC) gives a sparse output of the same
+        format whose new rows store every feature.
     max_synthetic : int or None, default=None
         Refuse (``MemoryQuotaError``) to append more rows than this.
 
@@ -93,7 +102,20 @@ class RandomOverSampler(HarnessOverSampler):
     def _read(self, X: object, y: object) -> InputArrays:
         if self.shrinkage is None:
             return read_rows(X, y)
-        return read_input(X, y, float_only=True)
+        try:
+            if sparse.issparse(X):
+                return read_sparse_numbers(X, y)
+            return read_input(X, y, float_only=True)
+        except NonNumericInputError as exc:
+            raise NonNumericInputError(
+                "When shrinkage is not None, X needs to contain only numerical data to later "
+                f"generate a smoothed bootstrap sample. {exc} Or pass shrinkage=None: plain "
+                "copies take any values."
+            ) from exc
+
+    def _dense_new_rows(self, data: InputArrays) -> bool:
+        """The smoothed bootstrap's noise fills every feature of a new row, also in sparse X."""
+        return self.shrinkage is not None
 
     def _start(self, X: object, y: np.ndarray) -> None:
         self.shrinkage_ = self._shrinkage_per_class()
@@ -108,19 +130,17 @@ class RandomOverSampler(HarnessOverSampler):
         missing = sorted(to_grow - set(given))
         if missing:
             raise SamplerParameterError(
-                f"shrinkage has no factor for class(es) {missing!r}, which are oversampled: "
-                f"add them, e.g. shrinkage={{{', '.join(f'{m!r}: 0.5' for m in missing)}}}, or "
-                "pass one number for every class."
+                "`shrinkage` should contain a shrinkage factor for each class that will be "
+                f"resampled. The missing classes are: {missing!r}. Add them, e.g. "
+                f"shrinkage={{{', '.join(f'{m!r}: 0.5' for m in missing)}}}, or pass one number "
+                "for every class."
             )
-        bad = {
-            k: v
-            for k, v in given.items()
-            if not StrictInterval(numbers.Real, 0, None, closed="left").is_satisfied_by(v)
-        }
+        factor = StrictInterval(numbers.Real, 0, None, closed="left")
+        bad = [f"{v!r} for class {k!r}" for k, v in given.items() if not factor.is_satisfied_by(v)]
         if bad:
             raise SamplerParameterError(
-                f"shrinkage factors must be finite numbers >= 0, got {bad!r}: pass e.g. 0.5 "
-                "(0 copies rows unchanged)."
+                f"The shrinkage factor needs to be >= 0 (a finite number). Got {', '.join(bad)}: "
+                "pass e.g. 0.5 (0 copies rows unchanged)."
             )
         return {label: float(given[label]) for label in sorted(to_grow)}
 
@@ -142,7 +162,12 @@ class RandomOverSampler(HarnessOverSampler):
         """Add imbalanced-learn's smoothed-bootstrap noise to the copies of one class."""
         n_samples, n_features = X.shape
         bandwidth = (4 / ((n_features + 2) * n_samples)) ** (1 / (n_features + 4))
-        scale = self.shrinkage_[request.label] * bandwidth * np.std(X[request.rows], axis=0)
+        if sparse.issparse(X):
+            _, variance = mean_variance_axis(X[request.rows], axis=0)
+            class_std = np.sqrt(variance)
+        else:
+            class_std = np.std(X[request.rows], axis=0)
+        scale = self.shrinkage_[request.label] * bandwidth * class_std
         for block, start, stop in block_bounds(request.total):
             stream = request.streams.generator(SMOOTHING, request.class_index, block)
             noise = stream.standard_normal((stop - start, n_features)) * scale
@@ -158,7 +183,7 @@ class RandomOverSampler(HarnessOverSampler):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         copies = self.shrinkage is None
-        tags.input_tags.sparse = copies
+        tags.input_tags.sparse = True
         tags.input_tags.string = copies
         tags.input_tags.allow_nan = copies
         tags.sampler_tags.sample_indices = True

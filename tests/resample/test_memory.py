@@ -64,3 +64,21 @@ def test_copies_of_a_frame_of_text_are_counted_by_its_columns(monkeypatch):
         RandomOverSampler(random_state=0).fit_resample(frame, y)
     monkeypatch.setattr(memory, "available_memory", lambda: needed)
     assert len(RandomOverSampler(random_state=0).fit_resample(frame, y)[1]) == len(y) + n_new
+
+
+def test_a_sparse_smoothed_bootstrap_counts_its_new_rows_dense(monkeypatch):
+    X, y = make_data()
+    X[:, 1:] = 0.0  # one stored value a row
+    matrix = sparse.csr_matrix(X)
+    n_new = int(np.bincount(y)[0] - np.bincount(y)[1])
+    original_row = 8 + 4 + 4  # a value, its index, the row pointer
+    dense_row = 5 * (8 + 4) + 4
+    copies = len(y) * (original_row + 8) + n_new * (original_row + 16 + 80)
+    smoothed = len(y) * (original_row + 8) + n_new * (dense_row + 16 + 80)
+    monkeypatch.setattr(memory, "available_memory", lambda: copies)
+    RandomOverSampler(random_state=0).fit_resample(matrix, y)
+    with pytest.raises(MemoryQuotaError):
+        RandomOverSampler(shrinkage=1.0, random_state=0).fit_resample(matrix, y)
+    monkeypatch.setattr(memory, "available_memory", lambda: smoothed)
+    X_res, _ = RandomOverSampler(shrinkage=1.0, random_state=0).fit_resample(matrix, y)
+    assert X_res.shape == (len(y) + n_new, 5)

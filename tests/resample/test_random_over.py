@@ -55,15 +55,85 @@ def test_shrinkage_zero_copies_and_shrinkage_adds_imbalanced_learns_noise():
 
 def test_shrinkage_per_class_must_cover_every_class_grown():
     X, y = make_data(weights=(0.6, 0.25, 0.15), seed=1)
-    with pytest.raises(SamplerParameterError, match="no factor for class\\(es\\) \\[2\\]"):
+    with pytest.raises(SamplerParameterError, match="The missing classes are: \\[2\\]"):
         RandomOverSampler(shrinkage={1: 0.5}).fit_resample(X, y)
     sampler = RandomOverSampler(shrinkage={1: 0.5, 2: 0.0}, random_state=0)
     sampler.fit_resample(X, y)
     assert sampler.shrinkage_ == {1: 0.5, 2: 0.0}
 
 
-def test_shrinkage_needs_numbers():
+@pytest.mark.parametrize(
+    ("make_text", "detail"),
+    [
+        (lambda X: pd.DataFrame({"x": X[:, 0], "city": "Lyon"}), "non-numeric columns 'city'"),
+        (
+            lambda X: np.column_stack([X[:, :2], np.full(len(X), "Lyon", dtype=object)]),
+            "non-numeric values in column(s) 2",
+        ),
+    ],
+    ids=["frame", "object array"],
+)
+def test_shrinkage_needs_numbers_and_says_so_as_imbalanced_learn(make_text, detail):
     X, y = make_data()
-    frame = pd.DataFrame({"x": X[:, 0], "city": "Lyon"})
-    with pytest.raises(InputDataError, match="non-numeric columns 'city'"):
-        RandomOverSampler(shrinkage=0.5).fit_resample(frame, y)
+    with pytest.raises(InputDataError) as caught:
+        RandomOverSampler(shrinkage=0.5).fit_resample(make_text(X), y)
+    message = str(caught.value)
+    assert message.startswith(
+        "When shrinkage is not None, X needs to contain only numerical data to later generate "
+        "a smoothed bootstrap sample."
+    )
+    assert detail in message
+    assert message.endswith("Or pass shrinkage=None: plain copies take any values.")
+
+
+@pytest.mark.parametrize(
+    ("shrinkage", "fragment"),
+    [
+        ({}, "`shrinkage` should contain a shrinkage factor for each class that will be "),
+        ({0: 0.5}, "resampled. The missing classes are: [1]. Add them, e.g. shrinkage={1: 0.5}"),
+        ({1: -1}, "The shrinkage factor needs to be >= 0 (a finite number). Got -1 for class 1"),
+        ({1: float("nan")}, "Got nan for class 1: pass e.g. 0.5"),
+        ({1: "a", 0: -2}, "Got 'a' for class 1, -2 for class 0"),
+    ],
+)
+def test_a_bad_shrinkage_per_class_gets_imbalanced_learns_message_and_the_fix(shrinkage, fragment):
+    X, y = make_data()
+    with pytest.raises(SamplerParameterError) as caught:
+        RandomOverSampler(shrinkage=shrinkage).fit_resample(X, y)
+    assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
+def test_a_smoothed_bootstrap_of_sparse_rows_is_sparse_and_equals_the_dense_one(fmt):
+    X, y = make_data(n_samples=400)
+    X[np.abs(X) < 0.8] = 0.0  # about half the values are zeros
+    matrix = sparse.csr_matrix(X).asformat(fmt)
+    sampler = RandomOverSampler(shrinkage=1.5, random_state=0)
+    X_sparse, y_sparse = sampler.fit_resample(matrix, y)
+    dense, y_dense = RandomOverSampler(shrinkage=1.5, random_state=0).fit_resample(X, y)
+    assert sparse.issparse(X_sparse) and X_sparse.format == ("csr" if fmt == "coo" else fmt)
+    np.testing.assert_array_equal(y_sparse, y_dense)
+    np.testing.assert_array_equal(X_sparse[: len(y)].toarray(), X)
+    np.testing.assert_allclose(X_sparse.toarray(), dense, rtol=1e-12, atol=1e-12)
+    assert not np.allclose(dense[len(y) :], X[sampler.lineage_["parent"]])  # noise was added
+
+
+def test_a_smoothed_bootstrap_of_sparse_float32_stays_float32_and_integers_become_floats():
+    X, y = make_data()
+    as_float32 = sparse.csr_matrix(X.astype(np.float32))
+    X_res, _ = RandomOverSampler(shrinkage=1.0, random_state=0).fit_resample(as_float32, y)
+    assert X_res.dtype == np.float32
+    sampler = RandomOverSampler(shrinkage=1.0, random_state=0)
+    X_res, _ = sampler.fit_resample(sparse.csr_matrix(np.rint(X * 3).astype(np.int64)), y)
+    assert X_res.dtype == np.float64
+    assert any("sparse int64 features were converted to float64" in n for n in sampler.notes_)
+
+
+def test_a_smoothed_bootstrap_refuses_non_finite_sparse_values_naming_columns():
+    X, y = make_data()
+    X[[2, 5], 3] = np.nan
+    X[7, 1] = np.inf
+    with pytest.raises(InputDataError, match="in 3 row\\(s\\), in column\\(s\\) 1, 3: impute"):
+        RandomOverSampler(shrinkage=1.0).fit_resample(sparse.csc_matrix(X), y)
+    X_res, _ = RandomOverSampler(random_state=0).fit_resample(sparse.csc_matrix(X), y)
+    assert np.isnan(X_res.toarray()).any()  # plain copies keep them
