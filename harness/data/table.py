@@ -9,7 +9,8 @@ from typing import Any, Literal
 import pandas as pd
 
 from harness.data.dataset import Dataset
-from harness.data.validate import DEFAULT_MIN_MINORITY, make_dataset
+from harness.data.roles import DEFAULT_MIN_MINORITY, ColumnRoles, DataChecks
+from harness.data.validate import make_dataset
 from harness.errors import ConfigError, InputDataError
 
 TABLE_FORMATS = ("csv", "parquet")
@@ -134,33 +135,22 @@ def load_table(
 ) -> Dataset:
     """Load a user CSV or Parquet table as a :class:`Dataset`.
 
+    The keyword arguments are the ``dataset.loader`` keys of ``conf/dataset/table.yaml``.
+
     Parameters
     ----------
     path : str or Path
         The CSV (``.csv``, ``.csv.gz``) or Parquet (``.parquet``) file.
-    target : str
-        Target column.
-    positive_label : object, optional
-        Minority label (string, boolean and numeric labels work); ``None`` picks the least
-        frequent label.
+    target, positive_label, categorical, sensitive, drop, group, time, sensitive_as_feature
+        The columns' roles, as the fields of :class:`~harness.data.roles.ColumnRoles` of the
+        same names describe them.
     name : str, optional
         Data set name; defaults to the file name without its suffixes.
-    categorical : sequence of str
-        Non-numeric feature columns to one-hot encode.
-    sensitive : sequence of str
-        Columns for the fairness metrics; they stay among the features unless also in ``drop``.
-    drop : sequence of str
-        Columns that are not features (identifiers, leaks).
     format : {"csv", "parquet"}, optional
         Overrides the format guessed from the suffix.
-    min_minority : int
-        Smallest accepted number of minority rows.
-    zero_variance : {"warn", "drop", "error"}
-        What to do with constant feature columns.
-    group, time : str, optional
-        Columns for group-aware and time-ordered folds (not features).
-    sensitive_as_feature : bool, default=True
-        ``False`` keeps the sensitive columns out of the features; fairness still reads them.
+    min_minority, zero_variance
+        The checks, as the fields of :class:`~harness.data.roles.DataChecks` of the same names
+        describe them.
 
     Returns
     -------
@@ -168,18 +158,21 @@ def load_table(
     """
     path = Path(path).expanduser()
     frame = read_table(path, format=format)
-    return make_dataset(
-        frame,
-        name=name or path.name.split(".")[0],
+    roles = ColumnRoles(
         target=target,
         positive_label=positive_label,
-        categorical=list(categorical or ()),
-        sensitive=list(sensitive or ()),
-        drop=list(drop or ()),
-        source=f"file:{path}",
-        min_minority=min_minority,
-        zero_variance=zero_variance,
+        categorical=categorical,
+        sensitive=sensitive,
+        drop=drop,
         group=group,
         time=time,
         sensitive_as_feature=sensitive_as_feature,
+    )
+    checks = DataChecks(min_minority=min_minority, zero_variance=zero_variance)
+    return make_dataset(
+        frame,
+        roles,
+        name=name or path.name.split(".")[0],
+        source=f"file:{path}",
+        checks=checks,
     )

@@ -21,23 +21,23 @@ the same everywhere:
   since scaling and tree models cope with them; ``"drop"`` removes them; ``"error"`` refuses them;
 - the minority class has at least ``min_minority`` rows (default 10: ADASYN's 5 neighbours still
   fit inside a training fold of 5-fold cross-validation).
+
+The columns' roles come in a :class:`~harness.data.roles.ColumnRoles`, the last two policies in a
+:class:`~harness.data.roles.DataChecks`.
 """
 
 from __future__ import annotations
 
 import numbers
 import warnings
-from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from harness.data.dataset import Dataset, content_digest
+from harness.data.roles import DEFAULT_CHECKS, ColumnRoles, DataChecks
 from harness.errors import ConfigError, InputDataError
-
-DEFAULT_MIN_MINORITY = 10
-ZERO_VARIANCE_POLICIES = ("warn", "drop", "error")
 
 
 class DataQualityWarning(UserWarning):
@@ -46,19 +46,11 @@ class DataQualityWarning(UserWarning):
 
 def make_dataset(
     frame: pd.DataFrame,
+    roles: ColumnRoles,
     *,
     name: str,
-    target: str,
-    positive_label: Any = None,
-    categorical: Sequence[str] = (),
-    sensitive: Sequence[str] = (),
-    drop: Sequence[str] = (),
     source: str = "",
-    min_minority: int = DEFAULT_MIN_MINORITY,
-    zero_variance: Literal["warn", "drop", "error"] = "warn",
-    group: str | None = None,
-    time: str | None = None,
-    sensitive_as_feature: bool = True,
+    checks: DataChecks = DEFAULT_CHECKS,
 ) -> Dataset:
     """Validate ``frame`` and build a :class:`Dataset` from it.
 
@@ -66,34 +58,15 @@ def make_dataset(
     ----------
     frame : DataFrame
         The whole table: features, target and sensitive columns.
+    roles : ColumnRoles
+        What each column is: target, positive label, categorical, sensitive, dropped and
+        fold-key columns.
     name : str
         Data set name.
-    target : str
-        Target column.
-    positive_label : object, optional
-        Label of the minority class, mapped to ``y == 1``. ``None`` picks the least frequent label.
-    categorical : sequence of str
-        Non-numeric (or code) feature columns to one-hot encode.
-    sensitive : sequence of str
-        Columns copied to ``Dataset.sensitive``; they stay among the features unless also listed
-        in ``drop``.
-    drop : sequence of str
-        Columns removed from the features (identifiers, leaks).
     source : str
         Where the table came from.
-    min_minority : int
-        Smallest accepted number of minority rows.
-    zero_variance : {"warn", "drop", "error"}
-        What to do with constant feature columns.
-    group : str, optional
-        Column naming the group of each row (a customer, a patient) for group-aware folds
-        (``evaluation.folds=group``); it is not a feature.
-    time : str, optional
-        Column ordering the rows in time for expanding-window folds (``evaluation.folds=time``);
-        it is not a feature.
-    sensitive_as_feature : bool, default=True
-        ``False`` keeps the sensitive columns out of the model's features; fairness still
-        reads them.
+    checks : DataChecks
+        Smallest accepted minority and what to do with constant feature columns.
 
     Returns
     -------
@@ -104,22 +77,23 @@ def make_dataset(
     InputDataError
         The table cannot be used as it is; the message says which rows or columns and the fix.
     ConfigError
-        The options contradict each other (e.g. the target listed as categorical).
+        The roles contradict each other (e.g. the target listed as categorical).
     """
-    categorical, sensitive, drop = list(categorical), list(sensitive), list(drop)
-    _check_options(name, target, categorical, min_minority, zero_variance)
+    target, group, time = roles.target, roles.group, roles.time
+    categorical, sensitive, drop = list(roles.categorical), list(roles.sensitive), list(roles.drop)
+    _check_target_not_categorical(name, target, categorical)
     if frame.empty:
         raise InputDataError(
             f"data set {name!r} has no rows or no columns; check the file and its separator."
         )
     _check_unique_columns(frame, name)
-    roles = [c for c in (group, time) if c is not None]
-    _check_columns_present(frame, name, target, categorical, sensitive, [*drop, *roles])
+    keys = [c for c in (group, time) if c is not None]
+    _check_columns_present(frame, name, target, categorical, sensitive, [*drop, *keys])
     groups = None if group is None else frame[group].astype(str).to_numpy()
     order = None if time is None else _time_order(frame[time], name, time)
-    if not sensitive_as_feature:
+    if not roles.sensitive_as_feature:
         drop = [*drop, *sensitive]
-    drop = [*drop, *roles]
+    drop = [*drop, *keys]
     sensitive_frame = frame[sensitive].reset_index(drop=True)
     _check_sensitive(sensitive_frame, name)
 
@@ -130,15 +104,15 @@ def make_dataset(
             "values; drop those rows or fill in their labels."
         )
     _check_label_types(labels, name, target)
-    matched = _resolve_positive_label(labels, positive_label, name, target)
+    matched = _resolve_positive_label(labels, roles.positive_label, name, target)
     y = (labels == matched).to_numpy().astype(np.int64)
-    _check_minority(y, matched, name, target, min_minority)
+    _check_minority(y, matched, name, target, checks.min_minority)
 
     features = frame.drop(columns=[target, *[c for c in drop if c != target]])
     categorical = [c for c in categorical if c in features.columns]
     features = _prepare_features(features, categorical, name)
     _check_not_all_duplicates(features, y, name)
-    features = _handle_zero_variance(features, name, zero_variance)
+    features = _handle_zero_variance(features, name, checks.zero_variance)
     categorical = [c for c in categorical if c in features.columns]
 
     features = features.reset_index(drop=True)
@@ -176,24 +150,12 @@ def _time_order(column: pd.Series, name: str, key: str) -> np.ndarray:
     return parsed.astype("int64").to_numpy(dtype=float)
 
 
-def _check_options(
-    name: str,
-    target: str,
-    categorical: list[str],
-    min_minority: int,
-    zero_variance: str,
-) -> None:
+def _check_target_not_categorical(name: str, target: str, categorical: list[str]) -> None:
     if target in categorical:
         raise ConfigError(
             f"data set {name!r}: the target {target!r} is listed in categorical; "
             "remove it from categorical (the target is never a feature)."
         )
-    if zero_variance not in ZERO_VARIANCE_POLICIES:
-        raise ConfigError(
-            f"zero_variance={zero_variance!r} is not a policy; use one of {ZERO_VARIANCE_POLICIES}."
-        )
-    if int(min_minority) < 1:
-        raise ConfigError(f"min_minority={min_minority} must be at least 1; set a positive count.")
 
 
 def _check_unique_columns(frame: pd.DataFrame, name: str) -> None:

@@ -19,7 +19,9 @@ from harness.export.replay import (
     LabelShift,
     Phase,
     PushTarget,
+    ReplayPlan,
     ReplayReport,
+    ReplaySinks,
     replay,
 )
 from harness.export.serving import MinorityOutcomeCounter
@@ -37,7 +39,9 @@ __all__ = [
     "MonitoringSettings",
     "Phase",
     "PushTarget",
+    "ReplayPlan",
     "ReplayReport",
+    "ReplaySinks",
     "ResultsCollector",
     "build_registry",
     "export_gate_verdicts",

@@ -111,6 +111,82 @@ class PushTarget:
     timeout_s: float = 5.0
 
 
+@dataclass(frozen=True)
+class ReplayPlan:
+    """The shape of a replayed stream: its rate, length, batches and injected shifts.
+
+    The plan is checked when it is built, so a bad plan is refused before any row is sent.
+    The stream is one shuffled pass over the rows, or, with ``duration_s`` or ``phases``,
+    ``rate_per_s`` rows per second cycling through them.
+
+    Parameters
+    ----------
+    rate_per_s : float
+        Rows per second.
+    duration_s : float, optional
+        Stream length in seconds; one pass over the rows when omitted.
+    batch_size : int
+        Rows per prediction call.
+    drift : CovariateDrift, optional
+        Injected covariate drift from ``drift.after_fraction`` of the stream on.
+    label_shift : LabelShift, optional
+        Injected label shift from ``label_shift.after_fraction`` of the stream on.
+    phases : sequence of Phase, optional
+        Timed phases instead of ``duration_s``, ``drift`` and ``label_shift`` (a game day);
+        kept as a tuple.
+
+    Raises
+    ------
+    ConfigError
+        A non-positive rate, duration, phase or batch size, a fraction outside [0, 1], or
+        ``phases`` together with ``duration_s``/``drift``/``label_shift``.
+    """
+
+    rate_per_s: float
+    duration_s: float | None = None
+    batch_size: int = 50
+    drift: CovariateDrift | None = None
+    label_shift: LabelShift | None = None
+    phases: Sequence[Phase] | None = None
+
+    def __post_init__(self) -> None:
+        if self.phases is not None:
+            object.__setattr__(self, "phases", tuple(self.phases))
+        _check_plan(self)
+
+
+@dataclass(frozen=True)
+class ReplaySinks:
+    """Where a replay's predictions and outcomes go.
+
+    Parameters
+    ----------
+    counter : MinorityOutcomeCounter
+        Receives the predictions and outcomes of every batch.
+    cohort_counter : CohortOutcomeCounter, optional
+        Receives the outcomes per cohort (needs the ``cohorts`` of :func:`replay`).
+    drift_monitor : MinorityDriftMonitor, optional
+        Receives every labelled batch, as served (after any covariate drift).
+    push : PushTarget, optional
+        Push the counters to a Pushgateway after every batch (grouping key: model, dataset).
+    port : int, optional
+        Serve the counters on ``http://addr:port/metrics`` while the replay runs.
+    addr : str
+        Address for ``port``.
+    linger_s : float
+        Seconds to keep serving on ``port`` after the last batch, so a final scrape sees the
+        final counts.
+    """
+
+    counter: MinorityOutcomeCounter
+    cohort_counter: CohortOutcomeCounter | None = None
+    drift_monitor: MinorityDriftMonitor | None = None
+    push: PushTarget | None = None
+    port: int | None = None
+    addr: str = "127.0.0.1"
+    linger_s: float = 0.0
+
+
 @dataclass
 class ReplayReport:
     """What a replay sent."""
@@ -136,30 +212,18 @@ def replay(
     model: Any,
     X: Any,
     y: Any,
+    plan: ReplayPlan,
+    sinks: ReplaySinks,
     *,
-    rate_per_s: float,
-    duration_s: float | None = None,
-    batch_size: int = 50,
-    drift: CovariateDrift | None = None,
-    label_shift: LabelShift | None = None,
-    phases: Sequence[Phase] | None = None,
-    counter: MinorityOutcomeCounter,
     cohorts: Any = None,
-    cohort_counter: CohortOutcomeCounter | None = None,
-    drift_monitor: MinorityDriftMonitor | None = None,
-    push: PushTarget | None = None,
-    port: int | None = None,
-    addr: str = "127.0.0.1",
-    linger_s: float = 0.0,
     random_state: int | None = 0,
     on_phase: Callable[[int, Phase], None] | None = None,
 ) -> ReplayReport:
-    """Stream ``X, y`` through ``model`` at ``rate_per_s`` rows per second.
+    """Stream ``X, y`` through ``model`` as ``plan`` says, into ``sinks``.
 
-    Each batch is predicted (``counter.record_predictions``) and its true labels are recorded
-    right away (``counter.record_outcomes``). The loop is bounded: one shuffled pass over the
-    rows, or, with ``duration_s`` or ``phases``, ``rate_per_s`` rows per second cycling through
-    them.
+    Each batch is predicted (``sinks.counter.record_predictions``) and its true labels are
+    recorded right away (``sinks.counter.record_outcomes``). The loop is bounded by the plan's
+    length, and paced at its rate.
 
     Parameters
     ----------
@@ -169,39 +233,16 @@ def replay(
         Held-out features.
     y : array-like of shape (n,)
         Their true labels.
-    rate_per_s : float
-        Rows per second.
-    duration_s : float, optional
-        Stream length in seconds; one pass over the rows when omitted.
-    batch_size : int
-        Rows per prediction call.
-    drift : CovariateDrift, optional
-        Injected covariate drift from ``drift.after_fraction`` of the stream on.
-    label_shift : LabelShift, optional
-        Injected label shift from ``label_shift.after_fraction`` of the stream on.
-    phases : sequence of Phase, optional
-        Timed phases instead of ``duration_s``, ``drift`` and ``label_shift`` (a game day).
-    counter : MinorityOutcomeCounter
-        Receives the predictions and outcomes.
+    plan : ReplayPlan
+        Rate, length, batch size and injected shifts of the stream.
+    sinks : ReplaySinks
+        Counters, drift monitor and exports that receive the stream.
     cohorts : array-like of shape (n,), optional
-        The sensitive column's value of each row of ``X``, for ``cohort_counter``.
-    cohort_counter : CohortOutcomeCounter, optional
-        Receives the outcomes per cohort (needs ``cohorts``).
-    drift_monitor : MinorityDriftMonitor, optional
-        Receives every labelled batch, as served (after any covariate drift).
-    push : PushTarget, optional
-        Push the counters to a Pushgateway after every batch (grouping key: model, dataset).
-    port : int, optional
-        Serve the counters on ``http://addr:port/metrics`` while the replay runs.
-    addr : str
-        Address for ``port``.
-    linger_s : float
-        Seconds to keep serving on ``port`` after the last batch, so a final scrape sees the
-        final counts.
+        The sensitive column's value of each row of ``X``, for ``sinks.cohort_counter``.
     random_state : int, optional
         Seed of the shuffling and of the label shift.
     on_phase : callable, optional
-        Called with the index and the phase as each of ``phases`` starts.
+        Called with the index and the phase as each of ``plan.phases`` starts.
 
     Returns
     -------
@@ -210,13 +251,12 @@ def replay(
     Raises
     ------
     ConfigError
-        A non-positive rate, duration, phase or batch size, a fraction outside [0, 1],
-        ``phases`` together with ``duration_s``/``drift``/``label_shift``, or a cohort counter
-        without cohorts.
+        A cohort counter without cohorts, or drift columns that are not numeric columns of
+        ``X`` (a bad plan is refused earlier, when :class:`ReplayPlan` is built).
     InputDataError
         ``X``, ``y`` (and ``cohorts``) differ in length or are empty.
     """
-    _check_arguments(rate_per_s, duration_s, batch_size, drift, label_shift, phases)
+    counter = sinks.counter
     features = X if isinstance(X, pd.DataFrame) else np.asarray(X)
     labels = np.asarray(y).ravel()
     if len(features) != len(labels) or len(labels) == 0:
@@ -224,25 +264,25 @@ def replay(
             f"replay needs as many labels as rows and at least one row; got {len(features)} "
             f"rows and {len(labels)} labels. Pass the held-out X and its y."
         )
-    groups = _cohort_values(cohorts, cohort_counter, len(labels))
+    groups = _cohort_values(cohorts, sinks.cohort_counter, len(labels))
     rng = np.random.default_rng(random_state)
-    segments = _segments(len(labels), rate_per_s, duration_s, drift, label_shift, phases)
+    segments = _segments(len(labels), plan)
     total = segments[-1].stop
     order = _stream_order(len(labels), total, rng)
     shifts: dict[int, Any] = {}
     server = None
-    if port:
+    if sinks.port:
         from harness.export.http_server import start_registry_server
 
-        server = start_registry_server(counter.registry, port, addr)[0]
+        server = start_registry_server(counter.registry, sinks.port, sinks.addr)[0]
     report = ReplayReport()
     start = time.monotonic()
     try:
         for index, segment in enumerate(segments):
-            if phases is not None and on_phase is not None:
-                on_phase(index, phases[index])
-            for begin in range(segment.start, segment.stop, batch_size):
-                rows = order[begin : min(begin + batch_size, segment.stop)]
+            if plan.phases is not None and on_phase is not None:
+                on_phase(index, plan.phases[index])
+            for begin in range(segment.start, segment.stop, plan.batch_size):
+                rows = order[begin : min(begin + plan.batch_size, segment.stop)]
                 batch_y = labels[rows]
                 if segment.label_shift is not None:
                     rows, batch_y = _shift_labels(
@@ -259,21 +299,21 @@ def replay(
                 predictions = model.predict(batch_X)
                 counter.record_predictions(predictions)
                 counter.record_outcomes(batch_y, predictions)
-                if cohort_counter is not None:
-                    cohort_counter.record_outcomes(batch_y, predictions, groups[rows])
-                if drift_monitor is not None:
-                    drift_monitor.observe(batch_X, batch_y)
+                if sinks.cohort_counter is not None:
+                    sinks.cohort_counter.record_outcomes(batch_y, predictions, groups[rows])
+                if sinks.drift_monitor is not None:
+                    sinks.drift_monitor.observe(batch_X, batch_y)
                 report.rows += len(rows)
                 report.batches += 1
-                if push is not None and not _push(push, counter):
+                if sinks.push is not None and not _push(sinks.push, counter):
                     report.push_failures += 1
                 # Pace by the schedule, not by sleeping a fixed time, so slow batches catch up.
-                delay = start + report.rows / rate_per_s - time.monotonic()
+                delay = start + report.rows / plan.rate_per_s - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
         report.elapsed_s = time.monotonic() - start
-        if server is not None and linger_s > 0:
-            time.sleep(linger_s)
+        if server is not None and sinks.linger_s > 0:
+            time.sleep(sinks.linger_s)
     finally:
         report.elapsed_s = report.elapsed_s or time.monotonic() - start
         if server is not None:
@@ -282,14 +322,10 @@ def replay(
     return report
 
 
-def _check_arguments(
-    rate_per_s: float,
-    duration_s: float | None,
-    batch_size: int,
-    drift: CovariateDrift | None,
-    label_shift: LabelShift | None,
-    phases: Sequence[Phase] | None,
-) -> None:
+def _check_plan(plan: ReplayPlan) -> None:
+    """Refuse a plan whose rate, length, batch size, phases or shift fractions are out of range."""
+    rate_per_s, duration_s, batch_size = plan.rate_per_s, plan.duration_s, plan.batch_size
+    drift, label_shift, phases = plan.drift, plan.label_shift, plan.phases
     if not rate_per_s > 0 or not math.isfinite(rate_per_s):
         raise ConfigError(f"rate_per_s must be a positive number, got {rate_per_s!r}.")
     if duration_s is not None and not duration_s > 0:
@@ -343,15 +379,10 @@ def _cohort_values(cohorts: Any, counter: CohortOutcomeCounter | None, n_rows: i
     return values
 
 
-def _segments(
-    n_rows: int,
-    rate_per_s: float,
-    duration_s: float | None,
-    drift: CovariateDrift | None,
-    label_shift: LabelShift | None,
-    phases: Sequence[Phase] | None,
-) -> list[_Segment]:
+def _segments(n_rows: int, plan: ReplayPlan) -> list[_Segment]:
     """Split the stream into stretches with constant shifts."""
+    rate_per_s, duration_s, phases = plan.rate_per_s, plan.duration_s, plan.phases
+    drift, label_shift = plan.drift, plan.label_shift
     if phases is not None:
         segments, start = [], 0
         for phase in phases:

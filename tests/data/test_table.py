@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from harness.data import DataQualityWarning, load_table, make_dataset, read_table
+from harness.data.roles import ColumnRoles, DataChecks
 from harness.errors import ConfigError, InputDataError
 
 N_ROWS = 60
@@ -28,6 +29,7 @@ def frame():
     )
 
 
+#: The toy table's roles, as load_table's keyword arguments.
 ROLES = {
     "target": "churned",
     "positive_label": "yes",
@@ -35,10 +37,14 @@ ROLES = {
     "sensitive": ["sex"],
     "drop": ["id"],
 }
+CHECKS = ("min_minority", "zero_variance")
 
 
 def build(frame, **overrides):
-    return make_dataset(frame, name="toy", **{**ROLES, **overrides})
+    """make_dataset with ROLES; ``overrides`` are ColumnRoles or DataChecks fields."""
+    options = {**ROLES, **overrides}
+    checks = DataChecks(**{key: options.pop(key) for key in CHECKS if key in options})
+    return make_dataset(frame, ColumnRoles(**options), name="toy", checks=checks)
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".csv.gz", ".parquet"])
@@ -236,9 +242,27 @@ def test_zero_variance_drop_and_error(frame):
         build(frame, zero_variance="error")
 
 
-def test_bad_zero_variance_policy(frame):
+def test_bad_checks_are_refused_when_built():
+    with pytest.raises(ConfigError, match="zero_variance='ignore' is not a policy"):
+        DataChecks(zero_variance="ignore")
+    with pytest.raises(ConfigError, match="min_minority=0 must be at least 1"):
+        DataChecks(min_minority=0)
+
+
+def test_load_table_refuses_bad_checks_after_reading_the_file(tmp_path, frame):
+    with pytest.raises(InputDataError, match="does not exist"):
+        load_table(tmp_path / "nope.csv", target="y", zero_variance="ignore")
+    frame.to_csv(tmp_path / "t.csv", index=False)
     with pytest.raises(ConfigError, match="not a policy"):
-        build(frame, zero_variance="ignore")
+        load_table(tmp_path / "t.csv", zero_variance="ignore", **ROLES)
+
+
+def test_column_roles_keep_their_columns_as_tuples():
+    categorical = ["region"]
+    roles = ColumnRoles(target="churned", categorical=categorical, sensitive=None)
+    categorical.append("sex")  # a later change to the list does not reach the roles
+    assert roles.categorical == ("region",)
+    assert roles.sensitive == () and roles.drop == ()
 
 
 def test_minority_below_minimum(frame):

@@ -4,7 +4,15 @@ import pytest
 from sklearn.tree import DecisionTreeClassifier
 
 from harness.errors import ConfigError, InputDataError
-from harness.export.replay import CovariateDrift, LabelShift, Phase, PushTarget, replay
+from harness.export.replay import (
+    CovariateDrift,
+    LabelShift,
+    Phase,
+    PushTarget,
+    ReplayPlan,
+    ReplaySinks,
+    replay,
+)
 from tests.export.streams import fitted_model_and_held_out_set, new_counter
 from tests.support.prometheus import free_port
 
@@ -17,7 +25,8 @@ def held_out():
 def test_one_pass_sends_every_row_once(held_out):
     model, X, y = held_out
     counter = new_counter()
-    report = replay(model, X, y, rate_per_s=1e6, batch_size=64, counter=counter, random_state=0)
+    plan = ReplayPlan(rate_per_s=1e6, batch_size=64)
+    report = replay(model, X, y, plan, ReplaySinks(counter), random_state=0)
     assert report.rows == 200 and report.batches == 4
     outcomes = sum(counter.outcome_count(o) for o in ("tp", "fn", "fp", "tn"))
     assert outcomes == 200
@@ -28,24 +37,23 @@ def test_one_pass_sends_every_row_once(held_out):
 
 def test_duration_and_rate_bound_the_stream(held_out):
     model, X, y = held_out
-    report = replay(
-        model, X, y, rate_per_s=400, duration_s=0.5, batch_size=20, counter=new_counter()
-    )
+    plan = ReplayPlan(rate_per_s=400, duration_s=0.5, batch_size=20)
+    report = replay(model, X, y, plan, ReplaySinks(new_counter()))
     assert report.rows == 200
     assert 0.4 <= report.elapsed_s < 2.0
 
 
-def _clean_and_shifted(data, shift: LabelShift, **options):
+def _clean_and_shifted(data, shift: LabelShift, **plan):
     """Replay ``data`` (model, X, y) as it is and with ``shift``, each into a new counter.
 
-    ``options`` are replay's (at once, in batches of 50, by default); returns the two counters
-    and the report of the shifted replay.
+    ``plan`` holds :class:`ReplayPlan` fields (at once, in batches of 50, by default); returns
+    the two counters and the report of the shifted replay.
     """
     model, X, y = data
-    options = {"rate_per_s": 1e6, "batch_size": 50, **options}
+    plan = {"rate_per_s": 1e6, "batch_size": 50, **plan}
     clean, shifted = new_counter(), new_counter()
-    replay(model, X, y, counter=clean, **options)
-    report = replay(model, X, y, counter=shifted, label_shift=shift, **options)
+    replay(model, X, y, ReplayPlan(**plan), ReplaySinks(clean))
+    report = replay(model, X, y, ReplayPlan(**plan, label_shift=shift), ReplaySinks(shifted))
     return clean, shifted, report
 
 
@@ -60,14 +68,13 @@ def test_label_flips_lower_the_recall(held_out):
 def test_prevalence_shift_changes_the_minority_share(held_out):
     model, X, y = held_out
     counter = new_counter()
+    shift = LabelShift(after_fraction=0.0, minority_prevalence=0.9)
     replay(
         model,
         X,
         y,
-        rate_per_s=1e6,
-        batch_size=50,
-        counter=counter,
-        label_shift=LabelShift(after_fraction=0.0, minority_prevalence=0.9),
+        ReplayPlan(rate_per_s=1e6, batch_size=50, label_shift=shift),
+        ReplaySinks(counter),
     )
     minority = counter.outcome_count("tp") + counter.outcome_count("fn")
     assert minority / 200 > 0.75  # was about 0.2 before the shift
@@ -83,15 +90,9 @@ def test_covariate_drift_after_half_of_the_stream_moves_predictions():
             return model.predict(frame[["x"]].to_numpy())
 
     counter = new_counter()
-    report = replay(
-        OnlyX(),
-        X,
-        y,
-        rate_per_s=1e6,
-        batch_size=20,
-        counter=counter,
-        drift=CovariateDrift(shift_std=5.0, after_fraction=0.5, columns=("x",)),
-    )
+    drift = CovariateDrift(shift_std=5.0, after_fraction=0.5, columns=("x",))
+    plan = ReplayPlan(rate_per_s=1e6, batch_size=20, drift=drift)
+    report = replay(OnlyX(), X, y, plan, ReplaySinks(counter))
     assert report.shifted_rows == 100
     # The shifted half is all predicted minority: about 100 + 10 minority predictions.
     assert counter.prediction_count(1) >= 100
@@ -107,23 +108,31 @@ def test_covariate_drift_after_half_of_the_stream_moves_predictions():
         ({"label_shift": LabelShift(flip_minority=2)}, "flip_minority"),
     ],
 )
-def test_bad_arguments_are_config_errors(held_out, kwargs, match):
-    model, X, y = held_out
-    arguments = {"rate_per_s": 100, "batch_size": 10, **kwargs}
+def test_a_bad_plan_is_refused_when_it_is_built(kwargs, match):
     with pytest.raises(ConfigError, match=match):
-        replay(model, X, y, counter=new_counter(), **arguments)
+        ReplayPlan(**{"rate_per_s": 100, "batch_size": 10, **kwargs})
+
+
+def test_a_plan_keeps_its_phases_as_a_tuple():
+    phases = [Phase(1.0, name="clean")]
+    plan = ReplayPlan(rate_per_s=100, phases=phases)
+    phases.append(Phase(0))  # a later change to the list does not reach the checked plan
+    assert plan.phases == (Phase(1.0, name="clean"),)
 
 
 def test_mismatched_data_is_an_input_error(held_out):
     model, X, y = held_out
     with pytest.raises(InputDataError, match="as many labels as rows"):
-        replay(model, X, y[:10], rate_per_s=100, batch_size=10, counter=new_counter())
+        replay(
+            model, X, y[:10], ReplayPlan(rate_per_s=100, batch_size=10), ReplaySinks(new_counter())
+        )
 
 
 def test_unreachable_pushgateway_does_not_stop_the_replay(held_out):
     model, X, y = held_out
     target = PushTarget(f"http://127.0.0.1:{free_port()}", timeout_s=1)
-    report = replay(model, X, y, rate_per_s=1e6, batch_size=100, counter=new_counter(), push=target)
+    plan = ReplayPlan(rate_per_s=1e6, batch_size=100)
+    report = replay(model, X, y, plan, ReplaySinks(new_counter(), push=target))
     assert report.rows == 200 and report.push_failures == 2
 
 
@@ -144,8 +153,7 @@ def oracle(held_out):
 def test_minority_to_majority_flips_lower_precision_not_recall(oracle):
     # The issue's label-flip game day: recall cannot see it, precision does.
     shift = LabelShift(after_fraction=0.0, flip_minority=0.8)
-    common = {"rate_per_s": 2000, "duration_s": 1, "random_state": 0}
-    clean, flipped, _ = _clean_and_shifted(oracle, shift, **common)
+    clean, flipped, _ = _clean_and_shifted(oracle, shift, rate_per_s=2000, duration_s=1)
     assert clean.minority_recall() == flipped.minority_recall() == 1.0
     assert _precision(clean) == 1.0
     assert _precision(flipped) < 0.4
@@ -171,10 +179,8 @@ def test_phases_apply_their_shifts_in_order(held_out):
         model,
         X,
         y,
-        rate_per_s=1000,
-        batch_size=30,
-        phases=phases,
-        counter=counter,
+        ReplayPlan(rate_per_s=1000, batch_size=30, phases=phases),
+        ReplaySinks(counter),
         on_phase=lambda index, phase: started.append((index, phase.name)),
     )
     assert started == [(0, "clean"), (1, "label-flip"), (2, "clean")]
@@ -183,14 +189,15 @@ def test_phases_apply_their_shifts_in_order(held_out):
     assert report.batches == 12
 
 
-def test_phases_exclude_duration_and_after_fraction_shifts(held_out):
-    model, X, y = held_out
+def test_phases_exclude_duration_and_after_fraction_shifts():
     with pytest.raises(ConfigError, match="either phases or"):
-        replay(
-            model, X, y, rate_per_s=100, duration_s=1, phases=[Phase(1.0)], counter=new_counter()
-        )
+        ReplayPlan(rate_per_s=100, duration_s=1, phases=[Phase(1.0)])
+    with pytest.raises(ConfigError, match="either phases or"):
+        ReplayPlan(rate_per_s=100, label_shift=LabelShift(), phases=[Phase(1.0)])
+    with pytest.raises(ConfigError, match="phases is empty"):
+        ReplayPlan(rate_per_s=100, phases=[])
     with pytest.raises(ConfigError, match="positive number of seconds"):
-        replay(model, X, y, rate_per_s=100, phases=[Phase(0)], counter=new_counter())
+        ReplayPlan(rate_per_s=100, phases=[Phase(0)])
 
 
 def test_cohorts_and_drift_monitor_receive_every_labelled_batch(held_out):
@@ -226,13 +233,11 @@ def test_cohorts_and_drift_monitor_receive_every_labelled_batch(held_out):
         model,
         X,
         y,
-        rate_per_s=1e6,
-        batch_size=20,
-        counter=counter,
+        ReplayPlan(
+            rate_per_s=1e6, batch_size=20, drift=CovariateDrift(shift_std=10.0, after_fraction=0.0)
+        ),
+        ReplaySinks(counter, cohort_counter=cohorts, drift_monitor=monitor),
         cohorts=groups,
-        cohort_counter=cohorts,
-        drift_monitor=monitor,
-        drift=CovariateDrift(shift_std=10.0, after_fraction=0.0),
     )
     caught = sum(cohorts.outcome_count(g, "tp") for g in ("even", "odd"))
     assert caught == counter.outcome_count("tp")
@@ -248,4 +253,10 @@ def test_a_cohort_counter_without_cohorts_is_a_config_error(held_out):
     model, X, y = held_out
     cohorts = CohortOutcomeCounter(CollectorRegistry(), model="m", dataset="d", sensitive="g")
     with pytest.raises(ConfigError, match="pass cohorts="):
-        replay(model, X, y, rate_per_s=100, counter=new_counter(), cohort_counter=cohorts)
+        replay(
+            model,
+            X,
+            y,
+            ReplayPlan(rate_per_s=100),
+            ReplaySinks(new_counter(), cohort_counter=cohorts),
+        )

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from harness.export.replay import PushTarget, replay
+from harness.export.replay import PushTarget, ReplayPlan, ReplaySinks, replay
 from tests.export.streams import fitted_model_and_held_out_set, new_counter
 from tests.support.prometheus import free_port, running_prometheus, running_pushgateway
 
@@ -28,15 +28,13 @@ def test_replay_over_http_gives_prometheus_an_event_based_recall(held_out, tmp_p
         prom.wait_for_targets(1)
         stream = threading.Thread(
             target=replay,
-            args=(model, X, y),
-            kwargs={
-                "rate_per_s": 200,
-                "duration_s": 3,
-                "batch_size": 20,
-                "counter": counter,
-                "port": port,
-                "linger_s": 3,
-            },
+            args=(
+                model,
+                X,
+                y,
+                ReplayPlan(rate_per_s=200, duration_s=3, batch_size=20),
+                ReplaySinks(counter, port=port, linger_s=3),
+            ),
         )
         stream.start()
         try:
@@ -59,11 +57,8 @@ def test_replay_pushes_counters_to_a_pushgateway(held_out, tmp_path):
             model,
             X,
             y,
-            rate_per_s=400,
-            duration_s=1,
-            batch_size=40,
-            counter=counter,
-            push=PushTarget(gateway),
+            ReplayPlan(rate_per_s=400, duration_s=1, batch_size=40),
+            ReplaySinks(counter, push=PushTarget(gateway)),
         )
         assert report.push_failures == 0
         total = counter.outcome_count("tp") + counter.outcome_count("fn")
