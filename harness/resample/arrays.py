@@ -209,7 +209,7 @@ def _non_finite_error(n_rows: int, names: list[object]) -> InputDataError:
     return InputDataError(
         f"X has NaN or infinite values in {n_rows} row(s), in column(s) {_names(names)}: "
         "impute them (e.g. with SimpleImputer in the pipeline before the sampler) or drop "
-        "those rows."
+        "those rows; RandomOverSampler without shrinkage copies such rows as they are."
     )
 
 

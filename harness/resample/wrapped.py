@@ -24,7 +24,7 @@ from imblearn import combine as imblearn_combine
 from imblearn import over_sampling as imblearn_over
 from scipy import sparse
 
-from harness.resample.arrays import refuse_masked
+from harness.resample.arrays import read_input, read_sparse_numbers
 from harness.resample.lineage import build_lineage
 from harness.resample.memory import OutputSize, check_request
 from harness.resample.parameters import ValidatedParameters
@@ -65,9 +65,17 @@ def segment_positions(parents: np.ndarray, neighbors: np.ndarray, new: np.ndarra
 
 
 def check_wrapped_input(X: object, y: object) -> None:
-    """The harness's input checks that imbalanced-learn's own validation lacks, run before it:
-    masked arrays (:func:`harness.resample.arrays.refuse_masked`)."""
-    refuse_masked(X, y)
+    """The harness's input checks, run before imbalanced-learn's own validation, so a bad input
+    gets the :class:`~harness.errors.InputDataError` naming the fix that the harness's own
+    samplers give (scikit-learn's would be a plain ``ValueError``, and would read a masked
+    array's data without its mask): masked arrays, NaN or infinite values, non-numeric or
+    complex values, mismatched lengths, bad labels. A sparse ``X``, which these samplers take,
+    is read by :func:`harness.resample.arrays.read_sparse_numbers`, any other by
+    :func:`harness.resample.arrays.read_input`; imbalanced-learn then reads ``X`` itself."""
+    if sparse.issparse(X):
+        read_sparse_numbers(X, y)
+    else:
+        read_input(X, y, float_only=False)
 
 
 class SegmentRecorder:

@@ -4,6 +4,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from harness.errors import InputDataError, MemoryQuotaError
 from harness.resample import memory
@@ -111,3 +112,68 @@ def test_the_refusal_comes_before_the_output_is_allocated(name, params, monkeypa
     finally:
         tracemalloc.stop()
     assert peak < 2**20
+
+
+# -- missing and infinite values ---------------------------------------------------------------
+
+#: What each strategy does with NaN or ±inf in X (the list docs/adasyn.md gives): "copies" them
+#: as they are, "refuses" them (InputDataError naming the columns and the fix), or takes them as
+#: a category in its nominal columns ("nominal only": column 0 here) and refuses them elsewhere.
+NON_FINITE = {
+    "adasyn": "refuses",
+    "smote": "refuses",
+    "ros": "copies",
+    "ros-shrinkage": "refuses",
+    "class_weight": "copies",
+    "none": "copies",
+    "decision_threshold": "copies",
+    "adasyn_nc": "nominal only",
+    "smote_nc": "nominal only",
+    "borderline_smote": "refuses",
+    "smote_enn": "refuses",
+    "smote_tomek": "refuses",
+}
+
+
+def _sampler(case: str) -> object:
+    return sampler_of("ros", shrinkage=0.5) if case == "ros-shrinkage" else sampler_of(case)
+
+
+def test_the_missing_value_list_covers_every_strategy():
+    assert set(NON_FINITE) - {"ros-shrinkage"} == set(STRATEGIES)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf], ids=["nan", "inf", "-inf"])
+@pytest.mark.parametrize("column", [0, 2], ids=["column 0", "column 2"])
+@pytest.mark.parametrize("case", NON_FINITE)
+def test_missing_and_infinite_values_are_copied_or_refused_as_listed(case, column, value):
+    X, y = make_data()
+    X[[3, 8], column] = value
+    behaviour = NON_FINITE[case]
+    sampler = _sampler(case)
+    if behaviour == "refuses" or (behaviour == "nominal only" and column != 0):
+        with pytest.raises(InputDataError) as caught:
+            sampler.fit_resample(X, y)
+        message = str(caught.value)
+        assert f"X has NaN or infinite values in 2 row(s), in column(s) {column}: impute" in message
+        assert "RandomOverSampler without shrinkage copies such rows as they are" in message
+        return
+    X_res, y_res = sampler.fit_resample(X, y)
+    X_res = np.asarray(X_res, dtype=np.float64)
+    np.testing.assert_array_equal(X_res[: len(y)], X)  # NaN compared equal to NaN
+    if behaviour == "copies" and len(y_res) > len(y):  # random oversampling: copies of parents
+        np.testing.assert_array_equal(X_res[len(y) :], X[sampler.lineage_["parent"]])
+    if behaviour == "nominal only":  # a value of the class's column 0, never a new one
+        for label in np.unique(y):
+            new = X_res[len(y) :][y_res[len(y) :] == label, 0]
+            allowed = X[y == label, 0]
+            assert np.isin(new[~np.isnan(new)], allowed).all()
+            assert not np.isnan(new).any() or np.isnan(allowed).any()
+
+
+@pytest.mark.parametrize("name", ["borderline_smote", "smote_enn", "smote_tomek"])
+def test_the_wrapped_samplers_refuse_non_finite_sparse_values_alike(name):
+    X, y = make_data()
+    X[5, 4] = np.nan
+    with pytest.raises(InputDataError, match="in 1 row\\(s\\), in column\\(s\\) 4: impute"):
+        sampler_of(name).fit_resample(sparse.csr_matrix(X), y)
