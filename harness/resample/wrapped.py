@@ -14,6 +14,11 @@ SMOTE-ENN and SMOTE-Tomek also remove rows (original and synthetic) and return t
 grouped by class, so their output does not start with the input: ``lineage_["row"]`` gives the
 positions of the synthetic rows in the output, ``kept_rows_`` the kept rows of SMOTE's
 output, ``n_removed_`` the original rows removed.
+
+As for the harness's own samplers, the parameters are validated first, then the input is
+checked by the harness's readers (:func:`check_wrapped_input`: the same ``InputDataError`` for
+masked arrays, NaN or infinity, text or bad labels), and the request, once imbalanced-learn has
+counted it, against memory (:mod:`harness.resample.memory`), before imbalanced-learn allocates.
 """
 
 from __future__ import annotations
@@ -167,6 +172,7 @@ class BorderlineSMOTE(ValidatedParameters, SegmentRecorder, imblearn_over.Border
 
     def fit_resample(self, X, y, **params):
         """Resample as imbalanced-learn does, then record the synthetic rows' lineage."""
+        self._validate_params()
         check_wrapped_input(X, y)
         X_res, y_res = super().fit_resample(X, y, **params)
         n = X.shape[0] if sparse.issparse(X) else len(X)
@@ -198,6 +204,7 @@ class _CombinedSampler(ValidatedParameters):
 
     def fit_resample(self, X, y, **params):
         """Resample as imbalanced-learn does, then record the synthetic rows that were kept."""
+        self._validate_params()
         check_wrapped_input(X, y)
         X_res, y_res = super().fit_resample(X, y, **params)
         n = X.shape[0] if sparse.issparse(X) else len(X)

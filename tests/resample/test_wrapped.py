@@ -82,6 +82,20 @@ def test_parameter_errors_are_harness_errors_with_the_fix():
         BorderlineSMOTE(k_neighbors=0).fit_resample(X, y)
 
 
+@pytest.mark.parametrize(
+    ("sampler", "parameter"),
+    [
+        (BorderlineSMOTE(k_neighbors=0), "k_neighbors"),
+        (SMOTEENN(sampling_strategy=2.5), "sampling_strategy"),
+    ],
+)
+def test_parameters_are_checked_before_the_input_as_by_the_harness_samplers(sampler, parameter):
+    X, y = make_data()
+    X[0, 0] = np.nan  # an input the harness's checks refuse too
+    with pytest.raises(SamplerParameterError, match=parameter):
+        sampler.fit_resample(X, y)
+
+
 def test_match_rows_finds_the_lowest_index_of_equal_rows():
     X = np.array([[1.0, 2.0], [3.0, 4.0], [1.0, 2.0]])
     np.testing.assert_array_equal(match_rows(X, np.array([[1.0, 2.0], [5.0, 5.0]])), [0, -1])
