@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError, InputDataError, RunNotFoundError
+from harness.strict import read_json_object
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ RESULT_FILE = "result.json"
 MANIFEST_FILE = "manifest.json"
 MULTIRUN_FILE = "multirun.yaml"
 JOBS_DIR = "jobs"
+LINEAGE_FILE = "lineage.csv.gz"
+_REWRITE = "rerun the job with `harness run` to rewrite it"
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -174,7 +177,7 @@ class RunFolder(_Report):
     @property
     def lineage(self) -> Path:
         """``lineage.csv.gz``: where each synthetic row came from."""
-        return self.path / "lineage.csv.gz"
+        return self.path / LINEAGE_FILE
 
     @property
     def fold0_train_minority(self) -> Path:
@@ -242,25 +245,39 @@ class RunFolder(_Report):
                 f"{path} does not exist: pass a run (or sweep) folder written by `harness run` "
                 "(see outputs/)."
             )
-        try:
-            record = json.loads(path.read_text(), parse_constant=_refuse_constant)
-        except (json.JSONDecodeError, ValueError, UnicodeDecodeError) as exc:
-            raise InputDataError(
-                f"{path} is not valid JSON ({exc}): rerun the job with `harness run` to rewrite it."
-            ) from exc
-        if not isinstance(record, dict):
-            raise InputDataError(
-                f"{path} must hold a JSON object: rerun the job with `harness run`."
-            )
-        return record
+        return read_json_object(path, fix=_REWRITE)
+
+    def read_dataset_summary(self) -> dict[str, Any] | None:
+        """``dataset.json``: what the job's data set was, or ``None`` when the job wrote none.
+
+        Raises
+        ------
+        InputDataError
+            When the file is not a JSON object (a caller that can do without it catches this).
+        """
+        if not self.dataset.is_file():
+            return None
+        return read_json_object(self.dataset, fix=_REWRITE)
+
+    def read_uploads(self) -> dict[str, Any]:
+        """``tracking.json``: where the folder was uploaded; empty when it never was.
+
+        Raises
+        ------
+        InputDataError
+            When the file is not a JSON object.
+        """
+        if not self.tracking.is_file():
+            return {}
+        return read_json_object(self.tracking, fix="delete it and run `harness sync` again")
+
+    def write_uploads(self, payload: dict[str, Any]) -> None:
+        """Write ``tracking.json`` atomically (``result.json`` is never rewritten)."""
+        write_text_atomic(self.tracking, json.dumps(payload, indent=2) + "\n")
 
     def write_record(self, record: dict[str, Any]) -> None:
         """Write ``result.json`` atomically; call it after every other file of the job."""
         write_text_atomic(self.result, dumps(record))
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows (the harness writes null)")
 
 
 def dumps(payload: Any) -> str:
@@ -367,12 +384,7 @@ class ExperimentFolder(_Report):
         """
         if not self.manifest.is_file():
             return None
-        try:
-            payload = json.loads(self.manifest.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputDataError(
-                f"{self.manifest} is not valid JSON ({exc}): rerun the experiment."
-            ) from exc
+        payload = read_json_object(self.manifest, fix="rerun the experiment")
         jobs = payload.get("jobs") if isinstance(payload, dict) else None
         if not isinstance(jobs, list) or not all(
             isinstance(j, dict) and isinstance(j.get("name"), str) for j in jobs

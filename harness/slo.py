@@ -16,9 +16,9 @@ objective can silently disappear from a gate.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import operator
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +29,14 @@ import yaml
 from harness.config_dir import slo_dir
 from harness.errors import ConfigError
 from harness.metrics import catalog
+from harness.strict import (
+    duration,
+    finite_number,
+    nonempty_list,
+    nonempty_text,
+    one_of,
+)
+from harness.strict import strict_mapping as _strict_mapping
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -40,7 +48,6 @@ DECISIONS = ("point", "ci")
 #: The hypothesis tests a relative objective can ask for.
 NON_INFERIORITY, SUPERIORITY = "non_inferiority", "superiority"
 RELATIVE_TESTS = (NON_INFERIORITY, SUPERIORITY)
-_DURATION = re.compile(r"^\d+[smhdw]$")
 
 #: The keys each level of an SLO file may hold.
 TOP_KEYS = (
@@ -462,99 +469,11 @@ def _serving(raw: Any, where: str) -> ServingSLO:
     return ServingSLO(objective, alerts, stale_after)
 
 
+#: The strict reader of an SLO file's mappings: a missing key points at the shipped example.
+strict_mapping = functools.partial(_strict_mapping, see="conf/slo/default.yaml")
+
+
 # -- fields -----------------------------------------------------------------------------------
-
-
-def strict_mapping(
-    raw: Any,
-    where: str,
-    allowed: Iterable[str],
-    *,
-    required: Iterable[str] = (),
-    see: str = "conf/slo/default.yaml",
-) -> Mapping[str, Any]:
-    """``raw`` as a mapping with only ``allowed`` keys and every ``required`` one.
-
-    The one strict reader of the harness's YAML settings (SLO sets, monitoring settings): an
-    unknown key is refused with a "did you mean", never ignored.
-
-    Raises
-    ------
-    ConfigError
-        Naming ``where``, the key and the fix (``see`` names an example file, if any).
-    """
-    allowed = tuple(allowed)
-    if not isinstance(raw, Mapping):
-        raise ConfigError(
-            f"{where} must be a mapping with the keys {', '.join(allowed)}; got "
-            f"{type(raw).__name__}."
-        )
-    for key in raw:
-        if key not in allowed:
-            hint = difflib.get_close_matches(str(key), allowed, n=1)
-            guess = f" (did you mean {hint[0]!r}?)" if hint else ""
-            raise ConfigError(
-                f"{where}: unknown key {key!r}{guess}; the allowed keys are "
-                f"{', '.join(allowed)}. Fix or remove it."
-            )
-    for key in required:
-        if key not in raw:
-            example = f" (see {see})" if see else ""
-            raise ConfigError(f"{where} is missing '{key}'; add it{example}.")
-    return raw
-
-
-def nonempty_list(value: Any, where: str, key: str) -> list[Any]:
-    """``value`` (the entry ``key`` of ``where``) as a non-empty list, or a
-    :class:`ConfigError` naming both."""
-    if not isinstance(value, list):
-        raise ConfigError(
-            f"{where}: '{key}' must be a list, got {type(value).__name__}; write one entry "
-            "per line starting with '- '."
-        )
-    if not value:
-        raise ConfigError(
-            f"{where}: '{key}' is an empty list, which would check nothing; add an entry or "
-            "remove the key."
-        )
-    return value
-
-
-def nonempty_text(value: Any, where: str) -> str:
-    """``value`` as a non-empty string, or a :class:`ConfigError` naming ``where``."""
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{where} must be a non-empty text, got {value!r}.")
-    return value
-
-
-def finite_number(value: Any, where: str, *, example: str) -> float:
-    """``value`` as a finite float (never a boolean), or a :class:`ConfigError` naming
-    ``where`` and an ``example`` of a good value."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(
-            f"{where} {value!r} is not a number; write a plain number such as {example}."
-        )
-    if not math.isfinite(value):
-        raise ConfigError(f"{where} must be finite, got {value!r}; write e.g. {example}.")
-    return float(value)
-
-
-def one_of(value: Any, where: str, choices: Iterable[str]) -> str:
-    """``value`` if it is one of the strings ``choices``, or a :class:`ConfigError` listing them."""
-    choices = list(choices)
-    if not isinstance(value, str) or value not in choices:
-        raise ConfigError(f"{where} {value!r} is not one of {choices}; pick one of them.")
-    return value
-
-
-def duration(value: Any, where: str) -> str:
-    """``value`` as a Prometheus duration of one unit (``30s``, ``5m``, ``1h``, ``30d``), or a
-    :class:`ConfigError` naming ``where``."""
-    if not isinstance(value, str) or not _DURATION.match(value):
-        raise ConfigError(
-            f"{where} {value!r} is not a Prometheus duration; use e.g. 30s, 5m, 1h, 30d."
-        )
-    return value
 
 
 def burn_rate_alerts(

@@ -237,20 +237,7 @@ def _mask(value: Any, placeholder: str) -> Any:
 
 
 def normalise_text(text: str, roots: Iterable[str]) -> str:
-    """Replace the root folders and the ``text`` rules of :data:`VOLATILE` in ``text``.
-
-    Parameters
-    ----------
-    text : str
-        The text of a file (or one string of it).
-    roots : iterable of str
-        The absolute root folders to replace by the ``root`` placeholder.
-
-    Returns
-    -------
-    str
-        The normalised text.
-    """
+    """Replace the root folders and the ``text`` rules of :data:`VOLATILE` in ``text``."""
     for root in sorted(set(roots), key=len, reverse=True):
         text = text.replace(root, ROOT_PLACEHOLDER)
     for pattern, placeholder in TEXT_RULES:
@@ -259,18 +246,7 @@ def normalise_text(text: str, roots: Iterable[str]) -> str:
 
 
 def normalise_json_value(value: Any) -> Any:
-    """Apply the ``key`` and ``metric`` rules of :data:`VOLATILE` to parsed JSON.
-
-    Parameters
-    ----------
-    value : Any
-        Parsed JSON (already text-normalised).
-
-    Returns
-    -------
-    Any
-        The same structure with every volatile value replaced by its placeholder.
-    """
+    """Apply the ``key`` and ``metric`` rules of :data:`VOLATILE` to parsed JSON."""
     if isinstance(value, list):
         return [normalise_json_value(v) for v in value]
     if not isinstance(value, dict):
@@ -283,18 +259,7 @@ def normalise_json_value(value: Any) -> Any:
 
 
 def normalise_csv(text: str) -> str:
-    """Replace volatile columns, and the values of rows about a volatile metric, in a CSV.
-
-    Parameters
-    ----------
-    text : str
-        The CSV (already text-normalised), header first.
-
-    Returns
-    -------
-    str
-        The CSV with the same rows and columns.
-    """
+    """Replace volatile columns, and the values of rows about a volatile metric, in a CSV."""
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         return text
@@ -343,18 +308,7 @@ def _mask_table_row(header: list[str], cells: list[str]) -> list[str]:
 
 
 def normalise_markdown(text: str) -> str:
-    """Mask volatile metrics in the tables of a markdown report.
-
-    Parameters
-    ----------
-    text : str
-        The report (already text-normalised).
-
-    Returns
-    -------
-    str
-        The report; table rows that hold no volatile value are unchanged.
-    """
+    """Mask volatile metrics in the tables of a markdown report."""
     lines = text.split("\n")
     header: list[str] = []
     for n, line in enumerate(lines):
@@ -379,18 +333,7 @@ _HTML_CELL = re.compile(r"(<(t[dh])\b[^>]*>)(.*?)(</\2>)", re.DOTALL | re.IGNORE
 
 
 def normalise_html(text: str) -> str:
-    """Mask volatile metrics in the tables of an HTML report.
-
-    Parameters
-    ----------
-    text : str
-        The report (already text-normalised).
-
-    Returns
-    -------
-    str
-        The report; table cells that hold no volatile value are unchanged.
-    """
+    """Mask volatile metrics in the tables of an HTML report."""
 
     def table(match: re.Match[str]) -> str:
         header: list[str] = []
@@ -423,18 +366,7 @@ _PROM_LABEL = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
 
 def normalise_prometheus(text: str) -> str:
-    """Mask timestamp gauges, time/memory gauges and volatile labels in a Prometheus textfile.
-
-    Parameters
-    ----------
-    text : str
-        The textfile (already text-normalised).
-
-    Returns
-    -------
-    str
-        The textfile with the same samples in the same order.
-    """
+    """Mask timestamp gauges, time/memory gauges and volatile labels in a Prometheus textfile."""
     lines = text.split("\n")
     for n, line in enumerate(lines):
         match = _PROM_SAMPLE.match(line)
@@ -518,6 +450,11 @@ def _add_step(steps: dict[str, Any], step: int, value: float, is_nan: Any) -> No
     steps[key] = math.nan if is_nan else value
 
 
+def _pairs(con: Any, sql: str, key: Any) -> dict[str, Any]:
+    """The rows of a two-column query for one ``key``, as a mapping of the first to the second."""
+    return {row[0]: row[1] for row in con.execute(sql, (key,))}
+
+
 def dump_mlflow(database: Path) -> dict[str, Any]:
     """What was published to an MLflow SQLite store, without ids and times.
 
@@ -553,10 +490,7 @@ def dump_mlflow(database: Path) -> dict[str, Any]:
             }
             parent = tags.pop("mlflow.parentRunId", None)
             tags.pop("mlflow.runName", None)
-            params = {
-                r["key"]: r["value"]
-                for r in con.execute("SELECT key, value FROM params WHERE run_uuid=?", (rid,))
-            }
+            params = _pairs(con, "SELECT key, value FROM params WHERE run_uuid=?", rid)
             series: dict[str, dict[str, Any]] = {}
             for r in con.execute(
                 "SELECT key, step, value, is_nan FROM metrics WHERE run_uuid=? "
@@ -572,28 +506,23 @@ def dump_mlflow(database: Path) -> dict[str, Any]:
                 "WHERE i.destination_id=? AND i.source_type='DATASET'",
                 (rid,),
             ):
-                input_tags = {
-                    t["name"]: t["value"]
-                    for t in con.execute(
-                        "SELECT name, value FROM input_tags WHERE input_uuid=?", (r["input_uuid"],)
-                    )
-                }
+                input_tags = _pairs(
+                    con, "SELECT name, value FROM input_tags WHERE input_uuid=?", r["input_uuid"]
+                )
                 item = dict(zip(r.keys(), tuple(r), strict=True))  # sqlite3.Row yields values
                 del item["input_uuid"]
                 datasets.append({**item, "tags": input_tags})
             models = []
             for m in con.execute("SELECT * FROM logged_models WHERE source_run_id=?", (rid,)):
                 mid = m["model_id"]
-                model_params = {
-                    p["param_key"]: p["param_value"]
-                    for p in con.execute(
-                        "SELECT * FROM logged_model_params WHERE model_id=?", (mid,)
-                    )
-                }
-                model_tags = {
-                    t["tag_key"]: t["tag_value"]
-                    for t in con.execute("SELECT * FROM logged_model_tags WHERE model_id=?", (mid,))
-                }
+                model_params = _pairs(
+                    con,
+                    "SELECT param_key, param_value FROM logged_model_params WHERE model_id=?",
+                    mid,
+                )
+                model_tags = _pairs(
+                    con, "SELECT tag_key, tag_value FROM logged_model_tags WHERE model_id=?", mid
+                )
                 model_metrics: dict[str, dict[str, Any]] = {}
                 for t in con.execute(
                     "SELECT metric_name, metric_step, metric_value FROM logged_model_metrics "
@@ -866,18 +795,7 @@ def json_differences(a: Any, b: Any, path: str = "") -> list[str]:
 
 
 def csv_differences(a: str, b: str) -> list[str]:
-    """The differing cells of two CSV files, named by line and column.
-
-    Parameters
-    ----------
-    a, b : str
-        The two files' text.
-
-    Returns
-    -------
-    list of str
-        One line per difference; empty when the files hold the same cells.
-    """
+    """The differing cells of two CSV files, named by line and column."""
     rows_a = list(csv.reader(io.StringIO(a)))
     rows_b = list(csv.reader(io.StringIO(b)))
     header = rows_a[0] if rows_a else []
@@ -908,18 +826,7 @@ def csv_differences(a: str, b: str) -> list[str]:
 
 
 def text_differences(a: str, b: str) -> list[str]:
-    """The first differing lines of two text files, as a unified diff without context.
-
-    Parameters
-    ----------
-    a, b : str
-        The two files' text.
-
-    Returns
-    -------
-    list of str
-        Diff lines (``@@``, ``-``, ``+``); empty when the texts are equal.
-    """
+    """The first differing lines of two text files, as a unified diff without context."""
     import difflib
 
     lines = difflib.unified_diff(a.splitlines(), b.splitlines(), "A", "B", n=0, lineterm="")

@@ -6,6 +6,7 @@ import json
 import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -168,24 +169,22 @@ def test_run_help_is_the_harness_own_help_with_groups_defaults_and_examples(tmp_
 
 #: Where the parser behind each command's --help is built (``run`` has its own help, above).
 PARSER_FACTORIES = {
-    "harness.cli": {
-        "datasets": "datasets_parser",
-        "compare": "compare_parser",
-        "completion": "completion_parser",
-    },
-    "harness.gate.command": {
+    "harness.commands.datasets": {"datasets": "datasets_parser"},
+    "harness.commands.compare": {"compare": "compare_parser"},
+    "harness.commands.completion": {"completion": "completion_parser"},
+    "harness.commands.gate": {
         "gate": "gate_parser",
         "promote": "promote_parser",
         "promote --rollback": "rollback_parser",
     },
-    "harness.tracking.command": {"sync": "sync_parser"},
-    "harness.export.command": {
+    "harness.commands.sync": {"sync": "sync_parser"},
+    "harness.commands.monitoring": {
         "dashboards": "dashboards_parser",
         "serve-metrics": "serve_metrics_parser",
         "replay": "replay_parser",
     },
-    "harness.bench.command": {"bench": "build_parser"},
-    "harness.distributed.command": {"resample": "build_parser"},
+    "harness.commands.bench": {"bench": "build_parser"},
+    "harness.commands.resample": {"resample": "build_parser"},
 }
 HELP_PARSERS = {
     command: (module, factory)
@@ -349,3 +348,16 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path):
         os.close(write_end)
     assert "Traceback" not in completed.stderr, completed.stderr
     assert completed.returncode == 141
+
+
+def test_importing_the_entry_point_has_no_side_effect():
+    # No command module, no Hydra (which would register config folders), no heavy stack.
+    code = (
+        "import sys, harness.cli; "
+        "print(sorted(m for m in sys.modules if m.startswith(('hydra', 'harness.commands.', "
+        "'harness.pipeline', 'sklearn', 'mlflow', 'pandas'))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "['harness.commands.common']"

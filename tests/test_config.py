@@ -6,7 +6,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from harness.instantiate import instantiate_component
+from harness.components.instantiate import instantiate_component
 from harness.slo import parse_slo_set
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -41,7 +41,7 @@ def test_every_resampler_instantiates(compose_config, name):
 
 @pytest.mark.parametrize("name", options("model"))
 def test_every_model_builds(compose_config, name):
-    from harness.models import build_model
+    from harness.components.models import build_model
 
     cfg = compose_config(f"model={name}")
     model = build_model(cfg.model, class_weight="balanced", random_state=0)
@@ -99,7 +99,7 @@ def test_disallowed_target_is_refused():
 
 @pytest.mark.parametrize("name", options("experiment"))
 def test_every_job_of_every_experiment_builds_its_sampler_and_model(tmp_path, name):
-    from harness.models import build_model
+    from harness.components.models import build_model
     from harness.runner.experiment import compose_jobs
 
     overrides = [f"experiment={name}", f"paths.root_dir={tmp_path}"]

@@ -137,3 +137,92 @@ def test_the_slo_example_is_a_valid_slo_set():
     slo = parse_slo_set(raw, source=str(DOC))
     assert slo.objectives and slo.fairness and slo.warnings
     assert slo.relative is not None and slo.serving is not None
+
+
+# -- the claims marked "(tested)" ---------------------------------------------------------------
+
+HARNESS = REPO / "harness"
+
+
+def string_constants(path: Path) -> list[tuple[int, str]]:
+    """Every string literal of a module, with its line (f-string parts included)."""
+    import ast
+
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+
+
+def spelt_outside(names: set[str], owners: tuple[str, ...]) -> list[str]:
+    """Where a module other than ``owners`` spells one of ``names`` as a literal."""
+    found = []
+    for path in sorted(HARNESS.rglob("*.py")):
+        relative = str(path.relative_to(REPO))
+        if relative in owners:
+            continue
+        found += [
+            f"{relative}:{line} {text!r}"
+            for line, text in string_constants(path)
+            if text in names or any(text.endswith(f"/{name}") for name in names)
+        ]
+    return found
+
+
+def exported_series_names() -> set[str]:
+    from harness.export.names import counter_name
+
+    names = {*EXPORTED_SERIES, *(counter_name(s) for s in EXPORTED_SERIES)}
+    return names | _catalog_series()
+
+
+def test_no_module_but_names_and_the_catalog_spells_a_series():
+    owners = ("harness/export/names.py", "harness/metrics/catalog.py")
+    assert spelt_outside(exported_series_names(), owners) == []
+
+
+def run_folder_file_names() -> set[str]:
+    run = RunFolder(Path("r"))
+    experiment = ExperimentFolder(Path("e"))
+    files = [
+        getattr(run, name)
+        for name in dir(RunFolder)
+        if isinstance(getattr(RunFolder, name), property)
+    ]
+    files += [
+        getattr(experiment, name)
+        for name in dir(ExperimentFolder)
+        if isinstance(getattr(ExperimentFolder, name), property)
+    ]
+    # config.yaml is also the name of the primary Hydra config (conf/config.yaml).
+    return {p.name for p in files if isinstance(p, Path) and "." in p.name} - {"config.yaml"}
+
+
+def test_no_module_but_runs_spells_a_run_folder_file():
+    assert "result.json" in run_folder_file_names()
+    assert spelt_outside(run_folder_file_names(), ("harness/runs.py",)) == []
+
+
+MLFLOW_RUN_READS = re.compile(
+    r"\.(get_run|search_runs|download_artifacts|list_artifacts|search_logged_models)\("
+)
+
+
+def test_runs_are_read_back_through_one_module():
+    found = [
+        f"{path.relative_to(REPO)}:{number}"
+        for path in sorted(HARNESS.rglob("*.py"))
+        if path.relative_to(REPO).as_posix() != "harness/tracking/query.py"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if MLFLOW_RUN_READS.search(line) and "query." not in line
+    ]
+    assert found == []
+
+
+def test_the_claim_checks_can_fail(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text('NAME = "harness_runs_total"\nFILE = f"{x}/result.json"\n')
+    spelt = {text for _, text in string_constants(module)}
+    assert "harness_runs_total" in spelt and "/result.json" in spelt
+    assert MLFLOW_RUN_READS.search("client.get_run(run_id)")

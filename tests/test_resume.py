@@ -203,10 +203,11 @@ def _compared_jobs(folder: Path, status: str | None = None) -> int:
 def _jobs(tmp_path: Path):
     from hydra import compose, initialize_config_dir
 
-    from harness.runner.experiment import CONF_DIR, compose_jobs
+    from harness.config_dir import config_dir
+    from harness.runner.experiment import compose_jobs
 
     overrides = [f"paths.root_dir={tmp_path}", *SINGLE[1:]]
-    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
+    with initialize_config_dir(str(config_dir()), version_base="1.3"):
         cfg = compose(config_name="config", overrides=overrides)
         return compose_jobs(cfg, overrides, tmp_path / "exp")
 

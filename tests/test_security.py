@@ -14,20 +14,20 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf, open_dict
 
-from harness.data import load_dataset
-from harness.errors import ConfigError
-from harness.instantiate import instantiate_component
-from harness.models import build_model
-from harness.runner.config_checks import check_composed_config
-from harness.security import (
+from harness.components.datasets import load_dataset
+from harness.components.instantiate import instantiate_component
+from harness.components.models import build_model
+from harness.components.policy import (
     COMPONENT_ROLES,
-    ENTRY_POINT_GROUP,
     LOADER_ROLES,
     SAMPLER_ROLES,
     allowed_objects,
     check_target,
-    public_name,
 )
+from harness.errors import ConfigError
+from harness.plugins import ENTRY_POINT_GROUP
+from harness.runner.config_checks import check_composed_config
+from harness.security import public_name
 from tests.support.cli import run_harness
 
 HARNESS = Path(__file__).resolve().parents[1] / "harness"
@@ -141,7 +141,8 @@ def _is_allowed(obj) -> bool:
 def test_every_reachable_callable_outside_the_allow_set_is_refused(reachable_callables):
     assert len(reachable_callables) > 5000  # the walk cannot pass by finding nothing
     paths = {path for path, _ in reachable_callables}
-    assert "harness.data.builtin.pd.read_pickle" in paths
+    # The walk reaches pandas' unpickler through a harness module (whichever imports it first).
+    assert any(p.startswith("harness.") and p.endswith(".pd.read_pickle") for p in paths)
     every_role = frozenset(allowed_objects())
     accepted = []
     for path, obj in reachable_callables:
@@ -156,12 +157,12 @@ def test_every_reachable_callable_outside_the_allow_set_is_refused(reachable_cal
 
 
 def test_the_entry_points_refuse_without_calling_anything(reachable_callables, monkeypatch):
-    import harness.instantiate
+    import harness.components.instantiate
 
     def must_not_run(*args, **kwargs):
         raise AssertionError(f"hydra.utils.instantiate reached with {args}")
 
-    monkeypatch.setattr(harness.instantiate, "instantiate", must_not_run)
+    monkeypatch.setattr(harness.components.instantiate, "instantiate", must_not_run)
     refused = [path for path, obj in reachable_callables if not _is_allowed(obj)]
     sample = sorted(set(refused[:: max(1, len(refused) // 150)]) | set(KNOWN_ATTACKS))
     for path in sample:
@@ -188,7 +189,7 @@ def test_allowed_components_resolve_to_the_same_objects():
         ("harness.resample.ADASYN", LOADER_ROLES, "'harness.resample.ADASYN' is not allowed"),
         ("logging.FileHandler", SAMPLER_ROLES, "is not an allowed sampler"),
         ("sklearn.svm.SVC", SAMPLER_ROLES, "is not an allowed sampler"),
-        ("harness.runner.sweep.SweepSummaryCallback", COMPONENT_ROLES, "allowed component"),
+        ("harness.pipeline.sweep.SweepSummaryCallback", COMPONENT_ROLES, "allowed component"),
         ("no_such_module.thing", COMPONENT_ROLES, "module 'no_such_module' is not one"),
         ("harness.resample.ADASYN.fit_resample", SAMPLER_ROLES, "fit_resample, which is outside"),
         ("${oc.env:X}", SAMPLER_ROLES, "not a dotted Python name"),
@@ -431,7 +432,7 @@ def installed_plugin(tmp_path) -> Path:
 
 def test_an_entry_point_adds_exactly_its_object(installed_plugin):
     script = (
-        "from harness.instantiate import instantiate_component\n"
+        "from harness.components.instantiate import instantiate_component\n"
         "from harness.errors import ConfigError\n"
         "import tinyplugin\n"
         "sampler = instantiate_component({'_target_': 'tinyplugin.TinySampler', 'factor': 3})\n"

@@ -8,7 +8,7 @@ tree (entropy) under repeated stratified k-fold with the harness's folds and per
 :func:`sweep_plan` the sweep at scale (8 data sets × 5 strategies × 5 seeds, 200 jobs).
 
 ``run_through_harness``
-    :func:`harness.runner.experiment.run_experiment` as ``harness run experiment=quick`` runs
+    :func:`harness.pipeline.experiment.run_experiment` as ``harness run experiment=quick`` runs
     it, but sequential (``evaluation.n_jobs=1``), with MLflow tracking into a SQLite store and
     the Prometheus textfile export. Inside the clock: composing the configs with Hydra; per
     job, the harness's samplers (:mod:`harness.resample`), the fold protocol with every metric
@@ -171,15 +171,16 @@ def create_tracking_store(root: Path) -> dict[str, float]:
 def run_through_harness(
     root: Path, plan: AblationPlan = FULL_PLAN, profile: str | None = None
 ) -> dict[str, Any]:
-    """Run the quick ablation with :func:`harness.runner.experiment.run_experiment`
+    """Run the quick ablation with :func:`harness.pipeline.experiment.run_experiment`
     (with the evaluation ``profile`` when given, see :func:`harness_overrides`)."""
     from hydra import compose, initialize_config_dir
 
-    from harness.runner.experiment import CONF_DIR, run_experiment
+    from harness.config_dir import config_dir
+    from harness.pipeline.experiment import run_experiment
 
     root.mkdir(parents=True, exist_ok=True)
     overrides = harness_overrides(root, plan, profile)
-    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
+    with initialize_config_dir(str(config_dir()), version_base="1.3"):
         cfg = compose(config_name="config", overrides=overrides)
         outcome = run_experiment(cfg, output_dir=root / "quick", overrides=overrides)
     return {"jobs": len(outcome.records), "failed": len(outcome.failed)}

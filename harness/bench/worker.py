@@ -140,7 +140,7 @@ def run_overhead(request: dict[str, Any]) -> dict[str, Any]:
         if store not in ("fresh", "prepared"):
             raise ValueError(f"store={store!r}: use fresh or prepared")
         if store == "prepared":
-            from harness.bench.command import run_worker
+            from harness.bench.suite import run_worker
 
             extra["store_setup"] = run_worker(
                 {"kind": "overhead", "variant": "store", "root": str(root)}

@@ -28,6 +28,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from harness.data import Dataset
 from harness.evaluate.fold_cache import FOLD_STATISTICS, FoldStatisticsCache
+from harness.evaluate.settings import EvaluationSettings
 from harness.evaluate.splits import fold_splits
 from harness.metrics import (
     group_fairness,
@@ -41,8 +42,7 @@ from harness.metrics.calibration import (
     expected_calibration_error,
     threshold_for_precision,
 )
-from harness.metrics.catalog import fairness_key
-from harness.metrics.fairness import split_group_key
+from harness.metrics.catalog import fairness_keys
 from harness.metrics.validity import invalid_value_share
 
 
@@ -268,40 +268,16 @@ def _operating_point(
     return {"test/recall_at_precision": recall, "test/threshold_at_precision": float(threshold)}
 
 
-def fairness_metrics(column: str, fairness: dict[str, float]) -> dict[str, float]:
-    """Key the output of :func:`harness.metrics.group_fairness` for one sensitive column.
-
-    Column and group names are escaped by :func:`harness.metrics.catalog.fairness_key`, so a
-    ``/`` inside either never makes a key ambiguous.
-    """
-    keyed = {}
-    for key, value in fairness.items():
-        per_group = split_group_key(key)
-        if per_group is None:
-            keyed[fairness_key(column, key)] = value
-        else:
-            group, metric = per_group
-            keyed[fairness_key(column, metric, group)] = value
-    return keyed
-
-
 def evaluate_folds(
     dataset: Dataset,
     make_sampler: Callable[[int], Any],
     make_model: Callable[[int], Any],
+    settings: EvaluationSettings,
     *,
-    n_splits: int = 5,
-    n_repeats: int = 2,
     seed: int = 0,
-    n_neighbors: int = 5,
-    track_memory: bool = True,
-    keep_all_lineage: bool = False,
     observer: FoldObserver | None = None,
     progress: Callable[[], None] | None = None,
     statistics_cache: FoldStatisticsCache = FOLD_STATISTICS,
-    folds: str = "stratified",
-    test_size: float = 0.5,
-    precision_target: float | None = 0.7,
 ) -> ProtocolResult:
     """Evaluate one (sampler, model) pair on every fold of ``dataset``.
 
@@ -311,14 +287,19 @@ def evaluate_folds(
         Features, binary target (1 = minority) and sensitive columns.
     make_sampler, make_model : callable
         Called with a per-fold seed; return a fresh sampler / unfitted estimator.
-    n_splits, n_repeats, seed : int
-        The repeated stratified k-fold.
-    n_neighbors : int
-        K for the neighbour-distance statistics and the minority-overlap rate.
-    track_memory : bool
-        Measure the peak memory traced (tracemalloc) while the sampler resamples each fold.
-    keep_all_lineage : bool
-        Keep the lineage of every fold, not only the first.
+    settings : EvaluationSettings
+        The fold scheme (``folds``: :func:`harness.evaluate.splits.fold_splits`; ``group``
+        reads ``dataset.groups``, ``time`` reads ``dataset.order``), ``n_splits``,
+        ``n_repeats`` and ``test_size``; ``n_neighbors`` (K of the neighbour-distance
+        statistics and the minority-overlap rate); ``track_memory`` (the peak memory traced
+        while the sampler resamples each fold); ``lineage`` (``all_folds`` keeps every fold's);
+        ``precision_target`` (the minority precision the operating point must reach: each fold
+        tunes the decision threshold on out-of-fold scores of its training rows, an inner 3-fold
+        cross-validation that resamples inside each inner training part, and reports
+        ``test/recall_at_precision`` and ``test/threshold_at_precision``; ``None`` skips the
+        inner fits).
+    seed : int
+        Seed of the folds, and the base of every per-fold seed.
     observer : callable, optional
         Receives a :class:`FoldEvent` per fold (what was fitted and predicted on).
     progress : callable, optional
@@ -327,21 +308,14 @@ def evaluate_folds(
         Where the strategy-independent statistics of each fold (minority neighbour distances,
         minority overlap) are kept, so that the strategies of an ablation compute them once per
         fold; the process-wide cache by default.
-    folds : {"stratified", "group", "time", "holdout"}
-        The fold scheme (:func:`harness.evaluate.splits.fold_splits`); ``group`` reads
-        ``dataset.groups``, ``time`` reads ``dataset.order``.
-    test_size : float
-        Test share of the ``holdout`` scheme.
-    precision_target : float or None
-        Minority precision the operating point must reach: each fold tunes the decision
-        threshold on out-of-fold scores of its training rows (an inner 3-fold cross-validation
-        that resamples inside each inner training part) and reports ``test/recall_at_precision``
-        and ``test/threshold_at_precision``; ``None`` skips the inner fits.
 
     Returns
     -------
     ProtocolResult
     """
+    n_neighbors = settings.n_neighbors
+    track_memory = settings.track_memory
+    precision_target = settings.precision_target
     X_all = dataset.X
     y_all = np.asarray(dataset.y)
     rows: list[dict[str, Any]] = []
@@ -349,13 +323,13 @@ def evaluate_folds(
     preprocessor = make_preprocessor(dataset)
     splits = fold_splits(
         y_all,
-        n_splits=n_splits,
-        n_repeats=n_repeats,
+        n_splits=settings.n_splits,
+        n_repeats=settings.n_repeats,
         seed=seed,
-        scheme=folds,
+        scheme=settings.folds,
         groups=getattr(dataset, "groups", None),
         order=getattr(dataset, "order", None),
-        test_size=test_size,
+        test_size=settings.test_size,
     )
     for index, (repeat, fold, train, test) in enumerate(splits):
         fold_seed = seed * 100_003 + index
@@ -443,11 +417,11 @@ def evaluate_folds(
         row["memory/peak_bytes"] = memory["peak_bytes"]
         for column in dataset.sensitive.columns:
             groups = dataset.sensitive[column].iloc[test].astype(str).to_numpy()
-            row.update(fairness_metrics(str(column), group_fairness(y_test, y_pred, groups)))
+            row.update(fairness_keys(str(column), group_fairness(y_test, y_pred, groups)))
         rows.append(row)
 
         lineage = getattr(sampler, "lineage_", None)
-        if lineage is not None and (index == 0 or keep_all_lineage):
+        if lineage is not None and (index == 0 or settings.keep_all_lineage):
             tagged = lineage.assign(repeat=repeat, fold=fold)
             artifacts.all_lineage.append(tagged)
         if repeat == 0:

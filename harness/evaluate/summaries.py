@@ -23,8 +23,8 @@ import pandas as pd
 from harness.errors import ConfigError
 from harness.evaluate.inference import CORRECTED_T, corrected_interval
 from harness.evaluate.oof_bootstrap import OOF_BOOTSTRAP, bootstrap_intervals
-from harness.evaluate.protocol import FoldArtifacts, fairness_metrics
-from harness.metrics.catalog import metric_range
+from harness.evaluate.protocol import FoldArtifacts
+from harness.metrics.catalog import fairness_keys, metric_range
 
 CI_METHODS = {"corrected_t": CORRECTED_T, "oof_bootstrap": OOF_BOOTSTRAP}
 
@@ -141,12 +141,12 @@ def pool_fairness(
             random_state=random_state,
         )
         point = {k: v for k, v in pooled.items() if not k.endswith(("_ci_low", "_ci_high"))}
-        keyed = fairness_metrics(column, point)
+        keyed = fairness_keys(column, point)
         summary.metrics.update(keyed)
         # The gaps' bootstrap intervals and each group's recall and selection-rate intervals.
         for low_key in [k for k in pooled if k.endswith("_ci_low")]:
             stem = low_key.removesuffix("_ci_low")
-            key = fairness_metrics(column, {stem: 0.0}).popitem()[0]
+            key = fairness_keys(column, {stem: 0.0}).popitem()[0]
             summary.ci95[key] = [pooled[low_key], pooled[f"{stem}_ci_high"]]
 
 

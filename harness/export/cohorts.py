@@ -17,7 +17,13 @@ import numpy as np
 from prometheus_client import CollectorRegistry, Counter
 
 from harness.errors import ConfigError, InputDataError
-from harness.export.names import OUTCOMES, SERVING_LABELS
+from harness.export.names import (
+    COHORT_OUTCOMES,
+    COHORT_OVERFLOW,
+    OUTCOMES,
+    SERVING_LABELS,
+    counter_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +87,14 @@ class CohortOutcomeCounter:
         self.max_cohorts = max_cohorts
         self._cohorts: list[str] = []
         self._outcomes = Counter(
-            "harness_serving_cohort_outcomes",
+            counter_name(COHORT_OUTCOMES),
             "Labelled predictions by outcome for the minority class, per cohort of a sensitive "
             "column.",
             labelnames=[*SERVING_LABELS, "sensitive", "cohort", "outcome"],
             registry=registry,
         )
         self._overflow = Counter(
-            "harness_serving_cohort_overflow",
+            counter_name(COHORT_OVERFLOW),
             "Rows counted under the cohort __other__ because the cohort limit was reached.",
             labelnames=[*SERVING_LABELS, "sensitive"],
             registry=registry,
@@ -167,7 +173,7 @@ class CohortOutcomeCounter:
     def outcome_count(self, cohort: str, outcome: str) -> float:
         """Current count of ``outcome`` for ``cohort``."""
         value = self._registry.get_sample_value(
-            "harness_serving_cohort_outcomes_total",
+            COHORT_OUTCOMES,
             {
                 "model": self.model,
                 "dataset": self.dataset,

@@ -41,6 +41,7 @@ from harness.export.names import (
     GATE_VERDICT,
     GATE_WORST_VALUE,
     LAST_RUN,
+    RUNS_TOTAL,
 )
 from harness.export.rules import (
     ServingSLI,
@@ -48,7 +49,7 @@ from harness.export.rules import (
     duration_seconds,
     serving_slis,
 )
-from harness.metrics.catalog import CATALOG
+from harness.metrics.catalog import CATALOG, series_name
 from harness.slo import Objective, SLOSet
 
 DATASOURCE = dashboard_models.DataSourceRef(type_val="prometheus", uid="${datasource}")
@@ -59,7 +60,7 @@ GATE_FILTER = 'experiment=~"$experiment"'
 JOB = "experiment, dataset, resampler, model"
 RUN_LEGEND = "{{dataset}} {{resampler}} {{model}}"
 SERVING_LEGEND = "serving {{model}} {{dataset}}"
-VARIABLE_SOURCE = "harness_runs_total"
+VARIABLE_SOURCE = RUNS_TOTAL
 
 # Values that make a panel query valid PromQL outside Grafana (see all_panel_queries).
 VARIABLE_DEFAULTS = {
@@ -106,17 +107,12 @@ class DashboardSpec:
 
 
 def metric_series(metric_key: str) -> str:
-    """Prometheus name of a metric key (``harness_`` + key with ``/`` -> ``_``).
+    """Prometheus name of a metric key (:func:`harness.metrics.catalog.series_name`).
 
     The sensitive column and group of fairness keys are labels, not part of the name:
     ``fairness/sex/group/F/recall`` -> ``harness_fairness_group_recall``.
     """
-    parts = metric_key.split("/")
-    if parts[0] == "fairness" and len(parts) >= 3:
-        parts = ["fairness", *parts[2:]]
-        if parts[1] == "group" and len(parts) == 4:
-            parts = ["fairness", "group", parts[3]]
-    return "harness_" + "_".join(parts)
+    return series_name(metric_key)
 
 
 def batch_series(metric_key: str, extra: str = "") -> str:

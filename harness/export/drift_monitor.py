@@ -32,7 +32,15 @@ import pandas as pd
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from harness.errors import ConfigError
-from harness.export.names import SERVING_LABELS
+from harness.export.names import (
+    DRIFT_DETECTED,
+    DRIFT_LAST_CHECK,
+    DRIFT_SHARE,
+    DRIFT_WINDOW_ROWS,
+    DRIFT_WINDOWS,
+    SERVING_LABELS,
+    counter_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -135,31 +143,31 @@ class MinorityDriftMonitor:
         labels = (str(model), str(dataset))
         self._registry, self._labels = registry, labels
         self._share = Gauge(
-            "harness_serving_minority_drift_share",
+            DRIFT_SHARE,
             "Share of the features of served minority rows that drifted in the last window.",
             SERVING_LABELS,
             registry=registry,
         ).labels(*labels)
         self._detected = Gauge(
-            "harness_serving_minority_drift_detected",
+            DRIFT_DETECTED,
             "1 when the last tested window of served minority rows drifted, else 0.",
             SERVING_LABELS,
             registry=registry,
         ).labels(*labels)
         self._rows = Gauge(
-            "harness_serving_minority_drift_window_rows",
+            DRIFT_WINDOW_ROWS,
             "Minority rows in the last tested window.",
             SERVING_LABELS,
             registry=registry,
         ).labels(*labels)
         self._checked = Gauge(
-            "harness_serving_minority_drift_last_check_timestamp_seconds",
+            DRIFT_LAST_CHECK,
             "Unix time of the last drift test.",
             SERVING_LABELS,
             registry=registry,
         ).labels(*labels)
         windows = Counter(
-            "harness_serving_minority_drift_windows",
+            counter_name(DRIFT_WINDOWS),
             "Windows of served minority rows, by result of the drift test.",
             [*SERVING_LABELS, "result"],
             registry=registry,
@@ -265,7 +273,7 @@ class MinorityDriftMonitor:
     def window_count(self, result: str) -> float:
         """How many windows ended with ``result`` (one of :data:`RESULTS`)."""
         value = self._registry.get_sample_value(
-            "harness_serving_minority_drift_windows_total",
+            DRIFT_WINDOWS,
             {"model": self._labels[0], "dataset": self._labels[1], "result": result},
         )
         return float(value or 0.0)

@@ -28,15 +28,8 @@ from typing import Any
 import yaml
 
 from harness.errors import ConfigError
-from harness.slo import (
-    BurnRateAlert,
-    SLOSet,
-    burn_rate_alerts,
-    duration,
-    finite_number,
-    nonempty_text,
-    strict_mapping,
-)
+from harness.slo import BurnRateAlert, SLOSet, burn_rate_alerts
+from harness.strict import duration, finite_number, nonempty_text, strict_mapping
 
 SEVERITIES = ("page", "ticket")
 PLACEHOLDER_WEBHOOK = "http://{name}.receiver.invalid/"

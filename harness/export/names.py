@@ -6,16 +6,15 @@ the group of fairness keys, which become the labels ``sensitive`` and ``group``:
 metric is a series of one family, ``harness_fairness_group_recall{sensitive="race",
 group="Black/African American"}``. Label values keep their text; prometheus-client escapes it.
 
-Fairness keys are ``fairness/<column>/<metric>`` and ``fairness/<column>/group/<group>/<metric>``
-with ``/`` and ``%`` in the column and group escaped as ``%2F`` and ``%25``
-(:func:`harness.metrics.catalog.fairness_key`). Keys written before that escaping may hold a bare
-``/`` inside a column or group; they are read as well: the metric is the last part, and the
-group follows the first ``group`` part after the column.
+Keys are parsed and named by one type, :class:`harness.metrics.catalog.MetricKey`; this module
+spells every other series name the exporters write.
 """
 
 from __future__ import annotations
 
 import re
+
+from harness.metrics.catalog import MetricKey
 
 PREFIX = "harness_"
 RUN_LABELS = ("experiment", "dataset", "resampler", "model")
@@ -28,26 +27,23 @@ def sanitize(name: str) -> str:
     return re.sub(r"_+", "_", cleaned)
 
 
-def _unescape(part: str) -> str:
-    # The inverse of harness.metrics.catalog.escape_part ("%" -> "%25", "/" -> "%2F").
-    return part.replace("%2F", "/").replace("%25", "%")
-
-
 def prometheus_series(metric_key: str) -> tuple[str, dict[str, str]]:
-    """Map a metric key to ``(metric name, extra labels)``.
+    """Map a metric key to ``(metric name, extra labels)``
+    (:attr:`harness.metrics.catalog.MetricKey.series`).
 
     Parameters
     ----------
     metric_key : str
         A key of ``result.json`` ``metrics``, e.g. ``test/minority_recall`` or
-        ``fairness/sex/group/F/recall``.
+        ``fairness/sex/group/F/recall``; fairness keys written before escaping are read too.
 
     Returns
     -------
     tuple of (str, dict)
         ``("harness_test_minority_recall", {})``;
         ``("harness_fairness_group_recall", {"sensitive": "sex", "group": "F"})``. The name
-        holds only the scope and the metric; column and group are label values, unescaped.
+        holds only the scope and the metric; column and group are label values, unescaped. A
+        key the catalog does not know keeps its parts in the name, sanitised.
 
     Examples
     --------
@@ -56,18 +52,10 @@ def prometheus_series(metric_key: str) -> tuple[str, dict[str, str]]:
     >>> prometheus_series("fairness/race/group/Black%2FAfrican American/recall")
     ('harness_fairness_group_recall', {'sensitive': 'race', 'group': 'Black/African American'})
     """
-    parts = metric_key.split("/")
-    if parts[0] != "fairness" or len(parts) < 3:
-        return PREFIX + sanitize("_".join(parts)), {}
-    metric, inner = parts[-1], parts[1:-1]
-    if len(inner) >= 3 and "group" in inner[1:-1]:
-        at = inner.index("group", 1)
-        column, group = "/".join(inner[:at]), "/".join(inner[at + 1 :])
-        return PREFIX + "fairness_group_" + sanitize(metric), {
-            "sensitive": _unescape(column),
-            "group": _unescape(group),
-        }
-    return PREFIX + "fairness_" + sanitize(metric), {"sensitive": _unescape("/".join(inner))}
+    parsed = MetricKey.parse(metric_key, legacy=True)
+    if parsed is None:
+        return PREFIX + sanitize(metric_key.replace("/", "_")), {}
+    return parsed.series
 
 
 # Run bookkeeping (one series per run identity).
@@ -99,6 +87,12 @@ DRIFT_DETECTED = "harness_serving_minority_drift_detected"
 DRIFT_WINDOWS = "harness_serving_minority_drift_windows_total"
 DRIFT_WINDOW_ROWS = "harness_serving_minority_drift_window_rows"
 DRIFT_LAST_CHECK = "harness_serving_minority_drift_last_check_timestamp_seconds"
+
+
+def counter_name(series: str) -> str:
+    """The name to give prometheus-client's ``Counter`` for ``series`` (it appends ``_total``)."""
+    return series.removesuffix("_total")
+
 
 #: Every series name the exporters write (counters with their ``_total`` suffix).
 EXPORTED_SERIES = (

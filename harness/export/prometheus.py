@@ -29,8 +29,10 @@ from harness.export.names import (
     LAST_SUCCESS,
     RUN_LABELS,
     RUN_STATUSES,
+    RUNS_TOTAL,
     SLO_MET,
     SLO_OBJECTIVE_THRESHOLD,
+    counter_name,
     prometheus_series,
 )
 from harness.runs import readable_records
@@ -165,7 +167,9 @@ class ResultsCollector(Collector):
             for status in RUN_STATUSES:
                 counts.setdefault((*identity, status), 0)
         runs = CounterMetricFamily(
-            "harness_runs", "Runs recorded, by final status.", labels=[*RUN_LABELS, "status"]
+            counter_name(RUNS_TOTAL),
+            "Runs recorded, by final status.",
+            labels=[*RUN_LABELS, "status"],
         )
         for labels, count in sorted(counts.items()):
             runs.add_metric(list(labels), float(count))

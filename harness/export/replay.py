@@ -157,7 +157,8 @@ class ReplayPlan:
 
 @dataclass(frozen=True)
 class ReplaySinks:
-    """Where a replay's predictions and outcomes go.
+    """Where a replay's predictions and outcomes go: the outcome counter always, and any of a
+    per-cohort counter, a drift monitor, a Pushgateway and an HTTP endpoint.
 
     Parameters
     ----------

@@ -14,7 +14,13 @@ import pandas as pd
 from prometheus_client import CollectorRegistry, Counter
 
 from harness.errors import ConfigError, InputDataError
-from harness.export.names import OUTCOMES, SERVING_LABELS
+from harness.export.names import (
+    OUTCOMES,
+    SERVING_LABELS,
+    SERVING_OUTCOMES,
+    SERVING_PREDICTIONS,
+    counter_name,
+)
 
 _MAX_SHOWN = 5
 
@@ -106,13 +112,13 @@ class MinorityOutcomeCounter:
         self.positive_label = positive_label
         self.negative_label = negative_label
         self._predictions = Counter(
-            "harness_serving_predictions",
+            counter_name(SERVING_PREDICTIONS),
             "Predictions served, by predicted class.",
             labelnames=[*SERVING_LABELS, "predicted_class"],
             registry=self.registry,
         )
         self._outcomes = Counter(
-            "harness_serving_outcomes",
+            counter_name(SERVING_OUTCOMES),
             "Labelled predictions by outcome for the minority class: tp, fn, fp, tn.",
             labelnames=[*SERVING_LABELS, "outcome"],
             registry=self.registry,
@@ -230,7 +236,7 @@ class MinorityOutcomeCounter:
     def outcome_count(self, outcome: str) -> float:
         """Current value of ``harness_serving_outcomes_total{outcome=...}``."""
         value = self.registry.get_sample_value(
-            "harness_serving_outcomes_total",
+            SERVING_OUTCOMES,
             {"model": self.model, "dataset": self.dataset, "outcome": outcome},
         )
         return float(value or 0.0)
@@ -238,7 +244,7 @@ class MinorityOutcomeCounter:
     def prediction_count(self, predicted_class: Any) -> float:
         """Current value of ``harness_serving_predictions_total{predicted_class=...}``."""
         value = self.registry.get_sample_value(
-            "harness_serving_predictions_total",
+            SERVING_PREDICTIONS,
             {"model": self.model, "dataset": self.dataset, "predicted_class": str(predicted_class)},
         )
         return float(value or 0.0)

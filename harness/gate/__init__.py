@@ -1,10 +1,11 @@
 """The CI model-quality gate: SLO checks, regression against a baseline, CI summaries.
 
-``harness gate`` checks runs (results folders, MLflow runs, or every job of an experiment's
-latest run) against an SLO set and a baseline run; every configured check ends PASS, FAIL or
-NOT APPLICABLE with its reason, every warning WARN or OK (never gating). Relative objectives
-compare each strategy with a reference strategy on paired folds. ``harness promote`` registers
-a model and moves the ``champion`` alias only when the gate passes.
+The gate (``harness gate``, :mod:`harness.commands.gate`) checks runs (results folders, MLflow
+runs, or every job of an experiment's latest run) against an SLO set and a baseline run; every
+configured check ends PASS, FAIL or NOT APPLICABLE with its reason, every warning WARN or OK
+(never gating). Relative objectives compare each strategy with a reference strategy on paired
+folds. ``harness promote`` registers a model and moves the ``champion`` alias only when the gate
+passes.
 """
 
 from harness.gate.checks import (
@@ -19,7 +20,6 @@ from harness.gate.checks import (
     status_check,
     warning_checks,
 )
-from harness.gate.command import gate_main, promote_main
 from harness.gate.gate import GateOptions, GateResult, run_gate
 from harness.gate.regression import parse_regression_metrics, regression_checks
 from harness.gate.relative import Comparison, relative_checks
@@ -46,12 +46,10 @@ __all__ = [
     "GateResult",
     "Selection",
     "fairness_checks",
-    "gate_main",
     "load_mlflow_run",
     "load_results",
     "load_run_dir",
     "parse_regression_metrics",
-    "promote_main",
     "regression_checks",
     "relative_checks",
     "resolve_alias",

@@ -10,7 +10,6 @@ guess: a record the gate misreads could pass a model that must not ship.
 from __future__ import annotations
 
 import ast
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -85,14 +84,10 @@ def sensitive_columns(
     if declared is not None:
         return tuple(declared)
     if run_dir is not None:
-        summary = RunFolder(run_dir).dataset
-        if summary.is_file():
-            try:
-                listed = json.loads(summary.read_text()).get("sensitive")
-            except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
-                raise InputDataError(f"{summary} is not a JSON object ({exc}); {_RERUN}") from exc
-            if _is_text_list(listed):
-                return tuple(listed)
+        summary = RunFolder(run_dir).read_dataset_summary()
+        listed = None if summary is None else summary.get("sensitive")
+        if _is_text_list(listed):
+            return tuple(listed)
     return _from_params(record.get("params") or {})
 
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from harness.errors import RunNotFoundError
 from harness.gate.sources import Candidate, mlflow_client
+from harness.runs import LINEAGE_FILE
+from harness.tracking import query
+from harness.tracking.mlflow_tracker import LINEAGE_SAMPLE_ARTIFACT
 
-LINEAGE_FILES = ("lineage.csv.gz", "lineage_sample.csv")
+#: The lineage of a run: its folder's file, or the sample of it the tracker uploads.
+LINEAGE_FILES = (LINEAGE_FILE, LINEAGE_SAMPLE_ARTIFACT)
 _MAX_TAG = 5000
 
 
@@ -57,22 +58,10 @@ def promotion_tags(candidate: Candidate, slo_set: str, client: Any = None) -> di
 def lineage_digest(candidate: Candidate, client: Any = None) -> str | None:
     """sha256 of the run's lineage file: from its folder, else from its MLflow artifacts."""
     if candidate.run_dir is not None and (candidate.run_dir / LINEAGE_FILES[0]).is_file():
-        return _sha256(candidate.run_dir / LINEAGE_FILES[0])
+        return query.file_sha256(candidate.run_dir / LINEAGE_FILES[0])
     if client is None or candidate.mlflow_run_id is None:
         return None
-    try:
-        names = {
-            Path(a.path).name: a.path
-            for a in client.list_artifacts(candidate.mlflow_run_id, "lineage")
-        }
-    except Exception:  # the digest is informative: 'unknown' is recorded
-        return None
-    for name in LINEAGE_FILES:
-        if name in names:
-            with tempfile.TemporaryDirectory() as tmp:
-                path = client.download_artifacts(candidate.mlflow_run_id, names[name], tmp)
-                return _sha256(Path(path))
-    return None
+    return query.artifact_digest(client, candidate.mlflow_run_id, "lineage", LINEAGE_FILES)
 
 
 def register_and_alias(
@@ -80,8 +69,7 @@ def register_and_alias(
 ) -> Promotion:
     """Register the candidate run's model and point ``alias`` at the new version.
 
-    The model is the most recent logged model of the run (MLflow 3 ``models:/<model id>``)
-    or, failing that, the run's ``model`` artifact (``runs:/<id>/model``).
+    The model is found by :func:`harness.tracking.query.model_source`.
 
     Raises
     ------
@@ -96,8 +84,7 @@ def register_and_alias(
             "run with tracking on) and promote it by --run-id."
         )
     client = mlflow_client(candidate.tracking_uri)
-    run = client.get_run(candidate.mlflow_run_id)
-    source, model_id = _model_source(client, run)
+    run, source, model_id = query.model_source(client, candidate.mlflow_run_id)
     try:
         client.create_registered_model(model_name)
     except MlflowException as exc:
@@ -114,28 +101,6 @@ def register_and_alias(
     return Promotion(model_name, str(version.version), alias, shown, tags)
 
 
-def _model_source(client: Any, run: Any) -> tuple[str, str | None]:
-    run_id = run.info.run_id
-    # The logged model first: once a run has a logged model called "model", MLflow 3 resolves
-    # the run artifact path "model" to it through the default tracking URI, not this store.
-    models = client.search_logged_models(
-        experiment_ids=[run.info.experiment_id],
-        filter_string=f"source_run_id = '{run_id}'",
-        max_results=1,
-        order_by=[{"field_name": "creation_timestamp", "ascending": False}],
-    )
-    if models:
-        # Its artifact location, not models:/<id>: MLflow's SQL registry looks a models:/ source
-        # up through the global tracking URI, not this store.
-        return models[0].artifact_location, models[0].model_id
-    if any(Path(a.path).name == "MLmodel" for a in client.list_artifacts(run_id, "model")):
-        return f"{run.info.artifact_uri.rstrip('/')}/model", None
-    raise RunNotFoundError(
-        f"MLflow run {run_id} has no model: log the run with tracking.log_model=true (its "
-        "model/ folder becomes the artifact 'model') and promote again."
-    )
-
-
 def _flat(mapping: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in mapping.items():
@@ -144,11 +109,3 @@ def _flat(mapping: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             flat[f"{prefix}{key}"] = value
     return flat
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

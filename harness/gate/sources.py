@@ -7,13 +7,12 @@ where a run came from. Runs and artifacts are read from MLflow through
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.errors import RunNotFoundError
+from harness.errors import InputDataError, RunNotFoundError
 from harness.gate.records import LABELS, check_record, sensitive_columns
 from harness.runs import RESULT_FILE, RunFolder, find_run_dirs, load_record
 from harness.tracking import query
@@ -240,15 +239,13 @@ def check_folder(folder: Path) -> Path:
 
 
 def _uploaded_to(run_dir: Path) -> tuple[str | None, str | None]:
-    """The last MLflow upload recorded in ``tracking.json``, if any."""
-    path = RunFolder(run_dir).tracking
-    if not path.is_file():
-        return None, None
+    """The last MLflow upload recorded in ``tracking.json``, if any (where the verdict can be
+    looked up; it never changes the verdict)."""
     try:
-        uploads = json.loads(path.read_text()).get("uploads") or []
-    except (json.JSONDecodeError, AttributeError):
+        uploads = RunFolder(run_dir).read_uploads().get("uploads") or []
+    except InputDataError:
         return None, None
-    if not uploads or not isinstance(uploads[-1], dict):
+    if not isinstance(uploads, list) or not uploads or not isinstance(uploads[-1], dict):
         return None, None
     return uploads[-1].get("mlflow_run_id"), uploads[-1].get("uri")
 

@@ -330,48 +330,189 @@ def unescape_part(text: str) -> str:
     return text.replace("%2F", "/").replace("%25", "%")
 
 
-def fairness_key(column: str, metric: str, group: str | None = None) -> str:
-    """The key of a fairness metric: ``fairness/<column>/<metric>`` or, per group,
-    ``fairness/<column>/group/<group>/<metric>``; column and group are escaped."""
-    if group is None:
-        return f"fairness/{escape_part(column)}/{metric}"
-    return f"fairness/{escape_part(column)}/group/{escape_part(group)}/{metric}"
+#: How :func:`harness.metrics.group_fairness` names a per-group value: ``group/<g>/<metric>``.
+GROUP_PREFIX = "group/"
+
+
+def split_group_key(key: str) -> tuple[str, str] | None:
+    """Split a per-group key of :func:`harness.metrics.group_fairness` into ``(group, metric)``.
+
+    The metric is the part after the last ``/`` (metric names have none); the group is all
+    between ``group/`` and it, ``/`` included.
+
+    Returns
+    -------
+    tuple of (str, str) or None
+        ``None`` for a key that is not per group (``equalized_odds_difference`` ...).
+
+    Examples
+    --------
+    >>> split_group_key("group/A/B/recall")
+    ('A/B', 'recall')
+    """
+    if not key.startswith(GROUP_PREFIX) or "/" not in key[len(GROUP_PREFIX) :]:
+        return None
+    group, metric = key[len(GROUP_PREFIX) :].rsplit("/", 1)
+    return group, metric
 
 
 @dataclass(frozen=True)
-class ParsedKey:
-    """A metric key split into its spec and its data values (unescaped)."""
+class MetricKey:
+    """A metric key: its text, its spec and its data values, and its Prometheus series.
+
+    The one type that builds (:meth:`fairness`), parses (:meth:`parse`) and names
+    (:attr:`series`) metric keys; nothing else splits a key on ``/``.
+
+    Attributes
+    ----------
+    key : str
+        The key as written in ``result.json`` (column and group escaped).
+    spec : MetricSpec
+    column, group : str or None
+        The sensitive column and group of a fairness key, unescaped.
+    """
 
     key: str
     spec: MetricSpec
     column: str | None = None
     group: str | None = None
 
+    @classmethod
+    def fairness(cls, column: str, metric: str, group: str | None = None) -> MetricKey:
+        """The key of a fairness metric of one sensitive ``column`` (and one ``group``).
 
-def parse_key(key: str) -> ParsedKey | None:
-    """Find the spec of ``key``; ``None`` when the catalog has no such metric.
-
-    Examples
-    --------
-    >>> parse_key("fairness/race%2Fethnicity/equalized_odds_difference").column
-    'race/ethnicity'
-    """
-    if key in CATALOG:
-        return ParsedKey(key, CATALOG[key])
-    parts = key.split("/")
-    if parts[0] != "fairness":
-        return None
-    if len(parts) == 3:
-        spec = CATALOG.get(f"fairness/{{column}}/{parts[2]}")
-        if spec is not None:
-            return ParsedKey(key, spec, column=unescape_part(parts[1]))
-    if len(parts) == 5 and parts[2] == "group":
-        spec = CATALOG.get(f"fairness/{{column}}/group/{{group}}/{parts[4]}")
-        if spec is not None:
-            return ParsedKey(
-                key, spec, column=unescape_part(parts[1]), group=unescape_part(parts[3])
+        Raises
+        ------
+        InputDataError
+            ``metric`` is not a fairness metric of the catalog.
+        """
+        if group is None:
+            pattern = f"fairness/{{column}}/{metric}"
+            key = f"fairness/{escape_part(column)}/{metric}"
+        else:
+            pattern = f"fairness/{{column}}/group/{{group}}/{metric}"
+            key = f"fairness/{escape_part(column)}/group/{escape_part(group)}/{metric}"
+        if pattern not in CATALOG:
+            raise InputDataError(
+                f"{metric!r} is not a fairness metric of the catalog; use one of "
+                f"{', '.join(sorted({p.rsplit('/', 1)[1] for p in CATALOG if '{' in p}))}."
             )
-    return None
+        return cls(
+            key, CATALOG[pattern], column=str(column), group=None if group is None else str(group)
+        )
+
+    @classmethod
+    def parse(cls, key: str, *, legacy: bool = False) -> MetricKey | None:
+        """The key ``key`` names, or ``None`` when the catalog has no such metric.
+
+        Parameters
+        ----------
+        key : str
+            A metric key (column and group escaped), or a pattern of the catalog.
+        legacy : bool
+            Also read fairness keys written before column and group were escaped, which may
+            hold a bare ``/`` inside either: the metric is the last part, and the group follows
+            the first ``group`` part after the column. Only for exporting old records; a
+            verdict never reads a key that could split two ways.
+
+        Examples
+        --------
+        >>> MetricKey.parse("fairness/race%2Fethnicity/equalized_odds_difference").column
+        'race/ethnicity'
+        """
+        if key in CATALOG:
+            return cls(key, CATALOG[key])
+        parts = key.split("/")
+        if parts[0] != "fairness" or len(parts) < 3:
+            return None
+        metric, inner = parts[-1], parts[1:-1]
+        if not legacy and len(inner) not in (1, 3):
+            return None
+        if len(inner) >= 3 and "group" in inner[1:-1]:
+            at = inner.index("group", 1)
+            spec = CATALOG.get(f"fairness/{{column}}/group/{{group}}/{metric}")
+            column, group = "/".join(inner[:at]), "/".join(inner[at + 1 :])
+            if spec is not None:
+                return cls(key, spec, unescape_part(column), unescape_part(group))
+            if not legacy:
+                return None
+        if not legacy and len(inner) != 1:
+            return None
+        spec = CATALOG.get(f"fairness/{{column}}/{metric}")
+        if spec is not None:
+            return cls(key, spec, column=unescape_part("/".join(inner)))
+        return None
+
+    @property
+    def series(self) -> tuple[str, dict[str, str]]:
+        """The Prometheus series: ``(name, labels)``; the column and the group are the labels
+        ``sensitive`` and ``group``, never part of the name.
+
+        Examples
+        --------
+        >>> MetricKey.parse("fairness/race/group/Black%2FAfrican American/recall").series
+        ('harness_fairness_group_recall', {'sensitive': 'race', 'group': 'Black/African American'})
+        """
+        labels = {}
+        if self.column is not None:
+            labels["sensitive"] = self.column
+        if self.group is not None:
+            labels["group"] = self.group
+        return self.spec.prometheus_name, labels
+
+
+#: The name :func:`parse_key` returned before :class:`MetricKey` (kept for readers of it).
+ParsedKey = MetricKey
+
+
+def parse_key(key: str) -> MetricKey | None:
+    """Find the spec of ``key``; ``None`` when the catalog has no such metric
+    (:meth:`MetricKey.parse`)."""
+    return MetricKey.parse(key)
+
+
+def fairness_key(column: str, metric: str, group: str | None = None) -> str:
+    """The key of a fairness metric: ``fairness/<column>/<metric>`` or, per group,
+    ``fairness/<column>/group/<group>/<metric>``; column and group are escaped
+    (:meth:`MetricKey.fairness`)."""
+    return MetricKey.fairness(column, metric, group).key
+
+
+def fairness_keys(column: str, values: dict[str, float]) -> dict[str, float]:
+    """Key the output of :func:`harness.metrics.group_fairness` for one sensitive column.
+
+    Parameters
+    ----------
+    column : str
+        The sensitive column.
+    values : dict
+        ``equalized_odds_difference`` ... and ``group/<g>/<metric>`` (``g`` raw).
+
+    Returns
+    -------
+    dict
+        The same values under their escaped metric keys.
+    """
+    keyed = {}
+    for key, value in values.items():
+        per_group = split_group_key(key)
+        if per_group is None:
+            keyed[fairness_key(column, key)] = value
+        else:
+            group, metric = per_group
+            keyed[fairness_key(column, metric, group)] = value
+    return keyed
+
+
+def series_name(key: str) -> str:
+    """The Prometheus series name of a metric key or pattern (``fairness/{column}/...``)."""
+    spec = CATALOG.get(key)
+    if spec is None:
+        parsed = MetricKey.parse(key)
+        if parsed is None:
+            spec_of(key)  # raises, naming the unknown key
+        spec = parsed.spec
+    return spec.prometheus_name
 
 
 def spec_of(key: str) -> MetricSpec:

@@ -61,9 +61,9 @@ def group_fairness(y_true, y_pred, sensitive_features, *, pos_label=1) -> dict[s
     dict
         ``equalized_odds_difference``, ``demographic_parity_difference``, ``min_group_recall``
         and, for each group ``g``, ``group/<g>/recall`` and ``group/<g>/selection_rate``
-        (``g`` as ``str``, raw: it may contain ``/``). Plain floats. Split a per-group key with
-        :func:`split_group_key`, never on every ``/``; the caller builds the escaped metric key
-        (``harness.metrics.catalog.fairness_key``).
+        (``g`` as ``str``, raw: it may contain ``/``). Plain floats.
+        :func:`harness.metrics.catalog.fairness_keys` turns them into the escaped metric keys of
+        one sensitive column.
 
     Notes
     -----
@@ -103,28 +103,3 @@ def group_fairness(y_true, y_pred, sensitive_features, *, pos_label=1) -> dict[s
         result[f"group/{group}/recall"] = float(row["recall"])
         result[f"group/{group}/selection_rate"] = float(row["selection_rate"])
     return result
-
-
-GROUP_PREFIX = "group/"
-
-
-def split_group_key(key: str) -> tuple[str, str] | None:
-    """Split a per-group key of :func:`group_fairness` into ``(group, metric)``.
-
-    The metric is the part after the last ``/`` (metric names have none); the group is all
-    between ``group/`` and it, ``/`` included.
-
-    Returns
-    -------
-    tuple of (str, str) or None
-        ``None`` for a key that is not per group (``equalized_odds_difference`` ...).
-
-    Examples
-    --------
-    >>> split_group_key("group/A/B/recall")
-    ('A/B', 'recall')
-    """
-    if not key.startswith(GROUP_PREFIX) or "/" not in key[len(GROUP_PREFIX) :]:
-        return None
-    group, metric = key[len(GROUP_PREFIX) :].rsplit("/", 1)
-    return group, metric

@@ -45,11 +45,8 @@ class ADASYN(InterpolatingOverSampler):
         As in imbalanced-learn (see :class:`harness.resample.SMOTE`). Only ``"auto"`` (without
         ``synthetic_percent``) is scaled by ``beta``; an explicit value wins.
     synthetic_percent : float or None, default=None
-        N of the SMOTE and ADASYN papers: each class ``sampling_strategy`` chooses (a string:
-        ``"auto"`` is every class but the majority) gets round(N/100 × its own rows) new rows,
-        e.g. 268 for 134 rows at N = 200, even past the majority's size. Relative to each
-        fold's own class counts, unlike a dict. Any finite number > 0; with a float, dict or
-        callable ``sampling_strategy`` it is refused (both would set the counts).
+        N of the SMOTE and ADASYN papers, as in :class:`harness.resample.SMOTE`: new rows as a
+        percentage of each chosen class's own rows (200: twice as many).
     random_state : int, RandomState or None, default=None
         Seed of the counter-based streams that draw the neighbour choice, λ and the uniform
         fallback (:mod:`harness.resample.streams`).

@@ -58,7 +58,7 @@ def strategy_kind(sampler: object) -> str:
 
 def known_strategy_kinds() -> tuple[str, ...]:
     """Every kind a run can record: the built-in ones and those of registered samplers."""
-    from harness.security import extension_objects
+    from harness.plugins import extension_objects
 
     kinds = list(STRATEGIES)
     for obj in extension_objects():

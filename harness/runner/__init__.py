@@ -1,6 +1,6 @@
-"""The application layer: run jobs, experiments and sweeps, and publish what they produce.
+"""The runner: compose a run's jobs, check their configs, run them into run folders.
 
-Built on the pure core in :mod:`harness.evaluate` (protocol and statistics) and the
-presentation in :mod:`harness.report`; tracking and export are reached only through
-:mod:`harness.runner.publish`.
+Built on the evaluation core (:mod:`harness.evaluate`) and the components layer
+(:mod:`harness.components`); it neither judges (gate) nor publishes (tracking, export): the
+pipeline above composes those (:mod:`harness.pipeline`).
 """

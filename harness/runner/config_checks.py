@@ -2,7 +2,7 @@
 
 Hydra reports unknown config groups and options itself (listing the valid ones); these checks
 cover what a schema-less YAML config lets through. :func:`check_run_arguments` runs them, with
-the instantiation checks of :mod:`harness.security`, on a ``harness run`` command line before
+the instantiation checks of the allow-set, on a ``harness run`` command line before
 Hydra creates a folder or instantiates anything.
 """
 
@@ -18,21 +18,10 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from harness.errors import ConfigError
+from harness.evaluate.settings import EvaluationSettings
+from harness.strict import boolean_setting, integer_setting
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-LINEAGE_MODES = ("first_fold", "all_folds", "none")
-
-
-def _check_int(value: Any, key: str, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(
-            f"{key} must be an integer >= {minimum}, got {value!r}; e.g. {key}={max(minimum, 2)}."
-        )
-
-
-def _check_bool(value: Any, key: str) -> None:
-    if not isinstance(value, bool):
-        raise ConfigError(f"{key} must be true or false, got {value!r}; e.g. {key}=false.")
 
 
 def check_name(value: Any, key: str) -> str:
@@ -46,46 +35,11 @@ def check_name(value: Any, key: str) -> str:
     return text
 
 
-FOLD_SCHEMES = ("stratified", "group", "time", "holdout")
-CI_METHODS = ("corrected_t", "oof_bootstrap")
-
-
-def _check_choice(value: Any, key: str, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise ConfigError(f"{key} must be one of {list(choices)}, got {value!r}.")
-
-
-def _check_fraction(value: Any, key: str, *, allow_none: bool) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
-        hint = " (or null to skip it)" if allow_none else ""
-        raise ConfigError(f"{key} must be a number in (0, 1){hint}, got {value!r}; e.g. 0.7.")
-
-
 def check_job_config(cfg: DictConfig) -> None:
     """Raise :class:`ConfigError` for wrong types and unsafe names in a job's config."""
-    evaluation = cfg.evaluation
-    _check_int(evaluation.get("n_splits"), "evaluation.n_splits", 2)
-    _check_int(evaluation.get("n_repeats"), "evaluation.n_repeats", 1)
-    _check_int(evaluation.get("n_jobs", 1), "evaluation.n_jobs", 1)
-    _check_int(evaluation.get("n_neighbors", 5), "evaluation.n_neighbors", 1)
-    _check_int(evaluation.get("min_group_size", 30), "evaluation.min_group_size", 1)
-    for key in ("track_memory", "save_model", "progress", "label_issues", "job_report"):
-        _check_bool(evaluation.get(key, False), f"evaluation.{key}")
-    _check_choice(evaluation.get("folds", "stratified"), "evaluation.folds", FOLD_SCHEMES)
-    _check_choice(evaluation.get("ci_method", "corrected_t"), "evaluation.ci_method", CI_METHODS)
-    _check_fraction(evaluation.get("test_size", 0.5), "evaluation.test_size", allow_none=False)
-    _check_fraction(
-        evaluation.get("precision_target", 0.7), "evaluation.precision_target", allow_none=True
-    )
-    if evaluation.get("lineage", "first_fold") not in LINEAGE_MODES:
-        raise ConfigError(
-            f"evaluation.lineage must be one of {list(LINEAGE_MODES)}, got "
-            f"{evaluation.get('lineage')!r}."
-        )
-    _check_int(cfg.get("seed"), "seed", 0)
-    _check_bool(cfg.get("resume", False), "resume")
+    EvaluationSettings.from_config(cfg.evaluation)
+    integer_setting(cfg.get("seed"), "seed", 0)
+    boolean_setting(cfg.get("resume", False), "resume")
     for key in ("experiment.name", "dataset.name", "resampler.name", "model.name"):
         group, field = key.split(".")
         check_name(cfg[group][field], key)
@@ -245,8 +199,9 @@ def sweep_jobs(overrides: list[Any]) -> list[list[str]]:
 def check_composed_config(cfg: DictConfig) -> None:
     """Check a config composed with its ``hydra`` node, as Hydra is about to run it.
 
-    Every ``_target_`` (and logging ``class``/``()``) goes through :mod:`harness.security`,
-    and the job part through :func:`check_job_config`.
+    Every ``_target_`` (and logging ``class``/``()``) is checked against the allow-set
+    (:mod:`harness.components.policy`, :mod:`harness.runner.hydra_checks`), and the job part
+    through :func:`check_job_config`.
 
     Raises
     ------
@@ -255,7 +210,8 @@ def check_composed_config(cfg: DictConfig) -> None:
     """
     from omegaconf.errors import OmegaConfBaseException
 
-    from harness.security import check_hydra_targets, check_job_targets
+    from harness.components.policy import check_job_targets
+    from harness.runner.hydra_checks import check_hydra_targets
 
     container = OmegaConf.to_container(cfg, resolve=False)
     hydra_node = container.pop("hydra", None) or {}

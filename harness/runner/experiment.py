@@ -1,9 +1,9 @@
-"""Run an experiment: expand its grid into jobs, run them, compare, track and export.
+"""An experiment's jobs: expand its grid into jobs and run them into their run folders.
 
 ``harness run experiment=quick`` runs every combination in ``experiment.grid`` inside one Hydra
-job; ``harness run -m resampler=a,b`` lets Hydra's launcher run one job per combination, and
-:class:`harness.runner.sweep.SweepSummaryCallback` compares them at the end. Both write the
-same run folders, so everything downstream (tracking, export, gate) reads one format.
+job; ``harness run -m resampler=a,b`` lets Hydra's launcher run one job per combination. Both
+write the same run folders, so everything downstream (tracking, export, gate) reads one format;
+comparing, judging and publishing them is the pipeline's work (:mod:`harness.pipeline`).
 
 Before any job starts, the experiment folder's ``manifest.json`` lists every job, so a folder
 whose run was killed shows what is missing (:func:`harness.runs.incomplete_jobs`). With
@@ -23,26 +23,17 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
+from harness.components.job import JobComponents, load_dataset_from_config
 from harness.config_dir import config_dir
 from harness.data import Dataset
 from harness.errors import ConfigError, InputDataError
-from harness.report.comparison import Comparison, compare
-from harness.runner import publish
 from harness.runner.config_checks import check_job_config
 from harness.runner.grid import GridComposer, grid_overrides, job_overrides, without_hydra
-from harness.runner.job import (
-    execute_job,
-    job_name,
-    load_dataset_from_config,
-    run_key,
-    strategy_of,
-)
-from harness.runner.worker_lifetime import exit_with_parent, sweep_parent_pid
-from harness.runs import RESULT_SCHEMA_VERSION, ExperimentFolder, RunFolder, writing
+from harness.runner.job import execute_job, job_name, run_key
+from harness.runner.worker_lifetime import exit_with_parent
+from harness.runs import RESULT_SCHEMA_VERSION, ExperimentFolder, RunFolder
 
 log = logging.getLogger(__name__)
-
-CONF_DIR = config_dir()
 
 
 @dataclass
@@ -52,11 +43,23 @@ class Job:
     name: str
     cfg: DictConfig
     run_dir: Path
+    _components: JobComponents | Exception | None = field(default=None, repr=False)
 
     @property
     def run_key(self) -> str:
         """The job's identity (:func:`harness.runner.job.run_key`)."""
         return run_key(self.cfg)
+
+    @property
+    def components(self) -> JobComponents | None:
+        """The job's sampler and model, built once (``None`` when they cannot be built: the
+        job records why when it runs)."""
+        if self._components is None:
+            try:
+                self._components = JobComponents.build(self.cfg)
+            except Exception as exc:  # recorded by the job itself
+                self._components = exc
+        return None if isinstance(self._components, Exception) else self._components
 
     def manifest_entry(self) -> dict[str, Any]:
         """What ``manifest.json`` says about the job."""
@@ -65,29 +68,10 @@ class Job:
             "run_key": self.run_key,
             "dataset": str(self.cfg.dataset.name),
             "resampler": str(self.cfg.resampler.name),
-            "strategy": strategy_of(self.cfg),
+            "strategy": self.components.strategy if self.components else None,
             "model": str(self.cfg.model.name),
             "seed": int(self.cfg.seed),
         }
-
-
-@dataclass
-class ExperimentOutcome:
-    """What an experiment produced."""
-
-    output_dir: Path
-    records: list[dict[str, Any]]
-    comparison: Comparison | None
-    skipped: list[str] = field(default_factory=list)
-    tracking_uri: str | None = None
-    parent_run_id: str | None = None
-    verdicts: list[str] = field(default_factory=list)
-    """One line per strategy: its verdict under the run's SLO set (``slo=``)."""
-
-    @property
-    def failed(self) -> list[dict[str, Any]]:
-        """Records of the jobs that failed."""
-        return [r for r in self.records if r["status"] != "success"]
 
 
 def compose_jobs(cfg: DictConfig, overrides: list[str], output_dir: Path) -> list[Job]:
@@ -103,7 +87,7 @@ def compose_jobs(cfg: DictConfig, overrides: list[str], output_dir: Path) -> lis
         context = (
             nullcontext()
             if GlobalHydra.instance().is_initialized()
-            else initialize_config_dir(str(CONF_DIR), version_base="1.3")
+            else initialize_config_dir(str(config_dir()), version_base="1.3")
         )
         with context:
             composer = GridComposer(cfg, overrides)
@@ -140,7 +124,7 @@ def plan_run(overrides: list[str]) -> tuple[DictConfig, list[Job]]:
     """
     from hydra import compose, initialize_config_dir
 
-    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
+    with initialize_config_dir(str(config_dir()), version_base="1.3"):
         cfg = compose(config_name="config", overrides=job_overrides(overrides))
         return cfg, compose_jobs(cfg, overrides, Path("."))
 
@@ -159,7 +143,7 @@ def manifest_matches(folder: Path, jobs: list[Job]) -> bool:
     return listed == sorted((job.name, job.run_key) for job in jobs)
 
 
-def _write_manifest(output_dir: Path, jobs: list[Job], experiment: str) -> None:
+def write_manifest(output_dir: Path, jobs: list[Job], experiment: str) -> None:
     """Write ``manifest.json`` before any job starts, refusing a folder of other jobs.
 
     Raises
@@ -183,7 +167,7 @@ def _write_manifest(output_dir: Path, jobs: list[Job], experiment: str) -> None:
     folder.write_manifest([job.manifest_entry() for job in jobs], experiment=experiment)
 
 
-class _Datasets:
+class DatasetCache:
     """The configured data sets, each loaded at most once per distinct ``dataset`` config."""
 
     def __init__(self) -> None:
@@ -205,7 +189,7 @@ class _Datasets:
         return self._loaded[key]
 
 
-def reusable_record(job: Job, datasets: _Datasets) -> dict[str, Any] | None:
+def reusable_record(job: Job, datasets: DatasetCache) -> dict[str, Any] | None:
     """The finished record of ``job`` when ``resume`` may keep it, else ``None``.
 
     A record is kept only when it is a success of this harness's result schema, for the same
@@ -241,7 +225,9 @@ def _run_one(job: Job, progress: bool, dataset: Dataset | None = None) -> dict[s
     n_folds = int(job.cfg.evaluation.n_splits) * int(job.cfg.evaluation.n_repeats)
     bar = tqdm(total=n_folds, desc=job.name, unit="fold", leave=False, disable=not progress)
     with bar:
-        return execute_job(job.cfg, job.run_dir, dataset=dataset, progress=bar.update)
+        return execute_job(
+            job.cfg, job.run_dir, dataset=dataset, progress=bar.update, components=job.components
+        )
 
 
 def run_jobs(jobs: list[Job], *, n_jobs: int, resume: bool, progress: bool) -> tuple[list, list]:
@@ -252,7 +238,7 @@ def run_jobs(jobs: list[Job], *, n_jobs: int, resume: bool, progress: bool) -> t
     records: list[dict[str, Any]] = []
     skipped: list[str] = []
     todo = []
-    datasets = _Datasets()
+    datasets = DatasetCache()
     for job in jobs:
         existing = reusable_record(job, datasets) if resume else None
         if existing is not None:
@@ -283,81 +269,3 @@ def run_jobs(jobs: list[Job], *, n_jobs: int, resume: bool, progress: bool) -> t
                 records.append(_run_one(job, progress, datasets.load(job.cfg)))
                 bar.update()
     return records, skipped
-
-
-def run_experiment(
-    cfg: DictConfig,
-    *,
-    output_dir: Path,
-    overrides: list[str] | None = None,
-    sweep_dir: Path | None = None,
-) -> ExperimentOutcome:
-    """Run every job of the experiment described by ``cfg``.
-
-    Parameters
-    ----------
-    cfg : DictConfig
-        The composed primary config.
-    output_dir : Path
-        The Hydra output folder of this run (jobs go to ``output_dir/jobs/<job>``).
-    overrides : list of str, optional
-        The command-line overrides (grid keys among them are not expanded).
-    sweep_dir : Path, optional
-        The sweep folder, inside a Hydra multirun job: the job's runs then go under the sweep's
-        parent MLflow run, and the sweep callback compares the whole sweep at the end.
-
-    Returns
-    -------
-    ExperimentOutcome
-    """
-    output_dir = Path(output_dir)
-    if sweep_dir is not None:
-        exit_with_parent(sweep_parent_pid())  # a sweep job in a launcher's worker ends with it
-    overrides = list(overrides or [])
-    slo = publish.slo_set(cfg)  # a broken SLO set fails now, not after every job has run
-    jobs = compose_jobs(cfg, overrides, output_dir)
-    with writing(output_dir):
-        output_dir.mkdir(parents=True, exist_ok=True)
-        _write_manifest(output_dir, jobs, str(cfg.experiment.name))
-    records, skipped = run_jobs(
-        jobs,
-        n_jobs=int(cfg.evaluation.get("n_jobs", 1)),
-        resume=bool(cfg.get("resume", False)),
-        progress=bool(cfg.evaluation.get("progress", True)),
-    )
-    comparison = None
-    if len(jobs) > 1:
-        comparison = compare(output_dir, title=f"Experiment {cfg.experiment.name}")
-    outcome = ExperimentOutcome(output_dir=output_dir, records=records, comparison=comparison)
-    outcome.skipped = skipped
-    published = publish.track(
-        cfg,
-        (job.run_dir for job in jobs),
-        parent_folder=sweep_dir or output_dir,
-        comparison_folder=output_dir if comparison is not None else None,
-    )
-    outcome.tracking_uri = published.tracking_uri
-    outcome.parent_run_id = published.parent_run_id
-    if sweep_dir is None:  # inside a sweep, the sweep's end judges and exports every job at once
-        outcome.verdicts = strategy_verdict_lines(output_dir, slo)
-        publish.export(cfg, records, slo)
-    return outcome
-
-
-def strategy_verdict_lines(output_dir: Path, slo: Any) -> list[str]:
-    """Gate the run folder with the run's SLO set and say each strategy's verdict.
-
-    What ``harness gate --run-dir`` would conclude, so a user sees it without running the gate;
-    a folder the gate cannot judge says why instead.
-    """
-    from harness.errors import HarnessError
-    from harness.gate.gate import run_gate
-    from harness.gate.report import strategy_verdicts
-    from harness.gate.selection import select_folder
-
-    try:
-        selection = select_folder(output_dir)
-        result = run_gate(selection.candidates, slo, pool=selection.pool, scope=selection.scope)
-    except HarnessError as exc:
-        return [f"no verdict: {exc}"]
-    return [verdict.line() for verdict in strategy_verdicts(result)]

@@ -24,11 +24,11 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 import harness
+from harness.components.job import JobComponents, load_dataset_from_config
 from harness.data import Dataset
 from harness.evaluate.protocol import ProtocolResult, evaluate_folds, make_preprocessor
+from harness.evaluate.settings import EvaluationSettings
 from harness.evaluate.summaries import label_issues, pool_fairness, summarize_folds
-from harness.instantiate import instantiate_component
-from harness.resample.registry import strategy_kind
 from harness.runs import (
     RESULT_SCHEMA_VERSION,
     RunFolder,
@@ -99,71 +99,13 @@ def flatten_params(cfg: DictConfig) -> dict[str, Any]:
     return flat
 
 
-def load_dataset_from_config(cfg: DictConfig) -> Dataset:
-    """Instantiate the configured data set loader."""
-    return instantiate_component(cfg.dataset.loader)
-
-
-def _fresh_copy(prototype: Any, build: Callable[[], Any]) -> Any:
-    """An unfitted copy of ``prototype``: scikit-learn's ``clone`` (the config is checked and
-    instantiated once per job, not once per fold), or ``build()`` for a component without
-    ``get_params``."""
-    from sklearn.base import clone
-
-    return clone(prototype) if hasattr(prototype, "get_params") else build()
-
-
-def _with_seed(component: Any, seed: int) -> Any:
-    """``component`` with ``random_state`` set to ``seed`` when it has that parameter."""
-    if "random_state" in component.get_params(deep=False):
-        component.set_params(random_state=int(seed))
-    return component
-
-
-def _sampler_factory(cfg: DictConfig, prototype: Any = None) -> Callable[[int], Any]:
-    """Seeded copies of the configured sampler (of ``prototype``, when the caller has
-    instantiated it already)."""
-
-    def build() -> Any:
-        return instantiate_component(cfg.resampler.sampler)
-
-    prototype = build() if prototype is None else prototype
-
-    def make(seed: int) -> Any:
-        return _with_seed(_fresh_copy(prototype, build), seed)
-
-    return make
-
-
-def _model_factory(cfg: DictConfig, class_weight: str | None) -> Callable[[int], Any]:
-    from harness.models import build_model
-
-    def build() -> Any:
-        return build_model(cfg.model, class_weight=class_weight)
-
-    prototype = build()
-
-    def make(seed: int) -> Any:
-        return _with_seed(_fresh_copy(prototype, build), seed)
-
-    return make
-
-
-def strategy_of(cfg: DictConfig) -> str | None:
-    """The kind of the configured sampler (:func:`harness.resample.registry.strategy_kind`),
-    or ``None`` when it cannot be instantiated."""
-    try:
-        return strategy_kind(instantiate_component(cfg.resampler.sampler))
-    except Exception:  # the job records why when it runs
-        return None
-
-
 def execute_job(
     cfg: DictConfig,
     run_dir: RunFolder | Path,
     *,
     dataset: Dataset | None = None,
     progress: Callable[[], None] | None = None,
+    components: JobComponents | None = None,
 ) -> dict[str, Any]:
     """Evaluate the job described by ``cfg`` and write its run folder.
 
@@ -181,6 +123,9 @@ def execute_job(
         An already loaded data set (saves loading it again in a grid).
     progress : callable, optional
         Called once per finished fold.
+    components : JobComponents, optional
+        The job's sampler and model, when the caller has built them already (the manifest
+        needs the strategy before the job runs); built here otherwise.
 
     Returns
     -------
@@ -226,52 +171,46 @@ def execute_job(
     }
     result = None
     try:
-        sampler = instantiate_component(cfg.resampler.sampler)
-        record["strategy"] = strategy_kind(sampler)
+        components = JobComponents.build(cfg) if components is None else components
+        record["strategy"] = components.strategy
         if dataset is None:
             dataset = load_dataset_from_config(cfg)
         record["dataset_digest"] = dataset.digest
         record["sensitive_columns"] = [str(c) for c in dataset.sensitive.columns]
         with writing(folder.path):
             write_text_atomic(folder.dataset, dumps(_nan_to_none(dataset.summary())))
-        evaluation = cfg.evaluation
-        class_weight = getattr(sampler, "model_class_weight", None)
+        settings = EvaluationSettings.from_config(cfg.evaluation)
         result = evaluate_folds(
             dataset,
-            _sampler_factory(cfg, sampler),
-            _model_factory(cfg, class_weight),
-            n_splits=int(evaluation.n_splits),
-            n_repeats=int(evaluation.n_repeats),
-            seed=int(cfg.seed),
-            n_neighbors=int(evaluation.n_neighbors),
-            track_memory=bool(evaluation.track_memory),
-            keep_all_lineage=evaluation.lineage == "all_folds",
+            components.sampler_copy,
+            components.model_copy,
+            settings,
+            seed=components.seed,
             progress=progress,
-            folds=str(evaluation.get("folds", "stratified")),
-            test_size=float(evaluation.get("test_size", 0.5)),
-            precision_target=_optional_float(evaluation.get("precision_target", 0.7)),
         )
         with writing(folder.path):
-            _write_fold_outputs(folder, result, str(evaluation.lineage))
+            _write_fold_outputs(folder, result, settings.lineage)
         metric_columns = [c for c in result.folds.columns if c not in ("repeat", "fold")]
         summary = summarize_folds(
             result.folds,
             metric_columns,
             n_train=result.n_train,
             n_test=result.n_test,
-            ci_method=str(evaluation.get("ci_method", "corrected_t")),
+            ci_method=settings.ci_method,
             artifacts=result.artifacts,
-            random_state=int(cfg.seed),
+            random_state=components.seed,
         )
         pool_fairness(
             summary,
             result.artifacts,
             dataset.sensitive.columns,
-            min_group_size=int(evaluation.get("min_group_size", 30)),
-            random_state=int(cfg.seed),
+            min_group_size=settings.min_group_size,
+            random_state=components.seed,
         )
-        if evaluation.get("label_issues", True):
-            summary.metrics.update(label_issues(dataset, make_preprocessor(dataset), int(cfg.seed)))
+        if settings.label_issues:
+            summary.metrics.update(
+                label_issues(dataset, make_preprocessor(dataset), components.seed)
+            )
         record.update(
             metrics=summary.metrics,
             std=summary.std,
@@ -282,9 +221,9 @@ def execute_job(
         )
         record["n_train"] = result.n_train
         record["n_test"] = result.n_test
-        if evaluation.save_model:
+        if settings.save_model:
             with writing(folder.path):
-                _save_model(cfg, dataset, folder)
+                _save_model(components, dataset, folder)
         record["status"] = "success"
     except RunFolderWriteError:
         raise
@@ -296,15 +235,11 @@ def execute_job(
             write_text_atomic(folder.error, traceback.format_exc())
     record["finished_at"] = datetime.now(UTC).isoformat()
     record = _nan_to_none(record)
-    if record["status"] == "success" and cfg.evaluation.get("job_report", True):
+    if record["status"] == "success" and bool(cfg.evaluation.job_report):
         _write_report(folder, record, result)
     with writing(folder.path):
         folder.write_record(record)
     return record
-
-
-def _optional_float(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 def _clear_previous_attempt(folder: RunFolder) -> None:
@@ -379,21 +314,11 @@ def _write_fold_outputs(folder: RunFolder, result: ProtocolResult, lineage_mode:
 INPUT_EXAMPLE_ROWS = 5
 
 
-def _save_model(cfg: DictConfig, dataset: Dataset, folder: RunFolder) -> None:
+def _save_model(components: JobComponents, dataset: Dataset, folder: RunFolder) -> None:
     import mlflow.models
     import mlflow.sklearn
-    from imblearn.pipeline import Pipeline
 
-    from harness.evaluate.protocol import one_hot_groups, thresholded, with_nominal_groups
-
-    seed = int(cfg.seed)
-    groups = one_hot_groups(make_preprocessor(dataset).fit(dataset.X))
-    sampler = with_nominal_groups(_sampler_factory(cfg)(seed), groups)
-    model = _model_factory(cfg, getattr(sampler, "model_class_weight", None))(seed)
-    model = thresholded(sampler, model, seed)
-    pipeline = Pipeline(
-        [("preprocess", make_preprocessor(dataset)), ("resample", sampler), ("model", model)]
-    )
+    pipeline = components.pipeline(dataset, components.seed)
     pipeline.fit(dataset.X, dataset.y)
     # A DataFrame example: the preprocessor selects its columns by name, so a served model
     # needs named columns, and the signature records their names and types.

@@ -23,7 +23,7 @@ from harness.errors import ConfigError
 from harness.runs import ExperimentFolder, RunFolder
 from harness.tracking import run_folder as rf
 from harness.tracking.protocol import Values
-from harness.tracking.query import runs_tagged
+from harness.tracking.query import get_run, runs_tagged
 from harness.tracking.store import (
     TrackingUnavailable,
     TrackingUnavailableWarning,
@@ -311,7 +311,7 @@ class MlflowTracker:
     ) -> str | None:
         recorded = rf.recorded_run_id(run_dir, self.uri, self.experiment_name)
         if recorded is not None:
-            run = self._quietly(lambda: self._client.get_run(recorded))
+            run = self._quietly(lambda: get_run(self._client, recorded))
             if run is not None and self._is_upload_of(run, record):
                 return recorded
         for run in runs_tagged(self._client, experiment_id, {RUN_KEY_TAG: record["run_key"]}):
@@ -566,10 +566,10 @@ def _pandas_dataset(folder: RunFolder, meta: dict[str, Any]) -> Any:
     from mlflow.data.code_dataset_source import CodeDatasetSource
     from omegaconf import OmegaConf
 
-    from harness.instantiate import instantiate_component
+    from harness.components.datasets import load_dataset
 
     try:
-        data = instantiate_component(OmegaConf.load(folder.config).dataset.loader)
+        data = load_dataset(OmegaConf.load(folder.config).dataset)
     except Exception as exc:  # a moved data file: the metadata still identify the data
         log.info("data set of %s not loaded again (%s): logging its metadata only", folder, exc)
         return None

@@ -15,10 +15,11 @@ it was logged is checked by its reader (the gate reads its ``manifest.json`` art
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -434,6 +435,61 @@ def _matching(tags: Mapping[str, str] | None) -> str:
 
 def _quote(value: str) -> str:
     return str(value).replace("'", "\\'")
+
+
+def artifact_digest(client: Any, run_id: str, folder: str, names: Iterable[str]) -> str | None:
+    """sha256 of the first of ``names`` among the run's artifacts under ``folder``, or ``None``
+    when the run has none of them or its artifacts cannot be listed."""
+    try:
+        found = {Path(a.path).name: a.path for a in client.list_artifacts(run_id, folder)}
+    except Exception:  # the digest is informative: the caller records 'unknown'
+        return None
+    for name in names:
+        if name in found:
+            with tempfile.TemporaryDirectory() as tmp:
+                return file_sha256(Path(client.download_artifacts(run_id, found[name], tmp)))
+    return None
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def model_source(client: Any, run_id: str) -> tuple[Any, str, str | None]:
+    """The run ``run_id``, and where its model is: ``(run, source, logged model id)``.
+
+    The model is the most recent logged model of the run (MLflow 3 ``models:/<model id>``)
+    or, failing that, the run's ``model`` artifact (``runs:/<id>/model``).
+
+    Raises
+    ------
+    RunNotFoundError
+        When the store has no such run, or the run has no model.
+    """
+    run = get_run(client, run_id)
+    # The logged model first: once a run has a logged model called "model", MLflow 3 resolves
+    # the run artifact path "model" to it through the default tracking URI, not this store.
+    models = client.search_logged_models(
+        experiment_ids=[run.info.experiment_id],
+        filter_string=f"source_run_id = '{run_id}'",
+        max_results=1,
+        order_by=[{"field_name": "creation_timestamp", "ascending": False}],
+    )
+    if models:
+        # Its artifact location, not models:/<id>: MLflow's SQL registry looks a models:/ source
+        # up through the global tracking URI, not this store.
+        return run, models[0].artifact_location, models[0].model_id
+    if any(Path(a.path).name == "MLmodel" for a in client.list_artifacts(run_id, "model")):
+        return run, f"{run.info.artifact_uri.rstrip('/')}/model", None
+    raise RunNotFoundError(
+        f"MLflow run {run_id} has no model: log the run with tracking.log_model=true (its "
+        "model/ folder becomes the artifact 'model') and promote again."
+    )
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import json
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -18,7 +19,9 @@ from typing import Any
 import pandas as pd
 
 from harness.errors import InputDataError
-from harness.runs import RunFolder, load_record, write_text_atomic
+from harness.runs import RunFolder, load_record
+
+log = logging.getLogger(__name__)
 
 #: MLflow's limits (``mlflow.utils.validation``): longer values are refused by the store.
 MAX_PARAM_VALUE_LENGTH = 6000
@@ -233,27 +236,23 @@ def time_ms(value: Any) -> int | None:
 
 
 def load_dataset_meta(run_dir: Path) -> dict[str, Any] | None:
-    """Read ``dataset.json`` of a run folder, or ``None`` when the folder has none."""
-    path = RunFolder(run_dir).dataset
-    if not path.is_file():
-        return None
+    """``dataset.json`` of a run folder, or ``None`` when it has none or cannot be read (the
+    upload then carries no data set metadata; the record is what counts)."""
     try:
-        meta = json.loads(path.read_text())
-    except json.JSONDecodeError:
+        return RunFolder(run_dir).read_dataset_summary()
+    except InputDataError as exc:
+        log.warning("%s", exc)
         return None
-    return meta if isinstance(meta, dict) else None
 
 
 def read_tracking_file(run_dir: Path) -> dict[str, Any]:
-    """Read ``tracking.json`` (where a run folder was uploaded); empty dict when absent."""
-    path = RunFolder(run_dir).tracking
-    if not path.is_file():
-        return {}
+    """``tracking.json`` (where a run folder was uploaded); empty when absent or unreadable
+    (an unreadable one is rewritten by the next upload)."""
     try:
-        data = json.loads(path.read_text())
-    except json.JSONDecodeError:
+        return RunFolder(run_dir).read_uploads()
+    except InputDataError as exc:
+        log.warning("%s", exc)
         return {}
-    return data if isinstance(data, dict) else {}
 
 
 def recorded_run_id(run_dir: Path, uri: str, experiment: str) -> str | None:
@@ -284,9 +283,9 @@ def write_tracking_file(run_dir: Path, uri: str, experiment: str, run_id: str) -
     }
     uploads.append(entry)
     payload = {"mlflow_run_id": run_id, "uri": uri, "experiment": experiment, "uploads": uploads}
-    path = RunFolder(run_dir).tracking
-    write_text_atomic(path, json.dumps(payload, indent=2) + "\n")
-    return path
+    folder = RunFolder(run_dir)
+    folder.write_uploads(payload)
+    return folder.tracking
 
 
 def _put(metrics: dict[str, float], key: str, value: Any) -> None:

@@ -10,6 +10,7 @@ from harness.runs import ExperimentFolder, find_run_dirs
 from harness.tracking import run_folder as rf
 from harness.tracking.mlflow_tracker import MlflowTracker
 from harness.tracking.store import TrackingUnavailable
+from harness.tracking.tags import OUTPUT_DIR_TAG
 
 
 @dataclass
@@ -128,6 +129,6 @@ def _sweep_parent(
     key = (tracker.experiment_name, sweep_dir)
     if key not in parents:
         parents[key] = tracker.start_parent(
-            tracker.experiment_name, tags={"harness.output_dir": str(sweep_dir)}
+            tracker.experiment_name, tags={OUTPUT_DIR_TAG: str(sweep_dir)}
         )
     return parents[key]

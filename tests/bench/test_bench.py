@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from harness.bench.command import bench_main
 from harness.bench.report import evaluate_targets, render_markdown, summarize
 from harness.bench.shapes import Shape, parse_shape, parse_shapes
+from harness.commands.bench import bench_main
 from harness.errors import ConfigError
 
 
@@ -44,8 +44,8 @@ def test_quick_bench_writes_json_and_markdown_with_every_section(tmp_path):
 
 
 def test_overhead_ablation_runs_both_variants_or_says_why_not(tmp_path):
-    from harness.bench.command import run_overhead
     from harness.bench.overhead import AblationPlan
+    from harness.bench.suite import run_overhead
 
     tiny = AblationPlan(strategies=("none",), n_splits=2, n_repeats=1)
     overhead = run_overhead(tiny, 1, tmp_path, lambda message: None)

@@ -71,7 +71,9 @@ def test_a_prepared_store_is_reported_not_hidden(tmp_path):
 def test_sweep_profile_turns_per_job_outputs_off(tmp_path):
     from hydra import compose, initialize_config_dir
 
-    from harness.runner.experiment import CONF_DIR
+    from harness.config_dir import config_dir
+
+    CONF_DIR = config_dir()
 
     plan = overhead.AblationPlan(strategies=("none",), n_splits=2, n_repeats=1)
     with initialize_config_dir(str(CONF_DIR), version_base="1.3"):

@@ -7,9 +7,10 @@ import sys
 
 import pytest
 
-from harness.bench.command import bench_main, merge_parts
 from harness.bench.parts import part_path
 from harness.bench.report import scale_targets
+from harness.bench.suite import merge_parts
+from harness.commands.bench import bench_main
 from harness.errors import ConfigError
 
 

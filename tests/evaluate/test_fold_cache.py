@@ -11,6 +11,7 @@ from harness.evaluate.fold_cache import (
     fold_digest,
 )
 from harness.evaluate.protocol import evaluate_folds
+from harness.evaluate.settings import EvaluationSettings
 from harness.metrics import minority_label_noise, neighbor_distance_stats
 from harness.resample import SMOTE, NoResampling
 
@@ -99,7 +100,7 @@ def test_the_cache_is_bounded_least_recently_used_first(fold):
 def test_an_ablation_computes_the_statistics_once_per_fold_with_the_same_numbers():
     pima = load_builtin("pima")
     shared = FoldStatisticsCache()
-    plan = {"n_splits": 3, "n_repeats": 2, "seed": 5, "track_memory": False}
+    settings = EvaluationSettings.defaults(n_splits=3, n_repeats=2, track_memory=False)
     strategies = (lambda seed: NoResampling(), lambda seed: SMOTE(random_state=seed))
     keys = [
         "neighbors/minority_knn_mean",
@@ -107,21 +108,14 @@ def test_an_ablation_computes_the_statistics_once_per_fold_with_the_same_numbers
         "neighbors/minority_knn_p95",
         "data/minority_overlap",
     ]
+
+    def folds(strategy, cache):
+        tree = lambda seed: DecisionTreeClassifier(random_state=seed)  # noqa: E731
+        return evaluate_folds(pima, strategy, tree, settings, seed=5, statistics_cache=cache).folds
+
     for strategy in strategies:
-        with_shared = evaluate_folds(
-            pima,
-            strategy,
-            lambda seed: DecisionTreeClassifier(random_state=seed),
-            statistics_cache=shared,
-            **plan,
-        ).folds
-        alone = evaluate_folds(
-            pima,
-            strategy,
-            lambda seed: DecisionTreeClassifier(random_state=seed),
-            statistics_cache=FoldStatisticsCache(),
-            **plan,
-        ).folds
+        with_shared = folds(strategy, shared)
+        alone = folds(strategy, FoldStatisticsCache())
         assert list(with_shared.columns) == list(alone.columns)
         assert with_shared[keys].equals(alone[keys])
     assert (shared.misses, shared.hits) == (6, 6)

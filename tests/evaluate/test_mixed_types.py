@@ -11,9 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from harness.components.models import build_model
+from harness.data.roles import ColumnRoles
 from harness.data.validate import make_dataset
 from harness.evaluate.protocol import evaluate_folds
-from harness.models import build_model
+from harness.evaluate.settings import EvaluationSettings
 from harness.resample import ADASYN, ADASYNNC, SMOTENC, DecisionThreshold
 
 
@@ -31,14 +33,10 @@ def mixed():
     )
     score = frame["amount"] + (frame["plan"] == "pro") * 1.5 + rng.normal(scale=0.8, size=n)
     frame["churned"] = np.where(score > np.quantile(score, 0.85), "yes", "no")
-    return make_dataset(
-        frame,
-        name="mixed",
-        target="churned",
-        positive_label="yes",
-        categorical=["gender", "plan"],
-        sensitive=["gender"],
+    roles = ColumnRoles(
+        target="churned", positive_label="yes", categorical=["gender", "plan"], sensitive=["gender"]
     )
+    return make_dataset(frame, roles, name="mixed")
 
 
 def _evaluate(dataset, make_sampler):
@@ -49,9 +47,7 @@ def _evaluate(dataset, make_sampler):
             {"estimator": {"_target_": "sklearn.linear_model.LogisticRegression"}},
             random_state=seed,
         ),
-        n_splits=3,
-        n_repeats=1,
-        precision_target=None,
+        EvaluationSettings.defaults(n_splits=3, n_repeats=1, precision_target=None),
     ).folds
 
 

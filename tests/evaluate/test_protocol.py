@@ -11,6 +11,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from harness.data import load_builtin
 from harness.evaluate.protocol import evaluate_folds, make_preprocessor
+from harness.evaluate.settings import EvaluationSettings
 from harness.resample import ADASYN, NoResampling
 
 
@@ -25,9 +26,7 @@ def test_no_synthetic_or_test_row_leaks_across_a_fold(pima):
         pima,
         lambda seed: ADASYN(random_state=seed),
         lambda seed: DecisionTreeClassifier(random_state=seed),
-        n_splits=3,
-        n_repeats=1,
-        track_memory=False,
+        EvaluationSettings.defaults(n_splits=3, n_repeats=1, track_memory=False),
         observer=events.append,
     )
     assert len(events) == 3
@@ -49,14 +48,14 @@ def test_no_synthetic_or_test_row_leaks_across_a_fold(pima):
         assert not any(row.tobytes() in fitted for row in np.ascontiguousarray(expected_test))
 
 
-def _untreated_logistic(dataset, **options):
+def _untreated_logistic(dataset, seed=0, **options):
     """The folds of ``dataset`` with no treatment and a logistic regression, memory untraced."""
     return evaluate_folds(
         dataset,
         lambda seed: NoResampling(),
         lambda seed: LogisticRegression(max_iter=1000),
-        track_memory=False,
-        **options,
+        EvaluationSettings.defaults(track_memory=False, **options),
+        seed=seed,
     )
 
 
@@ -95,9 +94,7 @@ def test_fold_metrics_match_scikit_learn_on_the_same_predictions(pima):
         pima,
         lambda seed: NoResampling(),
         model,
-        n_splits=3,
-        n_repeats=1,
-        track_memory=False,
+        EvaluationSettings.defaults(n_splits=3, n_repeats=1, track_memory=False),
         observer=lambda e: seen.setdefault(e.fold, e),
     )
     event = seen[0]
@@ -134,9 +131,7 @@ def test_peak_memory_is_traced_around_the_resampling_step_only(pima, monkeypatch
             pima,
             lambda s: Sampler(),
             lambda s: Model(random_state=s),
-            n_splits=2,
-            n_repeats=1,
-            **options,
+            EvaluationSettings.defaults(n_splits=2, n_repeats=1, **options),
         )
 
     # precision_target=None: no inner fits for the operating point, only the fold's own steps.

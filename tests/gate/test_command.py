@@ -1,7 +1,7 @@
 """``harness gate`` end to end on results folders: exit codes and written summaries.
 
 The reported fail-open cases run ``harness gate`` in a subprocess, as CI runs it; the rest
-drive :func:`harness.gate.command.gate_main` in-process.
+drive :func:`harness.commands.gate.gate_main` in-process.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.gate.command import gate_main
+from harness.commands.gate import gate_main
 from harness.metrics.catalog import fairness_key
 from harness.slo import CONF_SLO_DIR
 from tests.gate.conftest import (

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from harness.commands.gate import gate_main
 from harness.errors import InputDataError
-from harness.gate.command import gate_main
 from harness.gate.data_checks import drift_checks, read_table, synthetic_checks
 from harness.gate.sources import load_run_dir
 

@@ -11,7 +11,7 @@
   means the gate checked exactly what it checked before.
 - An error anywhere inside the gate is exit 2, never 1.
 
-The gate runs in-process (:func:`harness.gate.command.gate_main`) for speed; two cases also run
+The gate runs in-process (:func:`harness.commands.gate.gate_main`) for speed; two cases also run
 ``harness gate`` in a subprocess to show the command behaves the same.
 """
 
@@ -33,7 +33,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness.gate.command import gate_main
+from harness.commands.gate import gate_main
 from harness.slo import (
     ALERT_KEYS,
     CONF_SLO_DIR,
@@ -364,9 +364,9 @@ def test_a_mutated_slo_file_is_refused_or_shows_in_the_checks(mutation):
         "harness.gate.gate.relative_checks",
         "harness.gate.relative.read_folds",
         "harness.gate.gate.regression_checks",
-        "harness.gate.command.load_slo_set",
-        "harness.gate.command.write_outputs",
-        "harness.gate.command.to_terminal",
+        "harness.commands.gate.load_slo_set",
+        "harness.commands.gate.write_outputs",
+        "harness.commands.gate.to_terminal",
         "harness.gate.selection.incomplete_jobs",
         "harness.gate.sources.check_record",
     ],

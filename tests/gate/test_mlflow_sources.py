@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from harness.commands.gate import gate_main, promote_main
 from harness.errors import InputDataError
-from harness.gate.command import gate_main, promote_main
 from harness.gate.sources import SCHEMA_TAG, STRATEGY_TAG, load_mlflow_run
 from harness.runs import ExperimentFolder
 from tests.gate.conftest import KINDS, PASSING_METRICS, make_record, write_experiment

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
-from harness.gate.command import promote_main
+from harness.commands.gate import promote_main
 from harness.runs import ExperimentFolder, RunFolder
 from tests.gate.conftest import (
     PASSING_METRICS,

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from scipy import stats
 
-from harness.gate.command import gate_main
+from harness.commands.gate import gate_main
 from harness.gate.relative import MIN_PAIRED_FOLDS, read_folds, relative_checks
 from harness.gate.sources import candidate_from_record, load_results
 from harness.runs import ExperimentFolder, RunFolder

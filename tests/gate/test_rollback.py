@@ -114,7 +114,7 @@ def test_nothing_to_roll_back_names_the_fix(store):
 
 
 def test_harness_promote_rollback_on_the_command_line(store, capsys):
-    from harness.gate.command import promote_main
+    from harness.commands.gate import promote_main
 
     first, second = promote(store, "cli-model"), promote(store, "cli-model")
     code = promote_main(
@@ -134,7 +134,7 @@ def test_harness_promote_rollback_on_the_command_line(store, capsys):
 
 
 def test_harness_promote_rollback_without_a_store_is_exit_2(tmp_path, capsys):
-    from harness.gate.command import promote_main
+    from harness.commands.gate import promote_main
 
     missing = f"sqlite:///{tmp_path / 'nowhere.db'}"
     assert promote_main(["--rollback", "--model-name", "m", "--tracking-uri", missing]) == 2

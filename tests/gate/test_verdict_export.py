@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.gate.command import gate_main
+from harness.commands.gate import gate_main
 
 
 def test_gate_exports_one_verdict_per_objective(run_dir, tmp_path):

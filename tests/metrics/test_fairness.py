@@ -83,7 +83,7 @@ def test_several_columns_or_missing_groups_rejected():
 
 
 def test_group_names_with_a_slash_split_back_exactly():
-    from harness.metrics.fairness import split_group_key
+    from harness.metrics.catalog import split_group_key
 
     y = np.array([1, 0, 1, 0, 1, 0])
     result = group_fairness(y, y, ["a/b", "a/b", "a", "a", "b", "b"])

@@ -13,7 +13,7 @@ from harness.runs import ExperimentFolder
 
 
 def _run_grid(root: Path, overrides: list[str]) -> ExperimentFolder:
-    from harness.runner.experiment import run_experiment
+    from harness.pipeline.experiment import run_experiment
 
     overrides = [*overrides, f"paths.root_dir={root}"]
     with initialize_config_dir(str(config_dir()), version_base="1.3"):

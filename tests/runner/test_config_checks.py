@@ -5,15 +5,15 @@ import re
 import pytest
 from hydra.errors import ConfigCompositionException, MissingConfigException
 
+from harness.components.instantiate import instantiate_component
 from harness.errors import ConfigError
-from harness.instantiate import instantiate_component
+from harness.pipeline.experiment import run_experiment
 from harness.runner.config_checks import (
     MAX_COMPOSED_JOBS,
     check_job_config,
     check_run_arguments,
     sweep_jobs,
 )
-from harness.runner.experiment import run_experiment
 from tests.runner.conftest import CONF, compose_config
 
 
@@ -73,7 +73,7 @@ def test_a_disallowed_target_nested_in_an_allowed_one_is_refused():
 
 
 def test_a_disallowed_model_estimator_is_refused():
-    from harness.models import build_model
+    from harness.components.models import build_model
 
     cfg = compose_config("model.estimator._target_=os.system")
     with pytest.raises(ConfigError):

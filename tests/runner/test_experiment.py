@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from harness.runner.experiment import run_experiment
+from harness.pipeline.experiment import run_experiment
 from harness.runner.grid import grid_overrides
 from harness.runner.job import execute_job
 from tests.runner.conftest import FAST, fast_config

@@ -6,8 +6,10 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from harness.runner.experiment import CONF_DIR
+from harness.config_dir import config_dir
 from harness.runner.grid import GridComposer, grid_overrides, without_hydra
+
+CONF_DIR = config_dir()
 
 EXPERIMENTS = sorted(p.stem for p in (Path(CONF_DIR) / "experiment").glob("*.yaml"))
 

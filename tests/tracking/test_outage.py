@@ -14,7 +14,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from mlflow import MlflowClient
 
-from harness.runner.experiment import ExperimentOutcome, run_experiment
+from harness.pipeline.experiment import ExperimentOutcome, run_experiment
 from harness.tracking import TrackingUnavailableWarning, make_tracker, sync
 from harness.tracking.mlflow_tracker import COMPLETE_TAG, PARENT_TAG, RUN_KEY_TAG
 from tests.support.mlflow_server import closed_port_uri, free_port, running_mlflow_server
