@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError, InputDataError, RunNotFoundError
-from harness.strict import read_json_object
+from harness.strict import read_json_object, read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,31 @@ MULTIRUN_FILE = "multirun.yaml"
 JOBS_DIR = "jobs"
 LINEAGE_FILE = "lineage.csv.gz"
 _REWRITE = "rerun the job with `harness run` to rewrite it"
+
+
+#: Parts of a job's config that say where and how results go, not what was evaluated: left
+#: out of its run key, so moving the outputs or switching tracking keeps a result reusable.
+VOLATILE_CONFIG_KEYS = ("paths", "tracking", "export", "resume", "hydra")
+
+
+def job_folder_name(dataset: str, resampler: str, model: str, seed: int) -> str:
+    """The folder name of a job inside an experiment run: ``<dataset>__<resampler>__<model>__
+    seed<seed>``."""
+    return f"{dataset}__{resampler}__{model}__seed{seed}"
+
+
+def config_key(config: Any) -> str:
+    """A job's identity from its resolved config (plain data): sha256 of everything but
+    :data:`VOLATILE_CONFIG_KEYS`; the same config and seed give the same key."""
+    payload = json.dumps(without_volatile(config), sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def without_volatile(config: Any) -> Any:
+    """``config`` without :data:`VOLATILE_CONFIG_KEYS`, at every level of nesting."""
+    if isinstance(config, dict):
+        return {k: without_volatile(v) for k, v in config.items() if k not in VOLATILE_CONFIG_KEYS}
+    return config
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -247,6 +272,24 @@ class RunFolder(_Report):
             )
         return read_json_object(path, fix=_REWRITE)
 
+    def read_config(self) -> dict[str, Any]:
+        """``config.yaml``: the job's resolved config, strictly (a key twice is refused).
+
+        Raises
+        ------
+        InputDataError
+            When the file is missing, not YAML, or not a mapping.
+        """
+        if not self.config.is_file():
+            raise InputDataError(
+                f"{self.config} does not exist, so nothing ties the folder's result to a config: "
+                f"{_REWRITE}."
+            )
+        config = read_yaml(self.config, what=str(self.config), fix=_REWRITE, error=InputDataError)
+        if not isinstance(config, dict):
+            raise InputDataError(f"{self.config} must hold a mapping: {_REWRITE}.")
+        return config
+
     def read_dataset_summary(self) -> dict[str, Any] | None:
         """``dataset.json``: what the job's data set was, or ``None`` when the job wrote none.
 
@@ -432,7 +475,7 @@ def expected_sweep_jobs(sweep_dir: Path) -> int | None:
     from omegaconf import OmegaConf
 
     try:
-        config = OmegaConf.load(path)
+        config = OmegaConf.create(read_yaml(path, what=str(path), fix="rerun the sweep"))
         task = list(OmegaConf.select(config, "hydra.overrides.task", default=[]) or [])
         overrides = OverridesParser.create().parse_overrides(task)
         batches = BasicSweeper.split_arguments(overrides, None)

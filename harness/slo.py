@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from harness.config_dir import slo_dir
 from harness.errors import ConfigError
 from harness.metrics import catalog
@@ -35,6 +33,7 @@ from harness.strict import (
     nonempty_list,
     nonempty_text,
     one_of,
+    read_yaml,
 )
 from harness.strict import strict_mapping as _strict_mapping
 
@@ -90,8 +89,9 @@ class Objective:
         confidence interval lies on the wrong side of the threshold.
     applies_to : tuple of str or None
         Strategy kinds (``adasyn``, ``smote`` ..., see
-        :func:`harness.resample.registry.known_strategy_kinds`) the objective applies to;
-        ``None`` means every strategy.
+        :func:`harness.resample.registry.known_strategy_kinds`) or families (``oversampler``,
+        ``interpolating``, ``baseline``: :data:`harness.resample.registry.FAMILIES`) the
+        objective applies to; ``None`` means every strategy, the untreated ``none`` included.
     """
 
     name: str
@@ -119,7 +119,14 @@ class Objective:
         ``strategy`` is the registered kind a run records (``record["strategy"]``), not its
         display name: a run named ``adasyn_b2`` is of kind ``adasyn``.
         """
-        return self.applies_to is None or strategy in self.applies_to
+        return applies_to_strategy(self.applies_to, strategy)
+
+
+def applies_to_strategy(applies_to: tuple[str, ...] | None, strategy: str) -> bool:
+    """Whether ``applies_to`` (kinds and families; ``None``: all) covers the kind ``strategy``."""
+    from harness.resample.registry import kinds_named
+
+    return applies_to is None or any(strategy in kinds_named(name) for name in applies_to)
 
 
 @dataclass(frozen=True)
@@ -146,7 +153,8 @@ class RelativeObjective:
         Half-width of the region of practical equivalence of the Bayesian correlated t-test
         reported with the check (metric units, >= 0).
     applies_to : tuple of str or None
-        Strategy kinds compared with the reference; ``None`` means every other strategy.
+        Strategy kinds or families compared with the reference; ``None`` means every other
+        strategy.
     """
 
     name: str
@@ -163,7 +171,7 @@ class RelativeObjective:
 
     def applies(self, strategy: str) -> bool:
         """Return whether the objective compares runs of the strategy kind ``strategy``."""
-        return self.applies_to is None or strategy in self.applies_to
+        return applies_to_strategy(self.applies_to, strategy)
 
 
 @dataclass(frozen=True)
@@ -278,12 +286,7 @@ def load_slo_set(name_or_path: str | Path, directory: Path = CONF_SLO_DIR) -> SL
             f"SLO set {str(name_or_path)!r} not found (looked for {path.name}). "
             f"Use one of {available_slo_sets(directory)} or pass the path of a YAML file."
         )
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            f"SLO file {path.name} is not valid YAML ({exc}); fix its syntax."
-        ) from exc
+    raw = read_yaml(path, what=f"SLO file {path.name}", fix="fix its syntax")
     return parse_slo_set(raw, source=path.name)
 
 
@@ -567,22 +570,25 @@ def _check_in_range(threshold: float, metric: str, fairness: bool, where: str) -
 
 
 def _strategies(value: Any, where: str) -> tuple[str, ...]:
-    from harness.resample.registry import known_strategy_kinds
+    from harness.resample.registry import FAMILIES, known_strategy_kinds
 
     items = nonempty_list(value, where.rsplit(", ", 1)[0], "applies_to")
     known = known_strategy_kinds()  # reads the plugin entry points: once per list
-    return tuple(_strategy(item, where, known) for item in items)
+    return tuple(_strategy(item, where, known, families=tuple(FAMILIES)) for item in items)
 
 
-def _strategy(item: Any, where: str, known: tuple[str, ...] | None = None) -> str:
+def _strategy(
+    item: Any, where: str, known: tuple[str, ...] | None = None, families: tuple[str, ...] = ()
+) -> str:
     from harness.resample.registry import known_strategy_kinds
 
     known = known_strategy_kinds() if known is None else known
-    if not isinstance(item, str) or item not in known:
-        hint = difflib.get_close_matches(str(item), known, n=1)
+    if not isinstance(item, str) or item not in (*known, *families):
+        hint = difflib.get_close_matches(str(item), (*known, *families), n=1)
         guess = f" (did you mean {hint[0]!r}?)" if hint else ""
+        families_text = f", or a family: {', '.join(families)}" if families else ""
         raise ConfigError(
             f"{where}: {item!r} is not a strategy kind{guess}; name one of the kinds runs "
-            f"record as 'strategy': {', '.join(known)}."
+            f"record as 'strategy': {', '.join(known)}{families_text}."
         )
     return item

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from harness.errors import ConfigError, InputDataError
 
 _DURATION = re.compile(r"^\d+[smhdw]$")
@@ -155,13 +157,28 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows (the harness writes null)")
 
 
+class _DuplicateKeyError(ValueError):
+    """A key that appears twice in one JSON object."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the key {key!r} appears twice in one object")
+        self.key = key
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for key, value in pairs:
         if key in seen:
-            raise ValueError(f"the key {key!r} appears twice in one object")
+            raise _DuplicateKeyError(key)
         seen[key] = value
     return seen
+
+
+def _second_line_of(text: str, key: str) -> int | None:
+    """The line of the second ``"key":`` in ``text`` (where a duplicate stands), if found."""
+    pattern = re.compile(r'"' + re.escape(json.dumps(key)[1:-1]) + r'"\s*:')
+    found = [match.start() for match in pattern.finditer(text)]
+    return text.count("\n", 0, found[1]) + 1 if len(found) > 1 else None
 
 
 def read_json_object(path: Path, *, fix: str) -> dict[str, Any]:
@@ -180,14 +197,67 @@ def read_json_object(path: Path, *, fix: str) -> dict[str, Any]:
         What the user should do, e.g. ``"rerun the job with `harness run` to rewrite it"``.
     """
     try:
+        text = Path(path).read_text(encoding="utf-8")
         payload = json.loads(
-            Path(path).read_text(encoding="utf-8"),
-            parse_constant=_refuse_constant,
-            object_pairs_hook=_no_duplicate_keys,
+            text, parse_constant=_refuse_constant, object_pairs_hook=_no_duplicate_keys
         )
+    except _DuplicateKeyError as exc:
+        line = _second_line_of(text, exc.key)
+        where = f" (line {line})" if line else ""
+        raise InputDataError(f"{path} is not valid JSON ({exc}{where}): {fix}.") from exc
     except (json.JSONDecodeError, ValueError, UnicodeDecodeError, RecursionError) as exc:
         reason = "it nests too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise InputDataError(f"{path} is not valid JSON ({reason}): {fix}.") from exc
     if not isinstance(payload, dict):
         raise InputDataError(f"{path} must hold a JSON object: {fix}.")
     return payload
+
+
+class _StrictYamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key that appears twice in one mapping."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"the key {key!r} appears twice in one mapping (first on line {seen[key]}, "
+                    f"again on line {key_node.start_mark.line + 1}): which one counts is not "
+                    "clear, so neither does; keep one",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: Path, *, what: str, fix: str, error: type[Exception] = ConfigError) -> Any:
+    """The YAML document in the file ``path``, strictly (safe tags only, no duplicate key).
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    what : str
+        What the file is, for the message (``"SLO file slo.yaml"``).
+    fix : str
+        What the user should do about a file that cannot be read.
+    error : type
+        The exception to raise: :class:`~harness.errors.ConfigError` for settings,
+        :class:`~harness.errors.InputDataError` for a run's own files.
+
+    Raises
+    ------
+    ConfigError or InputDataError
+        Naming the file, the problem (with its line) and ``fix``.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        return yaml.load(text, Loader=_StrictYamlLoader)
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
+        reason = (
+            "it nests too deeply" if isinstance(exc, RecursionError) else " ".join(str(exc).split())
+        )
+        raise error(f"{what} is not valid YAML ({reason}): {fix}.") from exc

@@ -201,13 +201,26 @@ def test_a_renamed_metric_key_names_its_new_key(monkeypatch):
         parse_slo_set(raw)
 
 
-def test_applies_to_names_strategy_kinds():
+def test_applies_to_names_strategy_kinds_and_families():
     raw = _default()
     slo = parse_slo_set(raw)
     ratio = slo.objective("synthetic_ratio_max")
-    assert ratio.applies_to == ("adasyn", "smote", "ros")
-    assert ratio.applies("adasyn") and not ratio.applies("class_weight")
+    assert ratio.applies_to == ("oversampler",)
+    for kind in ("adasyn", "smote", "ros", "adasyn_nc", "smote_nc", "borderline_smote"):
+        assert ratio.applies(kind), kind
+    for kind in ("class_weight", "none", "decision_threshold"):
+        assert not ratio.applies(kind), kind
     assert slo.objective("minority_recall").applies("anything")
+    raw["objectives"][0]["applies_to"] = ["smote", "baseline"]
+    recall = parse_slo_set(raw).objective("minority_recall")
+    assert recall.applies("none") and recall.applies("smote") and not recall.applies("adasyn")
+
+
+def test_an_unknown_family_is_refused_with_the_families_listed():
+    raw = _default()
+    raw["objectives"][0]["applies_to"] = ["oversamplers"]
+    with pytest.raises(ConfigError, match=r"did you mean 'oversampler'.*or a family: oversampler"):
+        parse_slo_set(raw)
 
 
 def test_the_hydra_config_group_parses_as_the_file_does():

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.commands.common import add_slo_option, command_parser, guarded
-from harness.errors import HarnessError, RunNotFoundError
+from harness.errors import HarnessError, InputDataError, RunNotFoundError
 from harness.gate.gate import GateOptions, GateResult, run_gate
 from harness.gate.regression import DEFAULT_REGRESSION_METRICS, parse_regression_metrics
 from harness.gate.report import to_terminal, write_outputs
@@ -149,6 +149,9 @@ def _run(ns: argparse.Namespace, selection: Selection, baseline: Candidate | Non
     print(to_terminal(result))
     for path in write_outputs(result, ns.out, markdown=ns.markdown, junit=ns.junit):
         print(f"wrote {path}")
+    nothing = result.nothing_judged()
+    if nothing is not None:  # a verdict on nothing is no verdict: exit 2, never a pass
+        raise InputDataError(nothing)
     return result
 
 

@@ -139,9 +139,10 @@ def _errors_reach_the_caller(multirun: bool) -> Iterator[None]:
 
 def primary_defaults() -> dict[str, str]:
     """The option each config group defaults to, from the primary config's defaults list."""
-    import yaml
+    from harness.strict import read_yaml
 
-    primary = yaml.safe_load((CONF_DIR / PRIMARY_CONFIG).read_text())
+    path = CONF_DIR / PRIMARY_CONFIG
+    primary = read_yaml(path, what=str(path), fix="reinstall the harness")
     defaults: dict[str, str] = {}
     for entry in primary.get("defaults", []):
         if isinstance(entry, dict):

@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from harness.config_dir import config_dir
 from harness.errors import ConfigError
 from harness.strict import (
@@ -23,6 +21,7 @@ from harness.strict import (
     choice_setting,
     fraction_setting,
     integer_setting,
+    read_yaml,
 )
 
 FOLD_SCHEMES = ("stratified", "group", "time", "holdout")
@@ -112,5 +111,6 @@ class EvaluationSettings:
 
 @functools.cache
 def _default_values() -> dict[str, Any]:
-    profile = yaml.safe_load((config_dir() / "evaluation" / "default.yaml").read_text())
+    path = config_dir() / "evaluation" / "default.yaml"
+    profile = read_yaml(path, what=str(path), fix="reinstall the harness")
     return {str(k): v for k, v in profile.items() if k != "defaults"}

@@ -1,14 +1,23 @@
-"""Serve the latest run results over HTTP for Prometheus to scrape (``harness serve-metrics``)."""
+"""Serve the latest run results over HTTP for Prometheus to scrape (``harness serve-metrics``).
+
+The server is prometheus-client's WSGI application on a server whose connections are bounded:
+at most :data:`MAX_CONNECTIONS` are served at once (one more is answered ``503`` and closed),
+and a client that sends nothing for :data:`READ_TIMEOUT_S` seconds is disconnected, so idle
+sockets cannot pile up threads.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
+import socket
 import threading
 from pathlib import Path
-from wsgiref.simple_server import WSGIServer
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from prometheus_client import CollectorRegistry, start_http_server
+from prometheus_client import CollectorRegistry, make_wsgi_app
 
 from harness.errors import ConfigError, RunNotFoundError
 from harness.export.prometheus import results_registry
@@ -16,6 +25,74 @@ from harness.runs import readable_records
 from harness.slo import SLOSet
 
 log = logging.getLogger(__name__)
+
+#: Connections served at once; Prometheus scrapes one at a time per target.
+MAX_CONNECTIONS = 16
+#: Seconds a connection may stay silent while its request is read.
+READ_TIMEOUT_S = 5.0
+_BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Reads each request under a timeout and logs nothing per request."""
+
+    timeout = READ_TIMEOUT_S
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Per-request access lines would flood the log of a scraped server."""
+
+
+class BoundedWSGIServer(ThreadingMixIn, WSGIServer):
+    """A threading WSGI server that serves at most :data:`MAX_CONNECTIONS` at once."""
+
+    daemon_threads = True
+    max_connections = MAX_CONNECTIONS
+    # Connections the kernel queues before they are accepted (socketserver's default is 5).
+    request_queue_size = 128
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self._slots = threading.BoundedSemaphore(self.max_connections)
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:
+        """Serve ``request`` in a thread if a slot is free; else answer 503 and close it."""
+        if not self._slots.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.sendall(_BUSY)
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: socket.socket, client_address: object) -> None:
+        """Serve one connection, then free its slot whatever happened."""
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that timed out or went away is not a server error."""
+        log.debug("connection from %s ended with an error", client_address, exc_info=True)
+
+
+def _family(addr: str, port: int) -> tuple[socket.AddressFamily, str]:
+    """The address family and address to bind ``addr`` with (IPv6 when it is one)."""
+    infos = socket.getaddrinfo(addr or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, _, _, _, sockaddr = next(iter(infos))
+    return family, sockaddr[0]
+
+
+def _serve(
+    registry: CollectorRegistry, port: int, addr: str
+) -> tuple[WSGIServer, threading.Thread]:
+    family, host = _family(addr, port)
+    server_class = type("Server", (BoundedWSGIServer,), {"address_family": family})
+    server = make_server(
+        host, port, make_wsgi_app(registry), server_class, handler_class=_QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread
 
 
 def _listen_error(port: int, addr: str, error: OSError | OverflowError) -> ConfigError:
@@ -47,7 +124,8 @@ def _listen_error(port: int, addr: str, error: OSError | OverflowError) -> Confi
 def start_registry_server(
     registry: CollectorRegistry, port: int, addr: str = "127.0.0.1"
 ) -> tuple[WSGIServer, threading.Thread]:
-    """``prometheus_client.start_http_server`` with one clear error when it cannot listen.
+    """Serve ``registry`` on ``/metrics`` in a background thread, connections bounded (see the
+    module), with one clear error when it cannot listen.
 
     Parameters
     ----------
@@ -70,7 +148,7 @@ def start_registry_server(
         machine; the message names the port and what to change.
     """
     try:
-        return start_http_server(port, addr=addr, registry=registry)
+        return _serve(registry, port, addr)
     except (OSError, OverflowError) as error:  # OverflowError: a port outside 0-65535
         raise _listen_error(port, addr, error) from error
 

@@ -25,11 +25,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from harness.errors import ConfigError
 from harness.slo import BurnRateAlert, SLOSet, burn_rate_alerts
-from harness.strict import duration, finite_number, nonempty_text, strict_mapping
+from harness.strict import duration, finite_number, nonempty_text, read_yaml, strict_mapping
 
 SEVERITIES = ("page", "ticket")
 PLACEHOLDER_WEBHOOK = "http://{name}.receiver.invalid/"
@@ -268,10 +266,7 @@ def load_monitoring_settings(path: str | Path | None, slo_set: SLOSet) -> Monito
             f"monitoring settings file {path} not found: pass the path of a YAML file with "
             "'serving' and/or 'alerting' sections, or leave --monitoring out for the defaults."
         )
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"monitoring settings {path.name} is not valid YAML ({exc}).") from exc
+    raw = read_yaml(path, what=f"monitoring settings {path.name}", fix="fix its syntax")
     return parse_monitoring_settings(raw, slo_set, source=path.name)
 
 

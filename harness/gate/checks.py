@@ -25,7 +25,6 @@ PASS, FAIL, NOT_APPLICABLE = "PASS", "FAIL", "NOT APPLICABLE"
 WARN, OK = "WARN", "OK"
 VERDICTS = (PASS, FAIL, NOT_APPLICABLE, WARN, OK)
 WARNING_KIND = "warning"
-REFERENCE_REASON = "reference strategy: reported, not gated"
 FAILED_RUN_REASON = "the run failed (see run_status, which fails): it has no metrics to check"
 _KIND_BY_SCOPE = {"gap": "overfitting", "resample": "synthetic", "data": "label_quality"}
 
@@ -162,14 +161,6 @@ def value_problem(metric: str, metrics: Mapping[str, float | None]) -> str | Non
     return None
 
 
-def reference_kind() -> str:
-    """The strategy kind of the untreated reference (``none``): reported, never gated."""
-    from harness.resample.baselines import NoResampling
-    from harness.resample.registry import strategy_kind
-
-    return strategy_kind(NoResampling)
-
-
 def status_check(candidate: Candidate) -> Check:
     """The run itself must have finished successfully (reference runs too)."""
     passed = candidate.status == "success"
@@ -300,19 +291,26 @@ def sensitive_columns_of(candidate: Candidate) -> list[str]:
     return columns
 
 
+def judged(checks: list[Check]) -> list[Check]:
+    """The checks that judged an objective: PASS or FAIL, the run status left out (a run that
+    finished shows nothing about the model)."""
+    return [c for c in checks if c.kind != "run" and (c.passed or c.failed)]
+
+
 def all_passed(checks: list[Check]) -> bool:
-    """Whether at least one check passed and none failed (not-applicable ones never pass)."""
-    return any(c.passed for c in checks) and not any(c.failed for c in checks)
+    """Whether at least one objective other than the run status passed and nothing failed
+    (not-applicable checks and warnings never pass)."""
+    return any(c.passed for c in judged(checks)) and not any(c.failed for c in checks)
 
 
 # -- one objective ----------------------------------------------------------------------------
 
 
 def _not_applicable(candidate: Candidate, objective: Objective) -> str | None:
+    # An absolute objective applies to every strategy, the untreated reference included (most
+    # production models are untreated); only ``applies_to`` narrows it.
     if candidate.status != "success":
         return FAILED_RUN_REASON
-    if candidate.strategy == reference_kind():
-        return REFERENCE_REASON
     if not objective.applies(candidate.strategy):
         return applies_to_reason(candidate, objective.applies_to)
     return None

@@ -87,9 +87,34 @@ class GateResult:
 
     @property
     def passed(self) -> bool:
-        """At least one check passed and none failed; a not-applicable check never passes and
-        a warning never passes nor fails."""
+        """At least one objective other than the run status passed and nothing failed; a
+        not-applicable check never passes and a warning never passes nor fails."""
         return gc.all_passed(self.checks)
+
+    def nothing_judged(self) -> str | None:
+        """Why nothing was judged, when no objective applied to any run and nothing failed.
+
+        Returns
+        -------
+        str or None
+            Each objective that applied to nothing with its reason, in words; ``None`` when an
+            objective was judged (PASS or FAIL) or a check failed.
+        """
+        if gc.judged(self.checks) or self.failures:
+            return None
+        reasons: dict[str, str] = {}
+        for check in self.checks:
+            if check.kind == "run" or check.kind == gc.WARNING_KIND:
+                continue
+            reasons.setdefault(check.name.split("[", 1)[0], check.detail)
+        listed = "; ".join(f"{name}: {reason}" for name, reason in reasons.items())
+        return (
+            f"no objective of the SLO set {self.slo_set!r} applies to any run selected "
+            f"({', '.join(self.candidates)}), so there is nothing to judge"
+            + (f" ({listed})" if listed else " (the set has no objective for these runs)")
+            + ": choose an SLO set whose objectives apply to these runs, or select the runs "
+            "they apply to"
+        )
 
     @property
     def verdict(self) -> str:
@@ -118,10 +143,13 @@ class GateResult:
 
     @property
     def reason(self) -> str:
-        """Why the gate failed when no check did: nothing passed."""
+        """Why the gate failed when no check did: no objective was judged."""
         if self.passed or self.failures:
             return ""
-        return "no check passed, so nothing was gated: the verdict cannot be PASS"
+        return (
+            "no objective other than the run status passed, so nothing was judged: the verdict "
+            "cannot be PASS"
+        )
 
     def counts(self) -> str:
         """``12 passed, 2 failed, 3 not applicable, 1 warning``."""

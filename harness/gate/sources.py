@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import InputDataError, RunNotFoundError
+from harness.gate.provenance import check_provenance
 from harness.gate.records import LABELS, check_record, sensitive_columns
 from harness.runs import RESULT_FILE, RunFolder, find_run_dirs, load_record
 from harness.tracking import query
@@ -156,12 +157,17 @@ def load_run_dir(run_dir: Path) -> Candidate:
         When the folder or its ``result.json`` does not exist.
     InputDataError
         When ``result.json`` is not valid JSON or is malformed (see
-        :func:`harness.gate.records.check_record`).
+        :func:`harness.gate.records.check_record`), or disagrees with what its folder shows
+        (:func:`harness.gate.provenance.check_provenance`).
     """
     run_dir = Path(run_dir)
     record = load_record(run_dir)
     run_id, uri = _uploaded_to(run_dir)
-    return candidate_from_record(record, run_dir=run_dir, mlflow_run_id=run_id, tracking_uri=uri)
+    candidate = candidate_from_record(
+        record, run_dir=run_dir, mlflow_run_id=run_id, tracking_uri=uri
+    )
+    check_provenance(run_dir, record)
+    return candidate
 
 
 def load_results(folder: Path, filters: Mapping[str, str] | None = None) -> list[Candidate]:

@@ -22,4 +22,7 @@ def strategy_verdict_lines(output_dir: Path, slo: Any) -> list[str]:
         result = run_gate(selection.candidates, slo, pool=selection.pool, scope=selection.scope)
     except HarnessError as exc:
         return [f"no verdict: {exc}"]
+    nothing = result.nothing_judged()
+    if nothing is not None:
+        return [f"no verdict: {nothing}"]
     return [verdict.line() for verdict in strategy_verdicts(result)]

@@ -27,6 +27,49 @@ STRATEGIES: dict[str, type] = {
 }
 
 
+#: Families of strategy kinds, which an SLO objective's ``applies_to`` may name instead of
+#: listing kinds: an objective on ``oversampler`` covers every sampler that adds rows, the
+#: categorical-aware ones included.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "oversampler": (
+        "adasyn",
+        "smote",
+        "ros",
+        "adasyn_nc",
+        "smote_nc",
+        "borderline_smote",
+        "smote_enn",
+        "smote_tomek",
+    ),
+    "interpolating": (
+        "adasyn",
+        "smote",
+        "adasyn_nc",
+        "smote_nc",
+        "borderline_smote",
+        "smote_enn",
+        "smote_tomek",
+    ),
+    "baseline": ("none", "class_weight", "decision_threshold"),
+}
+
+
+def kinds_named(name: str) -> tuple[str, ...]:
+    """The strategy kinds an ``applies_to`` entry names: a family's members, or the kind itself.
+
+    A sampler registered through the ``adasyn_harness.components`` entry-point group joins
+    families through its class attribute ``strategy_families`` (a tuple of family names).
+    """
+    from harness.plugins import extension_objects
+
+    kinds = list(FAMILIES.get(name, (name,)))
+    if name in FAMILIES:
+        for obj in extension_objects():
+            if isinstance(obj, type) and name in getattr(obj, "strategy_families", ()):
+                kinds.append(strategy_kind(obj))
+    return tuple(dict.fromkeys(kinds))
+
+
 def strategy_kind(sampler: object) -> str:
     """The registered kind of a sampler (``adasyn``, ``smote`` ...), whatever its display name.
 

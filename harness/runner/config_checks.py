@@ -35,8 +35,19 @@ def check_name(value: Any, key: str) -> str:
     return text
 
 
+#: The parts of a job's config that must be mappings (config groups and their kin).
+SECTIONS = ("experiment", "dataset", "resampler", "model", "evaluation", "paths", "tracking")
+SECTIONS += ("export", "slo")
+
+
 def check_job_config(cfg: DictConfig) -> None:
     """Raise :class:`ConfigError` for wrong types and unsafe names in a job's config."""
+    for section in SECTIONS:
+        if not isinstance(cfg.get(section), DictConfig | dict):
+            raise ConfigError(
+                f"{section} must be a mapping (a config group: {section}=NAME chooses one), got "
+                f"{cfg.get(section)!r}; fix the config file or override that sets it."
+            )
     EvaluationSettings.from_config(cfg.evaluation)
     integer_setting(cfg.get("seed"), "seed", 0)
     boolean_setting(cfg.get("resume", False), "resume")
@@ -291,7 +302,10 @@ def check_run_arguments(args: list[str], conf_dir: Path) -> None:
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
+    from harness.runner.hydra_checks import refuse_user_hydra_options
+
     namespace = _parse_command_line(args)
+    refuse_user_hydra_options()
     # Hydra warns about the same config again when it runs it; say things once.
     with warnings.catch_warnings(), initialize_config_dir(str(conf_dir), version_base="1.3"):
         warnings.simplefilter("ignore")
@@ -300,12 +314,45 @@ def check_run_arguments(args: list[str], conf_dir: Path) -> None:
             overrides = parser.parse_overrides(namespace.overrides)
             for override in overrides:
                 check_override(override, multirun=namespace.multirun)
+            node = _HydraNodeCheck(namespace.overrides)
             jobs = sweep_jobs(overrides) if namespace.multirun else [namespace.overrides]
+            first = compose(config_name="config", overrides=jobs[0], return_hydra_config=True)
+            check_composed_config(first)  # the job's own refusals name the cause first
+            params = node.check(first)
+            if namespace.multirun and params:
+                # A config file's sweeper params add overrides to every job: check them as
+                # command-line sweep overrides, and every job they make.
+                swept = parser.parse_overrides(params)
+                for override in swept:
+                    check_override(override, multirun=True)
+                jobs = sweep_jobs([*swept, *overrides])
             for job in jobs:
-                check_composed_config(
-                    compose(config_name="config", overrides=job, return_hydra_config=True)
-                )
+                composed = compose(config_name="config", overrides=job, return_hydra_config=True)
+                check_composed_config(composed)
+                node.check(composed)
         except (HydraException, OmegaConfBaseException) as exc:
             raise ConfigError(
                 f"the config does not compose: {_one_line(exc)} (fix or remove that override)."
             ) from None
+
+
+class _HydraNodeCheck:
+    """:func:`harness.runner.hydra_checks.check_hydra_node` for each composed job, with the
+    shipped hydra node composed once per distinct choice of Hydra options."""
+
+    def __init__(self, command_line: list[str]) -> None:
+        self._command_line = list(command_line)
+        self._references: dict[tuple[str, ...], DictConfig] = {}
+
+    def check(self, cfg: DictConfig) -> list[str]:
+        from hydra import compose
+
+        from harness.runner.hydra_checks import check_hydra_node, reference_overrides
+
+        wanted = tuple(reference_overrides(cfg, self._command_line))
+        if wanted not in self._references:
+            self._references[wanted] = compose(
+                config_name="config", overrides=list(wanted), return_hydra_config=True
+            )
+        reference = self._references[wanted]
+        return check_hydra_node(cfg, reference, self._command_line)

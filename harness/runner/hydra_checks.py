@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-import yaml
+from omegaconf import DictConfig, OmegaConf
 
 from harness.components.policy import LAUNCHER, LOGGING, SWEEPER, check_target
 from harness.config_dir import config_dir
 from harness.errors import ConfigError
 from harness.security import target_nodes
+from harness.strict import read_yaml
 
 # Hydra instantiates these subtrees with hydra.utils.instantiate (recursively).
 _HYDRA_POSITIONS = {"hydra.launcher": LAUNCHER, "hydra.sweeper": SWEEPER}
@@ -31,7 +33,8 @@ _SAFE_STREAMS = ("ext://sys.stdout", "ext://sys.stderr")
 @functools.cache
 def shipped_callbacks() -> dict[str, Any]:
     """``hydra.callbacks`` as the harness ships it (``conf/hydra/default.yaml``)."""
-    shipped = yaml.safe_load((config_dir() / "hydra" / "default.yaml").read_text()) or {}
+    path = config_dir() / "hydra" / "default.yaml"
+    shipped = read_yaml(path, what=str(path), fix="reinstall the harness") or {}
     return dict(shipped.get("callbacks") or {})
 
 
@@ -95,3 +98,187 @@ def _check_logging(node: Any, key: str) -> None:
             f"{key} {node!r} would import an arbitrary object into the logging config; use "
             f"{' or '.join(_SAFE_STREAMS)}."
         )
+
+
+# -- the whole hydra node, against the shipped one ------------------------------------------------
+
+#: Parts of the hydra node that differ from the shipped one by construction: the overrides, the
+#: folder name Hydra derives from them, and the non-hydra group choices.
+_DERIVED = (("overrides",), ("job", "override_dirname"), ("runtime", "choices"))
+#: Folders a run writes to: any value, as long as it resolves under the outputs root.
+_FOLDERS = (("run", "dir"), ("sweep", "dir"), ("sweep", "subdir"))
+_SCALARS = (bool, int, float, str, type(None))
+
+
+def reference_overrides(cfg: DictConfig, command_line: list[str]) -> list[str]:
+    """The overrides that compose the hydra node the harness ships, with the same choices.
+
+    The hydra group options chosen (``hydra/launcher=ray``, ``hydra/job_logging=disabled``)
+    and the command line's own hydra settings, nothing from a config file.
+    """
+    choices = OmegaConf.to_container(cfg.hydra.runtime.choices, resolve=False) or {}
+    picked = [f"{group}={choice}" for group, choice in choices.items()]
+    picked = [o for o in picked if o.startswith("hydra/") and not o.endswith("=None")]
+    return picked + [o for o in command_line if o.lstrip("+~").startswith("hydra.")]
+
+
+def check_hydra_node(cfg: DictConfig, reference: DictConfig, command_line: list[str]) -> list[str]:
+    """Refuse any part of ``cfg.hydra`` a config file changed, and return the sweeper params.
+
+    What the command line may not set, no config file may set: the composed hydra node must
+    equal the one the harness ships (``reference``, composed with the same group options and
+    command-line settings), except for the run and sweep folders, which must resolve under the
+    outputs root (``paths.output_dir``) unless the command line names them, ``verbose``, the
+    chosen launcher's own settings (same keys; numbers, booleans or null) and the
+    sweeper's ``params`` (returned: every job they make is checked like a command-line sweep).
+
+    Parameters
+    ----------
+    cfg : DictConfig
+        The config about to run, composed with its ``hydra`` node.
+    reference : DictConfig
+        The same composed from :func:`reference_overrides` only.
+    command_line : list of str
+        The command-line overrides.
+
+    Returns
+    -------
+    list of str
+        ``key=value`` overrides of ``hydra.sweeper.params``.
+
+    Raises
+    ------
+    ConfigError
+        Naming the key, what a config file may set there, and the fix.
+    """
+    actual = OmegaConf.to_container(cfg.hydra, resolve=False)
+    shipped = OmegaConf.to_container(reference.hydra, resolve=False)
+    for path, value, expected in _differences(actual, shipped):
+        key = "hydra." + ".".join(map(str, path))
+        if path[:1] == ("verbose",) and _plain(value):
+            continue
+        if path in _FOLDERS and isinstance(value, str):
+            continue  # checked below: it must resolve under the outputs root
+        if path[:2] == ("sweeper", "params"):
+            continue
+        in_launcher = path[:1] == ("launcher",) and len(path) >= 2 and path[-1] != "_target_"
+        if in_launcher and _same_kind(value, expected):
+            continue
+        raise ConfigError(
+            f"{key} = {_short(value)} is not the harness's own (it ships {_short(expected)}): "
+            "a config file may not change Hydra's runtime (logging, callbacks, job environment, "
+            "output folders, sweeper, launcher class); only the run and sweep folders under the "
+            "outputs root, hydra.verbose, hydra/launcher=NAME with its plain settings and "
+            "hydra.sweeper.params may differ. Remove it from the config file."
+        )
+    _check_folders(cfg, command_line)
+    return _sweeper_params(actual)
+
+
+def _differences(actual: Any, shipped: Any, path: tuple = ()) -> list[tuple[tuple, Any, Any]]:
+    if any(path[: len(prefix)] == prefix for prefix in _DERIVED):
+        return []
+    if isinstance(actual, Mapping) and isinstance(shipped, Mapping):
+        found = []
+        for key in list(actual) + [k for k in shipped if k not in actual]:
+            found += _differences(actual.get(key, _ABSENT), shipped.get(key, _ABSENT), (*path, key))
+        return found
+    return [] if actual == shipped else [(path, actual, shipped)]
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "nothing"
+
+
+_ABSENT = _Absent()
+
+
+def _plain(value: Any) -> bool:
+    return isinstance(value, _SCALARS) or (
+        isinstance(value, list) and all(isinstance(v, str) for v in value)
+    )
+
+
+def _same_kind(value: Any, expected: Any) -> bool:
+    """Whether a config file may set a launcher setting to ``value``: an existing setting, to a
+    number, boolean or null of its kind. Text (a folder such as joblib's ``temp_folder``, an
+    ``ext://`` name, an interpolation) only from the command line."""
+    if value is _ABSENT or expected is _ABSENT:
+        return False
+    if isinstance(value, bool) or isinstance(expected, bool):
+        return isinstance(value, bool) and isinstance(expected, bool | type(None))
+    if value is None:
+        return True
+    return isinstance(value, int | float) and isinstance(expected, int | float | type(None))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _check_folders(cfg: DictConfig, command_line: list[str]) -> None:
+    from omegaconf.errors import OmegaConfBaseException
+
+    given = {o.split("=", 1)[0] for o in command_line if "=" in o}
+    root = Path(str(OmegaConf.select(cfg, "paths.output_dir"))).resolve()
+    raw_subdir = OmegaConf.to_container(cfg.hydra.sweep, resolve=False).get("subdir")
+    try:
+        sweep_dir = Path(str(OmegaConf.select(cfg, "hydra.sweep.dir")))
+        # The job number exists only when the sweep runs; the shipped subdir is that number.
+        subdir = "0" if raw_subdir == "${hydra.job.num}" else str(cfg.hydra.sweep.subdir)
+        # Both the run's and the sweep's, whichever this command uses: neither may point out.
+        folders = {
+            "hydra.run.dir": Path(str(OmegaConf.select(cfg, "hydra.run.dir"))),
+            "hydra.sweep.dir": sweep_dir,
+            "hydra.sweep.subdir": sweep_dir / subdir,
+        }
+    except OmegaConfBaseException as exc:
+        raise ConfigError(
+            f"the run or sweep folder does not resolve ({' '.join(str(exc).split())}); fix it."
+        ) from None
+    for key, folder in folders.items():
+        if key in given and (key != "hydra.sweep.subdir" or Path(subdir).name == subdir):
+            continue  # the command line chose it
+        if not folder.resolve().is_relative_to(root):
+            raise ConfigError(
+                f"{key} resolves to {folder.resolve()}, outside the outputs root {root}: a config "
+                "file may only place runs under paths.output_dir; remove it from the config file "
+                f"(or choose the folder on the command line with {key}=...)."
+            )
+
+
+def _sweeper_params(hydra: Mapping[str, Any]) -> list[str]:
+    params = (hydra.get("sweeper") or {}).get("params") or {}
+    if not isinstance(params, Mapping):
+        raise ConfigError(f"hydra.sweeper.params must be a mapping of key: values, got {params!r}.")
+    overrides = []
+    for key, value in params.items():
+        if not isinstance(value, _SCALARS) or value is None:
+            raise ConfigError(
+                f"hydra.sweeper.params.{key} must be a plain value list such as 'adasyn,smote', "
+                f"got {value!r}."
+            )
+        overrides.append(f"{key}={value}")
+    return overrides
+
+
+def refuse_user_hydra_options() -> None:
+    """A user config folder may not hold Hydra options of its own (``hydra/``): Hydra's logging,
+    launchers and sweepers come only from the harness and its installed plugins.
+
+    Raises
+    ------
+    ConfigError
+        Naming the folder.
+    """
+    from harness.config_dir import USER_CONFIG_ENV, user_config_dirs
+
+    for folder in user_config_dirs():
+        if (folder / "hydra").exists():
+            raise ConfigError(
+                f"{folder / 'hydra'} (a folder of {USER_CONFIG_ENV}) would add Hydra options of "
+                "its own; Hydra's logging, launchers and sweepers come only from the harness: "
+                "remove that folder and choose a shipped option (hydra/launcher=ray ...)."
+            )

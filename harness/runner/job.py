@@ -8,8 +8,6 @@ loses a result. Each file is written atomically and ``result.json`` last, as the
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import logging
 import shutil
 import subprocess
@@ -33,7 +31,10 @@ from harness.runs import (
     RESULT_SCHEMA_VERSION,
     RunFolder,
     RunFolderWriteError,
+    config_key,
     dumps,
+    job_folder_name,
+    without_volatile,
     write_bytes_atomic,
     write_dir_atomic,
     write_text_atomic,
@@ -44,25 +45,14 @@ log = logging.getLogger(__name__)
 
 
 def job_name(dataset: str, resampler: str, model: str, seed: int) -> str:
-    """Folder name of a job inside an experiment run."""
-    return f"{dataset}__{resampler}__{model}__seed{seed}"
+    """Folder name of a job inside an experiment run (:func:`harness.runs.job_folder_name`)."""
+    return job_folder_name(dataset, resampler, model, seed)
 
 
 def run_key(cfg: DictConfig) -> str:
-    """A stable identity of the job: same config and seed → same key."""
-    container = OmegaConf.to_container(cfg, resolve=True)
-    payload = json.dumps(_without_volatile(container), sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def _without_volatile(container: Any) -> Any:
-    if isinstance(container, dict):
-        return {
-            k: _without_volatile(v)
-            for k, v in container.items()
-            if k not in ("paths", "tracking", "export", "resume", "hydra")
-        }
-    return container
+    """A stable identity of the job: same config and seed → same key
+    (:func:`harness.runs.config_key` of the resolved config)."""
+    return config_key(OmegaConf.to_container(cfg, resolve=True))
 
 
 @functools.cache
@@ -85,7 +75,7 @@ def git_commit() -> str:
 
 def flatten_params(cfg: DictConfig) -> dict[str, Any]:
     """Flatten the resolved config into ``a.b.c: value`` params (lists kept as strings)."""
-    container = _without_volatile(OmegaConf.to_container(cfg, resolve=True))
+    container = without_volatile(OmegaConf.to_container(cfg, resolve=True))
     flat: dict[str, Any] = {}
 
     def walk(prefix: str, node: Any) -> None:

@@ -564,12 +564,11 @@ def _pandas_dataset(folder: RunFolder, meta: dict[str, Any]) -> Any:
     """
     import mlflow.data
     from mlflow.data.code_dataset_source import CodeDatasetSource
-    from omegaconf import OmegaConf
 
     from harness.components.datasets import load_dataset
 
     try:
-        data = load_dataset(OmegaConf.load(folder.config).dataset)
+        data = load_dataset(folder.read_config()["dataset"])
     except Exception as exc:  # a moved data file: the metadata still identify the data
         log.info("data set of %s not loaded again (%s): logging its metadata only", folder, exc)
         return None

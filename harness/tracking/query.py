@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -25,6 +24,7 @@ from typing import Any, NamedTuple
 
 from harness.errors import InputDataError, RunNotFoundError
 from harness.runs import MANIFEST_FILE, RESULT_FILE, RunFolder
+from harness.strict import read_json_object
 from harness.tracking import run_folder as rf
 from harness.tracking.store import (
     check_reachable,
@@ -242,13 +242,9 @@ def download_manifest(client: Any, run_id: str) -> list[Mapping[str, Any]] | Non
     with _artifact(client, run_id, MANIFEST_FILE) as path:
         if path is None:
             return None
-        try:
-            jobs = json.loads(path.read_text()).get("jobs")
-        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
-            raise InputDataError(
-                f"the {MANIFEST_FILE} of MLflow run {run_id} is not valid ({exc}): upload the "
-                "run folder again with `harness sync`."
-            ) from exc
+        jobs = read_json_object(
+            path, fix=f"upload the run folder of MLflow run {run_id} again with `harness sync`"
+        ).get("jobs")
     if not isinstance(jobs, list) or not all(isinstance(j, Mapping) for j in jobs):
         raise InputDataError(
             f"the {MANIFEST_FILE} of MLflow run {run_id} has no list of jobs: upload the run "

@@ -84,3 +84,39 @@ def test_serve_metrics_on_a_port_in_use_prints_one_line_and_exits_2(tmp_path, po
     assert f"port {port_in_use} on 127.0.0.1 is already in use" in lines[0]
     assert "pass another port" in lines[0] and "stop the process" in lines[0]
     assert "serving" not in result.stdout  # nothing claims to serve
+
+
+def test_idle_connections_cannot_pile_up_threads(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    import harness.export.http_server as http_server
+
+    monkeypatch.setattr(http_server._QuietHandler, "timeout", 1.0)
+    (tmp_path / "run").mkdir()
+    port = free_port()
+    server, _ = start_metrics_server(tmp_path, port)
+    before = threading.active_count()
+    idle = []
+    try:
+        for _ in range(300):  # connect and send nothing
+            idle.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        time.sleep(0.5)
+        busy = threading.active_count() - before
+        assert busy <= http_server.MAX_CONNECTIONS, busy
+        deadline = time.monotonic() + 10
+        while threading.active_count() > before and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert threading.active_count() == before  # the silent ones timed out
+        # Every connection was closed: those over the cap at once with a 503, the others when
+        # they stayed silent too long.
+        answers = [connection.recv(200) for connection in idle]
+        assert all(a == b"" or a.startswith(b"HTTP/1.1 503") for a in answers)
+        assert any(a.startswith(b"HTTP/1.1 503") for a in answers)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+            assert response.status == 200  # and the server still answers
+    finally:
+        for connection in idle:
+            connection.close()
+        server.shutdown()
+        server.server_close()

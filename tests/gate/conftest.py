@@ -6,6 +6,7 @@ strategy kind and the sensitive columns); a model saved in the MLflow format."""
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import subprocess
 import tempfile
@@ -16,7 +17,13 @@ from typing import Any
 import pytest
 
 from harness.metrics.catalog import fairness_key, metric_range
-from harness.runs import RESULT_SCHEMA_VERSION, ExperimentFolder, RunFolder
+from harness.runs import (
+    RESULT_SCHEMA_VERSION,
+    ExperimentFolder,
+    RunFolder,
+    config_key,
+    job_folder_name,
+)
 from tests.support.cli import run_harness
 
 #: Metrics that meet every objective of conf/slo/default.yaml.
@@ -62,11 +69,10 @@ def make_record(
     """
     metrics = dict(PASSING_METRICS if metrics is None else metrics)
     strategy = strategy or (resampler if resampler in KINDS else "adasyn")
-    key = f"quick|{dataset}|{resampler}|decision_tree|{seed}"
     numbers = {k: v for k, v in metrics.items() if isinstance(v, int | float)}
     record = {
         "schema": RESULT_SCHEMA_VERSION,
-        "run_key": hashlib.sha256(key.encode()).hexdigest(),
+        "run_key": "",
         "experiment": "quick",
         "dataset": dataset,
         "resampler": resampler,
@@ -91,6 +97,35 @@ def make_record(
     }
     if sensitive_columns is not None:
         record["sensitive_columns"] = list(sensitive_columns)
+    return with_key(record)
+
+
+def job_config(record: dict[str, Any]) -> dict[str, Any]:
+    """The resolved ``config.yaml`` of the job ``record`` is the result of: its labels, and a
+    sampler of its strategy kind (what the gate derives the kind from)."""
+    from harness.resample.registry import STRATEGIES
+    from harness.security import public_name
+
+    sampler = STRATEGIES.get(record.get("strategy"))
+    target = public_name(sampler) if sampler else "harness.resample.ADASYN"
+    return {
+        "experiment": {"name": record["experiment"]},
+        "dataset": {
+            "name": record["dataset"],
+            "loader": {"_target_": "harness.data.load_builtin", "name": record["dataset"]},
+        },
+        "resampler": {"name": record["resampler"], "sampler": {"_target_": target}},
+        "model": {
+            "name": record["model"],
+            "estimator": {"_target_": "sklearn.tree.DecisionTreeClassifier"},
+        },
+        "seed": record["seed"],
+    }
+
+
+def with_key(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with the run key of its :func:`job_config` (call it after changing a label)."""
+    record["run_key"] = config_key(job_config(record))
     return record
 
 
@@ -102,14 +137,32 @@ def _interval(key: str, value: float) -> list[float]:
 
 def job_name(record: dict[str, Any]) -> str:
     """The job folder name ``harness run`` gives a record."""
-    return f"{record['dataset']}__{record['resampler']}__{record['model']}__seed{record['seed']}"
+    return job_folder_name(record["dataset"], record["resampler"], record["model"], record["seed"])
+
+
+def write_job_files(folder: Path, record: dict[str, Any]) -> Path:
+    """Write a job's ``config.yaml`` and ``dataset.json`` as ``harness run`` does, matching
+    ``record`` (the gate ties a record to them), then ``result.json``; return the folder."""
+    import yaml
+
+    folder.mkdir(parents=True, exist_ok=True)
+    job = RunFolder(folder)
+    job.config.write_text(yaml.safe_dump(job_config(record), sort_keys=False))
+    if record.get("dataset_digest") is not None:
+        summary = {"name": record["dataset"], "digest": record["dataset_digest"]}
+        if record.get("sensitive_columns") is not None:
+            summary["sensitive"] = list(record["sensitive_columns"])
+        job.dataset.write_text(json.dumps(summary))
+    job.write_record(record)
+    return folder
 
 
 def write_run_dir(folder: Path, record: dict[str, Any]) -> Path:
-    """Write ``record`` as ``<folder>/result.json`` and return the folder."""
-    folder.mkdir(parents=True, exist_ok=True)
-    RunFolder(folder).write_record(record)
-    return folder
+    """Write the job of ``record`` into ``<folder>/<its job name>`` (the name ``harness run``
+    gives it, unless ``folder`` already has that name) and return the job's folder."""
+    if folder.name != job_name(record):
+        folder = folder / job_name(record)
+    return write_job_files(folder, record)
 
 
 def write_experiment(
@@ -119,13 +172,21 @@ def write_experiment(
     ``unfinished`` have a folder without ``result.json`` (killed before the end)."""
     experiment = ExperimentFolder(folder)
     experiment.write_manifest(
-        [{"name": job_name(r), "run_key": r["run_key"]} for r in records], experiment="quick"
+        [
+            {
+                "name": job_name(r),
+                "run_key": r["run_key"],
+                **{k: r[k] for k in ("dataset", "resampler", "strategy", "model", "seed")},
+            }
+            for r in records
+        ],
+        experiment="quick",
     )
     for index, record in enumerate(records):
         job = experiment.job(job_name(record))
         job.path.mkdir(parents=True, exist_ok=True)
         if index not in unfinished:
-            job.write_record(record)
+            write_job_files(job.path, record)
     return folder
 
 

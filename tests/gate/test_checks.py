@@ -12,7 +12,6 @@ from harness.gate.checks import (
     NOT_APPLICABLE,
     OK,
     PASS,
-    REFERENCE_REASON,
     WARN,
     Check,
     all_passed,
@@ -120,15 +119,17 @@ def test_applies_to_makes_other_strategies_not_applicable_with_the_reason(slo):
     assert checks["minority_recall"].verdict == PASS
 
 
-def test_reference_strategy_is_reported_not_gated(slo):
+def test_the_untreated_reference_is_gated_like_every_model(slo):
+    # Most production models are untreated: an absolute objective applies to `none` too.
     candidate = _candidate(resampler="none", **{"test/minority_recall": 0.3})
-    checks = slo_checks(candidate, slo) + fairness_checks(candidate, slo)
-    assert all(c.verdict == NOT_APPLICABLE for c in checks)
-    assert {c.detail for c in checks} == {REFERENCE_REASON}
-    recall = _by_name(checks)["minority_recall"]
-    assert recall.value == 0.3  # reported
+    checks = _by_name(slo_checks(candidate, slo) + fairness_checks(candidate, slo))
+    assert checks["minority_recall"].verdict == FAIL
+    assert checks["minority_recall"].value == 0.3
+    assert checks["equalized_odds[sex]"].verdict == PASS
+    # Only applies_to narrows an objective: the synthetic-ratio bounds are for oversamplers.
+    assert checks["synthetic_ratio_min"].verdict == NOT_APPLICABLE
     failed = candidate_from_record(make_record(resampler="none", status="failed"))
-    assert status_check(failed).verdict == FAIL  # its status is still gated
+    assert status_check(failed).verdict == FAIL
 
 
 def test_overfitting_and_synthetic_ratio_have_their_own_kind(slo):

@@ -297,13 +297,13 @@ def test_an_experiment_folder_gates_every_job_and_names_each(tmp_path, capsys):
     for line in summary["covers"]:
         assert line in out
     assert str(folder) in summary["scope"]
-    # The reference strategy is reported, not gated: listed apart, never counted as passed.
+    # The untreated strategy is gated like every model (only applies_to narrows an objective).
     none_checks = [c for c in summary["checks"] if c["candidate"].startswith("pima/none/")]
-    gated = [c for c in none_checks if c["kind"] not in ("run", "warning")]
-    assert {c["verdict"] for c in gated} == {"NOT APPLICABLE"}
-    # A warning is reported for the reference too: label quality is a property of the data.
+    by_name = {c["name"]: c["verdict"] for c in none_checks}
+    assert by_name["minority_recall"] == "PASS"
+    assert by_name["synthetic_ratio_min"] == "NOT APPLICABLE"
+    # A warning is reported for it too: label quality is a property of the data.
     assert {c["verdict"] for c in none_checks if c["kind"] == "warning"} == {"OK"}
-    assert "reference strategy: reported, not gated" in out
 
 
 def test_a_sweep_folder_gates_every_run_and_filters_select(tmp_path, capsys):
@@ -359,11 +359,11 @@ def test_only_not_applicable_checks_is_not_a_pass(run_dir, tmp_path, capsys):
         "    op: '<='\n    threshold: 0.5\n    applies_to: [smote]\n"
     )
     folder = run_dir(resampler="none")
-    # run_status passes: one check passed, the objective is not applicable with its reason.
-    assert _gate("--run-dir", folder, "--slo", slo) == 0
+    # run_status passes, the only objective applies to nothing: no verdict, exit 2 naming it.
+    assert _gate("--run-dir", folder, "--slo", slo) == 2
+    assert "ratio: applies only to the strategies smote" in capsys.readouterr().err
     failed = run_dir("failed", resampler="none", status="failed")
-    assert _gate("--run-dir", failed, "--slo", slo) == 1
-    capsys.readouterr()
+    assert _gate("--run-dir", failed, "--slo", slo) == 1  # a failed run fails
 
 
 def test_an_older_record_is_refused_with_rerun(run_dir, tmp_path, capsys):

@@ -48,8 +48,10 @@ from tests.gate.conftest import (
     fold_scores,
     harness_gate,
     make_record,
+    write_run_dir,
     write_study,
 )
+from tests.support.fuzz import document_paths
 
 FUZZ = settings(
     max_examples=400,
@@ -66,18 +68,6 @@ CLEAN_SLO = yaml.safe_load((CONF_SLO_DIR / "default.yaml").read_text())
 RECORD_OPERATIONS = ("delete", "nan", "inf", "-inf", "above", "below", "text", "bool", "list")
 RECORD_OPERATIONS += ("mapping", "null")
 SLO_OPERATIONS = ("delete", "typo", "text", "number", "bool", "list", "empty", "null", "other")
-
-
-def _paths(node: Any, prefix: tuple = ()) -> Iterator[tuple]:
-    """Every path into a JSON / YAML document, inner nodes and leaves."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield (*prefix, key)
-            yield from _paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield (*prefix, index)
-            yield from _paths(value, (*prefix, index))
 
 
 def _parent(document: Any, path: tuple) -> Any:
@@ -186,10 +176,14 @@ def _slo_argv(folder: Path, slo: Any) -> list[str]:
     return ["--slo", str(folder / "slo.yaml")]
 
 
-def _run_gate(folder: Path, record_text: str, slo: Any | None = None) -> tuple[int, dict, str]:
-    """The gate of one run whose ``result.json`` is ``record_text`` (see :func:`_gate`)."""
-    run = folder / "run"
-    run.mkdir(exist_ok=True)
+def _run_gate(
+    folder: Path, record_text: str, slo: Any | None = None, clean: dict | None = None
+) -> tuple[int, dict, str]:
+    """The gate of one run whose ``result.json`` is ``record_text`` (see :func:`_gate`), in the
+    folder ``harness run`` wrote for the ``clean`` record (default: the passing one), with its
+    config.yaml and dataset.json."""
+    clean = CLEAN_RECORDS["passing"] if clean is None else clean
+    run = write_run_dir(folder / "runs", clean)
     (run / "result.json").write_text(record_text)
     return _gate(folder, "--run-dir", str(run), *([] if slo is None else _slo_argv(folder, slo)))
 
@@ -225,7 +219,8 @@ CLEAN = {}
 def _clean(name: str) -> tuple[int, list[tuple], dict]:
     if name not in CLEAN:
         with _folder() as folder:
-            code, summary, _ = _run_gate(folder, json.dumps(CLEAN_RECORDS[name]))
+            record = CLEAN_RECORDS[name]
+            code, summary, _ = _run_gate(folder, json.dumps(record), clean=record)
         CLEAN[name] = (code, _view(summary), _warnings(summary))
     return CLEAN[name]
 
@@ -233,7 +228,7 @@ def _clean(name: str) -> tuple[int, list[tuple], dict]:
 @st.composite
 def record_mutations(draw):
     name = draw(st.sampled_from(sorted(CLEAN_RECORDS)))
-    paths = list(_paths(CLEAN_RECORDS[name]))
+    paths = list(document_paths(CLEAN_RECORDS[name]))
     # Half of the mutations hit a metric value, the numbers the verdict rests on.
     metric_paths = [p for p in paths if len(p) == 2 and p[0] == "metrics"]
     path = draw(st.sampled_from(metric_paths) | st.sampled_from(paths))
@@ -249,7 +244,7 @@ def test_a_damaged_record_never_passes_a_gate_its_clean_run_does_not(mutation):
     assert clean_code == (1 if name == "failing" else 0)
     text = json.dumps(_replace(CLEAN_RECORDS[name], path, operation))
     with _folder() as folder:
-        code, summary, err = _run_gate(folder, text)
+        code, summary, err = _run_gate(folder, text, clean=CLEAN_RECORDS[name])
     assert code in (0, 1, 2), err
     if "unexpected" in err:
         assert code == 2
@@ -268,7 +263,7 @@ def _expected_checks(slo: dict) -> list[tuple]:
     objective and warning (in the gate's order), plus alpha and rope for a relative one."""
     expected = []
     for objective in slo.get("objectives", []):
-        applies = "adasyn" in objective.get("applies_to", ["adasyn"])
+        applies = _covers(objective.get("applies_to", ["adasyn"]), "adasyn")
         name = objective.get("name", objective["metric"].replace("/", "_"))
         expected.append(
             (name, objective["metric"], objective["op"], float(objective["threshold"]), applies)
@@ -276,14 +271,14 @@ def _expected_checks(slo: dict) -> list[tuple]:
     for bound in slo.get("fairness", []):
         name = f"{bound.get('name', bound['metric'])}[sex]"
         metric = f"fairness/sex/{bound['metric']}"
-        applies = "adasyn" in bound.get("applies_to", ["adasyn"])
+        applies = _covers(bound.get("applies_to", ["adasyn"]), "adasyn")
         expected.append((name, metric, bound["op"], float(bound["threshold"]), applies))
     relative = slo.get("relative")
     for objective in relative["objectives"] if relative else []:
         name = objective.get("name", objective["metric"].replace("/", "_"))
         margin = float(objective.get("margin", 0.0))
-        applies = relative["reference"] != "adasyn" and "adasyn" in objective.get(
-            "applies_to", ["adasyn"]
+        applies = relative["reference"] != "adasyn" and _covers(
+            objective.get("applies_to", ["adasyn"]), "adasyn"
         )
         shown = (name, objective["metric"], ">", -margin if margin else 0.0, applies)
         if applies:
@@ -291,7 +286,7 @@ def _expected_checks(slo: dict) -> list[tuple]:
         expected.append(shown)
     for warning in slo.get("warnings", []):
         name = warning.get("name", warning["metric"].replace("/", "_"))
-        applies = "adasyn" in warning.get("applies_to", ["adasyn"])
+        applies = _covers(warning.get("applies_to", ["adasyn"]), "adasyn")
         expected.append(
             (name, warning["metric"], warning["op"], float(warning["threshold"]), applies)
         )
@@ -333,7 +328,7 @@ def _shape_is_valid(slo: Any) -> bool:
 
 @st.composite
 def slo_mutations(draw):
-    path = draw(st.sampled_from(list(_paths(CLEAN_SLO))))
+    path = draw(st.sampled_from(list(document_paths(CLEAN_SLO))))
     operation = draw(st.sampled_from(SLO_OPERATIONS))
     return path, operation, draw(st.integers(0, 2**16))
 
@@ -398,7 +393,7 @@ def test_the_command_agrees_with_the_in_process_gate(tmp_path):
         folder = tmp_path / str(index)
         folder.mkdir()
         code, _, _ = _run_gate(folder, text or json.dumps(CLEAN_RECORDS["passing"]), slo_file)
-        args = ["--run-dir", folder / "run"]
+        args = ["--run-dir", next((folder / "runs").iterdir())]
         if slo_file is not None:
             args += ["--slo", folder / "slo.yaml"]
         assert harness_gate(*args).returncode == code
@@ -527,7 +522,7 @@ def test_a_damaged_study_never_passes_a_relative_gate_its_clean_study_does_not(m
 
 @st.composite
 def relative_slo_mutations(draw):
-    path = draw(st.sampled_from(list(_paths(CLEAN_RELATIVE_SLO))))
+    path = draw(st.sampled_from(list(document_paths(CLEAN_RELATIVE_SLO))))
     operation = draw(st.sampled_from(SLO_OPERATIONS))
     return path, operation, draw(st.integers(0, 2**16))
 
@@ -551,3 +546,130 @@ def test_a_mutated_relative_set_is_refused_or_shows_in_the_checks(mutation):
         if c["kind"] not in ("run", "regression") and c["candidate"].startswith("pima/adasyn/")
     ]
     assert _shown(checks) == _expected_checks(slo), (path, operation)
+
+
+# -- records tied to their folder, keys said once, SLO sets that apply to something ------------
+
+#: Fields of a record that name its job; a change in any is a record of another job.
+LABEL_FIELDS = ("dataset", "resampler", "model", "seed", "strategy", "run_key")
+LABEL_FIELDS += ("dataset_digest", "experiment")
+OTHER_VALUES = ("pima", "vowel0", "adasyn", "smote", "none", "ros", "quick", "", "x" * 64, 0, 7)
+
+
+@st.composite
+def relabellings(draw):
+    name = draw(st.sampled_from(sorted(CLEAN_RECORDS)))
+    field = draw(st.sampled_from(LABEL_FIELDS))
+    value = draw(st.sampled_from(OTHER_VALUES).filter(lambda v: v != CLEAN_RECORDS[name][field]))
+    return name, field, value
+
+
+@settings(FUZZ, max_examples=120)
+@given(relabellings())
+def test_a_relabelled_record_is_never_gated(mutation):
+    name, field, value = mutation
+    record = {**CLEAN_RECORDS[name], field: value}
+    with _folder() as folder:
+        code, _, err = _run_gate(folder, json.dumps(record), clean=CLEAN_RECORDS[name])
+    assert code == 2, (mutation, err)
+
+
+def _with_duplicate(document: Any, path: tuple, value: Any, first: bool, marker: str) -> str:
+    """``document`` as text with the last key of ``path`` written twice in its object: the
+    copy holds ``value`` and stands before (``first``) or after the original."""
+    document = copy.deepcopy(document)
+    parent = _parent(document, path)
+    items = list(parent.items())
+    items.insert(0 if first else len(items), (marker, value))
+    parent.clear()
+    parent.update(items)
+    return json.dumps(document)
+
+
+@st.composite
+def duplications(draw):
+    name = draw(st.sampled_from(sorted(CLEAN_RECORDS)))
+    path = draw(st.sampled_from(list(document_paths(CLEAN_RECORDS[name], keys_only=True))))
+    value = draw(st.sampled_from([0.01, 0.99, None, "none", [0.0, 1.0], {"a": 1}]))
+    return name, path, value, draw(st.booleans())
+
+
+@settings(FUZZ, max_examples=120)
+@given(duplications())
+def test_a_record_with_a_key_twice_is_never_gated(mutation):
+    name, path, value, first = mutation
+    marker = "__duplicate_key__"
+    text = _with_duplicate(CLEAN_RECORDS[name], path, value, first, marker)
+    text = text.replace(json.dumps(marker), json.dumps(path[-1]), 1)
+    with _folder() as folder:
+        code, _, err = _run_gate(folder, text, clean=CLEAN_RECORDS[name])
+    assert code == 2 and "appears twice" in err, (mutation, err)
+
+
+@st.composite
+def slo_duplications(draw):
+    path = draw(st.sampled_from(list(document_paths(CLEAN_SLO, keys_only=True))))
+    return path, draw(st.sampled_from([0.1, 0.99, ">=", "<=", None, "x"])), draw(st.booleans())
+
+
+@settings(FUZZ, max_examples=120)
+@given(slo_duplications())
+def test_an_slo_file_with_a_key_twice_is_refused(mutation):
+    path, value, first = mutation
+    marker = "duplicate_key_marker"
+    text = yaml.safe_dump(json.loads(_with_duplicate(CLEAN_SLO, path, value, first, marker)))
+    text = text.replace(f"{marker}:", f"{path[-1]}:", 1)
+    with _folder() as folder:
+        (folder / "slo.yaml").write_text(text)
+        run = write_run_dir(folder / "runs", CLEAN_RECORDS["passing"])
+        code, _, err = _gate(folder, "--run-dir", str(run), "--slo", str(folder / "slo.yaml"))
+    assert code == 2 and "appears twice" in err, (mutation, err)
+
+
+STRATEGY_NAMES = ("adasyn", "smote", "ros", "class_weight", "none", "adasyn_nc", "smote_nc")
+STRATEGY_NAMES += ("oversampler", "interpolating", "baseline")
+
+
+def _covers(names: list[str], kind: str) -> bool:
+    from harness.resample.registry import kinds_named
+
+    return any(kind in kinds_named(name) for name in names)
+
+
+@st.composite
+def slo_sets_that_apply_to_nothing(draw):
+    name = draw(st.sampled_from(["passing", "failing", "reference"]))
+    kind = CLEAN_RECORDS[name]["strategy"]
+    others = [n for n in STRATEGY_NAMES if not _covers([n], kind)]
+    objectives = []
+    for index in range(draw(st.integers(1, 3))):
+        applies_to = draw(st.lists(st.sampled_from(others), min_size=1, max_size=3, unique=True))
+        objectives.append(
+            {
+                "name": f"o{index}",
+                "metric": draw(st.sampled_from(["test/minority_recall", "gap/minority_recall"])),
+                "op": ">=",
+                "threshold": draw(st.sampled_from([0.0, 0.5, 0.99])),
+                "applies_to": applies_to,
+            }
+        )
+    return name, {"name": "nothing", "objectives": objectives}
+
+
+@settings(FUZZ, max_examples=60)
+@given(slo_sets_that_apply_to_nothing())
+def test_an_slo_set_that_applies_to_no_run_is_never_a_verdict(case):
+    name, slo = case
+    with _folder() as folder:
+        code, summary, err = _run_gate(
+            folder, json.dumps(CLEAN_RECORDS[name]), slo, clean=CLEAN_RECORDS[name]
+        )
+    assert code == 2 and "nothing to judge" in err, (case, err)
+    # One objective that applies makes it a verdict again: the rule is not a blanket refusal.
+    slo["objectives"].append({k: v for k, v in slo["objectives"][0].items() if k != "applies_to"})
+    slo["objectives"][-1]["name"] = "applies"
+    with _folder() as folder:
+        code, _, err = _run_gate(
+            folder, json.dumps(CLEAN_RECORDS[name]), slo, clean=CLEAN_RECORDS[name]
+        )
+    assert code in (0, 1), (case, err)

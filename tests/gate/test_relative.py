@@ -302,6 +302,10 @@ def _rewrite_record(kind, change):
         record = job.load_record()
         change(record)
         job.write_record(record)
+        summary = job.read_dataset_summary()
+        if summary is not None and record.get("dataset_digest") is not None:
+            # The folder's data summary moves with the record: the job really ran on that data.
+            job.dataset.write_text(json.dumps({**summary, "digest": record["dataset_digest"]}))
         return folder
 
     return build

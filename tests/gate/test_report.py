@@ -54,7 +54,10 @@ def test_format_value():
 def test_counts_keep_not_applicable_apart():
     assert RESULT.counts() == "2 passed, 1 failed, 1 not applicable, 0 warnings"
     only_na = GateResult("default", ["b"], None, [CHECKS[2]])
-    assert only_na.verdict == FAIL and "no check passed" in only_na.reason
+    assert (
+        only_na.verdict == FAIL
+        and "no objective other than the run status passed" in only_na.reason
+    )
 
 
 def test_markdown_headline_coverage_table_and_reasons():
@@ -177,7 +180,7 @@ STRATEGY_CHECKS = [
         0.75,
         ">=",
         NOT_APPLICABLE,
-        "reference strategy: reported, not gated",
+        "applies only to the strategies smote; this run's strategy is none",
         "pima/none s0",
     ),
     Check("data_drift", "drift", "share_drifted_columns", 0.1, 0.5, "<", PASS, "no drift"),
@@ -229,7 +232,7 @@ def test_strategy_verdicts_fold_every_run_of_a_strategy():
     assert verdicts["smote"].line() == "smote: PASS (1 run); warning: label_issues"
     assert verdicts["none"].verdict == NOT_APPLICABLE
     assert verdicts["none"].line() == (
-        "none: NOT APPLICABLE (reference strategy: reported, not gated)"
+        "none: NOT APPLICABLE (applies only to the strategies smote; this run's strategy is none)"
     )
 
 
@@ -237,7 +240,7 @@ def test_terminal_and_markdown_end_with_the_verdict_per_strategy():
     strategies = [
         "adasyn: FAIL in 1 of 2 runs (minority_f1, pr_auc_not_worse)",
         "smote: PASS (1 run); warning: label_issues",
-        "none: NOT APPLICABLE (reference strategy: reported, not gated)",
+        "none: NOT APPLICABLE (applies only to the strategies smote; this run's strategy is none)",
     ]
     lines = to_terminal(STRATEGY_RESULT).splitlines()
     assert lines[-4:] == ["Verdict per strategy:", *(f"  {line}" for line in strategies)]

@@ -38,7 +38,8 @@ def test_null_metrics_stay_null(tmp_path):
 def test_sensitive_columns_come_from_dataset_json_without_the_record_field(tmp_path):
     folder = write_run_dir(tmp_path / "r", make_record(sensitive_columns=None))
     assert load_run_dir(folder).sensitive_columns is None
-    (folder / "dataset.json").write_text(json.dumps({"sensitive": ["race/ethnicity"]}))
+    summary = json.loads((folder / "dataset.json").read_text())
+    (folder / "dataset.json").write_text(json.dumps({**summary, "sensitive": ["race/ethnicity"]}))
     assert load_run_dir(folder).sensitive_columns == ("race/ethnicity",)
 
 
