@@ -55,4 +55,4 @@ wheel: $(STAMP)
 	rm -rf build
 
 clean:
-	rm -rf outputs multirun mlruns mlflow.db .pytest_cache .ruff_cache build dist
+	rm -rf outputs multirun mlruns mlflow.db mlflow.db-wal mlflow.db-shm mlflow.db.lock .pytest_cache .ruff_cache build dist

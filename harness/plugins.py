@@ -8,6 +8,7 @@ and the allow-set of :mod:`harness.components.policy` admits what is registered.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import inspect
 import warnings
@@ -16,16 +17,18 @@ from typing import Any
 ENTRY_POINT_GROUP = "adasyn_harness.components"
 
 
-def extension_objects() -> list[Any]:
+@functools.cache
+def extension_objects() -> tuple[Any, ...]:
     """Load the objects registered in the ``adasyn_harness.components`` entry-point group.
 
     An entry point that does not load, or names something other than a class or function, is
     left out with a warning naming it and the fix: a broken plugin must not stop runs that do
-    not use it, and what it names stays refused.
+    not use it, and what it names stays refused. Read once per process: scanning the installed
+    distributions takes milliseconds, and the gate asks for every objective of every run.
 
     Returns
     -------
-    list
+    tuple
         One class or function per usable entry point.
     """
     found = []
@@ -49,4 +52,4 @@ def extension_objects() -> list[Any]:
             )
             continue
         found.append(obj)
-    return found
+    return tuple(found)

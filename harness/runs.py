@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 #: Version of the ``result.json`` format. A record of another version is never reused by
 #: ``resume`` and is refused by the gate, so renamed or added metrics are never misread.
-RESULT_SCHEMA_VERSION = 2
+RESULT_SCHEMA_VERSION = 3
 #: Version of ``manifest.json``.
 MANIFEST_SCHEMA_VERSION = 1
 
@@ -289,6 +289,11 @@ class RunFolder(_Report):
         if not isinstance(config, dict):
             raise InputDataError(f"{self.config} must hold a mapping: {_REWRITE}.")
         return config
+
+    def read_folds(self) -> Any:
+        """``folds.csv`` indexed by ``(repeat, fold)``, strictly (:func:`read_folds`); ``None``
+        when the job wrote none."""
+        return read_folds(self.folds)
 
     def read_dataset_summary(self) -> dict[str, Any] | None:
         """``dataset.json``: what the job's data set was, or ``None`` when the job wrote none.
@@ -570,3 +575,70 @@ def readable_records(root: Path) -> list[dict[str, Any]]:
         record["run_dir"] = str(run_dir)
         records.append(record)
     return records
+
+
+#: The index of every folds.csv row.
+FOLD_INDEX = ("repeat", "fold")
+
+
+def read_folds(path: Path) -> Any:
+    """Read a ``folds.csv`` strictly, indexed by ``(repeat, fold)``; ``None`` when missing.
+
+    The metric columns are checked when they are read (:func:`metric_column`).
+
+    Raises
+    ------
+    InputDataError
+        When the file is not a CSV, lacks or has non-integer ``repeat`` / ``fold`` values,
+        repeats a ``(repeat, fold)`` pair, or holds text in a metric column.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return None
+    import numpy as np
+    import pandas as pd
+
+    rerun = "the file is damaged or was not written by `harness run`: rerun the job."
+    try:
+        table = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
+        raise InputDataError(f"{path} cannot be read as CSV ({exc}); {rerun}") from exc
+    missing = [c for c in FOLD_INDEX if c not in table.columns]
+    if missing:
+        raise InputDataError(f"{path} has no column {missing[0]!r}; {rerun}")
+    for column in FOLD_INDEX:
+        values = pd.to_numeric(table[column], errors="coerce")
+        if (
+            table[column].dtype == bool
+            or values.isna().any()
+            or not np.all(np.isfinite(values))
+            or not np.all(values == np.round(values))
+        ):
+            raise InputDataError(
+                f"{path}: column {column!r} holds values that are not integers; {rerun}"
+            )
+        table[column] = values.astype(int)
+    if table.duplicated(list(FOLD_INDEX)).any():
+        raise InputDataError(f"{path} lists a (repeat, fold) pair twice; {rerun}")
+    return table.set_index(list(FOLD_INDEX))
+
+
+def metric_column(table: Any, metric: str, path: Path) -> Any:
+    """The fold values of ``metric`` as floats (NaN stays: the checks fail on it).
+
+    Raises
+    ------
+    InputDataError
+        When the column holds text or booleans.
+    """
+    import pandas as pd
+
+    column = table[metric]
+    if column.isna().all():
+        return column.astype(float)
+    if column.dtype == bool or not pd.api.types.is_numeric_dtype(column.dtype):
+        raise InputDataError(
+            f"{path}: column {metric!r} holds values that are not numbers; the file is damaged "
+            "or was not written by `harness run`: rerun the job."
+        )
+    return column.astype(float)

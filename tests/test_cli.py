@@ -178,6 +178,7 @@ PARSER_FACTORIES = {
         "promote --rollback": "rollback_parser",
     },
     "harness.commands.sync": {"sync": "sync_parser"},
+    "harness.commands.plan": {"plan": "plan_parser"},
     "harness.commands.monitoring": {
         "dashboards": "dashboards_parser",
         "serve-metrics": "serve_metrics_parser",

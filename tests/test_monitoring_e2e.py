@@ -117,7 +117,7 @@ def test_experiment_replay_and_dashboards_through_a_real_prometheus(tmp_path):
                 )
                 labels = {(s["metric"]["dataset"], s["metric"]["resampler"]) for s in pushed}
                 assert ("arrests", "adasyn") in labels and ("arrests", "none") in labels
-                assert all(s["metric"]["model"] == "decision_tree" for s in pushed)
+                assert all(s["metric"]["model"] == "logistic_regression" for s in pushed)
                 prometheus.wait_for('harness_runs_total{status="success"}')
                 prometheus.wait_for("harness_last_success_timestamp_seconds")
                 prometheus.wait_for('harness_slo_met{objective="minority_recall"}')

@@ -214,6 +214,7 @@ def _jobs(tmp_path: Path):
 
 def test_resume_recomputes_a_result_of_another_schema(tmp_path):
     from harness.runner.experiment import run_jobs
+    from harness.runs import RESULT_SCHEMA_VERSION
 
     jobs = _jobs(tmp_path)
     run_jobs(jobs, n_jobs=1, resume=False, progress=False)
@@ -223,7 +224,7 @@ def test_resume_recomputes_a_result_of_another_schema(tmp_path):
     result.write_text(json.dumps(record))
     records, skipped = run_jobs(jobs, n_jobs=1, resume=True, progress=False)
     assert skipped == []
-    assert json.loads(result.read_text())["schema"] == 2
+    assert json.loads(result.read_text())["schema"] == RESULT_SCHEMA_VERSION
 
     _, skipped = run_jobs(jobs, n_jobs=1, resume=True, progress=False)
     assert skipped == [jobs[0].name]

@@ -38,7 +38,7 @@ def test_a_finished_quick_run_is_complete_and_a_lost_result_is_listed(tmp_path):
     assert len(experiment.expected_jobs()) == 5
     assert incomplete_jobs(run_dir) == []
 
-    lost = experiment.job("pima__smote__decision_tree__seed0")
+    lost = experiment.job("pima__smote__logistic_regression__seed0")
     lost.result.unlink()
     assert incomplete_jobs(run_dir) == [f"{lost.path}: no result.json"]
 

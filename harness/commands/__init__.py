@@ -27,6 +27,11 @@ COMMANDS: dict[str, Command] = {
     "run": Command(
         "run", "run_main", "run an experiment or a sweep (Hydra overrides; -m for a sweep)"
     ),
+    "plan": Command(
+        "plan",
+        "plan_main",
+        "before running: the smallest effect each objective can detect with a run's design",
+    ),
     "datasets": Command("datasets", "datasets_main", "list the built-in data sets"),
     "compare": Command("compare", "compare_main", "compare the jobs of a run or sweep folder"),
     "gate": Command("gate", "gate_main", "CI model-quality gate"),

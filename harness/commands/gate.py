@@ -350,6 +350,13 @@ def _add_gate_options(parser: argparse.ArgumentParser, promote: bool) -> None:
         ),
     )
     add_slo_option(parser, "to check the runs against")
+    parser.add_argument(
+        "--inconclusive",
+        choices=("fail", "pass"),
+        default="fail",
+        help="what an INCONCLUSIVE objective (the data show it neither met nor missed) counts "
+        "as; every output records the choice (docs/ci.md: which to choose when)",
+    )
     baseline = parser.add_mutually_exclusive_group()
     baseline.add_argument("--baseline-run-id", help="MLflow run to compare with")
     baseline.add_argument("--baseline-run-dir", type=Path, help="run folder to compare with")

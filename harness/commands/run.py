@@ -179,6 +179,8 @@ def run_help() -> str:
         "  -m, --multirun        run a sweep: one job per combination of the listed values",
         "  --cfg job             print the composed config instead of running it",
         "",
+        "before running: `harness plan <same overrides>` says what this design can detect.",
+        "",
         "where things are (HARNESS_ROOT moves outputs and store together; default: .):",
         f"  outputs        {root / 'outputs'}/runs/<experiment>/<time> (sweeps: .../sweeps/)",
         f"  tracking store sqlite:///{root / 'mlflow.db'} (tracking=sqlite, the default)",

@@ -29,7 +29,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from harness.data import Dataset
 from harness.evaluate.fold_cache import FOLD_STATISTICS, FoldStatisticsCache
 from harness.evaluate.settings import EvaluationSettings
-from harness.evaluate.splits import fold_splits
+from harness.evaluate.splits import Split, fold_splits
 from harness.metrics import (
     group_fairness,
     minority_slis,
@@ -212,6 +212,14 @@ def _calibration(y_test: np.ndarray, y_score: np.ndarray | None, model: Any) -> 
 
 
 INNER_FOLDS = 3
+#: What the operating point of a fold reports (:func:`_operating_point`).
+OPERATING_POINT_KEYS = (
+    "test/recall_at_precision",
+    "test/threshold_at_precision",
+    "test/precision_at_threshold",
+    "test/precision_below_target",
+    "test/operating_point_reached",
+)
 
 
 def _in_unit(values: np.ndarray) -> bool:
@@ -235,10 +243,16 @@ def _operating_point(
     training rows (inner stratified 3-fold; each inner training part is resampled like the
     outer one). Comparing strategies at this operating point removes the prior shift that
     oversampling causes at the default 0.5 threshold.
+
+    When no threshold reaches the target on the training rows, there is no operating point:
+    the recall, the threshold and the precision reached are NaN (never 0.0, which would enter a
+    mean as a measurement) and ``test/operating_point_reached`` is 0 for the fold. The
+    precision the tuned threshold reaches on the test fold is reported, with whether it falls
+    below the target there.
     """
     from sklearn.model_selection import StratifiedKFold
 
-    nan = {"test/recall_at_precision": float("nan"), "test/threshold_at_precision": float("nan")}
+    nan = {key: float("nan") for key in OPERATING_POINT_KEYS}
     if y_score is None or int(np.sum(y_train == 1)) < INNER_FOLDS:
         return nan
     inner_scores = np.full(len(y_train), np.nan)
@@ -262,10 +276,34 @@ def _operating_point(
         y_score = np.searchsorted(reference, y_score, side="right") / reference.size
     threshold = threshold_for_precision(y_train, inner_scores, target)
     if np.isnan(threshold):
-        return {"test/recall_at_precision": 0.0, "test/threshold_at_precision": float("nan")}
+        return {**nan, "test/operating_point_reached": 0.0}
     positives = y_test == 1
-    recall = float(np.mean(y_score[positives] >= threshold)) if positives.any() else float("nan")
-    return {"test/recall_at_precision": recall, "test/threshold_at_precision": float(threshold)}
+    predicted = y_score >= threshold
+    recall = float(np.mean(predicted[positives])) if positives.any() else float("nan")
+    precision = float(np.mean(positives[predicted])) if predicted.any() else float("nan")
+    below = float("nan") if np.isnan(precision) else float(precision < target)
+    return {
+        "test/recall_at_precision": recall,
+        "test/threshold_at_precision": float(threshold),
+        "test/precision_at_threshold": precision,
+        "test/precision_below_target": below,
+        "test/operating_point_reached": 1.0,
+    }
+
+
+def dataset_splits(dataset: Dataset, settings: EvaluationSettings, seed: int) -> list[Split]:
+    """The ``(repeat, fold, train, test)`` splits ``settings`` make on ``dataset`` for ``seed``:
+    the folds :func:`evaluate_folds` evaluates, and the ones a plan sizes."""
+    return fold_splits(
+        np.asarray(dataset.y),
+        n_splits=settings.n_splits,
+        n_repeats=settings.n_repeats,
+        seed=seed,
+        scheme=settings.folds,
+        groups=getattr(dataset, "groups", None),
+        order=getattr(dataset, "order", None),
+        test_size=settings.test_size,
+    )
 
 
 def evaluate_folds(
@@ -321,16 +359,7 @@ def evaluate_folds(
     rows: list[dict[str, Any]] = []
     artifacts = FoldArtifacts()
     preprocessor = make_preprocessor(dataset)
-    splits = fold_splits(
-        y_all,
-        n_splits=settings.n_splits,
-        n_repeats=settings.n_repeats,
-        seed=seed,
-        scheme=settings.folds,
-        groups=getattr(dataset, "groups", None),
-        order=getattr(dataset, "order", None),
-        test_size=settings.test_size,
-    )
+    splits = dataset_splits(dataset, settings, seed)
     for index, (repeat, fold, train, test) in enumerate(splits):
         fold_seed = seed * 100_003 + index
         pre = clone(preprocessor)
@@ -380,6 +409,8 @@ def evaluate_folds(
         row.update({f"train/{k}": v for k, v in train_slis.items()})
         row.update({f"gap/{k}": v for k, v in train_test_gap(train_slis, test_slis).items()})
         row["test/accuracy"] = float(np.mean(np.asarray(y_pred) == y_test))
+        # Hard scores (a tree's 0/1, a k-NN's k+1 values) rank nothing: counted per fold.
+        row["test/score_levels"] = float(np.unique(y_score).size) if y_score is not None else 0.0
         row.update(_calibration(y_test, y_score, model))
         if precision_target is not None:
             row.update(

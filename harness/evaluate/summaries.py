@@ -24,7 +24,7 @@ from harness.errors import ConfigError
 from harness.evaluate.inference import CORRECTED_T, corrected_interval
 from harness.evaluate.oof_bootstrap import OOF_BOOTSTRAP, bootstrap_intervals
 from harness.evaluate.protocol import FoldArtifacts
-from harness.metrics.catalog import fairness_keys, metric_range
+from harness.metrics.catalog import MetricKey, fairness_keys
 
 CI_METHODS = {"corrected_t": CORRECTED_T, "oof_bootstrap": OOF_BOOTSTRAP}
 
@@ -41,15 +41,66 @@ class Summary:
 
 
 def clip_to_range(key: str, interval: list[float] | None) -> list[float] | None:
-    """Clip an interval to the metric's range in the metric catalog (a recall CI never
-    passes 1); metrics without a two-sided range are left as they are."""
-    bounds = metric_range(key)
-    if bounds is None or interval is None:
+    """Clip an interval to the metric's range in the metric catalog: a recall CI never passes
+    1, a time or a count never falls below 0; a key the catalog does not know is left as is."""
+    parsed = MetricKey.parse(key)
+    if parsed is None or interval is None:
         return interval
-    return [
-        None if value is None else float(min(max(value, bounds[0]), bounds[1]))
-        for value in interval
-    ]
+    low, high = parsed.spec.low, parsed.spec.high
+    return [None if value is None else float(min(max(value, low), high)) for value in interval]
+
+
+#: Fewer distinct minority scores per test fold (median over folds) than this are hard scores:
+#: a decision tree's 0/1 leaves, a 5-NN's six vote shares. They rank nothing, so PR-AUC and
+#: ROC-AUC measure an operating point, and no threshold can be tuned to a precision target.
+MIN_SCORE_LEVELS = 10
+
+
+def hard_scores(folds: pd.DataFrame) -> tuple[bool, float]:
+    """Whether the model's scores are hard, and the median distinct scores per test fold.
+
+    Returns
+    -------
+    tuple of (bool, float)
+        ``True`` when the median of ``test/score_levels`` is below :data:`MIN_SCORE_LEVELS`
+        (or the folds record none: no scores at all).
+    """
+    if "test/score_levels" not in folds:
+        return True, math.nan
+    levels = pd.to_numeric(folds["test/score_levels"], errors="coerce").to_numpy(dtype=float)
+    median = float(np.nanmedian(levels)) if np.isfinite(levels).any() else math.nan
+    return bool(not median >= MIN_SCORE_LEVELS), median
+
+
+def undefined_metrics(folds: pd.DataFrame, precision_target: float | None) -> dict[str, str]:
+    """The metrics a job has no value for, each with why (``result.json`` ``undefined``).
+
+    The operating point exists only when every fold's training rows reached the precision
+    target at some threshold: a mean over the folds that reached it would select the easy
+    folds, and a 0.0 for the others would enter the mean as a measurement.
+    """
+    if precision_target is None or "test/operating_point_reached" not in folds:
+        return {}
+    reached = pd.to_numeric(folds["test/operating_point_reached"], errors="coerce")
+    missed = int((reached != 1.0).sum())
+    if missed == 0:
+        return {}
+    reason = (
+        f"the precision target {precision_target:g} was not reached on the training rows in "
+        f"{missed} of {len(folds)} folds (no threshold there reaches it), so there is no "
+        "operating point to measure"
+    )
+    from harness.evaluate.protocol import OPERATING_POINT_KEYS
+
+    return {key: reason for key in OPERATING_POINT_KEYS if key != "test/operating_point_reached"}
+
+
+def drop_undefined(summary: Summary, undefined: dict[str, str]) -> None:
+    """Remove the mean, spread and interval of every undefined metric from ``summary``."""
+    for key in undefined:
+        summary.metrics[key] = math.nan
+        summary.std.pop(key, None)
+        summary.ci95.pop(key, None)
 
 
 def summarize_folds(

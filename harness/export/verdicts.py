@@ -8,8 +8,8 @@ baseline) cannot be written as PromQL thresholds, so the verdict is exported, no
 Series (labels ``experiment`` and ``objective``; the objective is the gate check's name):
 
 - ``harness_gate_verdict{experiment, objective, verdict}``: a state set, 1 for the current
-  verdict (``PASS``, ``FAIL`` or ``NOT APPLICABLE``; ``WARN`` or ``OK`` for the SLO set's
-  warnings, which never gate) and 0 for the others;
+  verdict (``PASS``, ``FAIL``, ``INCONCLUSIVE`` or ``NOT APPLICABLE``; ``WARN`` or ``OK`` for
+  the SLO set's warnings, which never gate) and 0 for the others;
 - ``harness_gate_objective_worst_value{experiment, objective, metric, candidate, required}``:
   the value of the worst run among those that decide the verdict (NaN when none has one);
 - ``harness_gate_failed_candidates{experiment, objective}``: how many runs fail it;
@@ -45,10 +45,11 @@ from harness.export.prometheus import (
 )
 
 PASS, FAIL, NOT_APPLICABLE = "PASS", "FAIL", "NOT APPLICABLE"
+INCONCLUSIVE = "INCONCLUSIVE"  # the data show neither that the objective is met nor missed
 WARN, OK = "WARN", "OK"  # the verdicts of the SLO set's warnings, which never gate
-VERDICTS = (PASS, FAIL, NOT_APPLICABLE, WARN, OK)
+VERDICTS = (PASS, FAIL, INCONCLUSIVE, NOT_APPLICABLE, WARN, OK)
 #: Which verdict an objective gets when its runs disagree: the first one any run has.
-PRECEDENCE = (FAIL, WARN, PASS, OK, NOT_APPLICABLE)
+PRECEDENCE = (FAIL, INCONCLUSIVE, WARN, PASS, OK, NOT_APPLICABLE)
 #: Verdict names of older gate results, read as their current equivalent.
 _ALIASES = {"SKIP": NOT_APPLICABLE}
 _LOWER_IS_WORSE = (">=", ">")
@@ -66,8 +67,9 @@ class ObjectiveVerdict:
     metric : str
         The metric key the objective checks.
     verdict : str
-        ``FAIL`` when any run fails, else ``WARN`` when any warns, else ``PASS`` when any
-        passes, else ``OK`` when any is clear of a warning, else ``NOT APPLICABLE``.
+        ``FAIL`` when any run fails, else ``INCONCLUSIVE`` when any is inconclusive, else
+        ``WARN`` when any warns, else ``PASS`` when any passes, else ``OK`` when any is clear
+        of a warning, else ``NOT APPLICABLE``.
     n_failed : int
         Runs that fail the objective.
     worst_candidate : str

@@ -21,9 +21,16 @@ from harness.metrics import catalog
 from harness.slo import Objective, SLOSet
 
 PASS, FAIL, NOT_APPLICABLE = "PASS", "FAIL", "NOT APPLICABLE"
+#: The data show neither that the objective is met nor that it is missed (an interval that
+#: straddles the bound): not a pass unless the gate is told to count it as one.
+INCONCLUSIVE = "INCONCLUSIVE"
 #: Verdicts of a warning: breached (or not judgeable), and met. Neither passes nor fails.
 WARN, OK = "WARN", "OK"
-VERDICTS = (PASS, FAIL, NOT_APPLICABLE, WARN, OK)
+VERDICTS = (PASS, FAIL, INCONCLUSIVE, NOT_APPLICABLE, WARN, OK)
+#: What the gate does with an INCONCLUSIVE objective (``--inconclusive``).
+INCONCLUSIVE_POLICIES = ("fail", "pass")
+#: The one-sided level of "the data show it": the lower (or upper) end of a 95 % interval.
+SHOWN_LEVEL = 0.025
 WARNING_KIND = "warning"
 FAILED_RUN_REASON = "the run failed (see run_status, which fails): it has no metrics to check"
 _KIND_BY_SCOPE = {"gap": "overfitting", "resample": "synthetic", "data": "label_quality"}
@@ -80,7 +87,7 @@ class Check:
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
             raise ValueError(f"verdict {self.verdict!r} is not one of {VERDICTS}")
-        if self.verdict in (NOT_APPLICABLE, WARN) and not self.detail.strip():
+        if self.verdict in (NOT_APPLICABLE, WARN, INCONCLUSIVE) and not self.detail.strip():
             raise ValueError(f"check {self.name!r} is {self.verdict} without a reason")
 
     @property
@@ -92,6 +99,11 @@ class Check:
     def failed(self) -> bool:
         """Whether the verdict is ``FAIL``."""
         return self.verdict == FAIL
+
+    @property
+    def inconclusive(self) -> bool:
+        """Whether the verdict is ``INCONCLUSIVE`` (the data show neither)."""
+        return self.verdict == INCONCLUSIVE
 
     @property
     def not_applicable(self) -> bool:
@@ -292,15 +304,19 @@ def sensitive_columns_of(candidate: Candidate) -> list[str]:
 
 
 def judged(checks: list[Check]) -> list[Check]:
-    """The checks that judged an objective: PASS or FAIL, the run status left out (a run that
-    finished shows nothing about the model)."""
-    return [c for c in checks if c.kind != "run" and (c.passed or c.failed)]
+    """The checks that judged an objective: PASS, FAIL or INCONCLUSIVE, the run status left
+    out (a run that finished shows nothing about the model)."""
+    return [c for c in checks if c.kind != "run" and (c.passed or c.failed or c.inconclusive)]
 
 
-def all_passed(checks: list[Check]) -> bool:
+def all_passed(checks: list[Check], inconclusive: str = "fail") -> bool:
     """Whether at least one objective other than the run status passed and nothing failed
-    (not-applicable checks and warnings never pass)."""
-    return any(c.passed for c in judged(checks)) and not any(c.failed for c in checks)
+    (not-applicable checks and warnings never pass); an INCONCLUSIVE objective counts as a
+    failure, or as a pass with ``inconclusive="pass"``."""
+    lenient = inconclusive == "pass"
+    passes = [c for c in judged(checks) if c.passed or (lenient and c.inconclusive)]
+    failures = [c for c in checks if c.failed or (c.inconclusive and not lenient)]
+    return bool(passes) and not failures
 
 
 # -- one objective ----------------------------------------------------------------------------
@@ -313,6 +329,35 @@ def _not_applicable(candidate: Candidate, objective: Objective) -> str | None:
         return FAILED_RUN_REASON
     if not objective.applies(candidate.strategy):
         return applies_to_reason(candidate, objective.applies_to)
+    return continuous_scores_reason(candidate, objective.metric)
+
+
+def continuous_scores_reason(candidate: Candidate, metric: str) -> str | None:
+    """Why ``metric`` means nothing for this run, when it needs continuous scores it lacks.
+
+    A metric that needs a ranking (PR-AUC, ROC-AUC) or an operating point (recall at the
+    precision target) is not applicable to a model with hard scores, nor when the run recorded
+    why it has no value (``result.json`` ``undefined``); ``None`` otherwise.
+    """
+    parsed = catalog.parse_key(metric)
+    needs = parsed.spec.needs if parsed is not None else None
+    if needs not in catalog.NEEDS_CONTINUOUS_SCORES:
+        return None
+    undefined = (candidate.record.get("undefined") or {}).get(metric)
+    if undefined:
+        return undefined
+    if candidate.record.get("hard_scores") is True:
+        from harness.evaluate.summaries import MIN_SCORE_LEVELS
+
+        levels = candidate.record.get("score_levels")
+        count = f"{levels:g}" if isinstance(levels, int | float) else "no"
+        missing = "a ranking" if needs == "ranking" else "a threshold to tune"
+        return (
+            f"the model's scores take {count} distinct values per test fold (hard scores: fewer "
+            f"than {MIN_SCORE_LEVELS}), so {metric} has {missing} only in name: judge it on a "
+            "model with continuous scores (e.g. model=logistic_regression), or on recall, "
+            "precision, F1 and G-mean"
+        )
     return None
 
 
@@ -366,9 +411,16 @@ def _objective_check(
         bad = _interval_problem(metric, low, high)
         if bad is not None:
             return _check(candidate, objective, name, kind, metric, value, bad, FAIL)
-        passed = objective.is_met_ci(low, high)
-        where = "reaches" if passed else "lies wholly on the wrong side of"
+        verdict = _interval_verdict(objective, low, high)
+        where = {
+            PASS: "lies wholly on the right side of",
+            FAIL: "lies wholly on the wrong side of",
+            INCONCLUSIVE: "straddles",
+        }[verdict]
         detail = f"95% CI [{low:.4g}, {high:.4g}] {where} the bound; {required} (decision ci)"
+        if verdict == INCONCLUSIVE:
+            detail += f"; {_detectable_line(candidate, metric)}"
+        return _check(candidate, objective, name, kind, metric, value, detail, verdict)
     else:
         passed = objective.is_met(value)
         if passed:
@@ -381,6 +433,29 @@ def _objective_check(
         if decision == "ci":
             detail += " (decision ci, but the run has no CI for this metric: point used)"
     return _check(candidate, objective, name, kind, metric, value, detail, verdict_of(passed))
+
+
+def _interval_verdict(objective: Objective, low: float, high: float) -> str:
+    """PASS when the whole interval meets the bound, FAIL when the whole of it misses it,
+    INCONCLUSIVE when it straddles the bound."""
+    if objective.is_met(low) and objective.is_met(high):
+        return PASS
+    if not objective.is_met(low) and not objective.is_met(high):
+        return FAIL
+    return INCONCLUSIVE
+
+
+def _detectable_line(candidate: Candidate, metric: str) -> str:
+    """The smallest distance from the bound this run's interval could resolve."""
+    from harness.evaluate.power import detectable_difference
+
+    record = candidate.record
+    sizes = [record.get(k) for k in ("n_folds", "n_train", "n_test")]
+    std = candidate.std.get(metric)
+    if std is None or not all(isinstance(s, int | float) and s > 0 for s in sizes):
+        return "the run records no fold spread or sizes to say what it could detect"
+    n_folds, n_train, n_test = sizes
+    return detectable_difference(float(std), int(n_folds), n_train, n_test, SHOWN_LEVEL).line()
 
 
 def _interval_problem(metric: str, low: float, high: float) -> str | None:

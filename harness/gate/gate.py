@@ -36,6 +36,8 @@ class GateOptions:
         Test the realism and privacy of each run's synthetic rows (needs its fold0 files).
     out_dir : Path or None
         Where HTML reports go.
+    inconclusive : {"fail", "pass"}
+        What an INCONCLUSIVE objective counts as (``--inconclusive``): not a pass by default.
     """
 
     decision: str | None = None
@@ -48,6 +50,7 @@ class GateOptions:
     minority_label: str = "1"
     synthetic_checks: bool = False
     out_dir: Path | None = None
+    inconclusive: str = "fail"
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class GateResult:
     strategies : dict
         Candidate name -> the strategy it ran (its resampler's name), for the verdict per
         strategy.
+    inconclusive : {"fail", "pass"}
+        What an INCONCLUSIVE objective counted as; every output records it.
     """
 
     slo_set: str
@@ -84,12 +89,19 @@ class GateResult:
     covers: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
     strategies: dict[str, str] = field(default_factory=dict)
+    inconclusive: str = "fail"
 
     @property
     def passed(self) -> bool:
         """At least one objective other than the run status passed and nothing failed; a
-        not-applicable check never passes and a warning never passes nor fails."""
-        return gc.all_passed(self.checks)
+        not-applicable check never passes, a warning never passes nor fails, and an
+        INCONCLUSIVE objective fails unless :attr:`inconclusive` is ``pass``."""
+        return gc.all_passed(self.checks, self.inconclusive)
+
+    @property
+    def inconclusive_checks(self) -> list[gc.Check]:
+        """The objectives the data could neither show met nor show missed."""
+        return [check for check in self.checks if check.inconclusive]
 
     def nothing_judged(self) -> str | None:
         """Why nothing was judged, when no objective applied to any run and nothing failed.
@@ -143,19 +155,29 @@ class GateResult:
 
     @property
     def reason(self) -> str:
-        """Why the gate failed when no check did: no objective was judged."""
+        """Why the gate failed when no check did: objectives INCONCLUSIVE, or none judged."""
         if self.passed or self.failures:
             return ""
+        if self.inconclusive_checks:
+            return (
+                f"{len(self.inconclusive_checks)} objective(s) INCONCLUSIVE: the data show "
+                "neither that they are met nor that they are missed, which is not a pass "
+                "(--inconclusive pass counts them as passed)"
+            )
         return (
             "no objective other than the run status passed, so nothing was judged: the verdict "
             "cannot be PASS"
         )
 
     def counts(self) -> str:
-        """``12 passed, 2 failed, 3 not applicable, 1 warning``."""
+        """``12 passed, 2 failed, 1 inconclusive, 3 not applicable, 1 warning``."""
         n_warnings = len(self.warnings)
+        inconclusive = ""
+        if self.inconclusive_checks:
+            counted = " (counted as passed)" if self.inconclusive == "pass" else ""
+            inconclusive = f"{len(self.inconclusive_checks)} inconclusive{counted}, "
         return (
-            f"{self.n_passed} passed, {len(self.failures)} failed, "
+            f"{self.n_passed} passed, {len(self.failures)} failed, {inconclusive}"
             f"{len(self.not_applicable)} not applicable, "
             f"{n_warnings} warning{'' if n_warnings == 1 else 's'}"
         )
@@ -175,6 +197,8 @@ class GateResult:
             "n_checks": len(self.checks),
             "n_passed": self.n_passed,
             "n_failed": len(self.failures),
+            "n_inconclusive": len(self.inconclusive_checks),
+            "inconclusive": self.inconclusive,
             "n_not_applicable": len(self.not_applicable),
             "n_warnings": len(self.warnings),
             "strategies": dict(self.strategies),
@@ -261,4 +285,5 @@ def run_gate(
         covers=covers,
         left_out=list(left_out),
         strategies={c.name: c.resampler or c.strategy or c.name for c in candidates},
+        inconclusive=options.inconclusive,
     )

@@ -8,6 +8,8 @@ checked against what the folder itself shows, none of it read from the record:
 - its ``config.yaml``: the labels, the run key recomputed from the config, and the strategy kind
   derived from the resolved sampler (instantiated from the allow-set, never fitted);
 - its ``dataset.json``: the digest of the data the job loaded;
+- its ``folds.csv``: whether the scores are hard, and which metrics have no value (a record
+  cannot excuse itself from an objective its folds do not excuse);
 - the experiment folder's ``manifest.json``, when the folder stands in one (``jobs/<name>``);
 - where each file really is: a record, config or summary that is a link out of the folder.
 
@@ -70,6 +72,7 @@ def check_provenance(run_dir: Path, record: Mapping[str, Any]) -> None:
     _agrees_with_config(folder, record)
     _agrees_with_dataset(folder, record)
     _agrees_with_manifest(folder, record)
+    _agrees_with_folds(folder, record)
 
 
 def _stays_inside(folder: RunFolder) -> None:
@@ -154,6 +157,30 @@ def _agrees_with_manifest(folder: RunFolder, record: Mapping[str, Any]) -> None:
                 f"{folder.result} says {field} = {record.get(field)!r}, but {experiment.manifest} "
                 f"lists {entries[0][field]!r} for that job: {_RERUN}."
             )
+
+
+def _agrees_with_folds(folder: RunFolder, record: Mapping[str, Any]) -> None:
+    from harness.evaluate.summaries import hard_scores, undefined_metrics
+
+    if record.get("status") != "success":
+        return
+    folds = folder.read_folds()
+    if folds is None:
+        raise InputDataError(f"{folder.folds} does not exist for a successful job: {_RERUN}.")
+    folds = folds.reset_index()
+    hard, _ = hard_scores(folds)
+    if hard != record.get("hard_scores"):
+        raise InputDataError(
+            f"{folder.result} says hard_scores = {record.get('hard_scores')!r}, but the score "
+            f"levels of {folder.folds} say {hard!r}: {_RERUN}."
+        )
+    target = _lookup(folder.read_config(), ("evaluation", "precision_target"))
+    expected = undefined_metrics(folds, target if isinstance(target, int | float) else None)
+    if set(expected) != set(record.get("undefined") or {}):
+        raise InputDataError(
+            f"{folder.result} lists {sorted(record.get('undefined') or {})} as undefined, but "
+            f"{folder.folds} shows {sorted(expected)}: {_RERUN}."
+        )
 
 
 def _lookup(config: Mapping[str, Any], keys: tuple[str, ...]) -> Any:

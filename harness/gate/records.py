@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import InputDataError
+from harness.metrics import catalog
 from harness.runs import RESULT_SCHEMA_VERSION, RunFolder
 
 STATUSES = ("success", "failed")
@@ -49,7 +50,7 @@ def check_record(record: Mapping[str, Any], where: str) -> None:
     if "strategy" not in record:
         raise InputDataError(
             f"{where} records no 'strategy' (the sampler kind): it was written by an older "
-            f"harness (schema {schema}); rerun the job with `harness run`."
+            "harness or edited by hand; rerun the job with `harness run`."
         )
     _check_status(record, where)
     strategy = record["strategy"]
@@ -69,6 +70,36 @@ def check_record(record: Mapping[str, Any], where: str) -> None:
     declared = record.get(SENSITIVE_FIELD)
     if declared is not None and not _is_text_list(declared):
         raise InputDataError(f"{where}: '{SENSITIVE_FIELD}' must be a list of texts; {_RERUN}")
+    if record["status"] == "success":
+        _check_scores(record, where)
+
+
+def _check_scores(record: Mapping[str, Any], where: str) -> None:
+    """A success says whether its scores are hard, and why each undefined metric has no value.
+
+    An undefined metric may only be one that needs continuous scores (a ranking or an operating
+    point): a record cannot excuse itself from any other objective.
+    """
+    if not isinstance(record.get("hard_scores"), bool):
+        raise InputDataError(f"{where}: 'hard_scores' must be true or false; {_RERUN}")
+    undefined = record.get("undefined")
+    if not isinstance(undefined, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and v for k, v in undefined.items()
+    ):
+        raise InputDataError(
+            f"{where}: 'undefined' must map metric keys to the reason they have no value; {_RERUN}"
+        )
+    for key in undefined:
+        parsed = catalog.parse_key(key)
+        if parsed is None or parsed.spec.needs not in catalog.NEEDS_CONTINUOUS_SCORES:
+            raise InputDataError(
+                f"{where}: {key!r} is listed as undefined, but only a metric that needs a ranking "
+                f"or an operating point can be; {_RERUN}"
+            )
+        if record.get("metrics", {}).get(key) is not None:
+            raise InputDataError(
+                f"{where}: {key!r} is listed as undefined but has a value; {_RERUN}"
+            )
 
 
 def sensitive_columns(

@@ -31,20 +31,27 @@ from harness.errors import InputDataError
 from harness.gate.checks import (
     FAIL,
     FAILED_RUN_REASON,
+    INCONCLUSIVE,
     NOT_APPLICABLE,
     PASS,
     Check,
     applies_to_reason,
+    continuous_scores_reason,
 )
 from harness.gate.sources import Candidate
 from harness.metrics import catalog
-from harness.runs import RunFolder
-from harness.slo import NON_INFERIORITY, RelativeObjective, RelativeSection, SLOSet
+from harness.runs import RunFolder, metric_column
+from harness.slo import (
+    NON_INFERIORITY,
+    SUPERIORITY,
+    RelativeObjective,
+    RelativeSection,
+    SLOSet,
+)
 
 RELATIVE_KIND = "relative"
 #: Fewer paired folds than this give no verdict: the t-test has too few degrees of freedom.
 MIN_PAIRED_FOLDS = 3
-FOLD_INDEX = ("repeat", "fold")
 SIZES = ("n_train", "n_test")
 
 
@@ -70,6 +77,12 @@ class Comparison:
     p_value, p_adjusted : float
         One-sided corrected t-test p-value, raw and Holm-adjusted within the family (1 when
         the comparison could not be made).
+    p_missed, p_missed_adjusted : float
+        The same for the opposite hypothesis, H1: improvement < bound (the data show the
+        objective missed), raw and Holm-adjusted within the family.
+    detectable : float
+        The smallest improvement beyond the bound this comparison detects at 80 % power
+        (:func:`harness.evaluate.power.detectable_difference`); NaN when not computed.
     alpha : float
         Family-wise error rate the adjusted p-value is compared with.
     family_size : int
@@ -91,6 +104,9 @@ class Comparison:
     bound: float
     p_value: float
     p_adjusted: float
+    p_missed: float
+    p_missed_adjusted: float
+    detectable: float
     alpha: float
     family_size: int
     p_candidate_better: float
@@ -111,9 +127,12 @@ class _Trial:
     ci_low: float = math.nan
     ci_high: float = math.nan
     p_value: float = math.nan
+    p_missed: float = math.nan
+    spread: float = math.nan
     bayes: tuple[float, float, float] = (math.nan, math.nan, math.nan)
     n_pairs: int = 0
     note: str = ""
+    not_applicable: str | None = None
 
 
 def relative_checks(
@@ -157,21 +176,22 @@ def relative_checks(
             found = references[id(member)]
             key = id(found) if isinstance(found, Candidate) else ("alone", id(member))
             families.setdefault(key, []).append(member)
-        stats: dict[int, tuple[_Trial, float, int]] = {}
+        stats: dict[int, tuple[_Trial, float, float, int]] = {}
         for family in families.values():
             if not any(any(m is c for c in candidates) for m in family):
                 continue  # no gated run in it: nothing to decide
             trials = [_trial(m, references[id(m)], objective, section, folds) for m in family]
             adjusted = _holm([1.0 if t.problem else t.p_value for t in trials])
-            for trial, p_adjusted in zip(trials, adjusted, strict=True):
-                stats[id(trial.candidate)] = (trial, p_adjusted, len(family))
+            missed = _holm([1.0 if t.problem else t.p_missed for t in trials])
+            for trial, p_adjusted, p_missed in zip(trials, adjusted, missed, strict=True):
+                stats[id(trial.candidate)] = (trial, p_adjusted, p_missed, len(family))
         for index, candidate in enumerate(candidates):
             reason = _not_compared_reason(candidate, objective, section)
             if reason is not None:
                 out[index].append(_not_applicable(candidate, objective, reason))
             else:
-                trial, p_adjusted, size = stats[id(candidate)]
-                out[index].append(_check(trial, p_adjusted, size, objective, section))
+                trial, p_adjusted, p_missed, size = stats[id(candidate)]
+                out[index].append(_check(trial, (p_adjusted, p_missed), size, objective, section))
     return out
 
 
@@ -204,7 +224,7 @@ def _not_compared_reason(
         )
     if not objective.applies(candidate.strategy):
         return applies_to_reason(candidate, objective.applies_to)
-    return None
+    return continuous_scores_reason(candidate, objective.metric)
 
 
 def _find_reference(candidate: Candidate, pool: list[Candidate], kind: str) -> Candidate | str:
@@ -253,6 +273,11 @@ def _trial(
     if isinstance(reference, str):
         return _Trial(candidate, None, reference)
     trial = _Trial(candidate, reference)
+    unfit = continuous_scores_reason(reference, objective.metric)
+    if unfit is not None and reference.status == "success":
+        trial.not_applicable = f"the reference job {reference.name}: {unfit}"
+        trial.problem = trial.not_applicable  # no p-value: it counts in the family as p = 1
+        return trial
     trial.problem = _pairing_problem(candidate, reference, objective.metric, folds)
     if trial.problem is not None:
         return trial
@@ -381,13 +406,13 @@ def _compare(
         result.ci_high,
     )
     trial.bayes = (result.p_a_better, result.p_equivalent, result.p_b_better)
-    trial.p_value = result.p_value
     differences = a - b
-    if objective.test == NON_INFERIORITY:
-        # H0: improvement <= -margin is the superiority test of the improvement plus margin.
-        trial.p_value = corrected_ttest(differences + objective.margin, n_train, n_test, "greater")[
-            1
-        ]
+    beyond = differences - objective.bound  # the improvement past the bound H1 claims
+    # H0: improvement <= bound, against H1: improvement > bound (the objective met) ...
+    trial.p_value = corrected_ttest(beyond, n_train, n_test, "greater")[1]
+    # ... and the opposite, H1: improvement < bound (the data show the objective missed).
+    trial.p_missed = corrected_ttest(-beyond, n_train, n_test, "greater")[1]
+    trial.spread = float(np.std(differences, ddof=1)) if len(differences) > 1 else math.nan
     if float(np.var(differences)) == 0.0:
         trial.note = (
             "the difference is the same on every fold (zero variance), so the t-test is "
@@ -400,14 +425,25 @@ def _compare(
 
 def _check(
     trial: _Trial,
-    p_adjusted: float,
+    adjusted: tuple[float, float],
     family_size: int,
     objective: RelativeObjective,
     section: RelativeSection,
 ) -> Check:
     candidate, reference = trial.candidate, trial.reference
+    if trial.not_applicable is not None:
+        return _not_applicable(candidate, objective, trial.not_applicable)
+    p_adjusted, p_missed = adjusted
     if trial.problem is not None:
-        p_adjusted = 1.0
+        p_adjusted = p_missed = 1.0
+    detectable = math.nan
+    sizes = _fold_sizes(candidate) if trial.problem is None else None
+    if sizes is not None and math.isfinite(trial.spread) and trial.spread > 0.0:
+        from harness.evaluate.power import detectable_difference
+
+        detectable = detectable_difference(
+            trial.spread, trial.n_pairs, *sizes, section.alpha, family_size
+        )
     comparison = Comparison(
         reference=reference.name if reference is not None else "",
         test=objective.test,
@@ -418,6 +454,9 @@ def _check(
         bound=objective.bound,
         p_value=trial.p_value,
         p_adjusted=float(p_adjusted),
+        p_missed=trial.p_missed,
+        p_missed_adjusted=float(p_missed),
+        detectable=detectable.now if not isinstance(detectable, float) else detectable,
         alpha=section.alpha,
         family_size=family_size,
         p_candidate_better=trial.bayes[0],
@@ -430,8 +469,20 @@ def _check(
         verdict = FAIL
         detail = f"{trial.problem}, so the objective cannot be met"
     else:
-        verdict = PASS if p_adjusted < section.alpha else FAIL
+        if trial.spread == 0.0:
+            # The same difference on every fold: nothing is uncertain and the t-tests are
+            # degenerate, so the difference itself decides (an improvement of exactly 0 is not
+            # the improvement superiority asks for).
+            verdict = PASS if trial.effect > objective.bound else FAIL
+        elif p_adjusted < section.alpha:
+            verdict = PASS
+        elif p_missed < section.alpha:
+            verdict = FAIL
+        else:
+            verdict = INCONCLUSIVE
         detail = _detail(trial, comparison, objective, verdict)
+        if verdict == INCONCLUSIVE and not isinstance(detectable, float):
+            detail += f"; {detectable.line()}"
     value = None if math.isnan(trial.effect) else trial.effect
     return Check(
         objective.name,
@@ -459,26 +510,47 @@ def _detail(trial: _Trial, stats: Comparison, objective: RelativeObjective, verd
         if objective.test == NON_INFERIORITY
         else "superiority, H0: difference <= 0"
     )
-    holm = (
-        f"Holm-adjusted p = {_p(stats.p_adjusted)} over {stats.family_size} strategies"
-        if stats.family_size > 1
-        else f"p = {_p(stats.p_adjusted)} (one strategy: no adjustment)"
-    )
-    if verdict == PASS:
-        outcome = "not worse" if objective.test == NON_INFERIORITY else "better"
-        decision = f"{holm} < alpha {stats.alpha:g}: {outcome} than {theirs}"
+    if stats.family_size > 1:
+        adjustment = f"Holm-adjusted over {stats.family_size} strategies"
+        met, missed = (f"adjusted p = {_p(v)}" for v in (stats.p_adjusted, stats.p_missed_adjusted))
     else:
-        outcome = (
-            "not shown non-inferior" if objective.test == NON_INFERIORITY else ("not shown better")
+        adjustment = "one strategy: no adjustment"
+        met, missed = (f"p = {_p(v)}" for v in (stats.p_value, stats.p_missed))
+    outcome = {
+        (PASS, NON_INFERIORITY): f"not worse than {theirs}",
+        (PASS, SUPERIORITY): f"better than {theirs}",
+        (
+            FAIL,
+            NON_INFERIORITY,
+        ): f"worse than {theirs} by more than the margin {objective.margin:g}",
+        (FAIL, SUPERIORITY): f"worse than {theirs}",
+    }.get((verdict, objective.test))
+    if trial.spread == 0.0:
+        if verdict == FAIL and objective.test == SUPERIORITY:
+            outcome = f"not better than {theirs}"
+        decision = f"the difference is {stats.effect:+.4g} on every fold, so it decides: {outcome}"
+    elif verdict == PASS:
+        decision = f"{met} < alpha {stats.alpha:g} ({adjustment}): {outcome}"
+    elif verdict == FAIL:
+        decision = (
+            f"the opposite test, H1: difference < {objective.bound:g}, has {missed} < alpha "
+            f"{stats.alpha:g} ({adjustment}): the data show it {outcome}"
         )
-        decision = f"{holm} >= alpha {stats.alpha:g}: {outcome}"
+    else:
+        decision = (
+            f"{met} and, for the opposite hypothesis, {missed}, both >= alpha "
+            f"{stats.alpha:g} ({adjustment}): the data show neither that the objective is met "
+            "nor that it is missed"
+        )
         if stats.p_value < stats.alpha <= stats.p_adjusted:
             decision += " (significant alone, not after the adjustment for several strategies)"
     parts = [
         f"{objective.metric} {effect} = {stats.effect:+.4g}, corrected {level} CI "
         f"[{stats.ci_low:+.4g}, {stats.ci_high:+.4g}] over {stats.n_pairs} paired folds "
         f"(reference job {stats.reference})",
-        f"{hypothesis}: one-sided corrected t-test p = {_p(stats.p_value)}, {decision}",
+        f"{hypothesis}: one-sided corrected t-test"
+        + (f" p = {_p(stats.p_value)}, " if stats.family_size > 1 else ", ")
+        + decision,
         f"Bayesian correlated t-test, rope {stats.rope:g}: P({ours} better) = "
         f"{stats.p_candidate_better:.3f}, P(equivalent) = {stats.p_equivalent:.3f}, "
         f"P({theirs} better) = {stats.p_reference_better:.3f}",
@@ -558,7 +630,7 @@ class _FoldCache:
     def get(self, candidate: Candidate) -> pd.DataFrame | None:
         path = RunFolder(candidate.run_dir).folds
         if path not in self._tables:
-            self._tables[path] = read_folds(path)
+            self._tables[path] = RunFolder(candidate.run_dir).read_folds()
         return self._tables[path]
 
     def column(self, candidate: Candidate, metric: str) -> pd.Series:
@@ -571,61 +643,3 @@ class _FoldCache:
         ours = self.column(candidate, metric).sort_index()
         theirs = self.column(reference, metric).reindex(ours.index)
         return ours.to_numpy(dtype=float), theirs.to_numpy(dtype=float)
-
-
-def read_folds(path: Path) -> pd.DataFrame | None:
-    """Read a ``folds.csv`` strictly, indexed by ``(repeat, fold)``; ``None`` when missing.
-
-    The metric columns are checked when they are read (:func:`metric_column`).
-
-    Raises
-    ------
-    InputDataError
-        When the file is not a CSV, lacks or has non-integer ``repeat`` / ``fold`` values,
-        repeats a ``(repeat, fold)`` pair, or holds text in a metric column.
-    """
-    path = Path(path)
-    if not path.is_file():
-        return None
-    rerun = "the file is damaged or was not written by `harness run`: rerun the job."
-    try:
-        table = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
-        raise InputDataError(f"{path} cannot be read as CSV ({exc}); {rerun}") from exc
-    missing = [c for c in FOLD_INDEX if c not in table.columns]
-    if missing:
-        raise InputDataError(f"{path} has no column {missing[0]!r}; {rerun}")
-    for column in FOLD_INDEX:
-        values = pd.to_numeric(table[column], errors="coerce")
-        if (
-            table[column].dtype == bool
-            or values.isna().any()
-            or not np.all(np.isfinite(values))
-            or not np.all(values == np.round(values))
-        ):
-            raise InputDataError(
-                f"{path}: column {column!r} holds values that are not integers; {rerun}"
-            )
-        table[column] = values.astype(int)
-    if table.duplicated(list(FOLD_INDEX)).any():
-        raise InputDataError(f"{path} lists a (repeat, fold) pair twice; {rerun}")
-    return table.set_index(list(FOLD_INDEX))
-
-
-def metric_column(table: pd.DataFrame, metric: str, path: Path) -> pd.Series:
-    """The fold values of ``metric`` as floats (NaN stays: the checks fail on it).
-
-    Raises
-    ------
-    InputDataError
-        When the column holds text or booleans.
-    """
-    column = table[metric]
-    if column.isna().all():
-        return column.astype(float)
-    if column.dtype == bool or not pd.api.types.is_numeric_dtype(column.dtype):
-        raise InputDataError(
-            f"{path}: column {metric!r} holds values that are not numbers; the file is damaged "
-            "or was not written by `harness run`: rerun the job."
-        )
-    return column.astype(float)

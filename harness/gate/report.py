@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import ConfigError
-from harness.gate.checks import FAIL, NOT_APPLICABLE, OK, PASS, Check
+from harness.gate.checks import FAIL, INCONCLUSIVE, NOT_APPLICABLE, OK, PASS, Check
 from harness.gate.gate import GateResult
 
 _COLUMNS = ("candidate", "check", "metric", "value", "threshold", "verdict")
@@ -57,10 +57,12 @@ class StrategyVerdict:
     strategy : str
         The strategy's name (the runs' resampler).
     verdict : str
-        ``FAIL`` when a check of one of its runs failed; else ``PASS`` when a check other
-        than the run status passed; else ``NOT APPLICABLE`` (e.g. the reference strategy).
+        ``FAIL`` when a check of one of its runs failed; else ``INCONCLUSIVE`` when one was
+        inconclusive; else ``PASS`` when a check other than the run status passed; else
+        ``NOT APPLICABLE``.
     failed : tuple of str
-        Names of the failed checks, each once, in the order of the checks.
+        Names of the failed (for ``INCONCLUSIVE``: the inconclusive) checks, each once, in the
+        order of the checks.
     n_runs, n_failed_runs : int
         Runs of the strategy checked, and those with a failed check.
     warnings : tuple of str
@@ -80,9 +82,9 @@ class StrategyVerdict:
     def line(self) -> str:
         """One line, e.g. ``smote: FAIL in 2 of 3 runs (minority_recall, pr_auc_not_worse)``."""
         runs = f"{self.n_runs} run{'' if self.n_runs == 1 else 's'}"
-        if self.verdict == FAIL:
+        if self.verdict in (FAIL, INCONCLUSIVE):
             text = (
-                f"{self.strategy}: FAIL in {self.n_failed_runs} of {runs} "
+                f"{self.strategy}: {self.verdict} in {self.n_failed_runs} of {runs} "
                 f"({', '.join(self.failed)})"
             )
         elif self.verdict == PASS:
@@ -115,9 +117,11 @@ def strategy_verdicts(result: GateResult) -> list[StrategyVerdict]:
     verdicts = []
     for strategy, checks in by_strategy.items():
         failed = [c for c in checks if c.failed]
+        unsure = [c for c in checks if c.inconclusive]
         gated = [c for c in checks if c.passed and c.kind != "run"]
         reasons = [c.detail for c in checks if c.not_applicable]
-        verdict = FAIL if failed else PASS if gated else NOT_APPLICABLE
+        verdict = FAIL if failed else INCONCLUSIVE if unsure else PASS if gated else NOT_APPLICABLE
+        failed = failed or unsure
         verdicts.append(
             StrategyVerdict(
                 strategy=strategy,
@@ -145,9 +149,11 @@ def _row(check: Check) -> tuple[str, ...]:
 
 def headline(result: GateResult) -> str:
     """One line: the verdict and the counts, e.g. ``12 passed, 2 failed, 3 not applicable``."""
+    policy = "; INCONCLUSIVE counts as passed" if result.inconclusive == "pass" else ""
     return (
         f"Model-quality gate: {result.verdict} ({result.counts()}; SLO set {result.slo_set!r}"
         + (f", baseline {result.baseline}" if result.baseline else "")
+        + policy
         + ")"
     )
 
@@ -178,6 +184,10 @@ def to_terminal(result: GateResult) -> str:
     lines += coverage_lines(result)
     lines += [f"  FAIL {c.candidate or '(data)'} {c.name}: {c.detail}" for c in result.failures]
     lines += [
+        f"  INCONCLUSIVE {c.candidate or '(data)'} {c.name}: {c.detail}"
+        for c in result.inconclusive_checks
+    ]
+    lines += [
         f"  NOT APPLICABLE {c.candidate or '(data)'} {c.name}: {c.detail}"
         for c in result.not_applicable
     ]
@@ -205,7 +215,7 @@ def to_markdown(result: GateResult) -> str:
     lines.append("|" + "---|" * len(_COLUMNS))
     for check in result.checks:
         cells = [cell.replace("|", "\\|") for cell in _row(check)]
-        cells[-1] = f"**{cells[-1]}**" if check.failed else cells[-1]
+        cells[-1] = f"**{cells[-1]}**" if check.failed or check.inconclusive else cells[-1]
         lines.append("| " + " | ".join(cells) + " |")
     if result.failures:
         lines += ["", "### Failed checks", ""]
@@ -214,6 +224,11 @@ def to_markdown(result: GateResult) -> str:
                 f"- **{check.name}** ({check.candidate or 'data'}): "
                 f"{_code(_requirement(check))}. {check.detail}"
             )
+    if result.inconclusive_checks:
+        counted = "counted as passed" if result.inconclusive == "pass" else "not a pass"
+        lines += ["", f"### Inconclusive ({counted})", ""]
+        for check in result.inconclusive_checks:
+            lines.append(f"- **{check.name}** ({check.candidate or 'data'}): {check.detail}")
     if result.not_applicable:
         lines += ["", "### Not applicable (not counted as passed)", ""]
         for check in result.not_applicable:
@@ -242,7 +257,7 @@ def to_junit(result: GateResult) -> str:
             "testsuite",
             name=f"gate {candidate}",
             tests=str(len(checks)),
-            failures=str(sum(1 for c in checks if c.failed)),
+            failures=str(sum(1 for c in checks if _junit_failure(c, result))),
             errors="0",
             skipped=str(sum(1 for c in checks if c.not_applicable)),
         )
@@ -256,6 +271,13 @@ def to_junit(result: GateResult) -> str:
                 message = _requirement(check)
             if check.not_applicable:
                 ET.SubElement(case, "skipped", message=f"NOT APPLICABLE: {check.detail}")
+            elif check.inconclusive and result.inconclusive == "pass":
+                ET.SubElement(
+                    case, "skipped", message=f"INCONCLUSIVE (counted as passed): {check.detail}"
+                )
+            elif check.inconclusive:
+                failure = ET.SubElement(case, "failure", message=message, type=INCONCLUSIVE)
+                failure.text = f"INCONCLUSIVE: {check.detail}"
             elif check.failed:
                 failure = ET.SubElement(case, "failure", message=message, type=check.kind)
                 failure.text = check.detail
@@ -264,10 +286,18 @@ def to_junit(result: GateResult) -> str:
             else:
                 ET.SubElement(case, "system-out").text = check.detail
     suites.set("tests", str(len(result.checks)))
-    suites.set("failures", str(len(result.failures)))
-    suites.set("skipped", str(len(result.not_applicable)))
+    suites.set("failures", str(sum(1 for c in result.checks if _junit_failure(c, result))))
+    skipped = len(result.not_applicable)
+    if result.inconclusive == "pass":
+        skipped += len(result.inconclusive_checks)
+    suites.set("skipped", str(skipped))
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _junit_failure(check: Check, result: GateResult) -> bool:
+    """A JUnit failure: a failed check, or an INCONCLUSIVE one that does not count as passed."""
+    return check.failed or (check.inconclusive and result.inconclusive != "pass")
 
 
 def to_json(result: GateResult) -> str:
@@ -326,6 +356,7 @@ def write_outputs(
 def _coverage_properties(suite: ET.Element, result: GateResult) -> None:
     properties = ET.SubElement(suite, "properties")
     entries = [("gate.verdict", f"{result.verdict} ({result.counts()})")]
+    entries += [("gate.inconclusive", result.inconclusive)]
     entries += [("gate.scope", result.scope)] if result.scope else []
     entries += [("gate.covers", line) for line in result.covers]
     entries += [("gate.left_out", line) for line in result.left_out]

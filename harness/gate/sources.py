@@ -22,9 +22,11 @@ from harness.tracking import query
 from harness.tracking.query import open_reader as mlflow_client  # noqa: F401
 from harness.tracking.store import default_tracking_uri  # noqa: F401
 
-#: Tags from which a run without a ``result.json`` artifact gets its schema and strategy kind.
+#: Tags from which a run without a ``result.json`` artifact gets its schema, strategy kind and
+#: whether its scores are hard (``"true"`` or ``"false"``; any other value is refused).
 SCHEMA_TAG = "harness.schema"
 STRATEGY_TAG = "strategy"
+HARD_SCORES_TAG = "harness.hard_scores"
 
 
 @dataclass(frozen=True)
@@ -294,9 +296,14 @@ def candidate_from_run(client: Any, run: Any) -> Candidate:
     values = query.split_metrics(run.data.metrics)
     tags = run.data.tags
     schema = tags.get(SCHEMA_TAG)
+    hard = tags.get(HARD_SCORES_TAG)
     record = {
         "schema": int(schema) if str(schema).isdigit() else schema,
         "strategy": tags.get(STRATEGY_TAG),
+        # Without the tag the record is refused (check_record): hard scores are never assumed.
+        "hard_scores": {"true": True, "false": False}.get(hard, hard),
+        # A run read from its metrics excuses no metric: one it lacks is missing, not undefined.
+        "undefined": {},
         "metrics": values.means,
         "std": values.std,
         "ci95": values.ci95,

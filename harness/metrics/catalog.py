@@ -56,6 +56,12 @@ class MetricSpec:
         Shown first in reports and summaries.
     description : str
         One line for reports and dashboards.
+    needs : {"ranking", "operating_point"} or None
+        What the metric means something only with: continuous scores that rank the rows
+        (``ranking``: ROC-AUC, PR-AUC), or a decision threshold tuned to reach the precision
+        target (``operating_point``). A model with hard scores (a few distinct values per fold)
+        has no ranking and no tunable operating point: an objective on such a metric is not
+        applicable to it (:data:`NEEDS_CONTINUOUS_SCORES`).
     """
 
     name: str
@@ -66,6 +72,7 @@ class MetricSpec:
     group: str
     headline: bool = False
     description: str = ""
+    needs: str | None = None
 
     def in_range(self, value: float) -> bool:
         """Whether ``value`` is a finite number inside the metric's range."""
@@ -93,15 +100,24 @@ _SLI_DESCRIPTIONS = {
 _HEADLINE_SLIS = ("minority_recall", "minority_precision", "minority_f1", "g_mean", "pr_auc")
 
 
+#: SLIs that rank rows by score: they need continuous scores.
+_RANKING_SLIS = ("roc_auc", "pr_auc")
+
+
 def _sli_specs() -> list[MetricSpec]:
     specs = []
     for name, text in _SLI_DESCRIPTIONS.items():
         headline = name in _HEADLINE_SLIS
+        needs = "ranking" if name in _RANKING_SLIS else None
         specs.append(
-            MetricSpec(f"test/{name}", 0.0, 1.0, True, "ratio", "minority SLIs", headline, text)
+            MetricSpec(
+                f"test/{name}", 0.0, 1.0, True, "ratio", "minority SLIs", headline, text, needs
+            )
         )
         specs.append(
-            MetricSpec(f"train/{name}", 0.0, 1.0, True, "ratio", "gap", False, f"{text}, train")
+            MetricSpec(
+                f"train/{name}", 0.0, 1.0, True, "ratio", "gap", False, f"{text}, train", needs
+            )
         )
         specs.append(
             MetricSpec(
@@ -113,6 +129,7 @@ def _sli_specs() -> list[MetricSpec]:
                 "gap",
                 name == "minority_recall",
                 f"train minus test {name}: overfitting",
+                needs,
             )
         )
     return specs
@@ -253,6 +270,7 @@ _SPECS: list[MetricSpec] = [
         "minority SLIs",
         True,
         "minority recall at the precision target, threshold tuned on the training fold",
+        "operating_point",
     ),
     MetricSpec(
         "test/threshold_at_precision",
@@ -263,6 +281,49 @@ _SPECS: list[MetricSpec] = [
         "calibration",
         False,
         "score threshold that reaches the precision target on the training fold",
+        "operating_point",
+    ),
+    MetricSpec(
+        "test/precision_at_threshold",
+        0.0,
+        1.0,
+        True,
+        "ratio",
+        "minority SLIs",
+        False,
+        "minority precision reached on the test fold at the threshold tuned on the training fold",
+        "operating_point",
+    ),
+    MetricSpec(
+        "test/precision_below_target",
+        0.0,
+        1.0,
+        False,
+        "ratio",
+        "calibration",
+        False,
+        "share of folds whose test precision at the tuned threshold is below the target",
+        "operating_point",
+    ),
+    MetricSpec(
+        "test/operating_point_reached",
+        0.0,
+        1.0,
+        None,
+        "ratio",
+        "calibration",
+        False,
+        "share of folds whose training rows reached the precision target at some threshold",
+    ),
+    MetricSpec(
+        "test/score_levels",
+        0.0,
+        INF,
+        None,
+        "count",
+        "calibration",
+        False,
+        "distinct minority scores on a test fold (a few: hard scores, no ranking)",
     ),
     *(
         MetricSpec(f"test/{name}", 0.0, 1.0, False, "ratio", "calibration", False, text)
@@ -306,6 +367,9 @@ CATALOG: dict[str, MetricSpec] = {spec.name: spec for spec in _SPECS}
 #: Keys that a newer harness renamed: old key -> new key. The gate refuses an old key with
 #: "renamed to X", so a stale SLO file or record never silently checks nothing.
 RENAMED: dict[str, str] = {"noise/minority_label_noise": "data/minority_overlap"}
+
+#: What a metric may need that a model with hard scores does not have.
+NEEDS_CONTINUOUS_SCORES = ("ranking", "operating_point")
 
 #: The bare fairness metric names an SLO fairness bound can name.
 FAIRNESS_METRICS = tuple(

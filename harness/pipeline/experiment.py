@@ -1,10 +1,11 @@
 """Run an experiment end to end: its jobs, their comparison, verdicts and publication.
 
 ``harness run`` lands here (:func:`run_experiment`): the runner runs the jobs into their run
-folders (:mod:`harness.runner.experiment`), the report compares them, the gate judges each
-strategy under the run's SLO set (:mod:`harness.pipeline.judge`), and
+folders (:mod:`harness.runner.experiment`), the gate judges each strategy under the run's SLO
+set (:mod:`harness.pipeline.judge`), the report compares the jobs and opens with those verdicts
+(so the report written, and tracked, already says the answer), and
 :mod:`harness.pipeline.publish` sends everything to tracking and export. Inside a Hydra sweep
-each job leaves the comparison, verdicts and export to the sweep's end
+each job leaves the terminal's verdicts and the export to the sweep's end
 (:class:`harness.pipeline.sweep.SweepSummaryCallback`).
 """
 
@@ -18,8 +19,9 @@ from omegaconf import DictConfig
 
 from harness.evaluate.settings import EvaluationSettings
 from harness.pipeline import publish
-from harness.pipeline.judge import strategy_verdict_lines
+from harness.pipeline.judge import judge_folder
 from harness.report.comparison import Comparison, compare
+from harness.report.verdicts import VerdictSection
 from harness.runner.experiment import compose_jobs, run_jobs, write_manifest
 from harness.runner.worker_lifetime import exit_with_parent, sweep_parent_pid
 from harness.runs import writing
@@ -37,6 +39,8 @@ class ExperimentOutcome:
     parent_run_id: str | None = None
     verdicts: list[str] = field(default_factory=list)
     """One line per strategy: its verdict under the run's SLO set (``slo=``)."""
+    verdict_section: VerdictSection | None = None
+    """The same verdicts in the report's shape (the report opens with them)."""
 
     @property
     def failed(self) -> list[dict[str, Any]]:
@@ -82,11 +86,19 @@ def run_experiment(
     records, skipped = run_jobs(
         jobs, n_jobs=settings.n_jobs, resume=bool(cfg.resume), progress=settings.progress
     )
-    comparison = None
+    comparison = judgement = None
+    if len(jobs) > 1 or sweep_dir is None:  # judged before the comparison: its report opens
+        judgement = judge_folder(output_dir, slo)  # with the verdicts
     if len(jobs) > 1:
-        comparison = compare(output_dir, title=f"Experiment {cfg.experiment.name}")
+        comparison = compare(
+            output_dir,
+            title=f"Experiment {cfg.experiment.name}",
+            slo=slo,
+            verdicts=judgement.section,
+        )
     outcome = ExperimentOutcome(output_dir=output_dir, records=records, comparison=comparison)
     outcome.skipped = skipped
+    outcome.verdict_section = judgement.section if judgement is not None else None
     published = publish.track(
         cfg,
         (job.run_dir for job in jobs),
@@ -96,6 +108,6 @@ def run_experiment(
     outcome.tracking_uri = published.tracking_uri
     outcome.parent_run_id = published.parent_run_id
     if sweep_dir is None:  # inside a sweep, the sweep's end judges and exports every job at once
-        outcome.verdicts = strategy_verdict_lines(output_dir, slo)
+        outcome.verdicts = judgement.lines
         publish.export(cfg, records, slo)
     return outcome

@@ -1,4 +1,5 @@
-"""The end of a Hydra multirun: compare every job of the sweep, track and export the result."""
+"""The end of a Hydra multirun: judge and compare every job of the sweep (the sweep's report
+opens with the verdicts), track and export the result."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from harness.pipeline import publish
-from harness.pipeline.judge import strategy_verdict_lines
+from harness.pipeline.judge import judge_folder
 from harness.report.comparison import compare
 from harness.runner.worker_lifetime import SWEEP_PID_ENV
 from harness.runs import find_run_dirs
@@ -45,13 +46,20 @@ class SweepSummaryCallback(Callback):
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(str(config.hydra.sweep.dir))
-        comparison = compare(sweep_dir, title=f"Sweep {config.experiment.name}")
         slo = publish.slo_set(config)
+        judgement = judge_folder(sweep_dir, slo)
+        comparison = compare(
+            sweep_dir,
+            title=f"Sweep {config.experiment.name}",
+            slo=slo,
+            verdicts=judgement.section,
+        )
         LAST_SWEEP.clear()
         LAST_SWEEP.update(
             sweep_dir=sweep_dir,
             comparison=comparison,
-            verdicts=strategy_verdict_lines(sweep_dir, slo),
+            verdicts=judgement.lines,
+            verdict_section=judgement.section,
         )
         # Jobs log themselves; anything a job could not log (a busy store, a server blip) is
         # uploaded now. Logging is idempotent, so nothing is duplicated.

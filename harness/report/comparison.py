@@ -5,12 +5,20 @@ for an in-process grid, a Hydra multirun, a resumed sweep, or folders copied fro
 It fails closed: an unreadable record, a record of another result schema or a folder with
 unfinished jobs (:func:`harness.runs.incomplete_jobs`) is an error, unless the caller allows
 missing jobs, and then every output names the jobs left out.
+
+Given the SLO set the run is judged under and the verdicts under it
+(:class:`harness.report.verdicts.VerdictSection`, filled by the pipeline from the gate), the
+report opens with each strategy's verdict in words, its forest plots draw that set and colour
+each strategy by its verdict, and the paired comparisons cover every metric an objective uses.
+Every interval shown is clipped to its metric's range in the catalog.
 """
 
 from __future__ import annotations
 
+import html
 import itertools
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,8 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from harness.errors import HarnessError, InputDataError
+from harness.errors import InputDataError
 from harness.evaluate.inference import compare_paired, holm, rank_test
+from harness.metrics import catalog
 from harness.metrics.catalog import greater_is_better, parse_key
 from harness.report.cost_quality import write_cost_quality_section
 from harness.report.group_fairness import (
@@ -30,11 +39,20 @@ from harness.report.group_fairness import (
 )
 from harness.report.pages import (
     HEADLINE_METRICS,
-    forest_plot_png,
+    clipped_interval,
+    forest_plot,
     format_ci,
     markdown_table,
+    relative_lines,
     render_html,
     slo_lines,
+    slo_metrics,
+)
+from harness.report.verdicts import (
+    VerdictSection,
+    inline_html,
+    verdict_html,
+    verdict_markdown,
 )
 from harness.runs import (
     RESULT_SCHEMA_VERSION,
@@ -88,10 +106,15 @@ class Comparison:
     ``ci_high`` and ``n``."""
     rank_test: Any = None
     """The :class:`harness.evaluate.inference.RankTest` across data sets, when there is one."""
+    slo: Any = None
+    """The :class:`harness.slo.SLOSet` the report draws and the verdicts are under, if any."""
+    verdicts: VerdictSection | None = None
+    """Each strategy's verdict under :attr:`slo`, shown first in the report."""
 
 
-def _shown_metrics(records: list[dict[str, Any]]) -> list[str]:
-    """The headline metrics, then the pooled fairness gaps of every sensitive column."""
+def _shown_metrics(records: list[dict[str, Any]], extra: Sequence[str] = ()) -> list[str]:
+    """The headline metrics, the ``extra`` ones (those an SLO set's objectives use), then the
+    pooled fairness gaps of every sensitive column."""
     fairness = sorted(
         {
             key
@@ -104,12 +127,13 @@ def _shown_metrics(records: list[dict[str, Any]]) -> list[str]:
             )
         }
     )
-    return [*HEADLINE_METRICS, *fairness]
+    return list(dict.fromkeys([*HEADLINE_METRICS, *extra, *fairness]))
 
 
-def comparison_table(records: list[dict[str, Any]]) -> pd.DataFrame:
-    """One row per job: identity, status and the shown metrics as ``mean [95% CI]`` text."""
-    shown = _shown_metrics(records)
+def comparison_table(records: list[dict[str, Any]], extra: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per job: identity, status and the shown metrics as ``mean [95% CI]`` text
+    (headline metrics, ``extra``, fairness gaps), each interval clipped to its metric's range."""
+    shown = _shown_metrics(records, extra)
     rows = []
     for record in records:
         row = {
@@ -121,28 +145,29 @@ def comparison_table(records: list[dict[str, Any]]) -> pd.DataFrame:
         }
         for key in shown:
             mean = record.get("metrics", {}).get(key)
-            row[key] = format_ci(mean, record.get("ci95", {}).get(key)) if mean is not None else ""
+            interval = clipped_interval(key, record.get("ci95", {}).get(key))
+            row[key] = format_ci(mean, interval) if mean is not None else ""
         rows.append(row)
     columns = ["dataset", "resampler", "model", "seed", "status", *shown]
     table = pd.DataFrame(rows, columns=columns)
     return table.sort_values(["dataset", "model", "seed", "resampler"], ignore_index=True)
 
 
-def comparison_numbers(records: list[dict[str, Any]]) -> pd.DataFrame:
+def comparison_numbers(records: list[dict[str, Any]], extra: Sequence[str] = ()) -> pd.DataFrame:
     """comparison.csv: one row per (job, metric), the numbers as numbers.
 
     The metrics are those of the strategy table, then every other fairness value a job holds
     (per-group recall, selection rate and size, the worst group's recall, the count of small
     groups); those rows exist only for the jobs that hold them, and their ``ci_method`` is
-    the pooled out-of-fold one.
+    the pooled out-of-fold one. Every interval is clipped to its metric's range.
     """
     rows = []
-    shown = _shown_metrics(records)
+    shown = _shown_metrics(records, extra)
     for record in records:
         metrics, intervals = record.get("metrics", {}), record.get("ci95", {})
         own = [k for k in fairness_keys([record]) if k not in shown]
         for key in [*shown, *own]:
-            low, high = (intervals.get(key) or [None, None])[:2]
+            low, high = (clipped_interval(key, intervals.get(key)) or [None, None])[:2]
             rows.append(
                 {
                     "dataset": record["dataset"],
@@ -178,8 +203,7 @@ def _ci_method(record: dict[str, Any], key: str) -> str | None:
 
 
 def _read_folds(record: dict[str, Any]) -> pd.DataFrame | None:
-    path = RunFolder(record["run_dir"]).folds
-    return pd.read_csv(path).set_index(["repeat", "fold"]) if path.is_file() else None
+    return RunFolder(record["run_dir"]).read_folds()
 
 
 def _fold_values(folds: pd.DataFrame | None, metric: str) -> pd.Series | None:
@@ -192,10 +216,19 @@ def _kind(record: dict[str, Any]) -> str:
     return str(record.get("strategy") or record["resampler"])
 
 
+def tested_metrics(slo: Any = None) -> list[str]:
+    """The metrics of the paired comparisons: every metric a relative or an absolute objective
+    of ``slo`` uses, then the fixed :data:`TEST_METRICS`."""
+    return list(dict.fromkeys([*slo_metrics(slo), *TEST_METRICS]))
+
+
 def paired_tests(
-    records: list[dict[str, Any]], metrics=TEST_METRICS, rope: float = ROPE
+    records: list[dict[str, Any]],
+    metrics: Sequence[str] = TEST_METRICS,
+    rope: float = ROPE,
+    reference: str = REFERENCE_STRATEGY,
 ) -> pd.DataFrame:
-    """Paired comparisons across folds: every strategy vs ``none``, and ADASYN vs SMOTE.
+    """Paired comparisons across folds: every strategy vs ``reference``, and ADASYN vs SMOTE.
 
     Jobs are paired within the same data set, model and seed, so their folds are identical.
     Each row has the mean difference (candidate − reference) with its corrected 95 % interval,
@@ -204,6 +237,11 @@ def paired_tests(
     Bayesian correlated t-test's P(candidate better), P(equivalent within ±rope) and
     P(reference better) (Benavoli et al. 2017). A fold-level Wilcoxon test is not reported: it
     treats the overlapping folds as independent.
+
+    A pair that cannot be tested on a metric has a row too, without numbers and with the reason
+    in ``note``, outside the Holm family: a metric a job does not define (one that needs
+    continuous scores, for a model with hard scores; one the job recorded as undefined), or
+    one its ``folds.csv`` has no column for.
     """
     ok = [r for r in records if r["status"] == "success"]
     folds = {r["run_dir"]: _read_folds(r) for r in ok}  # each folds.csv read once
@@ -211,29 +249,88 @@ def paired_tests(
     key = lambda r: (r["dataset"], r["model"], r["seed"])  # noqa: E731
     for (dataset, model, seed), group in itertools.groupby(sorted(ok, key=key), key=key):
         by_kind = {_kind(r): r for r in group}
-        pairs = [(s, REFERENCE_STRATEGY) for s in sorted(by_kind) if s != REFERENCE_STRATEGY]
-        if "adasyn" in by_kind and "smote" in by_kind:
+        pairs = [(s, reference) for s in sorted(by_kind) if s != reference]
+        if "adasyn" in by_kind and "smote" in by_kind and reference != "smote":
             pairs.append(("adasyn", "smote"))
         for metric in metrics:
-            family = []
-            for candidate, reference in pairs:
-                if reference not in by_kind:
+            family, untested = [], []
+            for candidate, baseline in pairs:
+                if baseline not in by_kind:
                     continue
-                a = _fold_values(folds[by_kind[candidate]["run_dir"]], metric)
-                b = _fold_values(folds[by_kind[reference]["run_dir"]], metric)
-                if a is None or b is None:
+                identity = (dataset, model, seed, candidate, baseline, metric)
+                jobs = (by_kind[candidate], by_kind[baseline])
+                reason = _not_defined(jobs, metric)
+                a = _fold_values(folds[jobs[0]["run_dir"]], metric)
+                b = _fold_values(folds[jobs[1]["run_dir"]], metric)
+                if reason is None and (a is None or b is None):
+                    reason = (
+                        f"{metric} is not a column of the folds.csv of "
+                        f"{jobs[0 if a is None else 1]['resampler']} (measured once per job, or "
+                        "not computed): no fold-by-fold test"
+                    )
+                if reason is not None:
+                    untested.append(_untested_row(*identity, reason))
                     continue
                 a, b = a.align(b, join="inner")
-                family.append(
-                    _paired_row(dataset, model, seed, candidate, reference, metric, a, b, rope,
-                                by_kind[candidate])
-                )  # fmt: skip
+                family.append(_paired_row(*identity, a, b, rope, jobs[0]))
             if family:
                 adjusted = holm([row["p_value"] for row in family])
                 for row, p in zip(family, adjusted, strict=True):
                     row["p_holm"] = float(p)
-                rows.extend(family)
+            rows.extend(family + untested)
     return pd.DataFrame(rows)
+
+
+def _not_defined(jobs: Sequence[dict[str, Any]], metric: str) -> str | None:
+    """Why ``metric`` is not defined for one of the two jobs, or ``None``."""
+    parsed = parse_key(metric)
+    needs = getattr(parsed.spec, "needs", None) if parsed is not None else None
+    for job in jobs:
+        undefined = (job.get("undefined") or {}).get(metric)
+        if undefined:
+            return f"{metric} is not defined for {job['resampler']}: {undefined}"
+        if needs in getattr(catalog, "NEEDS_CONTINUOUS_SCORES", ()) and job.get("hard_scores"):
+            levels = job.get("score_levels")
+            count = f"{levels:g}" if isinstance(levels, int | float) else "few"
+            return (
+                f"{metric} needs continuous scores ({needs}); the model of "
+                f"{job['resampler']} has hard scores ({count} distinct values per test fold), "
+                "so it is not defined for it"
+            )
+    return None
+
+
+def _untested_row(dataset, model, seed, candidate, reference, metric, reason) -> dict:
+    row = dict.fromkeys(_PAIRED_NUMBERS, np.nan)
+    return {
+        "dataset": dataset,
+        "model": model,
+        "seed": seed,
+        "candidate": candidate,
+        "reference": reference,
+        "metric": metric,
+        "greater_is_better": greater_is_better(metric),
+        **row,
+        "rope": np.nan,
+        "n_folds": 0,
+        "note": reason,
+    }
+
+
+_PAIRED_NUMBERS = (
+    "mean_difference", "ci_low", "ci_high", "corrected_t", "p_value", "p_holm",
+    "p_candidate_better", "p_equivalent", "p_reference_better",
+)  # fmt: skip
+
+
+def _clip_difference(metric: str, low: float, high: float) -> tuple[float, float]:
+    """A difference's interval clipped to what a difference of the metric can be (±its
+    range's width, for a metric of bounded range)."""
+    bounds = catalog.metric_range(metric)
+    if bounds is None:
+        return low, high
+    width = bounds[1] - bounds[0]
+    return float(np.clip(low, -width, width)), float(np.clip(high, -width, width))
 
 
 def _paired_row(dataset, model, seed, candidate, reference, metric, a, b, rope, record) -> dict:
@@ -246,6 +343,7 @@ def _paired_row(dataset, model, seed, candidate, reference, metric, a, b, rope, 
     elif not np.isfinite(result.t):
         note = "zero variance of the differences: the t statistic is undefined"
     direction = greater_is_better(metric)
+    ci_low, ci_high = _clip_difference(metric, result.ci_low, result.ci_high)
     return {
         "dataset": dataset,
         "model": model,
@@ -255,8 +353,8 @@ def _paired_row(dataset, model, seed, candidate, reference, metric, a, b, rope, 
         "metric": metric,
         "greater_is_better": direction,
         "mean_difference": result.mean_difference,
-        "ci_low": result.ci_low,
-        "ci_high": result.ci_high,
+        "ci_low": ci_low,
+        "ci_high": ci_high,
         "corrected_t": result.t,
         "p_value": result.p_value,
         "p_holm": np.nan,
@@ -393,7 +491,13 @@ def _unusable(record: dict[str, Any], folder: RunFolder) -> str | None:
 
 
 def compare(
-    root: Path, *, write: bool = True, title: str | None = None, allow_missing: bool = False
+    root: Path,
+    *,
+    write: bool = True,
+    title: str | None = None,
+    allow_missing: bool = False,
+    slo: Any = None,
+    verdicts: VerdictSection | None = None,
 ) -> Comparison:
     """Compare every job found under ``root`` and write the comparison files there.
 
@@ -408,6 +512,14 @@ def compare(
         The report title.
     allow_missing : bool
         Compare what can be read and name the rest in every output, instead of failing.
+    slo : SLOSet, optional
+        The SLO set the run is judged under (:class:`harness.slo.SLOSet`, a custom file too):
+        the forest plots draw its objectives, and the strategy table and the paired
+        comparisons cover every metric its objectives use. Without it the plots say that no
+        SLO set was given.
+    verdicts : VerdictSection, optional
+        Each strategy's verdict under ``slo`` (:func:`harness.pipeline.judge.verdict_section`):
+        the report opens with it, and the forest plots colour each strategy by it.
 
     Returns
     -------
@@ -429,16 +541,26 @@ def compare(
             "with `harness compare --allow-missing` (every output then lists what was left "
             "out)."
         )
-    table = comparison_table(records)
-    numbers = comparison_numbers(records)
+    objective_metrics = slo_metrics(slo)
+    table = comparison_table(records, objective_metrics)
+    numbers = comparison_numbers(records, objective_metrics)
     if left_out:
         table = pd.concat([table, _left_out_rows(left_out)], ignore_index=True)
         numbers = pd.concat([numbers, _left_out_rows(left_out)], ignore_index=True)
-    tests = paired_tests(records)
+    tests = paired_tests(records, tested_metrics(slo), reference=reference_of(slo))
     ranks, ranked = strategy_ranks(records)
     failed = [r for r in records if r["status"] != "success"]
     comparison = Comparison(
-        records, table, tests, ranks, failed, left_out=left_out, numbers=numbers, rank_test=ranked
+        records,
+        table,
+        tests,
+        ranks,
+        failed,
+        left_out=left_out,
+        numbers=numbers,
+        rank_test=ranked,
+        slo=slo,
+        verdicts=verdicts,
     )
     if write:
         with writing(root):
@@ -446,16 +568,26 @@ def compare(
     return comparison
 
 
+def reference_of(slo: Any) -> str:
+    """The reference strategy: the SLO set's relative reference, else ``none``."""
+    section = getattr(slo, "relative", None)
+    return section.reference if section is not None else REFERENCE_STRATEGY
+
+
 _TEST_COLUMNS = [
-    "dataset", "model", "seed", "candidate", "reference", "mean_difference", "ci_low",
-    "ci_high", "p_value", "p_holm", "p_candidate_better", "p_equivalent",
+    "metric", "dataset", "model", "seed", "candidate", "reference", "mean_difference",
+    "ci_low", "ci_high", "p_value", "p_holm", "p_candidate_better", "p_equivalent",
     "p_reference_better", "n_folds", "note",
 ]  # fmt: skip
 TESTS_LEGEND = (
     "mean_difference = candidate − reference over paired folds, with its Nadeau–Bengio "
     "corrected 95 % interval; p_value from the corrected resampled t-test, p_holm adjusted by "
     "Holm within each (data set, model, seed, metric) family; p_candidate_better / "
-    f"p_equivalent / p_reference_better from the Bayesian correlated t-test, rope ±{ROPE}."
+    f"p_equivalent / p_reference_better from the Bayesian correlated t-test, rope ±{ROPE}. "
+    "Two-sided and at the fixed rope: the gate's relative objectives test one side against "
+    "their own bound, margin and α (the verdict section above). A row without numbers says in "
+    "note why the pair cannot be tested on that metric. Fairness bounds are judged on pooled "
+    "out-of-fold values, not fold by fold, so they have no paired test."
 )
 
 LEFT_OUT_STATUS = "left out"
@@ -480,28 +612,16 @@ def _write_csv(path: Path, frame: pd.DataFrame, *, index: bool = False) -> None:
     write_bytes_atomic(path, lambda tmp: frame.to_csv(tmp, index=index))
 
 
-#: The SLO set whose thresholds the forest plots draw.
-PLOTTED_SLO_SET = "default"
 SIGNIFICANCE_LEVEL = 0.05
 
 
-def _plotted_slo_set() -> Any:
-    from harness.slo import load_slo_set
-
-    try:
-        return load_slo_set(PLOTTED_SLO_SET)
-    except HarnessError as exc:  # a report without SLO lines beats no report
-        log.warning("forest plots drawn without SLO lines: %s", exc)
-        return None
-
-
-def _significant(tests: pd.DataFrame, metric: str) -> set[tuple]:
-    """(dataset, model, seed, strategy) whose difference to the baseline is significant."""
+def _significant(tests: pd.DataFrame, metric: str, reference: str) -> set[tuple]:
+    """(dataset, model, seed, strategy) whose difference to the reference is significant."""
     if tests.empty:
         return set()
     chosen = tests[
         (tests["metric"] == metric)
-        & (tests["reference"] == REFERENCE_STRATEGY)
+        & (tests["reference"] == reference)
         & (tests["p_holm"] < SIGNIFICANCE_LEVEL)
     ]
     return {(r.dataset, r.model, r.seed, r.candidate) for r in chosen.itertuples(index=False)}
@@ -515,29 +635,74 @@ def _plot_rows(numbers: pd.DataFrame, metric: str) -> pd.DataFrame:
     return rows[np.isfinite(rows["mean"].astype(float))]
 
 
-def _forest_plots(folder: ExperimentFolder, comparison: Comparison) -> tuple[dict, list[str]]:
-    """One forest plot per headline metric: written to ``plots/`` and returned as PNG bytes,
-    with the Markdown lines that show them."""
-    slo_set = _plotted_slo_set()
-    images: dict[str, bytes] = {}
-    markdown: list[str] = []
-    for metric in HEADLINE_METRICS:
+@dataclass(frozen=True)
+class _Plots:
+    """The forest plots of a report: PNG bytes and note by metric, and their Markdown lines."""
+
+    images: dict[str, bytes]
+    notes: dict[str, str]
+    markdown: list[str]
+
+
+def plotted_metrics(slo: Any = None) -> list[str]:
+    """The metrics with a forest plot: the headline ones, then every other metric an objective
+    of ``slo`` uses (a warning's metric gets its line on a plot, not a plot of its own)."""
+    return list(dict.fromkeys([*HEADLINE_METRICS, *slo_metrics(slo)]))
+
+
+def _forest_plots(folder: ExperimentFolder, comparison: Comparison) -> _Plots:
+    """One forest plot per plotted metric, drawing the objectives of the comparison's SLO set
+    and coloured by its verdicts: written to ``plots/`` and returned with their notes."""
+    slo, section = comparison.slo, comparison.verdicts
+    reference = reference_of(slo)
+    plots = _Plots({}, {}, [])
+    for metric in plotted_metrics(slo):
         rows = _plot_rows(comparison.numbers, metric)
         if rows.empty:
             continue
-        png = forest_plot_png(
+        plot = forest_plot(
             rows,
             metric,
-            lines=slo_lines(metric, slo_set),
-            significant=_significant(comparison.tests, metric),
-            reference=REFERENCE_STRATEGY,
+            lines=slo_lines(metric, slo),
+            relative=relative_lines(metric, slo),
+            verdicts=section.verdicts_on(metric) if section and section.strategies else None,
+            significant=_significant(comparison.tests, metric, reference),
+            reference=reference,
+            slo_name=getattr(slo, "name", None),
         )
         path = folder.forest_plot(metric)
         path.parent.mkdir(exist_ok=True)
-        write_bytes_atomic(path, lambda tmp, png=png: tmp.write_bytes(png))
-        images[metric] = png
-        markdown.append(f"![forest plot of {metric}]({path.relative_to(folder.path)})")
-    return images, ([*markdown, ""] if markdown else [])
+        write_bytes_atomic(path, lambda tmp, png=plot.png: tmp.write_bytes(png))
+        plots.images[metric] = plot.png
+        plots.notes[metric] = plot.note
+        plots.markdown.extend(
+            [
+                f"![forest plot of {metric}]({path.relative_to(folder.path)})",
+                "",
+                f"*{metric}:* {_markdown_text(plot.note)}",
+                "",
+            ]
+        )
+    return plots
+
+
+def _markdown_text(text: str) -> str:
+    """``text`` with its asterisks escaped (a note's ``*`` is a marker, not emphasis)."""
+    return text.replace("*", r"\*")
+
+
+def _no_verdict_lines(slo: Any) -> list[str]:
+    """What the report says first when it was written without verdicts."""
+    under = f" under the SLO set `{slo.name}`" if slo is not None else ""
+    return [
+        "## Verdict",
+        "",
+        f"Not judged in this report{under}: `harness compare FOLDER` judges the folder under "
+        "the SLO set its runs were configured with (or `--slo NAME_OR_PATH`) and opens the "
+        "report with each strategy's verdict; `harness gate --run-dir FOLDER` gives the same "
+        "verdict for CI.",
+        "",
+    ]
 
 
 def _ranked(table: pd.DataFrame, numbers: pd.DataFrame) -> pd.DataFrame:
@@ -594,6 +759,16 @@ def _write(root: Path, comparison: Comparison, title: str) -> list[Path]:
     _write_csv(folder.paired_tests_csv, comparison.tests)
     files.append(folder.paired_tests_csv)
     lines = [f"# {title}", ""]
+    if comparison.verdicts is not None:
+        lines += verdict_markdown(comparison.verdicts)
+        lead = verdict_html(comparison.verdicts)
+    else:
+        heading, _, text, _ = _no_verdict_lines(comparison.slo)
+        lines += [heading, "", text, ""]
+        lead = (
+            f"<section class='verdicts'><h2>{html.escape(heading.lstrip('# '))}</h2>"
+            f"<p>{inline_html(text)}</p></section>"
+        )
     tables = []
     if comparison.left_out:
         left_out = pd.DataFrame(
@@ -606,10 +781,13 @@ def _write(root: Path, comparison: Comparison, title: str) -> list[Path]:
         tables.append((heading, left_out))
     else:
         folder.left_out_csv.unlink(missing_ok=True)
-    images, plot_lines = _forest_plots(folder, comparison)
-    files += [folder.forest_plot(metric) for metric in images]
-    images = {f"Forest plot: {metric}": png for metric, png in images.items()}
-    lines += [*plot_lines, "## Strategies (mean [95% CI] over folds, ranked)", ""]
+    plots = _forest_plots(folder, comparison)
+    files += [folder.forest_plot(metric) for metric in plots.images]
+    images = {f"Forest plot: {metric}": png for metric, png in plots.images.items()}
+    captions = {f"Forest plot: {metric}": note for metric, note in plots.notes.items()}
+    if plots.markdown:
+        lines += ["## Forest plots", "", *plots.markdown]
+    lines += ["## Strategies (mean [95% CI] over folds, ranked)", ""]
     strategies = _ranked(comparison.table, comparison.numbers)
     lines.append(markdown_table(strategies))
     tables.append(("Strategies (mean [95% CI] over folds, ranked)", strategies))
@@ -624,9 +802,8 @@ def _write(root: Path, comparison: Comparison, title: str) -> list[Path]:
         lines += ["", f"## {heading}", "", markdown_table(paper)]
         tables.append((heading, paper))
     if not comparison.tests.empty:
-        heading = "Paired comparisons on test/minority_f1 (corrected for overlapping folds)"
-        shown = comparison.tests[comparison.tests["metric"] == "test/minority_f1"]
-        shown = shown[_TEST_COLUMNS].round(4)
+        heading = _tests_heading(comparison.slo, comparison.tests)
+        shown = comparison.tests[_TEST_COLUMNS].round(4)
         lines += ["", f"## {heading}", "", TESTS_LEGEND, "", markdown_table(shown)]
         tables.append((heading, shown))
     if not comparison.ranks.empty:
@@ -660,6 +837,17 @@ def _write(root: Path, comparison: Comparison, title: str) -> list[Path]:
         lines += ["", "## Failed jobs", "", markdown_table(failed)]
         tables.append(("Failed jobs", failed))
     write_text_atomic(folder.report_md, "\n".join(lines) + "\n")
-    write_text_atomic(folder.report_html, render_html(title, tables, images))
+    page = render_html(title, tables, images, lead=lead, captions=captions)
+    write_text_atomic(folder.report_html, page)
     files += [folder.report_md, folder.report_html]
     return files
+
+
+def _tests_heading(slo: Any, tests: pd.DataFrame) -> str:
+    metrics = ", ".join(dict.fromkeys(tests["metric"]))
+    under = (
+        f"every metric an objective of `{slo.name}` uses, then the fixed ones"
+        if slo is not None
+        else "the fixed metrics"
+    )
+    return f"Paired comparisons, corrected for overlapping folds: {under} ({metrics})"

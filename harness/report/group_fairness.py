@@ -20,7 +20,7 @@ import pandas as pd
 from harness.metrics.catalog import CATALOG, parse_key
 from harness.metrics.fairness_pooled import MIN_GROUP_SIZE
 from harness.report.figures import pyplot, with_note
-from harness.report.pages import format_ci, markdown_table
+from harness.report.pages import clipped_interval, format_ci, markdown_table
 from harness.runs import ExperimentFolder, write_bytes_atomic
 
 FAIRNESS_GROUP = "fairness"
@@ -96,7 +96,7 @@ def group_values(records: list[dict[str, Any]]) -> pd.DataFrame:
             metric = _bare(parsed.spec.name)
             row[metric] = np.nan if value is None else float(value)
             if metric in RATE_METRICS:
-                low, high = intervals.get(key) or (None, None)
+                low, high = clipped_interval(key, intervals.get(key)) or (None, None)
                 row[f"{metric}_ci_low"] = np.nan if low is None else float(low)
                 row[f"{metric}_ci_high"] = np.nan if high is None else float(high)
     columns = [*ROW_IDENTITY, "min_group_size", SIZE_METRIC]

@@ -10,7 +10,7 @@ import base64
 import html
 import math
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,21 @@ def format_ci(mean: float, ci: Any) -> str:
     if not ci or any(v is None or (isinstance(v, float) and math.isnan(v)) for v in ci):
         return f"{mean:.3f}"
     return f"{mean:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]"
+
+
+def clipped_interval(key: str, ci: Any) -> Any:
+    """``ci`` clipped to the range the metric catalog gives ``key``: a time, a size or a count
+    never below 0, a ratio never above 1. A key the catalog does not know is left as it is.
+
+    Every interval a report shows goes through here (the records are clipped when written, but
+    a report must not rely on that: a record of a damaged or hand-made folder is shown too).
+    """
+    from harness.evaluate.summaries import clip_to_range
+
+    if not ci or len(ci) != 2:
+        return ci
+    values = [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in ci]
+    return clip_to_range(key, values)
 
 
 _MIB = 2.0**20
@@ -77,7 +92,7 @@ def grouped_metrics(
         shown_unit = UNIT_DISPLAY.get(unit, (1.0, unit))[1]
         row = {
             "metric": key,
-            "mean [95% CI]": format_value(value, ci95.get(key), unit),
+            "mean [95% CI]": format_value(value, clipped_interval(key, ci95.get(key)), unit),
             "unit": shown_unit,
             "meaning": spec.description if spec is not None else "",
         }
@@ -247,13 +262,19 @@ REPORT_CSS = (
     "figure{margin:0}"
     "figure img{width:100%;height:auto}"
     "figcaption{font-size:0.8em;color:#555}"
+    ".verdicts li{margin:0.25em 0}.verdicts .legend{font-size:0.85em;color:#555}"
 )
 
 
 def render_html(
-    title: str, tables: list[tuple[str, pd.DataFrame]], images: dict[str, bytes]
+    title: str,
+    tables: list[tuple[str, pd.DataFrame]],
+    images: dict[str, bytes],
+    *,
+    lead: str = "",
+    captions: Mapping[str, str] | None = None,
 ) -> str:
-    """A self-contained HTML page: inline PNG images first, then the escaped tables.
+    """A self-contained HTML page: the lead section, inline PNG images, then the escaped tables.
 
     Parameters
     ----------
@@ -263,12 +284,18 @@ def render_html(
         Heading and table, in order; every cell is escaped.
     images : dict of str to bytes
         Caption and PNG bytes, embedded as data URIs.
+    lead : str
+        An HTML fragment shown first, under the title (already escaped by its maker, e.g.
+        :func:`harness.report.verdicts.verdict_html`).
+    captions : mapping of str to str, optional
+        More text under an image's caption (escaped), by image name: what its colours mean.
 
     Returns
     -------
     str
         The page.
     """
+    captions = captions or {}
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
@@ -276,14 +303,17 @@ def render_html(
         f"<style>{REPORT_CSS}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
     ]
+    if lead:
+        parts.append(lead)
     if images:
         parts.append("<div class='figures'>")
     for name, png in images.items():
         encoded = base64.b64encode(png).decode()
         alt = html.escape(name)
+        more = f"<br>{html.escape(captions[name])}" if captions.get(name) else ""
         parts.append(
             f"<figure><img alt='{alt}' src='data:image/png;base64,{encoded}'>"
-            f"<figcaption>{alt}</figcaption></figure>"
+            f"<figcaption>{alt}{more}</figcaption></figure>"
         )
     if images:
         parts.append("</div>")
@@ -315,20 +345,68 @@ def _breakable(header: str) -> str:
 
 @dataclass(frozen=True)
 class ThresholdLine:
-    """An SLO objective drawn on a forest plot: ``metric op threshold`` for some strategies."""
+    """An absolute SLO objective drawn on a forest plot: ``metric op threshold``.
+
+    Attributes
+    ----------
+    name : str
+        The objective's name.
+    op : str
+        ``>=``, ``>``, ``<=`` or ``<``: what a value must do to meet it.
+    threshold : float
+        The bound, drawn as a vertical line.
+    applies_to : tuple of str or None
+        The strategy kinds and families it covers (``None``: all), as in the SLO set.
+    warning : bool
+        A warning of the set (reported, never gating): drawn, but colours nothing.
+    """
 
     name: str
     op: str
     threshold: float
     applies_to: tuple[str, ...] | None = None
+    warning: bool = False
 
     def applies(self, strategy: str) -> bool:
-        """Whether the objective covers ``strategy``."""
-        return self.applies_to is None or strategy in self.applies_to
+        """Whether the objective covers the strategy kind ``strategy`` (families included)."""
+        from harness.slo import applies_to_strategy
+
+        return applies_to_strategy(self.applies_to, strategy)
 
     def met(self, value: float) -> bool:
         """Whether ``value`` meets the objective."""
         return _OPERATORS[self.op](value, self.threshold)
+
+    def describe(self) -> str:
+        """``minority_recall (>= 0.8)``, with the strategies it is limited to."""
+        limited = f", only {', '.join(self.applies_to)}" if self.applies_to else ""
+        return f"{self.name} ({self.op} {self.threshold:g}{limited})"
+
+
+@dataclass(frozen=True)
+class RelativeLine:
+    """A relative SLO objective on a forest plot's metric: every strategy against the
+    reference's mean in its panel.
+
+    A non-inferiority objective draws its bound, the reference's mean minus ``margin`` in the
+    metric's worse direction; a superiority objective's bound is the reference's mean itself.
+    """
+
+    name: str
+    test: str
+    margin: float
+    applies_to: tuple[str, ...] | None = None
+
+    def describe(self, reference: str, larger_is_better: bool) -> str:
+        """What the objective asks, in words."""
+        side = "right" if larger_is_better else "left"
+        if self.test == "non_inferiority":
+            sign = "−" if larger_is_better else "+"
+            return (
+                f"{self.name}: not worse than {reference!r} by more than {self.margin:g} "
+                f"(dash-dot line: {reference!r}'s mean {sign} {self.margin:g})"
+            )
+        return f"{self.name}: better than {reference!r} ({side} of its dotted line)"
 
 
 _OPERATORS = {
@@ -338,41 +416,77 @@ _OPERATORS = {
     "<": lambda a, b: a < b,
 }
 PASS_COLOUR, FAIL_COLOUR, PLAIN_COLOUR, BASELINE_COLOUR = "#1a7f37", "#cf222e", "#0969da", "#666"
+INCONCLUSIVE_COLOUR = "#bf8700"
+#: Objective bounds are drawn in near-black (never in a verdict colour), warnings in brown.
+LINE_COLOUR, WARNING_LINE_COLOUR = "#24292f", "#8a4600"
+_VERDICT_COLOURS = {"PASS": PASS_COLOUR, "FAIL": FAIL_COLOUR, "INCONCLUSIVE": INCONCLUSIVE_COLOUR}
+_SEVERITY = {"FAIL": 0, "INCONCLUSIVE": 1, "PASS": 2}
 
 
 def slo_lines(metric: str, slo_set: Any) -> list[ThresholdLine]:
-    """The objectives (and warnings) of an SLO set on ``metric``, as plot lines."""
+    """The absolute objectives and the warnings of an SLO set on ``metric``, as plot lines."""
     if slo_set is None:
         return []
-    objectives = [*slo_set.objectives, *getattr(slo_set, "warnings", ())]
+    objectives = [(o, False) for o in slo_set.objectives]
+    objectives += [(o, True) for o in getattr(slo_set, "warnings", ())]
     return [
-        ThresholdLine(o.name, o.op, float(o.threshold), o.applies_to)
-        for o in objectives
+        ThresholdLine(o.name, o.op, float(o.threshold), o.applies_to, warning)
+        for o, warning in objectives
         if o.metric == metric
     ]
 
 
-def _forest_style(
-    strategy: str, mean: float, lines: Sequence[ThresholdLine], reference: str
-) -> tuple[str, str]:
-    """Colour and marker of a strategy's row: grey square for the baseline, green or red
-    against the SLO lines that cover it, plain otherwise."""
-    covering = [line for line in lines if line.applies(strategy)]
-    if strategy == reference:
-        return BASELINE_COLOUR, "s"
-    if covering and np.isfinite(mean):
-        return (PASS_COLOUR if all(line.met(mean) for line in covering) else FAIL_COLOUR), "o"
-    return PLAIN_COLOUR, "o"
+def relative_lines(metric: str, slo_set: Any) -> list[RelativeLine]:
+    """The relative objectives of an SLO set on ``metric``."""
+    section = getattr(slo_set, "relative", None)
+    if section is None:
+        return []
+    return [
+        RelativeLine(o.name, o.test, float(o.margin), o.applies_to)
+        for o in section.objectives
+        if o.metric == metric
+    ]
 
 
-def forest_plot_png(
+def slo_metrics(slo_set: Any, *, warnings: bool = False) -> list[str]:
+    """Every metric key a relative or an absolute objective of the set uses (and a warning,
+    with ``warnings``), in the set's order; the fairness bounds (one key per sensitive column,
+    judged on pooled out-of-fold values) are left out."""
+    if slo_set is None:
+        return []
+    section = getattr(slo_set, "relative", None)
+    objectives = [
+        *(section.objectives if section is not None else ()),
+        *slo_set.objectives,
+        *(getattr(slo_set, "warnings", ()) if warnings else ()),
+    ]
+    return list(dict.fromkeys(o.metric for o in objectives))
+
+
+@dataclass(frozen=True)
+class ForestPlot:
+    """A forest plot and its note: every colour, marker and line of the plot, in words."""
+
+    png: bytes
+    note: str
+
+
+def forest_plot_png(rows: pd.DataFrame, metric: str, **options: Any) -> bytes:
+    """The PNG of :func:`forest_plot`."""
+    return forest_plot(rows, metric, **options).png
+
+
+def forest_plot(
     rows: pd.DataFrame,
     metric: str,
     *,
     lines: Sequence[ThresholdLine] = (),
+    relative: Sequence[RelativeLine] = (),
+    verdicts: Mapping[tuple, str] | None = None,
     significant: Collection[tuple] = frozenset(),
     reference: str = "none",
-) -> bytes:
+    slo_name: str | None = None,
+) -> ForestPlot:
     """A forest plot of one metric: every strategy's mean and 95 % interval, ranked.
 
     One panel per data set and model. With several seeds, a strategy's row holds one bar per
@@ -388,25 +502,35 @@ def forest_plot_png(
     metric : str
         The metric key; its direction (metric catalog) decides the ranking, best on top.
     lines : list of ThresholdLine
-        SLO objectives on the metric: drawn as vertical lines; a strategy an objective covers
-        is green when its mean meets every such objective, red when it misses one.
+        Absolute objectives (and warnings) on the metric: drawn as vertical lines.
+    relative : list of RelativeLine
+        Relative objectives on the metric: a non-inferiority bound is drawn in each panel.
+    verdicts : mapping, optional
+        ``(dataset, model, seed, resampler)`` -> the gate's verdict (PASS, FAIL, INCONCLUSIVE)
+        of the objectives on this metric: a row is green, red or amber by its worst run, and
+        blue when no objective on the metric judged it. Without it, a row an absolute
+        objective covers is green when its mean meets every such objective, red when it
+        misses one.
     significant : set of tuple
         ``(dataset, model, seed, strategy)`` whose difference to ``reference`` is significant
         (Holm-adjusted corrected t-test); marked with ``*``.
     reference : str
-        The baseline strategy, drawn grey with a dashed line at its mean.
+        The reference strategy: a square, with a dotted line at its mean.
+    slo_name : str, optional
+        The SLO set drawn, named in the note; without one (and without lines) the note says
+        that no SLO set was given.
 
     Returns
     -------
-    bytes
-        The PNG image.
+    ForestPlot
+        The PNG and its note (also drawn under the figure).
     """
     from harness.metrics.catalog import greater_is_better
 
     plt = pyplot()
     # A row per configured resampler (its name), styled by its strategy kind: the kind
-    # decides the SLO colour and the baseline, and two configurations of one kind (ADASYN at
-    # two betas) stay two rows.
+    # decides the SLO coverage and the reference, and two configurations of one kind (ADASYN
+    # at two betas) stay two rows.
     names = rows["resampler"].fillna(rows["strategy"]) if "resampler" in rows else rows["strategy"]
     rows = rows.assign(row=names.astype(str))
     panels = list(rows.groupby(["dataset", "model"], sort=True))
@@ -421,6 +545,8 @@ def forest_plot_png(
     )
     descending = greater_is_better(metric) is not False
     n_seeds = int(rows["seed"].nunique())
+    used: set[str] = set()
+    drew_reference_line = drew_bound = False
     for ax, ((dataset, model), frame) in zip(axes[:, 0], panels, strict=True):
         means = frame.groupby("row")["mean"].mean()
         order = list(means.sort_values(ascending=not descending, na_position="last").index)
@@ -428,7 +554,13 @@ def forest_plot_png(
         for y, name in enumerate(order):
             runs = frame[frame["row"] == name].sort_values("seed")
             strategy = str(runs["strategy"].iloc[0])
-            colour, marker = _forest_style(strategy, means[name], lines, reference)
+            judged = None
+            if verdicts is not None:
+                found = [verdicts.get((dataset, model, seed, name)) for seed in runs["seed"]]
+                found = [v for v in found if v in _SEVERITY]
+                judged = min(found, key=_SEVERITY.__getitem__) if found else ""
+            colour, marker, style = _forest_style(strategy, means[name], lines, reference, judged)
+            used.add(style)
             step = min(0.6 / len(runs), 0.25)
             # One artist for the bars and one for the markers of a row, whatever its seeds:
             # a 200-job sweep draws hundreds of rows, and each artist costs its drawing time.
@@ -461,24 +593,166 @@ def forest_plot_png(
         ax.set_ylim(-0.7, len(order) - 0.3)
         baseline = frame.loc[frame["strategy"] == reference, "mean"].astype(float)
         if len(baseline) and np.isfinite(baseline.mean()):
+            drew_reference_line = True
             ax.axvline(baseline.mean(), color=BASELINE_COLOUR, linestyle=":", linewidth=1)
+            for objective in relative:
+                if objective.test == "non_inferiority":
+                    drew_bound = True
+                    margin = -objective.margin if descending else objective.margin
+                    bound = baseline.mean() + margin
+                    ax.axvline(bound, color=LINE_COLOUR, linestyle="-.", linewidth=1)
         for line in lines:
-            ax.axvline(line.threshold, color=FAIL_COLOUR, linestyle="--", linewidth=1)
+            colour = WARNING_LINE_COLOUR if line.warning else LINE_COLOUR
+            ax.axvline(line.threshold, color=colour, linestyle="--", linewidth=1)
         label = f"{dataset} / {model}" + (f" / {n_seeds} seeds" if n_seeds > 1 else "")
         ax.set_title(label, fontsize=8, loc="left")
         ax.grid(axis="x", alpha=0.3)
-    notes = [f"best on top; bars: 95 % interval; grey square: baseline {reference!r}"]
-    if lines:
-        notes.append(
-            "dashed: SLO "
-            + ", ".join(f"{line.op} {line.threshold:g}" for line in lines)
-            + " (green meets it, red misses it)"
-        )
-    if n_seeds > 1:
-        notes.append("one bar per seed, the number is the mean over the seeds")
-    if significant:
-        counted = " in n of k seeds" if n_seeds > 1 else ""
-        notes.append(f"*: differs from {reference!r} (Holm-adjusted p < 0.05){counted}")
+    note = forest_note(
+        metric,
+        used=used,
+        lines=lines,
+        relative=relative,
+        verdicts_given=verdicts is not None,
+        reference=reference,
+        reference_line=drew_reference_line,
+        non_inferiority_bound=drew_bound,
+        n_seeds=n_seeds,
+        significant=bool(significant),
+        slo_name=slo_name,
+    )
     axes[-1, 0].set_xlabel(metric, fontsize=9)
     fig.suptitle(metric, fontsize=10, x=0.01, ha="left")
-    return with_note(fig, "\n".join(notes))
+    return ForestPlot(with_note(fig, _wrapped(note)), note)
+
+
+def _forest_style(
+    strategy: str,
+    mean: float,
+    lines: Sequence[ThresholdLine],
+    reference: str,
+    judged: str | None = None,
+) -> tuple[str, str, str]:
+    """Colour, marker and the note's name for a strategy's row.
+
+    The reference is a square; every row's colour is the gate's verdict on the metric when
+    ``judged`` is given (``""``: no objective on the metric judged it), else green or red
+    by its mean against the absolute objectives that cover it; blue when nothing covers it
+    (grey for the reference).
+    """
+    marker = "s" if strategy == reference else "o"
+    plain = ("reference", BASELINE_COLOUR) if strategy == reference else ("plain", PLAIN_COLOUR)
+    if judged is not None:
+        if judged in _VERDICT_COLOURS:
+            return _VERDICT_COLOURS[judged], marker, judged
+        return plain[1], marker, plain[0]
+    covering = [line for line in lines if line.applies(strategy) and not line.warning]
+    if covering and np.isfinite(mean):
+        met = all(line.met(mean) for line in covering)
+        return (PASS_COLOUR, marker, "mean meets") if met else (FAIL_COLOUR, marker, "mean misses")
+    return plain[1], marker, plain[0]
+
+
+def forest_note(
+    metric: str,
+    *,
+    used: Collection[str],
+    lines: Sequence[ThresholdLine] = (),
+    relative: Sequence[RelativeLine] = (),
+    verdicts_given: bool = False,
+    reference: str = "none",
+    reference_line: bool = True,
+    non_inferiority_bound: bool = False,
+    n_seeds: int = 1,
+    significant: bool = False,
+    slo_name: str | None = None,
+) -> str:
+    """What every colour, marker and line of a forest plot means, one sentence each.
+
+    Parameters
+    ----------
+    used : collection of str
+        The row styles drawn (:func:`_forest_style`'s third value): only those are explained.
+    The rest as in :func:`forest_plot`.
+    """
+    from harness.metrics.catalog import greater_is_better
+
+    larger = greater_is_better(metric) is not False
+    judged_by = f"the SLO set {slo_name!r}" if slo_name else "the SLO set"
+    seeds = " over the seeds (one bar per seed)" if n_seeds > 1 else ""
+    notes = [
+        f"Best on top; bars: 95 % intervals, clipped to the metric's range; the number: the "
+        f"mean{seeds}."
+    ]
+    if slo_name is None and not lines and not relative:
+        notes.append(
+            "No SLO set was given, so no objective is drawn and no strategy is judged "
+            "(`harness compare --slo NAME` draws one)."
+        )
+    elif not lines and not relative:
+        notes.append(f"{judged_by[0].upper()}{judged_by[1:]} has no objective on {metric}.")
+    square = f"Square: the reference {reference!r}"
+    if "reference" in used:
+        square += " (grey: no objective on this metric judges it)"
+    notes.append(square + ("; grey dotted line: its mean." if reference_line else "."))
+    if verdicts_given:
+        verdict_words = {
+            "PASS": f"green: PASS, the gate's verdict under {judged_by} on every objective on "
+            "this metric that judges it",
+            "FAIL": "red: FAIL, an objective on this metric is shown missed (or could not be "
+            "checked)",
+            "INCONCLUSIVE": "amber: INCONCLUSIVE, an objective on this metric is shown neither "
+            "met nor missed",
+        }
+        notes += [f"{verdict_words[v][0].upper()}{verdict_words[v][1:]}." for v in verdict_words
+                  if v in used]  # fmt: skip
+        if "plain" in used:
+            notes.append(
+                f"Blue: no objective of {judged_by} on this metric judged it (none covers the "
+                "strategy, or it does not apply, e.g. to a model with hard scores)."
+            )
+    else:
+        if "mean meets" in used:
+            notes.append(
+                "Green: the mean meets every objective line that covers the strategy (the mean "
+                "only: no gate verdict was given)."
+            )
+        if "mean misses" in used:
+            notes.append("Red: the mean misses an objective line that covers the strategy.")
+        if "plain" in used:
+            what = "no objective line covers the strategy" if lines else "not judged"
+            if relative:
+                what += (
+                    " (relative objectives are judged by the gate on paired folds, and no gate "
+                    "verdict was given)"
+                )
+            notes.append(f"Blue: {what}.")
+    gating = [line for line in lines if not line.warning]
+    warnings = [line for line in lines if line.warning]
+    if gating:
+        notes.append(
+            "Black dashed: the bound of " + "; ".join(line.describe() for line in gating) + "."
+        )
+    if warnings:
+        notes.append(
+            "Brown dashed: the warning "
+            + "; ".join(line.describe() for line in warnings)
+            + " (reported, never gating)."
+        )
+    for objective in relative:
+        text = objective.describe(reference, larger)
+        if objective.test == "non_inferiority" and not non_inferiority_bound:
+            text += f" (not drawn: no {reference!r} run in the panel)"
+        notes.append(f"Relative objective {text}; judged on paired folds, not on these means.")
+    if significant:
+        counted = " (in n of k seeds)" if n_seeds > 1 else ""
+        notes.append(
+            f"*: differs from {reference!r} (paired corrected t-test, Holm-adjusted "
+            f"p < 0.05){counted}."
+        )
+    return " ".join(notes)
+
+
+def _wrapped(note: str, width: int = 120) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(note, width))

@@ -26,7 +26,14 @@ from harness.components.job import JobComponents, load_dataset_from_config
 from harness.data import Dataset
 from harness.evaluate.protocol import ProtocolResult, evaluate_folds, make_preprocessor
 from harness.evaluate.settings import EvaluationSettings
-from harness.evaluate.summaries import label_issues, pool_fairness, summarize_folds
+from harness.evaluate.summaries import (
+    drop_undefined,
+    hard_scores,
+    label_issues,
+    pool_fairness,
+    summarize_folds,
+    undefined_metrics,
+)
 from harness.runs import (
     RESULT_SCHEMA_VERSION,
     RunFolder,
@@ -201,6 +208,9 @@ def execute_job(
             summary.metrics.update(
                 label_issues(dataset, make_preprocessor(dataset), components.seed)
             )
+        undefined = undefined_metrics(result.folds, settings.precision_target)
+        drop_undefined(summary, undefined)
+        hard, levels = hard_scores(result.folds)
         record.update(
             metrics=summary.metrics,
             std=summary.std,
@@ -208,6 +218,9 @@ def execute_job(
             ci_method=summary.ci_method,
             fold_means=summary.fold_means,
             n_folds=len(result.folds),
+            undefined=undefined,
+            hard_scores=hard,
+            score_levels=levels,
         )
         record["n_train"] = result.n_train
         record["n_test"] = result.n_test

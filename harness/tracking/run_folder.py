@@ -16,8 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from harness.errors import InputDataError
 from harness.runs import RunFolder, load_record
 
@@ -35,7 +33,6 @@ CI_LOW_PREFIX = "ci95_low/"
 CI_HIGH_PREFIX = "ci95_high/"
 
 _INVALID_KEY_CHARS = re.compile(r"[^/\w.\- :]")
-_FOLD_INDEX_COLUMNS = ("repeat", "fold")
 
 
 @dataclass(frozen=True)
@@ -180,14 +177,10 @@ def fold_metrics_of(run_dir: Path) -> list[FoldMetric]:
         Rows sorted by (repeat, fold); ``step`` is the row's position, i.e.
         ``repeat * n_folds + fold``.
     """
-    path = RunFolder(run_dir).folds
-    if not path.is_file():
+    folds = RunFolder(run_dir).read_folds()
+    if folds is None:
         return []
-    folds = pd.read_csv(path)
-    order = [c for c in _FOLD_INDEX_COLUMNS if c in folds.columns]
-    if order:
-        folds = folds.sort_values(order, kind="stable").reset_index(drop=True)
-    values = folds.drop(columns=order).select_dtypes("number")
+    values = folds.sort_index(kind="stable").reset_index(drop=True).select_dtypes("number")
     rows: list[FoldMetric] = []
     for step, row in enumerate(values.itertuples(index=False, name=None)):
         for key, value in zip(values.columns, row, strict=True):

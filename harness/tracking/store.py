@@ -142,6 +142,40 @@ def store_lock(uri: str) -> Iterator[None]:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+def _fast_sqlite_commits() -> None:
+    """Open every SQLite connection of this process in write-ahead-log mode with
+    ``synchronous=NORMAL``.
+
+    SQLite's default journal syncs the disk on every commit; MLflow commits several times per
+    run, so logging a 200-job sweep spent most of its time waiting for the disk (about 130 ms a
+    run against 50 ms here). In WAL mode with ``synchronous=NORMAL`` a crash of the process
+    loses nothing committed and a power loss can lose only the last commits, never corrupt the
+    store: the run folders are the record, and ``harness sync`` uploads anything missing. WAL
+    also lets readers (the gate, the UI) read while a sweep writes. It keeps a ``-wal`` and a
+    ``-shm`` file next to the database, and needs a local disk (not a network share).
+    """
+    if _SQLITE_PRAGMAS_SET:
+        return
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    @event.listens_for(Engine, "connect")
+    def _pragmas(connection: Any, _record: Any) -> None:
+        if type(connection).__module__.split(".")[0] != "sqlite3":
+            return
+        cursor = connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    _SQLITE_PRAGMAS_SET.append(True)
+
+
+_SQLITE_PRAGMAS_SET: list[bool] = []
+
+
 def open_client(uri: str) -> Any:
     """An ``MlflowClient`` for ``uri`` (its tracking store and model registry); a SQLite store is
     created and migrated under its lock.
@@ -160,6 +194,7 @@ def open_client(uri: str) -> Any:
     uri = normalize_uri(uri)
     if not is_sqlite(uri):
         return MlflowClient(tracking_uri=uri, registry_uri=uri)
+    _fast_sqlite_commits()
     path = sqlite_path(uri)
     path.parent.mkdir(parents=True, exist_ok=True)
     with store_lock(uri):

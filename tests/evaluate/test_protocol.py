@@ -174,3 +174,38 @@ def test_every_fold_metric_is_in_the_catalog(pima):
     result = _untreated_logistic(pima, n_splits=3, n_repeats=1)
     unknown = [c for c in result.folds.columns if "/" in c and parse_key(c) is None]
     assert not unknown, f"metrics missing from harness/metrics/catalog.py: {unknown}"
+
+
+def test_an_unreached_precision_target_is_no_operating_point_never_a_zero(pima):
+    from harness.evaluate.summaries import hard_scores, undefined_metrics
+
+    settings = EvaluationSettings.defaults(
+        n_splits=3, n_repeats=1, track_memory=False, precision_target=0.99
+    )
+    folds = evaluate_folds(
+        pima,
+        lambda seed: NoResampling(),
+        lambda seed: DecisionTreeClassifier(random_state=seed),
+        settings,
+    ).folds
+    # A tree's 0/1 scores: two levels per fold, and no threshold reaches 99 % precision.
+    assert (folds["test/score_levels"] <= 2).all()
+    assert (folds["test/operating_point_reached"] == 0.0).all()
+    assert folds["test/recall_at_precision"].isna().all()  # not 0.0
+    assert hard_scores(folds) == (True, float(folds["test/score_levels"].median()))
+    undefined = undefined_metrics(folds, 0.99)
+    assert "test/recall_at_precision" in undefined
+    assert "in 3 of 3 folds" in undefined["test/recall_at_precision"]
+
+
+def test_the_operating_point_reports_the_precision_reached_on_test(pima):
+    result = _untreated_logistic(pima, n_splits=3, n_repeats=1)
+    folds = result.folds
+    assert (folds["test/score_levels"] > 10).all()  # continuous scores
+    reached = folds["test/operating_point_reached"] == 1.0
+    assert reached.any()
+    precision = folds.loc[reached, "test/precision_at_threshold"]
+    assert precision.between(0, 1).all()
+    below = folds.loc[reached, "test/precision_below_target"]
+    assert set(below.unique()) <= {0.0, 1.0}
+    assert (below == (precision < 0.7)).all()

@@ -88,6 +88,9 @@ def make_record(
         "n_folds": 10,
         "n_train": 614,
         "n_test": 154,
+        "hard_scores": False,
+        "score_levels": SCORE_COLUMNS["test/score_levels"],
+        "undefined": {},
         "dataset_digest": hashlib.sha256(dataset.encode()).hexdigest(),
         "harness_version": "0.1.0",
         "git_commit": "abc",
@@ -120,6 +123,7 @@ def job_config(record: dict[str, Any]) -> dict[str, Any]:
             "estimator": {"_target_": "sklearn.tree.DecisionTreeClassifier"},
         },
         "seed": record["seed"],
+        "evaluation": {"precision_target": 0.7},
     }
 
 
@@ -153,6 +157,8 @@ def write_job_files(folder: Path, record: dict[str, Any]) -> Path:
         if record.get("sensitive_columns") is not None:
             summary["sensitive"] = list(record["sensitive_columns"])
         job.dataset.write_text(json.dumps(summary))
+    if record.get("status") == "success" and not job.folds.is_file():
+        write_folds(folder, {})
     job.write_record(record)
     return folder
 
@@ -246,14 +252,22 @@ def fold_scores(mean: float, spread: float = 0.02, seed: int = 0) -> list[float]
     return [float(v) for v in np.clip(mean + noise, 0.0, 1.0)]
 
 
+#: Fold columns a job writes besides its metrics: continuous scores (50 distinct values per
+#: test fold) whose operating point every fold reached, as the record says by default.
+SCORE_COLUMNS = {"test/score_levels": 50.0, "test/operating_point_reached": 1.0}
+
+
 def write_folds(folder: Path, columns: dict[str, Sequence[float]]) -> Path:
-    """Write ``folds.csv`` into a run folder: one row per (repeat, fold), one column per key."""
+    """Write ``folds.csv`` into a run folder: one row per (repeat, fold), one column per key
+    (and :data:`SCORE_COLUMNS` unless ``columns`` gives them)."""
     import pandas as pd
 
+    defaults = {key: [value] * len(FOLD_PAIRS) for key, value in SCORE_COLUMNS.items()}
     table = pd.DataFrame(
         {
             "repeat": [r for r, _ in FOLD_PAIRS],
             "fold": [f for _, f in FOLD_PAIRS],
+            **defaults,
             **{key: list(values) for key, values in columns.items()},
         }
     )

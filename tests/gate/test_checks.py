@@ -9,6 +9,7 @@ import pytest
 
 from harness.gate.checks import (
     FAIL,
+    INCONCLUSIVE,
     NOT_APPLICABLE,
     OK,
     PASS,
@@ -145,14 +146,23 @@ def test_overfitting_and_synthetic_ratio_have_their_own_kind(slo):
     assert checks["synthetic_ratio_min"].verdict == PASS
 
 
-def test_ci_decision_keeps_a_noisy_metric_whose_ci_straddles_the_threshold(slo):
+def test_ci_decision_calls_a_ci_that_straddles_the_threshold_inconclusive(slo):
+    # The data show neither met nor missed: INCONCLUSIVE, not a false FAIL and not a PASS.
     candidate = _candidate(
         ci95={"test/minority_recall": [0.74, 0.86]}, **{"test/minority_recall": 0.79}
     )
     point = _by_name(slo_checks(candidate, slo))["minority_recall"]
     ci = _by_name(slo_checks(candidate, slo, decision="ci"))["minority_recall"]
     assert point.verdict == FAIL
-    assert ci.verdict == PASS and "CI" in ci.detail
+    assert ci.verdict == INCONCLUSIVE and "CI" in ci.detail
+
+
+def test_ci_decision_passes_when_the_whole_ci_is_above(slo):
+    candidate = _candidate(
+        ci95={"test/minority_recall": [0.81, 0.90]}, **{"test/minority_recall": 0.85}
+    )
+    check = _by_name(slo_checks(candidate, slo, decision="ci"))["minority_recall"]
+    assert check.verdict == PASS
 
 
 def test_ci_decision_fails_when_the_whole_ci_is_below(slo):
@@ -182,7 +192,7 @@ def test_ci_decision_from_the_slo_file():
     candidate = _candidate(
         ci95={"test/minority_recall": [0.75, 0.85]}, **{"test/minority_recall": 0.79}
     )
-    assert slo_checks(candidate, parse_slo_set(raw))[0].verdict == PASS
+    assert slo_checks(candidate, parse_slo_set(raw))[0].verdict == INCONCLUSIVE
 
 
 def test_fairness_bounds_are_checked_per_sensitive_column(slo):

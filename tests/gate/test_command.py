@@ -255,12 +255,14 @@ def test_junit_has_one_testcase_per_check_and_failures_with_messages(run_dir, tm
     assert root.get("failures") == "1"
 
 
-def test_decision_ci_keeps_a_noisy_metric_from_failing(run_dir):
+def test_decision_ci_calls_a_noisy_metric_inconclusive_not_failed(run_dir):
     ci95 = make_record()["ci95"]
     ci95["test/minority_recall"] = [0.76, 0.82]
     folder = run_dir(metrics={**PASSING_METRICS, "test/minority_recall": 0.79}, ci95=ci95)
     assert _gate("--run-dir", folder) == 1
-    assert _gate("--run-dir", folder, "--decision", "ci") == 0
+    # INCONCLUSIVE is not a pass unless the team says so.
+    assert _gate("--run-dir", folder, "--decision", "ci") == 1
+    assert _gate("--run-dir", folder, "--decision", "ci", "--inconclusive", "pass") == 0
 
 
 def test_regression_against_a_baseline_folder(run_dir):

@@ -357,7 +357,7 @@ def test_a_mutated_slo_file_is_refused_or_shows_in_the_checks(mutation):
         "harness.gate.gate.gc.fairness_checks",
         "harness.gate.gate.gc.warning_checks",
         "harness.gate.gate.relative_checks",
-        "harness.gate.relative.read_folds",
+        "harness.runs.read_folds",
         "harness.gate.gate.regression_checks",
         "harness.commands.gate.load_slo_set",
         "harness.commands.gate.write_outputs",

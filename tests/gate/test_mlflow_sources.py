@@ -11,7 +11,7 @@ import pytest
 
 from harness.commands.gate import gate_main, promote_main
 from harness.errors import InputDataError
-from harness.gate.sources import SCHEMA_TAG, STRATEGY_TAG, load_mlflow_run
+from harness.gate.sources import HARD_SCORES_TAG, SCHEMA_TAG, STRATEGY_TAG, load_mlflow_run
 from harness.runs import ExperimentFolder
 from tests.gate.conftest import KINDS, PASSING_METRICS, make_record, write_experiment
 
@@ -40,7 +40,13 @@ def log_run(
     client = store["client"]
     labels = {k: str(record[k]) for k in ("dataset", "resampler", "model", "experiment", "seed")}
     if tags:
-        labels.update({SCHEMA_TAG: str(record["schema"]), STRATEGY_TAG: record["strategy"]})
+        labels.update(
+            {
+                SCHEMA_TAG: str(record["schema"]),
+                STRATEGY_TAG: record["strategy"],
+                HARD_SCORES_TAG: str(record["hard_scores"]).lower(),
+            }
+        )
     run_id = client.create_run(store["experiment_id"], tags=labels).info.run_id
     for key, value in record["metrics"].items():
         client.log_metric(run_id, key, value)
@@ -75,6 +81,13 @@ def test_read_a_run_from_metrics_when_no_result_artifact(store):
     assert "ci95_low/test/minority_recall" not in candidate.metrics
     assert candidate.ci95["test/minority_recall"] == pytest.approx((0.83, 0.87))
     assert candidate.resampler == "adasyn" and candidate.name.endswith("s7")
+
+
+def test_a_run_read_from_metrics_must_say_whether_its_scores_are_hard(store):
+    run_id = log_run(store, make_record(seed=10), artifact=False)
+    store["client"].delete_tag(run_id, HARD_SCORES_TAG)
+    with pytest.raises(InputDataError, match="'hard_scores' must be true or false"):
+        load_mlflow_run(run_id, store["uri"])
 
 
 def test_a_run_without_result_artifact_or_schema_tags_is_refused(store, capsys):

@@ -216,6 +216,15 @@ def test_a_folder_without_its_config_is_exit_2(study, tmp_path):
     assert code == 2 and "config.yaml does not exist" in err
 
 
+@pytest.mark.parametrize("resampler", ["adasyn", "smote"])
+def test_a_successful_job_without_its_folds_is_exit_2(study, tmp_path, resampler):
+    # A candidate's or a reference's fold scores are the evidence of every paired test and of
+    # the hard-score mark: without them the record is not believed, whichever side it is on.
+    _job(study, resampler).folds.unlink()
+    code, _, err = _gate(tmp_path, "--run-dir", str(study))
+    assert code == 2 and "folds.csv does not exist for a successful job" in err
+
+
 def test_a_config_pointing_at_code_outside_the_allow_set_is_exit_2(study, tmp_path):
     job = _job(study, "adasyn")
     config = yaml.safe_load(job.config.read_text())

@@ -50,7 +50,7 @@ def test_malformed_records_are_refused(change, message):
 def test_a_record_without_strategy_was_written_by_an_older_harness():
     record = make_record()
     del record["strategy"]
-    with pytest.raises(InputDataError, match=r"no 'strategy'.*older harness \(schema 2\).*rerun"):
+    with pytest.raises(InputDataError, match=r"no 'strategy'.*older harness.*rerun"):
         check_record(record, "result.json")
 
 

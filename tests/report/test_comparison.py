@@ -206,3 +206,108 @@ def test_a_run_without_sensitive_columns_has_no_group_section(finished):
     assert not list((finished / "plots").glob("group_recall_*"))
     numbers = pd.read_csv(finished / "comparison.csv")
     assert not numbers["metric"].str.contains("/group/").any()
+
+
+# -- the answer first, the set the run is judged under, every objective's metric -------------
+
+
+def test_the_report_opens_with_the_verdicts_under_the_runs_slo_set(finished):
+    markdown = (finished / "report.md").read_text()
+    headings = [line for line in markdown.splitlines() if line.startswith("## ")]
+    # The jobs ran with the config's default SLO set, and the pipeline judged them first.
+    assert headings[0] == "## Verdict under the SLO set `default` (the run's config)"
+    verdicts = markdown.split(headings[0])[1].split(headings[1])[0]
+    assert verdicts.count("\n- **") == 2  # one bullet per strategy: none and ros
+    assert "**Verdict: " in verdicts
+    page = (finished / "report.html").read_text()
+    assert "<h2>Verdict under the SLO set <code>default</code>" in page
+    assert page.index("<section class='verdicts'>") < page.index("<figure")
+    assert page.index("<section class='verdicts'>") < page.index("<table")
+
+
+def test_a_report_without_verdicts_says_so_first(experiment):
+    compare(experiment.path)
+    markdown = experiment.report_md.read_text()
+    assert markdown.split("\n## ")[1].startswith("Verdict\n\nNot judged in this report")
+    # ... and its plots draw no SLO set rather than a hard-coded one.
+    assert "No SLO set was given, so no objective is drawn" in markdown
+    assert "(>= 0.8)" not in markdown
+
+
+CUSTOM_SLO = """\
+name: mine
+objectives:
+  - name: recall_floor
+    metric: test/minority_recall
+    op: ">="
+    threshold: {threshold}
+"""
+
+
+def _custom(tmp_path: Path, threshold: float):
+    from harness.slo import load_slo_set
+
+    path = tmp_path / f"mine_{threshold}.yaml"
+    path.write_text(CUSTOM_SLO.format(threshold=threshold))
+    return load_slo_set(path)
+
+
+def test_forest_plots_draw_the_set_given_a_custom_file_too(experiment, tmp_path):
+    plot = experiment.forest_plot("test/minority_recall")
+    compare(experiment.path, slo=_custom(tmp_path, 0.05))
+    markdown, low = experiment.report_md.read_text(), plot.read_bytes()
+    assert "Black dashed: the bound of recall_floor (>= 0.05)" in markdown
+    assert "Green: the mean meets every objective line" in markdown
+    compare(experiment.path, slo=_custom(tmp_path, 0.95))
+    markdown, high = experiment.report_md.read_text(), plot.read_bytes()
+    assert "Black dashed: the bound of recall_floor (>= 0.95)" in markdown
+    assert "Red: the mean misses an objective line" in markdown
+    assert low != high
+    page = experiment.report_html.read_text()
+    assert "Black dashed: the bound of recall_floor (&gt;= 0.95)" in page  # the caption
+
+
+def test_paired_comparisons_cover_every_metric_an_objective_uses(experiment):
+    from harness.report.pages import slo_metrics
+    from harness.slo import load_slo_set
+
+    slo = load_slo_set("relative")
+    comparison = compare(experiment.path, slo=slo)
+    tests = pd.read_csv(experiment.paired_tests_csv)
+    wanted = set(slo_metrics(slo))
+    assert {"test/pr_auc", "test/recall_at_precision", "gap/minority_recall"} <= wanted
+    assert wanted <= set(tests["metric"])
+    assert set(comparison.tests["metric"]) == set(tests["metric"])
+    # A decision tree's scores are hard: the metrics that need a ranking or an operating point
+    # are not tested, and the row says why (as the gate does: the job's own reason first).
+    for metric in ("test/pr_auc", "test/recall_at_precision"):
+        rows = tests[tests["metric"] == metric]
+        assert len(rows) == 1 and rows["mean_difference"].isna().all()
+        assert "is not defined for" in rows["note"].iloc[0]
+    pr_auc = tests.loc[tests["metric"] == "test/pr_auc", "note"].iloc[0]
+    assert "needs continuous scores (ranking)" in pr_auc and "hard scores" in pr_auc
+    gap = tests[tests["metric"] == "gap/minority_recall"]
+    assert gap["mean_difference"].notna().all() and gap["n_folds"].iloc[0] == 3
+    markdown = experiment.report_md.read_text()
+    assert "every metric an objective of `relative` uses" in markdown
+    assert "| test/pr_auc | pima |" in markdown
+
+
+def test_no_interval_shown_is_below_its_metrics_lower_bound(finished):
+    import re
+
+    from harness.metrics.catalog import parse_key
+
+    numbers = pd.read_csv(finished / "comparison.csv")
+    for row in numbers.dropna(subset=["ci_low"]).itertuples(index=False):
+        spec = parse_key(row.metric).spec
+        assert spec.low <= row.ci_low <= row.ci_high <= spec.high, row
+    interval = re.compile(r"^\| (\S+) \| (-?[\d.]+) \[(-?[\d.]+), (-?[\d.]+)\]")
+    checked = 0
+    for report in (finished / "jobs").glob("*/report.md"):
+        for line in report.read_text().splitlines():
+            found = interval.match(line)
+            if found and parse_key(found[1]) is not None:
+                assert float(found[3]) >= parse_key(found[1]).spec.low, line
+                checked += 1
+    assert checked > 20

@@ -236,4 +236,4 @@ def test_every_beta_point_of_the_experiment_is_its_own_job():
     for name, beta in betas.items():
         assert f"__adasyn_b{beta}__" in name
     assert {job.cfg.dataset.name for job in jobs} == {"pima", "page_blocks0", "yeast4"}
-    assert {job.cfg.model.name for job in jobs} == {"decision_tree"}
+    assert {job.cfg.model.name for job in jobs} == {"logistic_regression"}

@@ -65,6 +65,102 @@ def test_job_metrics_are_grouped_by_the_catalog_with_units():
     assert time_memory["time/resample_seconds"] == "0.250 s"
 
 
+def test_job_report_intervals_never_leave_the_metrics_range():
+    # A corrected t interval of a tiny time or a near-perfect recall runs past its range.
+    metrics = {"time/predict_seconds": 0.001, "test/minority_recall": 0.99, "unknown/x": 0.1}
+    ci95 = {
+        "time/predict_seconds": [-0.001, 0.003],
+        "test/minority_recall": [0.97, 1.01],
+        "unknown/x": [-0.2, 0.4],
+    }
+    shown = {
+        row.metric: row[1]
+        for _, table in grouped_metrics(metrics, ci95)
+        for row in table[["metric", "mean [95% CI]"]].itertuples(index=False)
+    }
+    assert shown["time/predict_seconds"] == "0.001 [0.000, 0.003] s"
+    assert shown["test/minority_recall"] == "0.990 [0.970, 1.000]"
+    assert shown["unknown/x"] == "0.100 [-0.200, 0.400]"  # the catalog gives it no range
+
+
+def test_clipped_interval_keeps_missing_bounds_missing():
+    from harness.report.pages import clipped_interval
+
+    assert clipped_interval("time/fit_seconds", [None, 0.2]) == [None, 0.2]
+    assert clipped_interval("time/fit_seconds", [float("nan"), -0.1]) == [None, 0.0]
+    assert clipped_interval("time/fit_seconds", None) is None
+
+
+def _rows(means=(0.5, 0.7, 0.6)) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "dataset": ["pima"] * 3,
+            "model": ["tree"] * 3,
+            "seed": [0] * 3,
+            "strategy": ["none", "adasyn", "smote"],
+            "mean": list(means),
+            "ci_low": [m - 0.1 for m in means],
+            "ci_high": [m + 0.1 for m in means],
+        }
+    )
+
+
+def test_forest_plot_colours_by_the_gates_verdicts_and_explains_each_colour():
+    from harness.report.pages import RelativeLine, forest_plot
+
+    verdicts = {
+        ("pima", "tree", 0, "adasyn"): "INCONCLUSIVE",
+        ("pima", "tree", 0, "none"): "PASS",
+    }
+    plot = forest_plot(
+        _rows(),
+        "test/pr_auc",
+        relative=[RelativeLine("pr_auc_not_worse", "non_inferiority", 0.02)],
+        verdicts=verdicts,
+        reference="none",
+        slo_name="relative",
+    )
+    assert plot.png.startswith(PNG)
+    note = plot.note
+    assert "Amber: INCONCLUSIVE" in note  # adasyn
+    assert "Green: PASS, the gate's verdict under the SLO set 'relative'" in note  # none
+    assert "Blue: no objective of the SLO set 'relative' on this metric judged it" in note
+    assert "Square: the reference 'none'" in note and "grey dotted line: its mean" in note
+    assert "pr_auc_not_worse: not worse than 'none' by more than 0.02" in note
+    assert "dash-dot line: 'none''s mean − 0.02" in note
+    assert "Red" not in note  # no row is red, so red is not explained
+
+
+def test_forest_plot_without_an_slo_set_says_so():
+    from harness.report.pages import forest_plot
+
+    note = forest_plot(_rows(), "test/minority_recall").note
+    assert "No SLO set was given" in note
+    assert "Blue: not judged." in note
+    assert "Green" not in note and "dashed" not in note
+
+
+def test_forest_plot_lines_follow_the_set_given():
+    from harness.report.pages import forest_plot
+
+    def plot(threshold: float):
+        line = ThresholdLine("recall", ">=", threshold, ("oversampler",))
+        return forest_plot(_rows(), "test/minority_recall", lines=[line], slo_name="mine")
+
+    low, high = plot(0.55), plot(0.65)
+    assert "Black dashed: the bound of recall (>= 0.55, only oversampler)" in low.note
+    assert "Green: the mean meets every objective line" in low.note  # adasyn 0.7, smote 0.6
+    assert "Red" not in low.note
+    assert "Red: the mean misses an objective line" in high.note  # smote 0.6 < 0.65
+    assert low.png != high.png
+
+
+def test_a_threshold_line_covers_the_families_it_names():
+    line = ThresholdLine("ratio", ">=", 0.1, ("oversampler",))
+    assert line.applies("adasyn") and line.applies("ros")
+    assert not line.applies("none")
+
+
 def test_forest_plot_marks_slo_lines_and_baseline():
     rows = pd.DataFrame(
         {

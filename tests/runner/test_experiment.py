@@ -5,6 +5,7 @@ import json
 import pandas as pd
 import pytest
 
+from harness.metrics.catalog import MetricKey, metric_range
 from harness.pipeline.experiment import run_experiment
 from harness.runner.grid import grid_overrides
 from harness.runner.job import execute_job
@@ -78,8 +79,11 @@ def test_run_folder_holds_every_output(tmp_path):
     folds = pd.read_csv(run_dir / "folds.csv")
     assert len(folds) == stored["n_folds"] == 3
     for key, (low, high) in stored["ci95"].items():
-        if key.startswith(("test/", "train/")) and low is not None:
-            assert 0.0 <= low <= high <= 1.0, key
+        bounds = metric_range(key)  # a rate's interval stays in [0, 1], a count's above 0
+        if low is not None and bounds is not None:
+            assert bounds[0] <= low <= high <= bounds[1], key
+        elif low is not None and MetricKey.parse(key) is not None:
+            assert MetricKey.parse(key).spec.low <= low <= high, key
 
 
 def test_confidence_intervals_stay_inside_the_metric_range():
@@ -87,7 +91,9 @@ def test_confidence_intervals_stay_inside_the_metric_range():
 
     assert clip_to_range("test/minority_recall", [0.9, 1.014]) == [0.9, 1.0]
     assert clip_to_range("gap/minority_f1", [-1.2, 0.1]) == [-1.0, 0.1]
-    assert clip_to_range("time/fit_seconds", [-0.1, 0.3]) == [-0.1, 0.3]
+    # A time or a count cannot be negative: one-sided ranges are clipped on their bounded side.
+    assert clip_to_range("time/fit_seconds", [-0.1, 0.3]) == [0.0, 0.3]
+    assert clip_to_range("test/score_levels", [-3.0, 40.0]) == [0.0, 40.0]
     assert clip_to_range("test/pr_auc", [None, None]) == [None, None]
 
 
@@ -132,7 +138,7 @@ def test_record_carries_schema_strategy_kind_and_sensitive_columns(tmp_path):
     cfg = fast_config(tmp_path, "resampler=ros", "resampler.name=ros_custom_label")
     record = execute_job(cfg, tmp_path / "run")
     stored = json.loads((tmp_path / "run" / "result.json").read_text())
-    assert stored["schema"] == RESULT_SCHEMA_VERSION == 2
+    assert stored["schema"] == RESULT_SCHEMA_VERSION == 3
     assert stored["resampler"] == "ros_custom_label"
     assert stored["strategy"] == record["strategy"] == "ros"
     assert stored["sensitive_columns"] == []
