@@ -125,6 +125,9 @@ def harness_overrides(root: Path, plan: AblationPlan, profile: str | None = None
     axes = ", ".join(f"{key}: [{', '.join(map(str, values))}]" for key, values in grid.items())
     return profile_overrides + [
         "experiment=quick",
+        # The bare loop fits the entropy tree of conf/model/decision_tree.yaml; the quick
+        # experiment's own model (logistic regression) would time a different fit.
+        "model=decision_tree",
         "~experiment.grid",
         f"+experiment.grid={{{axes}}}",
         f"evaluation.n_splits={plan.n_splits}",

@@ -84,6 +84,10 @@ def test_sweep_profile_turns_per_job_outputs_off(tmp_path):
     assert cfg.evaluation.job_report is False
     assert cfg.evaluation.lineage == "none"
     assert cfg.tracking.log_model is False and cfg.tracking.log_fold_metrics is False
+    # Both variants fit the same model: the bare loop's entropy tree.
+    bare = overhead._bare_tree("none", 0)
+    assert cfg.model.estimator._target_ == "sklearn.tree.DecisionTreeClassifier"
+    assert cfg.model.estimator.criterion == bare.criterion
     # The plan's own settings still win over the profile's defaults.
     assert cfg.evaluation.n_splits == 2 and cfg.evaluation.n_jobs == 1
 
