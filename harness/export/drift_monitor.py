@@ -41,6 +41,7 @@ from harness.export.names import (
     SERVING_LABELS,
     counter_name,
 )
+from harness.extras import require
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,8 @@ class MinorityDriftMonitor:
     ------
     ConfigError
         A non-positive window, a share outside (0, 1], or an empty reference.
+    MissingExtraError
+        The default test without Evidently installed (the ``drift`` extra).
 
     Examples
     --------
@@ -138,6 +141,8 @@ class MinorityDriftMonitor:
         self.positive_label = positive_label
         self.drift_share = float(drift_share)
         self.min_rows = int(min_rows)
+        if test is None:  # Evidently (the drift extra): missing, refuse now, not per window
+            require("evidently", "the minority drift monitor (--drift-window; 0 turns it off)")
         self._test = test or evidently_drift_test
         self._clock = clock
         labels = (str(model), str(dataset))
