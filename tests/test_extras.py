@@ -135,3 +135,13 @@ def test_a_ray_sweep_without_ray_exits_2_before_anything_is_written(tmp_path):
     assert "needs ray, which is not installed" in result.stderr
     assert "adasyn-harness[ray]" in result.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_harness_replay_without_evidently_exits_2_before_fitting(tmp_path):
+    result = _run_without(("evidently",), "replay", "--port", "0", root=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "the minority drift monitor (--drift-window; 0 turns it off) needs evidently" in (
+        result.stderr
+    )
+    assert "pip install 'adasyn-harness[drift]'" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -62,6 +62,17 @@ def evidently_drift_test(
     return result.share_drifted, result.drifted
 
 
+def require_evidently() -> None:
+    """Refuse the default drift test when Evidently (the ``drift`` extra) is not installed.
+
+    Raises
+    ------
+    MissingExtraError
+        Naming the extra, and ``--drift-window 0`` to serve without the monitor.
+    """
+    require("evidently", "the minority drift monitor (--drift-window; 0 turns it off)")
+
+
 def _frame(rows: Any, columns: list[str]) -> pd.DataFrame:
     if isinstance(rows, pd.DataFrame):
         frame = rows.copy()
@@ -142,7 +153,7 @@ class MinorityDriftMonitor:
         self.drift_share = float(drift_share)
         self.min_rows = int(min_rows)
         if test is None:  # Evidently (the drift extra): missing, refuse now, not per window
-            require("evidently", "the minority drift monitor (--drift-window; 0 turns it off)")
+            require_evidently()
         self._test = test or evidently_drift_test
         self._clock = clock
         labels = (str(model), str(dataset))
