@@ -2,9 +2,9 @@
 `.gitlab-ci.example.yml`.
 
 They parse, call only commands and options that exist, run the same ``harness`` commands, and,
-run as written (the GitHub steps through ``bash -eo pipefail`` as Actions runs them, against a
-real MLflow tracking server), pass on a model that meets the SLO set and fail on one that does
-not.
+run as written on the default install (the GitHub steps through ``bash -eo pipefail`` as
+Actions runs them, against a real MLflow tracking server, with no extra's module importable),
+pass on a model that meets the SLO set and fail on one that does not.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import yaml
 
 from harness.commands import COMMANDS
 from tests.support.cli import REPO
+from tests.support.lean import launcher_source
 from tests.support.mlflow_server import running_mlflow_server
 
 WORKFLOW = REPO / ".github" / "workflows" / "model-gate.yml"
@@ -152,11 +153,14 @@ def tracking_server(tmp_path_factory):
 
 
 def _environment(tmp_path: Path, uri: str, experiment: str) -> dict[str, str]:
-    """A CI job's environment: `harness` on PATH runs this checkout; the example's variables."""
+    """A CI job's environment: `harness` on PATH runs this checkout as the default install
+    has it (no extra); the example's variables."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
+    # The examples install the default set (`pip install -e .`): no extra's module imports.
+    (bin_dir / "harness_lean.py").write_text(launcher_source())
     shim = bin_dir / "harness"
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m harness.cli "$@"\n')
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{bin_dir / "harness_lean.py"}" "$@"\n')
     shim.chmod(0o755)
     conf = tmp_path / "my_conf" / "experiment"
     conf.mkdir(parents=True, exist_ok=True)

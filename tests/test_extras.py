@@ -1,7 +1,8 @@
 """The lean default install: each optional feature names the extra that installs it.
 
 A missing package is simulated the way Python reports one (``None`` in ``sys.modules`` for
-this process, an import hook refusing it for a subprocess); everything else is real.
+this process, an import hook refusing it for a subprocess: tests/support/lean.py); everything
+else is real. tests/test_ci_examples.py runs the CI examples' jobs on the default install.
 """
 
 from __future__ import annotations
@@ -17,24 +18,10 @@ import pytest
 from harness.errors import HarnessError, MissingExtraError
 from harness.extras import OPTIONAL_MODULES, RAY_LAUNCHER, extra_of, require, require_target
 from tests.support.cli import REPO
+from tests.support.lean import lean_command
 
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
 RAY_LAUNCHER_TARGET = "hydra_plugins.hydra_ray_launcher.ray_launcher.RayLauncher"
-
-#: Run ``harness ARGS`` with the top-level modules in BLOCKED uninstallable, as on a lean install.
-BLOCKING_CLI = """
-import sys
-BLOCKED = {blocked!r}
-
-class Uninstalled:
-    def find_spec(self, name, path=None, target=None):
-        if any(name == b or name.startswith(b + ".") for b in BLOCKED):
-            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
-
-sys.meta_path.insert(0, Uninstalled())
-from harness.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
 
 
 def _requirement_names(requirements: list[str]) -> set[str]:
@@ -110,7 +97,7 @@ def test_a_missing_default_module_is_not_blamed_on_an_extra(monkeypatch):
 def _run_without(blocked: tuple[str, ...], *args: str, root) -> subprocess.CompletedProcess:
     """``harness ARGS`` in a subprocess, as a user runs it, without the ``blocked`` modules."""
     return subprocess.run(
-        [sys.executable, "-c", BLOCKING_CLI.format(blocked=blocked), *args],
+        lean_command(*args, blocked=blocked),
         cwd=REPO,
         env={**os.environ, "HARNESS_ROOT": str(root), "MLFLOW_DISABLE_TELEMETRY": "true"},
         capture_output=True,
