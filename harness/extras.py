@@ -14,7 +14,7 @@ from types import ModuleType
 
 from harness.errors import MissingExtraError
 
-#: The package that installs each distribution name; everything else comes from PyPI by name.
+#: The distribution whose extras these are (pyproject.toml, `[project] name`).
 DISTRIBUTION = "adasyn-harness"
 
 

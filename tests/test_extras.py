@@ -16,7 +16,14 @@ import tomllib
 import pytest
 
 from harness.errors import HarnessError, MissingExtraError
-from harness.extras import OPTIONAL_MODULES, RAY_LAUNCHER, extra_of, require, require_target
+from harness.extras import (
+    DISTRIBUTION,
+    OPTIONAL_MODULES,
+    RAY_LAUNCHER,
+    extra_of,
+    require,
+    require_target,
+)
 from tests.support.cli import REPO
 from tests.support.lean import lean_command
 
@@ -39,6 +46,7 @@ def test_ray_and_evidently_are_extras_not_default_dependencies():
 def test_every_extra_a_message_names_is_declared_in_pyproject():
     declared = set(PYPROJECT["project"]["optional-dependencies"])
     assert {extra.name for extra in OPTIONAL_MODULES.values()} <= declared
+    assert PYPROJECT["project"]["name"] == DISTRIBUTION
 
 
 def test_make_setup_installs_the_default_set_and_make_test_every_extra():
