@@ -30,3 +30,8 @@ class ConfigError(HarnessError, ValueError):
 
 class RunNotFoundError(HarnessError, LookupError):
     """A run, experiment or results folder that was asked for does not exist."""
+
+
+class MissingExtraError(HarnessError, ImportError):
+    """A feature needs an optional dependency that is not installed: the message names the
+    ``adasyn-harness`` extra that installs it (:mod:`harness.extras`)."""

@@ -265,7 +265,7 @@ def replay_parser() -> argparse.ArgumentParser:
 def replay_main(argv: list[str]) -> int:
     """Stream a held-out set through a model at a chosen rate, exporting serving counters."""
     from harness.export.cohorts import CohortOutcomeCounter
-    from harness.export.drift_monitor import MinorityDriftMonitor
+    from harness.export.drift_monitor import MinorityDriftMonitor, require_evidently
     from harness.export.replay import (
         CovariateDrift,
         LabelShift,
@@ -303,6 +303,8 @@ def replay_main(argv: list[str]) -> int:
         label_shift=shift,
         phases=phases,
     )
+    if ns.drift_window and ns.drift_window > 0:
+        require_evidently()  # before the model is fitted, not after
     data = _fit_replay_model(ns.dataset, ns.resampler, ns.model, ns.seed)
     counter = MinorityOutcomeCounter(model=f"{ns.model}-{ns.resampler}", dataset=ns.dataset)
     cohort_counter, cohorts = None, None

@@ -7,6 +7,7 @@ import json
 
 from harness.commands.common import command_parser
 from harness.errors import ConfigError
+from harness.extras import require
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,13 +53,7 @@ def resample_main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     if args.n_neighbors < 1:
         raise ConfigError(f"--n-neighbors must be at least 1, got {args.n_neighbors}: pass e.g. 5.")
-    try:
-        import ray
-    except ImportError as exc:
-        raise ConfigError(
-            "--engine ray needs Ray, which is not installed: install the ray extra "
-            "(pip install -e '.[ray]')."
-        ) from exc
+    ray = require("ray", "harness resample --engine ray")
     from harness.distributed.dataset import discover
     from harness.distributed.pipeline import distributed_adasyn
 

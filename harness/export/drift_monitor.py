@@ -41,6 +41,7 @@ from harness.export.names import (
     SERVING_LABELS,
     counter_name,
 )
+from harness.extras import require
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,17 @@ def evidently_drift_test(
 
     result = data_drift(reference, current, drift_share=drift_share)
     return result.share_drifted, result.drifted
+
+
+def require_evidently() -> None:
+    """Refuse the default drift test when Evidently (the ``drift`` extra) is not installed.
+
+    Raises
+    ------
+    MissingExtraError
+        Naming the extra, and ``--drift-window 0`` to serve without the monitor.
+    """
+    require("evidently", "the minority drift monitor (--drift-window; 0 turns it off)")
 
 
 def _frame(rows: Any, columns: list[str]) -> pd.DataFrame:
@@ -97,6 +109,8 @@ class MinorityDriftMonitor:
     ------
     ConfigError
         A non-positive window, a share outside (0, 1], or an empty reference.
+    MissingExtraError
+        The default test without Evidently installed (the ``drift`` extra).
 
     Examples
     --------
@@ -138,6 +152,8 @@ class MinorityDriftMonitor:
         self.positive_label = positive_label
         self.drift_share = float(drift_share)
         self.min_rows = int(min_rows)
+        if test is None:  # Evidently (the drift extra): missing, refuse now, not per window
+            require_evidently()
         self._test = test or evidently_drift_test
         self._clock = clock
         labels = (str(model), str(dataset))

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from harness.errors import InputDataError
+from harness.extras import require
 from harness.metrics._checks import frames_alike, two_d_frame
 from harness.metrics.privacy import PrivacyResult, privacy_distance
 
@@ -46,12 +47,13 @@ class DriftResult:
 
 
 def _evidently():
-    """Import Evidently, silencing the deprecation warnings its web-server dependencies emit."""
+    """Import Evidently (the ``drift`` extra), silencing the deprecation warnings its
+    web-server dependencies emit."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        from evidently import Report
-        from evidently.presets import DataDriftPreset
-    return Report, DataDriftPreset
+        evidently = require("evidently", "the data-drift checks (Evidently)")
+        presets = require("evidently.presets", "the data-drift checks (Evidently)")
+    return evidently.Report, presets.DataDriftPreset
 
 
 def _as_frame(data, name: str) -> pd.DataFrame:

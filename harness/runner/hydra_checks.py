@@ -19,6 +19,7 @@ from omegaconf import DictConfig, OmegaConf
 from harness.components.policy import LAUNCHER, LOGGING, SWEEPER, check_target
 from harness.config_dir import config_dir
 from harness.errors import ConfigError
+from harness.extras import require_target
 from harness.security import target_nodes
 from harness.strict import read_yaml
 
@@ -67,6 +68,8 @@ def check_hydra_targets(hydra: Mapping[str, Any], resolved: Mapping[str, Any]) -
         A callback other than the shipped ones, a launcher or sweeper outside the allow-set, a
         logging ``class``/``()`` other than the logging classes, an ``ext://`` stream other
         than stdout/stderr, or a ``_target_`` anywhere else in the node.
+    MissingExtraError
+        A launcher of an extra that is not installed (``hydra/launcher=ray``).
     """
     checked_elsewhere = (_CALLBACKS, *_HYDRA_POSITIONS, *_LOGGING_POSITIONS)
     for node_key, node in target_nodes(hydra, "hydra"):
@@ -76,6 +79,7 @@ def check_hydra_targets(hydra: Mapping[str, Any], resolved: Mapping[str, Any]) -
     for position, role in _HYDRA_POSITIONS.items():
         short = position.split(".", 1)[1]
         for node_key, node in target_nodes(resolved.get(short), position):
+            require_target(node["_target_"], f"the Hydra launcher {node['_target_']}")
             check_target(node["_target_"], key=f"{node_key}._target_", roles={role})
     for position in _LOGGING_POSITIONS:
         _check_logging(hydra.get(position.split(".", 1)[1]), position)

@@ -51,8 +51,6 @@ T = TypeVar("T")
 LINEAGE_MODES = ("sample", "full", "none")
 #: Artifact name of the first rows of the lineage (``log_lineage="sample"``).
 LINEAGE_SAMPLE_ARTIFACT = "lineage_sample.csv"
-#: Name of the logged model of a job run (MLflow 3 ``LoggedModel``).
-LOGGED_MODEL_NAME = "model"
 #: Target column of the data set logged as the run's input.
 TARGET_COLUMN = "target"
 _BATCH = 100  # MLflow accepts at most 100 params + tags and 1000 metrics per batch
@@ -75,8 +73,9 @@ class MlflowTracker:
     lineage_sample_rows : int
         Rows kept by ``log_lineage="sample"``.
     log_model : bool
-        Upload the run's ``model/`` folder as the artifact ``model`` (registrable as
-        ``runs:/<run id>/model``).
+        Log the run's ``model/`` folder as an MLflow 3 logged model named by its job
+        (:func:`harness.tracking.run_folder.logged_model_name`, ``models:/<model id>``) and
+        as the run's artifact ``model`` (registrable as ``runs:/<run id>/model``).
     log_fold_metrics : bool
         Log each fold's value as the step series ``fold/<metric>`` (step = fold index); off,
         the fold values stay in the run's ``folds.csv`` artifact (the sweep profile).
@@ -383,12 +382,12 @@ class MlflowTracker:
         client = self._client
         model = client.create_logged_model(
             experiment_id,
-            name=LOGGED_MODEL_NAME,
+            name=rf.logged_model_name(record),
             source_run_id=run_id,
             tags={RUN_KEY_TAG: str(record["run_key"])},
             params={
                 key: str(record[key])
-                for key in ("dataset", "resampler", "model", "seed")
+                for key in ("dataset", "resampler", "strategy", "model", "seed")
                 if record.get(key) is not None
             },
             model_type="sklearn",

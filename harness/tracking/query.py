@@ -459,8 +459,10 @@ def file_sha256(path: Path) -> str:
 def model_source(client: Any, run_id: str) -> tuple[Any, str, str | None]:
     """The run ``run_id``, and where its model is: ``(run, source, logged model id)``.
 
-    The model is the most recent logged model of the run (MLflow 3 ``models:/<model id>``)
-    or, failing that, the run's ``model`` artifact (``runs:/<id>/model``).
+    The model is the most recent logged model of the run (MLflow 3 ``models:/<model id>``),
+    found by its source run whatever its name (named by job,
+    :func:`harness.tracking.run_folder.logged_model_name`, or ``model`` for runs uploaded
+    before), or, failing that, the run's ``model`` artifact (``runs:/<id>/model``).
 
     Raises
     ------
@@ -468,8 +470,9 @@ def model_source(client: Any, run_id: str) -> tuple[Any, str, str | None]:
         When the store has no such run, or the run has no model.
     """
     run = get_run(client, run_id)
-    # The logged model first: once a run has a logged model called "model", MLflow 3 resolves
-    # the run artifact path "model" to it through the default tracking URI, not this store.
+    # The logged model first: for a run uploaded when logged models were all called "model",
+    # MLflow 3 resolves the run artifact path "model" to that logged model through the default
+    # tracking URI, not this store.
     models = client.search_logged_models(
         experiment_ids=[run.info.experiment_id],
         filter_string=f"source_run_id = '{run_id}'",

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import InputDataError
-from harness.runs import RunFolder, load_record
+from harness.runs import RunFolder, job_folder_name, load_record
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 MAX_PARAM_VALUE_LENGTH = 6000
 MAX_TAG_VALUE_LENGTH = 8000
 MAX_KEY_LENGTH = 250
+#: Characters MLflow refuses in a logged model's name (``_validate_logged_model_name``).
+LOGGED_MODEL_NAME_FORBIDDEN = re.compile(r"[/:.%\"']")
 
 #: Prefixes of the metrics derived from ``result.json`` besides the fold means.
 FOLD_PREFIX = "fold/"
@@ -213,6 +215,22 @@ def run_name_of(record: dict[str, Any]) -> str:
     parts = [record.get(k) for k in ("dataset", "resampler", "model")]
     name = "-".join(str(p) for p in parts if p is not None) or str(record["run_key"])[:12]
     return f"{name}-s{record['seed']}" if record.get("seed") is not None else name
+
+
+def logged_model_name(record: dict[str, Any]) -> str:
+    """The name of a job's MLflow logged model: its job folder's name.
+
+    ``<dataset>__<resampler>__<model>__seed<seed>`` (:func:`harness.runs.job_folder_name`), so
+    ``search_logged_models`` and the MLflow UI tell the models of an experiment apart and each
+    leads to its ``jobs/`` folder. A character MLflow refuses in a model name (``/ : . % " '``)
+    becomes ``_``; a record without its identity is named by its run key.
+    """
+    parts = [record.get(k) for k in ("dataset", "resampler", "model", "seed")]
+    if any(p is None or str(p) == "" for p in parts):
+        name = f"job-{str(record['run_key'])[:12]}"
+    else:
+        name = job_folder_name(*(str(p) for p in parts[:3]), parts[3])
+    return LOGGED_MODEL_NAME_FORBIDDEN.sub("_", name)
 
 
 def time_ms(value: Any) -> int | None:

@@ -1,11 +1,13 @@
 """Per-window drift of the served minority rows against the training minority rows."""
 
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
 from prometheus_client import CollectorRegistry
 
-from harness.errors import ConfigError
+from harness.errors import ConfigError, MissingExtraError
 from harness.export.drift_monitor import MinorityDriftMonitor, evidently_drift_test
 
 LABELS = {"model": "m", "dataset": "d"}
@@ -144,3 +146,13 @@ def test_evidently_sees_a_shift_of_three_standard_deviations():
     assert evidently_drift_test(reference, moved, 0.5) == (1.0, True)
     share, drifted = evidently_drift_test(reference, same, 0.5)
     assert share < 0.5 and not drifted
+
+
+def test_the_default_drift_test_without_evidently_is_refused_when_the_monitor_is_made(
+    monkeypatch,
+):
+    monkeypatch.setitem(sys.modules, "evidently", None)  # as on the default install
+    with pytest.raises(MissingExtraError, match=r"--drift-window; 0 turns it off.*\[drift\]"):
+        MinorityDriftMonitor(
+            CollectorRegistry(), model="m", dataset="d", reference=np.ones((5, 2)), window_s=60
+        )

@@ -4,6 +4,7 @@ synthetic rows of a run."""
 from __future__ import annotations
 
 import json
+import sys
 
 import numpy as np
 import pandas as pd
@@ -124,3 +125,14 @@ def test_gate_command_runs_synthetic_checks_on_request(run_dir, tmp_path):
     checks = {c["name"]: c for c in json.loads((out / "gate.json").read_text())["checks"]}
     assert checks["synthetic_privacy"]["verdict"] == "FAIL"
     assert list((out / "checks").glob("synthetic_realism_*.html"))
+
+
+def test_gate_data_checks_without_evidently_exit_2_naming_the_drift_extra(
+    files, run_dir, monkeypatch, capsys
+):
+    monkeypatch.setitem(sys.modules, "evidently", None)  # as on the default install
+    args = ["--run-dir", str(run_dir()), "--reference", str(files["reference"])]
+    assert gate_main([*args, "--current", str(files["same"]), "--target", "label"]) == 2
+    error = capsys.readouterr().err
+    assert "the data-drift checks (Evidently) needs evidently, which is not installed" in error
+    assert "pip install 'adasyn-harness[drift]'" in error

@@ -150,3 +150,54 @@ def test_jobs_on_one_data_set_build_its_dataset_entity_once(logged, tmp_path, mo
     assert len(built) == 1
     inputs = [MlflowClient(uri).get_run(r).inputs.dataset_inputs[0].dataset for r in runs]
     assert inputs[0].digest == inputs[1].digest and inputs[0].schema == inputs[1].schema
+
+
+def test_the_logged_models_of_an_experiment_are_named_by_job(logged, tmp_path):
+    import shutil
+
+    from harness.runs import job_folder_name
+
+    _, _, folder = logged
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    ensure_sqlite_db(uri)
+    tracker = MlflowTracker(uri, "named")
+    strategy = json.loads(folder.result.read_text())["strategy"]
+    expected = {}
+    for resampler, seed in (("adasyn", 0), ("smote", 0), ("adasyn", 1)):
+        job = tmp_path / f"{resampler}{seed}"
+        shutil.copytree(folder.path, job, ignore=shutil.ignore_patterns("tracking*"))
+        record = json.loads((job / "result.json").read_text())
+        record.update(resampler=resampler, seed=seed, run_key=f"{record['run_key']}{job.name}")
+        (job / "result.json").write_text(json.dumps(record))
+        name = job_folder_name(record["dataset"], resampler, record["model"], seed)
+        expected[name] = tracker.log_run_dir(job)
+    client = MlflowClient(uri)
+    experiment = client.get_experiment_by_name("named")
+    models = client.search_logged_models(experiment_ids=[experiment.experiment_id])
+    assert {m.name: m.source_run_id for m in models} == expected
+    for name, run_id in expected.items():
+        (found,) = client.search_logged_models(
+            experiment_ids=[experiment.experiment_id], filter_string=f"name = '{name}'"
+        )
+        assert found.source_run_id == run_id
+        assert found.params["strategy"] == strategy
+
+
+def test_promote_finds_the_model_named_by_job_and_a_legacy_one_named_model(logged, tmp_path):
+    from mlflow.entities import LoggedModelOutput
+
+    from harness.tracking.query import model_source
+
+    uri, run_id, folder = logged
+    client = MlflowClient(uri)
+    run, source, model_id = model_source(client, run_id)
+    (model,) = client.search_logged_models(experiment_ids=[run.info.experiment_id])
+    assert (model_id, source) == (model.model_id, model.artifact_location)
+    assert model.name != "model"
+    # A run uploaded before models were named by job: its logged model is called "model".
+    legacy = client.create_run(run.info.experiment_id).info.run_id
+    old = client.create_logged_model(run.info.experiment_id, name="model", source_run_id=legacy)
+    client.log_model_artifacts(old.model_id, str(folder.model))
+    client.finalize_logged_model(old.model_id, "READY")
+    client.log_outputs(legacy, [LoggedModelOutput(old.model_id, step=0)])
+    assert model_source(client, legacy)[2] == old.model_id

@@ -67,3 +67,23 @@ def test_tracking_file_keeps_one_entry_per_store(run_folder):
     assert len(data["uploads"]) == 2
     assert rf.recorded_run_id(run_folder, "sqlite:///a.db", "quick") == "r3"
     assert rf.recorded_run_id(run_folder, "http://x", "other") is None
+
+
+def test_a_logged_model_is_named_by_its_job_as_its_folder():
+    record = {"dataset": "pima", "resampler": "adasyn", "model": "tree", "seed": 3, "run_key": "k"}
+    assert rf.logged_model_name(record) == "pima__adasyn__tree__seed3"
+
+
+@pytest.mark.parametrize("dataset", ["my.csv", "a/b", "x:y", "50%", "it's", 'say"'])
+def test_a_logged_model_name_has_no_character_mlflow_refuses(dataset):
+    from mlflow.utils.validation import _validate_logged_model_name
+
+    record = {"dataset": dataset, "resampler": "ros", "model": "lr", "seed": 0, "run_key": "k"}
+    name = rf.logged_model_name(record)
+    _validate_logged_model_name(name)  # raises on a refused character
+    assert name.endswith("__ros__lr__seed0")
+
+
+def test_a_record_without_its_identity_names_its_model_by_run_key():
+    record = {"dataset": "pima", "resampler": None, "model": "lr", "seed": 0, "run_key": "ab" * 20}
+    assert rf.logged_model_name(record) == "job-" + "ab" * 6
