@@ -192,7 +192,8 @@ def replication_claims(records: list[dict[str, Any]], table: PublishedTable) -> 
         (``paper_difference``, candidate − reference), the harness's mean difference over the
         paired splits with its corrected 95 % interval, ``J`` (paired splits),
         ``test_train_ratio`` (``n_test/n_train``), ``corrected_t``, ``p_value``, ``p_holm``
-        (over every tested claim), ``outcome`` and ``note``.
+        (over every tested claim), ``same_sign`` (the harness's mean difference has the
+        published sign, significant or not; ``False`` when untested), ``outcome`` and ``note``.
     """
     published = table.values.set_index(["dataset", "strategy", "metric"])["value"]
     folds: dict[str, pd.DataFrame | None] = {}
@@ -215,6 +216,8 @@ def replication_claims(records: list[dict[str, Any]], table: PublishedTable) -> 
                 rows.append(row)
     frame = pd.DataFrame(rows)
     frame["p_holm"] = holm(frame["p_value"].to_numpy(dtype=float))
+    difference = frame["mean_difference"].to_numpy(dtype=float)
+    frame["same_sign"] = np.sign(difference) == np.sign(frame["paper_difference"])
     frame["outcome"] = [
         _outcome(row.paper_difference, row.mean_difference, row.p_holm)
         for row in frame.itertuples(index=False)
@@ -225,7 +228,7 @@ def replication_claims(records: list[dict[str, Any]], table: PublishedTable) -> 
 _CLAIM_COLUMNS = [
     "dataset", "candidate", "reference", "metric", "paper_candidate", "paper_reference",
     "paper_difference", "mean_difference", "ci_low", "ci_high", "J", "test_train_ratio",
-    "corrected_t", "p_value", "p_holm", "outcome", "note",
+    "corrected_t", "p_value", "p_holm", "same_sign", "outcome", "note",
 ]  # fmt: skip
 
 
@@ -296,13 +299,15 @@ def summary_lines(replication: Replication) -> list[str]:
     n_cells, n_claims = len(replication.cells), len(replication.claims)
     tested = n_claims - claims[NOT_TESTED]
     beyond = int(replication.cells["beyond_split_error"].sum())
+    same_sign = int(replication.claims["same_sign"].sum())
     return [
         f"{cells[INSIDE]} of {n_cells} published values lie inside the harness's 95 % interval, "
         f"{cells[OUTSIDE]} outside, {cells[NO_INTERVAL]} without a harness value; {beyond} "
         "differ from the harness's mean by more than the choice of splits explains.",
         f"Of the {n_claims} claims, {claims[REPLICATED]} replicated, {claims[CONTRADICTED]} "
         f"contradicted, {claims[NOT_CONFIRMED]} not confirmed, {claims[NOT_TESTED]} not tested "
-        f"(corrected paired t-test, Holm over the {tested} tested at α = {ALPHA:g}).",
+        f"(corrected paired t-test, Holm over the {tested} tested at α = {ALPHA:g}); the "
+        f"harness's mean difference has the published sign in {same_sign} of the {tested}.",
     ]
 
 

@@ -80,6 +80,8 @@ def test_a_faithful_run_matches_every_cell_and_replicates_every_claim(tmp_path):
     assert len(result.cells) == 75 and len(result.claims) == 30
     assert result.cell_counts() == {INSIDE: 75, OUTSIDE: 0, NO_INTERVAL: 0}
     assert result.claim_counts()[REPLICATED] == 30
+    assert result.claims["same_sign"].all()
+    assert "has the published sign in 30 of the 30" in summary_lines(result)[1]
     assert not result.cells["beyond_split_error"].any()
     assert set(result.cells["note"]) == {""}
     accuracy = result.cells[result.cells["measure"] == "OA"]
@@ -99,6 +101,7 @@ def test_opposite_significant_differences_contradict_the_claims(tmp_path):
     result = replicate(_run(tmp_path, sd=1e-4, swap=("vehicle0",)), TABLE)
     claims = result.claims.set_index(["dataset", "reference", "metric"]).sort_index()
     assert (claims.loc[("vehicle0", "none"), "outcome"] == CONTRADICTED).all()
+    assert not claims.loc[("vehicle0", "none"), "same_sign"].any()
     assert (claims.loc[("pima", "none"), "outcome"] == REPLICATED).all()
 
 
@@ -149,6 +152,7 @@ def test_missing_and_ambiguous_jobs_leave_cells_and_claims_without_a_value(tmp_p
     untested = claims[claims["outcome"] == NOT_TESTED]
     assert len(untested) == 6  # pima vs smote (3) and vowel0 vs DT (3)
     assert untested["p_value"].isna().all() and untested["p_holm"].isna().all()
+    assert not untested["same_sign"].any()
     assert "Holm over the 24 tested" in summary_lines(result)[1]
 
 
