@@ -319,10 +319,10 @@ LIMITS = (
     "confirmed by it. `split_se` (sd/√J) is the Monte-Carlo error of the mean over splits of "
     "this very data set: a difference beyond 1.96·√2·split_se (`beyond_split_error`, assuming "
     "the paper's spread was the harness's) comes from the implementation (the tree, the KEEL "
-    "files, the preprocessing, the random numbers), not from the choice of splits. A claim not "
-    "confirmed is not refuted: with n_test/n_train = 1 no number of splits brings the effect the "
-    "corrected test detects at 80 % power (α = 0.05 two-sided, before Holm) below 2.8 standard "
-    "deviations of one split's difference."
+    "files, the preprocessing, the samplers' random draws), not from the choice of splits. A "
+    "claim not confirmed is not refuted: with n_test/n_train = 1 no number of splits brings "
+    "the effect the corrected test detects at 80 % power (α = 0.05 two-sided, before Holm) "
+    "below 2.8 standard deviations of one split's difference."
 )
 
 
