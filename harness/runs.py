@@ -377,6 +377,16 @@ class ExperimentFolder(_Report):
         return self.path / "paired_tests.csv"
 
     @property
+    def replication_csv(self) -> Path:
+        """``replication.csv``: each published cell next to the harness's mean and interval."""
+        return self.path / "replication.csv"
+
+    @property
+    def replication_claims_csv(self) -> Path:
+        """``replication_claims.csv``: the published table's claims, tested on paired splits."""
+        return self.path / "replication_claims.csv"
+
+    @property
     def critical_difference_png(self) -> Path:
         """``critical_difference.png``: the critical-difference diagram across data sets."""
         return self.path / "critical_difference.png"

@@ -83,6 +83,15 @@ def test_the_package_and_its_configs_come_from_the_wheel(installed):
     assert experiments == sorted(p.name for p in (REPO / "experiments").glob("*.yaml"))
 
 
+def test_the_published_tables_come_with_the_wheel(installed):
+    code = (
+        "from harness.report.published import load_published; "
+        "print(len(load_published('he2008_table2').values))"
+    )
+    result = _run([installed / "python", "-c", code], cwd=installed, env=_clean_env())
+    assert result.stdout.split() == ["75"]
+
+
 def test_harness_runs_the_quick_experiment_in_an_empty_folder(installed, tmp_path):
     env = _clean_env()
     version = _run([installed / "harness", "--version"], cwd=tmp_path, env=env)

@@ -2,7 +2,8 @@
 
 The report opens with each strategy's verdict under an SLO set: ``--slo``, else the one the
 jobs were run with (the ``slo`` node of their ``config.yaml``), else ``default`` (the report
-says so).
+says so). When the jobs' experiment replicates a published table (``experiment.replicates``),
+the report compares the run with it again, cell by cell and claim by claim.
 """
 
 from __future__ import annotations
@@ -69,7 +70,13 @@ def compare_main(argv: list[str]) -> int:
 
         section = replace(section, warnings=(*section.warnings, note))
         print(f"note: {note}", file=sys.stderr)
-    comparison = compare(ns.folder, allow_missing=ns.allow_missing, slo=slo, verdicts=section)
+    comparison = compare(
+        ns.folder,
+        allow_missing=ns.allow_missing,
+        slo=slo,
+        verdicts=section,
+        published=recorded_published_table(ns.folder),
+    )
     print_sweep(ns.folder, comparison, judgement.lines, slo.name)
     for item in comparison.left_out:
         print(f"warning: left out {item.job}: {item.reason}", file=sys.stderr)
@@ -143,3 +150,32 @@ def recorded_slo_sets(folder: Path) -> tuple[dict[str, Any], list[str]]:
         slo = parse_slo_set(node, source=f"{job.config.name} of {run_dir.name}, slo")
         found.setdefault(slo.name, slo)
     return found, problems
+
+
+def recorded_published_table(folder: Path) -> Any:
+    """The published table the jobs under ``folder`` replicate (``experiment.replicates`` of
+    their ``config.yaml``), or ``None`` when none names one.
+
+    Raises
+    ------
+    ConfigError
+        When the jobs name different tables, or one that is not shipped.
+    """
+    from harness.errors import ConfigError, HarnessError
+    from harness.report.published import load_published
+    from harness.runs import RunFolder, find_run_dirs
+
+    names = set()
+    for run_dir in find_run_dirs(folder):
+        try:
+            experiment = RunFolder(run_dir).read_config().get("experiment")
+        except HarnessError:
+            continue  # recorded_slo_sets names the job's problem
+        if isinstance(experiment, dict) and experiment.get("replicates") is not None:
+            names.add(str(experiment["replicates"]))
+    if len(names) > 1:
+        raise ConfigError(
+            f"the jobs under {folder} replicate different published tables {sorted(names)}: "
+            "compare the folder of one experiment at a time."
+        )
+    return load_published(names.pop()) if names else None

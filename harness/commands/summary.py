@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from harness.report.comparison import Comparison, comparison_table
+from harness.report.replication import summary_lines
 from harness.runs import ExperimentFolder, RunFolder
 
 SHOWN_COLUMNS = [
@@ -60,6 +61,11 @@ def print_outcome(outcome: Any, cfg: Any) -> None:
     for record in outcome.failed:
         print(f"FAILED {record['dataset']}/{record['resampler']}: {record.get('error')}")
     _print_verdicts(getattr(outcome, "verdicts", []), cfg.slo.get("name", "the SLO set"))
+    replication = getattr(outcome.comparison, "replication", None)
+    if replication is not None:
+        print(f"\nReplication of {replication.table.name} (report.md has every cell and claim):")
+        for line in summary_lines(replication):
+            print(f"  {line}")
     print()
     print(f"Run folder: {outcome.output_dir}")
     print(f"MLflow:     {_ui_hint(outcome.tracking_uri)}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -124,13 +124,17 @@ def builtin_names() -> list[str]:
 
 
 @functools.lru_cache(maxsize=32)
-def _load_cached(name: str) -> Dataset:
+def _load_cached(name: str, drop: tuple[str, ...] = ()) -> Dataset:
     spec = BUILTIN_DATASETS[name]
     table, roles = spec.frame()
+    if drop:
+        roles = replace(roles, drop=(*roles.drop, *drop))
     return make_dataset(table, roles, name=name, source=spec.source)
 
 
-def load_builtin(name: str, *, sensitive_as_feature: bool = True) -> Dataset:
+def load_builtin(
+    name: str, *, sensitive_as_feature: bool = True, drop: Sequence[str] = ()
+) -> Dataset:
     """Load a built-in data set (cached in-process; each call returns fresh copies).
 
     Parameters
@@ -140,6 +144,10 @@ def load_builtin(name: str, *, sensitive_as_feature: bool = True) -> Dataset:
     sensitive_as_feature : bool, default=True
         As in :class:`~harness.data.roles.ColumnRoles`: ``False`` keeps the sensitive
         columns out of the model's features, and fairness still reads them.
+    drop : sequence of str, default=()
+        Feature columns removed before the data set is built (its digest then describes the
+        columns kept), e.g. ``["TT", "SpeakerNumber", "Sex"]`` gives ``vowel0`` the ten
+        attributes of the ADASYN paper's Vowel set.
 
     Returns
     -------
@@ -150,13 +158,19 @@ def load_builtin(name: str, *, sensitive_as_feature: bool = True) -> Dataset:
     ------
     ConfigError
         ``name`` is not a built-in data set.
+    InputDataError
+        A column of ``drop`` is not a column of the data set (the message lists them).
     """
     if name not in BUILTIN_DATASETS:
         raise ConfigError(
             f"unknown built-in data set {name!r}; choose one of {builtin_names()}, or load your "
             "own CSV/Parquet file with dataset=table (conf/dataset/table.yaml)."
         )
-    cached = _load_cached(name)
+    if isinstance(drop, str):
+        raise ConfigError(
+            f"drop={drop!r} is one string: list the columns to drop, e.g. drop=[{drop!r}]."
+        )
+    cached = _load_cached(name, tuple(str(column) for column in drop))
     # Copies, so a caller that edits its frames cannot change what the next caller gets.
     X = cached.X.copy()
     categorical = list(cached.categorical)

@@ -52,7 +52,9 @@ class EvaluationSettings:
 
     @property
     def n_folds(self) -> int:
-        """Folds a job evaluates: ``n_splits × n_repeats``."""
+        """Folds a job evaluates: ``n_splits × n_repeats``; one per repeat for ``holdout``."""
+        if self.folds == "holdout":
+            return self.n_repeats
         return self.n_splits * self.n_repeats
 
     @property

@@ -6,8 +6,11 @@
   its rows in test.
 - ``time``: expanding-window folds over rows ordered by time; every test row comes after every
   training row (``TimeSeriesSplit``). One repeat: the order is the data's, not random.
-- ``holdout``: the paper-style protocol (He et al. 2008 report averages over repeated random
-  splits): a stratified random train/test split, repeated ``n_repeats`` times.
+- ``holdout``: the protocol of the ADASYN paper (He et al. 2008, Table II: 100 runs, each a
+  random split of every class into halves): a stratified random train/test split, repeated
+  ``n_repeats`` times; with ``test_size=0.5`` each class is halved to within one row. These are
+  not the folds of a k-fold: each split is drawn anew, so the corrected intervals and tests
+  (:mod:`harness.evaluate.inference`) use J = ``n_repeats`` and ``n_test/n_train`` = 1.
 
 Each split is ``(repeat, fold, train_index, test_index)``.
 """

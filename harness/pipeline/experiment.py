@@ -21,6 +21,7 @@ from harness.evaluate.settings import EvaluationSettings
 from harness.pipeline import publish
 from harness.pipeline.judge import judge_folder
 from harness.report.comparison import Comparison, compare
+from harness.report.published import load_published
 from harness.report.verdicts import VerdictSection
 from harness.runner.experiment import compose_jobs, run_jobs, write_manifest
 from harness.runner.worker_lifetime import exit_with_parent, sweep_parent_pid
@@ -78,6 +79,8 @@ def run_experiment(
         exit_with_parent(sweep_parent_pid())  # a sweep job in a launcher's worker ends with it
     overrides = list(overrides or [])
     slo = publish.slo_set(cfg)  # a broken SLO set fails now, not after every job has run
+    replicates = cfg.experiment.get("replicates")  # so does an unknown published table
+    published = load_published(str(replicates)) if replicates is not None else None
     jobs = compose_jobs(cfg, overrides, output_dir)
     with writing(output_dir):
         output_dir.mkdir(parents=True, exist_ok=True)
@@ -95,6 +98,7 @@ def run_experiment(
             title=f"Experiment {cfg.experiment.name}",
             slo=slo,
             verdicts=judgement.section,
+            published=published,
         )
     outcome = ExperimentOutcome(output_dir=output_dir, records=records, comparison=comparison)
     outcome.skipped = skipped

@@ -48,6 +48,8 @@ from harness.report.pages import (
     slo_lines,
     slo_metrics,
 )
+from harness.report.published import PublishedTable
+from harness.report.replication import Replication, replicate, write_replication_section
 from harness.report.verdicts import (
     VerdictSection,
     inline_html,
@@ -110,6 +112,8 @@ class Comparison:
     """The :class:`harness.slo.SLOSet` the report draws and the verdicts are under, if any."""
     verdicts: VerdictSection | None = None
     """Each strategy's verdict under :attr:`slo`, shown first in the report."""
+    replication: Replication | None = None
+    """The run beside the published table it replicates, when one was given."""
 
 
 def _shown_metrics(records: list[dict[str, Any]], extra: Sequence[str] = ()) -> list[str]:
@@ -498,6 +502,7 @@ def compare(
     allow_missing: bool = False,
     slo: Any = None,
     verdicts: VerdictSection | None = None,
+    published: PublishedTable | None = None,
 ) -> Comparison:
     """Compare every job found under ``root`` and write the comparison files there.
 
@@ -520,6 +525,10 @@ def compare(
     verdicts : VerdictSection, optional
         Each strategy's verdict under ``slo`` (:func:`harness.pipeline.judge.verdict_section`):
         the report opens with it, and the forest plots colour each strategy by it.
+    published : PublishedTable, optional
+        The published table the run replicates (``experiment.replicates``): the report shows
+        every published cell beside the harness's value and tests the table's claims
+        (:mod:`harness.report.replication`), and its metrics join the strategy table.
 
     Returns
     -------
@@ -542,6 +551,8 @@ def compare(
             "out)."
         )
     objective_metrics = slo_metrics(slo)
+    if published is not None:
+        objective_metrics = list(dict.fromkeys([*objective_metrics, *published.values["metric"]]))
     table = comparison_table(records, objective_metrics)
     numbers = comparison_numbers(records, objective_metrics)
     if left_out:
@@ -561,6 +572,7 @@ def compare(
         rank_test=ranked,
         slo=slo,
         verdicts=verdicts,
+        replication=replicate(records, published) if published is not None else None,
     )
     if write:
         with writing(root):
@@ -797,7 +809,9 @@ def _write(root: Path, comparison: Comparison, title: str) -> list[Path]:
     lines += fairness.markdown
     tables += fairness.tables
     paper = paper_layout(comparison.records)
-    if not paper.empty:
+    if comparison.replication is not None:
+        files += write_replication_section(folder, comparison.replication, lines, tables)
+    elif not paper.empty:
         heading = "The paper's layout (He et al. 2008): mean over repeated half/half splits"
         lines += ["", f"## {heading}", "", markdown_table(paper)]
         tables.append((heading, paper))

@@ -10,7 +10,7 @@ from harness.data import (
     list_datasets,
     load_builtin,
 )
-from harness.errors import ConfigError
+from harness.errors import ConfigError, InputDataError
 
 # Rows, features and minority rows published for the KEEL sets and scikit-lego's arrests.
 KNOWN_SIZES = {
@@ -74,6 +74,32 @@ def test_cached_load_returns_independent_copies():
 def test_digest_differs_between_data_sets():
     digests = {load_builtin(name).digest for name in ("pima", "vowel0", "abalone19")}
     assert len(digests) == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "drop", "kept"),
+    [
+        ("vowel0", ["TT", "SpeakerNumber", "Sex"], [f"F{i}" for i in range(10)]),
+        ("abalone9_18", ["Sex_I", "Sex_M"], ["Length", "Diameter", "Height", "Whole_weight"]),
+    ],
+)
+def test_drop_removes_features_and_describes_the_columns_kept(name, drop, kept):
+    full = load_builtin(name)
+    dataset = load_builtin(name, drop=drop)
+    assert list(dataset.X.columns) == [c for c in full.X.columns if c not in drop]
+    assert set(kept) <= set(dataset.X.columns)
+    assert (dataset.n_rows, dataset.n_minority) == (full.n_rows, full.n_minority)
+    np.testing.assert_array_equal(dataset.y, full.y)
+    assert dataset.digest != full.digest
+    assert load_builtin(name, drop=drop).digest == dataset.digest
+    assert load_builtin(name).n_features == full.n_features  # the cached full set is untouched
+
+
+def test_drop_refuses_unknown_columns_and_a_bare_string():
+    with pytest.raises(InputDataError, match=r"drop columns \['Sexx'\] not found.*'Sex'"):
+        load_builtin("vowel0", drop=["Sexx"])
+    with pytest.raises(ConfigError, match=r"drop=\['TT'\]"):
+        load_builtin("vowel0", drop="TT")
 
 
 def test_unknown_builtin_lists_the_known_ones():

@@ -30,6 +30,11 @@ def test_changes_are_applied_and_derived_values_follow():
     assert (settings.n_folds, settings.keep_all_lineage) == (12, True)
 
 
+def test_a_holdout_has_one_fold_per_repeat():
+    settings = EvaluationSettings.defaults(folds="holdout", n_splits=5, n_repeats=100)
+    assert settings.n_folds == 100
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

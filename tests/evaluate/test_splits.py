@@ -63,3 +63,35 @@ def test_misconfigured_schemes_name_the_fix(labels, kwargs, message):
     options = {"n_splits": 4, "n_repeats": 1, "seed": 0, **kwargs}
     with pytest.raises(ConfigError, match=message):
         fold_splits(labels, **options)
+
+
+# The class counts of the ADASYN paper's five data sets (minority, majority).
+PAPER_CLASSES = {
+    "vehicle0": (199, 647),
+    "pima": (268, 500),
+    "vowel0": (90, 898),
+    "ionosphere": (126, 225),
+    "abalone9_18": (42, 689),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAPER_CLASSES))
+def test_the_paper_protocol_halves_every_class_in_100_distinct_splits(name):
+    minority, majority = PAPER_CLASSES[name]
+    y = np.array([1] * minority + [0] * majority)
+    splits = fold_splits(y, n_splits=2, n_repeats=100, seed=0, scheme="holdout", test_size=0.5)
+    assert [(r, f) for r, f, _, _ in splits] == [(r, 0) for r in range(100)]
+    for _, _, train, test in splits:
+        assert sorted([*train, *test]) == list(range(len(y)))
+        for label in (0, 1):
+            assert abs(int(np.sum(y[train] == label)) - int(np.sum(y[test] == label))) <= 1
+    assert len({tuple(sorted(test)) for _, _, _, test in splits}) == 100
+
+
+def test_the_paper_protocol_is_deterministic_given_the_seed():
+    y = np.array([1] * 42 + [0] * 689)
+    first, again, other = (
+        fold_splits(y, n_splits=2, n_repeats=100, seed=s, scheme="holdout") for s in (0, 0, 1)
+    )
+    assert all(np.array_equal(a[3], b[3]) for a, b in zip(first, again, strict=True))
+    assert not all(np.array_equal(a[3], b[3]) for a, b in zip(first, other, strict=True))
