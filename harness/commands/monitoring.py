@@ -50,10 +50,19 @@ def dashboards_main(argv: list[str]) -> int:
     """Regenerate ``dashboards/`` (Grafana JSON, provisioning, Prometheus rules, Alertmanager
     configuration) from an SLO set."""
     from harness.export.generate import generate_all
+    from harness.export.monitoring import load_monitoring_settings
+    from harness.export.rules import alert_names
+    from harness.export.runbooks import runbook_link_problems
+    from harness.slo import load_slo_set
 
     ns = dashboards_parser().parse_args(argv)
-    for path in generate_all(ns.slo, ns.out, monitoring=ns.monitoring):
+    slo_set = load_slo_set(ns.slo)
+    settings = load_monitoring_settings(ns.monitoring, slo_set)
+    for path in generate_all(slo_set, ns.out, monitoring=settings):
         print(path)
+    base_url = settings.alerting.runbook_base_url
+    for problem in runbook_link_problems(base_url, alert_names(slo_set, settings)):
+        print(f"warning: {problem}", file=sys.stderr)
     return 0
 
 
@@ -202,6 +211,15 @@ def replay_parser() -> argparse.ArgumentParser:
     parser.add_argument("--resampler", default="adasyn", help="resampler option (conf/resampler/)")
     parser.add_argument("--model", default="decision_tree", help="model option (conf/model/)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the split, sampler and model")
+    parser.add_argument(
+        "--model-name",
+        default=None,
+        help=(
+            "the series' model label: name it after the registered model (harness promote "
+            "--model-name) so the alerts' mlflow_url opens it (default: MODEL-RESAMPLER, "
+            "which names no registered model)"
+        ),
+    )
     parser.add_argument("--rate", type=float, default=50.0, help="rows per second")
     parser.add_argument(
         "--duration", type=float, default=None, help="seconds to stream (default: one pass)"
@@ -303,8 +321,13 @@ def replay_main(argv: list[str]) -> int:
         label_shift=shift,
         phases=phases,
     )
+    if ns.model_name is not None and not ns.model_name.strip():
+        raise ConfigError(
+            "--model-name is empty: give the registered model's name, e.g. --model-name fraud-v3."
+        )
     data = _fit_replay_model(ns.dataset, ns.resampler, ns.model, ns.seed)
-    counter = MinorityOutcomeCounter(model=f"{ns.model}-{ns.resampler}", dataset=ns.dataset)
+    model_name = ns.model_name or f"{ns.model}-{ns.resampler}"
+    counter = MinorityOutcomeCounter(model=model_name, dataset=ns.dataset)
     cohort_counter, cohorts = None, None
     if ns.cohort_column is not None:
         columns = list(data.sensitive_test.columns)
@@ -333,7 +356,17 @@ def replay_main(argv: list[str]) -> int:
         ).start()
     linger = ns.linger if ns.linger is not None else (DEFAULT_LINGER_S if ns.port else 0.0)
     rows = len(data.y_test)
-    print(f"replaying {rows} held-out rows of {ns.dataset} at {ns.rate:g} rows/s", flush=True)
+    print(
+        f"replaying {rows} held-out rows of {ns.dataset} at {ns.rate:g} rows/s as model "
+        f"{counter.model!r}",
+        flush=True,
+    )
+    if ns.model_name is None:
+        print(
+            f"note: {counter.model!r} names no registered model, so the alerts' mlflow_url "
+            "finds nothing; pass --model-name with the registered model's name.",
+            flush=True,
+        )
 
     def announce(index: int, phase: Any) -> None:
         print(f"phase {index + 1}/{len(phases)} {phase.name}: {phase.seconds:g} s", flush=True)

@@ -11,8 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from harness.export.alertmanager import NOTES as ALERTMANAGER_NOTES
-from harness.export.alertmanager import alertmanager_config
+from harness.export.alertmanager import alertmanager_config, alertmanager_notes
 from harness.export.dashboards import write_dashboards
 from harness.export.monitoring import MonitoringSettings, load_monitoring_settings
 from harness.export.rules import render_yaml, write_rule_files
@@ -153,7 +152,9 @@ def generate_all(
     alertmanager_dir.mkdir(parents=True, exist_ok=True)
     routing = alertmanager_dir / "alertmanager.yml"
     routing.write_text(
-        render_yaml(alertmanager_config(slo_set, settings), source, notes=ALERTMANAGER_NOTES)
+        render_yaml(
+            alertmanager_config(slo_set, settings), source, notes=alertmanager_notes(settings)
+        )
     )
     written.append(routing)
 

@@ -53,6 +53,8 @@ COHORT_ALERT = "HarnessCohortRecallLow"
 GATE_ALERT = "HarnessGateObjectiveFailed"
 STALE_ALERT = "HarnessLastSuccessStale"
 RUNS_FAILING_ALERT = "HarnessRunsFailing"
+#: The gate verdicts that open a ticket: the objective is shown missed, or cannot be judged.
+GATE_ALERT_VERDICTS = ("FAIL", "INCONCLUSIVE")
 
 #: Rule groups in the order they must be evaluated (recordings before the alerts reading them).
 GROUP_ORDER = (
@@ -440,7 +442,10 @@ def batch_alert_rules(
     """Alerts on the gate's verdicts and on run bookkeeping, one per experiment (and objective)."""
     settings = settings or default_monitoring_settings(slo_set)
     for_batch = settings.alerting.for_batch
-    failing = f'max by (experiment, objective) ({GATE_VERDICT}{{verdict="FAIL"}}) == 1'
+    not_met = (
+        f"(\n  max by (experiment, objective, verdict) "
+        f'({GATE_VERDICT}{{verdict=~"{"|".join(GATE_ALERT_VERDICTS)}"}}) == 1\n)'
+    )
     worst = f"max by (experiment, objective, metric, candidate, required) ({GATE_WORST_VALUE})"
     stale_after = slo_set.serving.stale_after if slo_set.serving else "1d"
     window = settings.alerting.runs_failing_window
@@ -449,21 +454,27 @@ def batch_alert_rules(
     return [
         {
             "alert": GATE_ALERT,
-            "expr": f"{worst}\nand on (experiment, objective)\n{failing}",
+            # "* 1" keeps the worst value and copies the verdict onto it.
+            "expr": f"{worst}\n* on (experiment, objective) group_left (verdict)\n{not_met}",
             "for": for_batch,
             "labels": {"severity": "ticket"},
             "annotations": _annotations(
                 settings,
                 GATE_ALERT,
                 (
-                    "Gate objective {{ $labels.objective }} fails for experiment "
-                    "{{ $labels.experiment }}: {{ $labels.candidate }} has {{ $labels.metric }} "
-                    '= {{ printf "%.4g" $value }}, required {{ $labels.required }}'
+                    "Gate objective {{ $labels.objective }} of experiment "
+                    "{{ $labels.experiment }} is {{ $labels.verdict }}: {{ $labels.candidate }} "
+                    'has {{ printf "%.4g" $value }} on {{ $labels.metric }}; the rule: '
+                    "{{ $labels.required }}"
                 ),
                 (
                     "The latest gate verdict of the experiment (its latest run, or the champion "
-                    "when gated by `harness promote`) fails this objective; the run named is "
-                    "the worst of those that fail. One alert per experiment and objective."
+                    "when gated by `harness promote`) on this objective is FAIL (the data show "
+                    "the objective missed) or INCONCLUSIVE (they show neither met nor missed: "
+                    "the design cannot tell, see the smallest detectable effect in the gate's "
+                    "report). The run named is the worst of those with that verdict. A relative "
+                    "objective is decided by a Holm-adjusted one-sided p-value, not by the value "
+                    "against the bound alone. One alert per experiment and objective."
                 ),
                 _EXPERIMENT_LINK,
             ),

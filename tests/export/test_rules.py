@@ -434,11 +434,22 @@ def test_cohort_ticket_needs_low_recall_and_enough_events(
 
 
 def _verdict_series(
-    experiment: str, objective: str, instance: str, fail: str, passed: str
+    experiment: str,
+    objective: str,
+    instance: str,
+    fail: str,
+    passed: str,
+    inconclusive: str = "0x40",
 ) -> list[dict]:
-    """The verdict state set: ``fail`` and ``passed`` are the FAIL and PASS series' values."""
+    """The verdict state set: ``fail``, ``passed`` and ``inconclusive`` are the FAIL, PASS and
+    INCONCLUSIVE series' values."""
     labels = {"experiment": experiment, "objective": objective, "instance": instance}
-    values = {"FAIL": fail, "PASS": passed, "NOT APPLICABLE": "0x40"}
+    values = {
+        "FAIL": fail,
+        "PASS": passed,
+        "INCONCLUSIVE": inconclusive,
+        "NOT APPLICABLE": "0x40",
+    }
     return [
         series("harness_gate_verdict", {**labels, "verdict": state}, value)
         for state, value in values.items()
@@ -481,16 +492,50 @@ def test_gate_verdict_alert_once_per_experiment_and_objective(
             "0.5x40",
         )
     )
-    quick = {"experiment": "quick", "objective": "minority_recall", **worst}
-    paper = {"experiment": "paper", "objective": "minority_recall", **worst}
+    # ablation's relative objective cannot be judged: INCONCLUSIVE opens a ticket too.
+    relative = {
+        "metric": "test/pr_auc",
+        "candidate": "pima__smote__logistic_regression__seed0",
+        "required": "improvement over none > -0.02, shown by a Holm-adjusted one-sided "
+        "p-value < 0.025 (the value is the improvement)",
+    }
+    inputs += _verdict_series("ablation", "pr_auc_not_worse", "", "0x40", "0x40", "1x40")
+    inputs.append(
+        series(
+            "harness_gate_objective_worst_value",
+            {"experiment": "ablation", "objective": "pr_auc_not_worse", **relative},
+            "-0.01112x40",
+        )
+    )
+    quick = {"experiment": "quick", "objective": "minority_recall", **worst, "verdict": "FAIL"}
+    paper = {"experiment": "paper", "objective": "minority_recall", **worst, "verdict": "FAIL"}
+    ablation = {
+        "experiment": "ablation",
+        "objective": "pr_auc_not_worse",
+        **relative,
+        "verdict": "INCONCLUSIVE",
+    }
+    inconclusive = expected(rule, ablation, -0.01112)
+    summary = inconclusive["exp_annotations"]["summary"]
+    assert summary.startswith(
+        "Gate objective pr_auc_not_worse of experiment ablation is INCONCLUSIVE: "
+        "pima__smote__logistic_regression__seed0 has -0.01112 on test/pr_auc; the rule: "
+        "improvement over none > -0.02, shown by a Holm-adjusted one-sided p-value < 0.025"
+    )
     run_case(
         "gate verdicts",
         "1m",
         inputs,
         [
             alerts_at("3m", GATE_ALERT),  # for: 5m
-            alerts_at("10m", GATE_ALERT, expected(rule, paper, 0.5), expected(rule, quick, 0.62)),
-            alerts_at("30m", GATE_ALERT, expected(rule, quick, 0.62)),
+            alerts_at(
+                "10m",
+                GATE_ALERT,
+                inconclusive,
+                expected(rule, paper, 0.5),
+                expected(rule, quick, 0.62),
+            ),
+            alerts_at("30m", GATE_ALERT, inconclusive, expected(rule, quick, 0.62)),
         ],
     )
 
