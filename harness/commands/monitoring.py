@@ -1,4 +1,5 @@
-"""``harness dashboards``, ``harness serve-metrics`` and ``harness replay``."""
+"""``harness dashboards``, ``harness serve-metrics``, ``harness replay`` and
+``harness simulate-alerts``."""
 
 from __future__ import annotations
 
@@ -63,6 +64,71 @@ def dashboards_main(argv: list[str]) -> int:
     base_url = settings.alerting.runbook_base_url
     for problem in runbook_link_problems(base_url, alert_names(slo_set, settings)):
         print(f"warning: {problem}", file=sys.stderr)
+    if slo_set.labels is not None:
+        from harness.export.label_rate import label_supply_notes
+
+        objective = slo_set.serving.minority_recall_objective
+        for note in label_supply_notes(objective, slo_set.labels):
+            print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def simulate_alerts_parser() -> argparse.ArgumentParser:
+    """The parser of ``harness simulate-alerts``."""
+    parser = command_parser(
+        "harness simulate-alerts",
+        "Measure the generated recall pages on simulated serving counters with a real "
+        "Prometheus (backfilled blocks, recording rules backfilled, alert expressions "
+        "evaluated with query_range and for: applied): the time from a fall of recall to the "
+        "page at each label rate, drop and label delay, against the sequential (CUSUM) bound, "
+        "and the false pages per 30 days of a healthy model. Prints the Markdown tables of "
+        "docs/monitoring.md.",
+        "harness simulate-alerts",
+        "harness simulate-alerts --quick",
+        "harness simulate-alerts --slo high_recall --json sim.json",
+    )
+    add_slo_option(parser, "whose serving recall alerts are measured")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small design (one rate, one drop, one delay, 2 series, 10 healthy days): "
+        "minutes instead of the full design's tens of minutes",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of every random draw")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    return parser
+
+
+QUICK_DESIGN = {
+    "rates": (200.0,),
+    "drops": (0.2,),
+    "delays": ("1h",),
+    "replicates": 2,
+    "healthy_days": 10.0,
+    "warmup_hours": 6.0,
+    "horizon_hours": 6.0,
+}
+
+
+def simulate_alerts_main(argv: list[str]) -> int:
+    """Measure the generated recall pages against the sequential bound; print the tables."""
+    import json
+
+    from harness.export.alert_simulation import (
+        SimulationDesign,
+        as_json,
+        markdown_tables,
+        simulate,
+    )
+    from harness.slo import load_slo_set
+
+    ns = simulate_alerts_parser().parse_args(argv)
+    slo_set = load_slo_set(ns.slo)
+    design = SimulationDesign(seed=ns.seed, **(QUICK_DESIGN if ns.quick else {}))
+    results = simulate(slo_set, design, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    print(markdown_tables(results, design), end="")
+    if ns.json is not None:
+        ns.json.write_text(json.dumps(as_json(results, design), indent=2) + "\n")
     return 0
 
 

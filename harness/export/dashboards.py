@@ -50,6 +50,9 @@ from harness.export.rules import (
     ServingSLI,
     cohort_recall_rule,
     duration_seconds,
+    evidence_rule,
+    label_evidence_test,
+    labels_rule,
     serving_slis,
 )
 from harness.metrics.catalog import CATALOG, series_name
@@ -428,6 +431,7 @@ def oncall_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> 
                 thresholds=((None, "green"), (lowest, "red")),
             )
         )
+    serving.extend(_label_panels(slo_set))
     drift = settings.drift
     serving.extend(
         (
@@ -521,6 +525,42 @@ def oncall_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> 
         description=f"Serving SLO {slo_set.name!r}, batch quality and alerts over the last day.",
         time_from="now-24h",
         rows=(("Firing now", (firing,)), ("Serving SLO", tuple(serving)), ("Batch runs", batch)),
+    )
+
+
+def _per_window(rule: Callable[[str], str], windows: tuple[str, ...]) -> tuple[Query, ...]:
+    """One query per window of a recorded rule, labelled by model and window."""
+    return tuple(Query(serving_series(rule(w)), f"{{{{model}}}} {w}") for w in windows)
+
+
+def _label_panels(slo_set: SLOSet) -> tuple[PanelSpec, ...]:
+    """With a label supply: the labels each window holds, and the evidence the page reads."""
+    test = label_evidence_test(slo_set)
+    if test is None:
+        return ()
+    supply = slo_set.labels
+    expected = ", ".join(f"{w}: {test.expected_labels(w):.0f}" for w in test.windows)
+    return (
+        PanelSpec(
+            "timeseries",
+            "Minority labels per window",
+            f"Confirmed minority labels (tp + fn) each window of the recall page holds; at the "
+            f"expected {supply.minority_per_hour:g} labels per hour: {expected}. A window "
+            f"describes predictions made {supply.delay} and more ago (the label delay); fewer "
+            "labels than expected means a slower page.",
+            _per_window(labels_rule, test.windows),
+            unit="short",
+        ),
+        PanelSpec(
+            "timeseries",
+            "Minority recall: evidence of a fall, by window",
+            f"Log-likelihood ratio of recall {test.degraded:g} against {test.healthy:g} over "
+            f"each window's labels; the recall page fires above {test.threshold:.2f} "
+            "(one false page per 30 days at the healthy recall).",
+            _per_window(evidence_rule, test.windows),
+            unit="none",
+            thresholds=((None, "green"), (test.threshold, "red")),
+        ),
     )
 
 

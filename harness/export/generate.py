@@ -37,10 +37,13 @@ PROMETHEUS_NOTES = """\
 """
 
 
-def prometheus_config() -> dict[str, Any]:
-    """Example ``prometheus.yml``: the three scrape jobs, the rule files and Alertmanager."""
+def prometheus_config(interval: str = "30s") -> dict[str, Any]:
+    """Example ``prometheus.yml``: the scrape jobs, the rule files and Alertmanager.
+
+    ``interval`` is the scrape and evaluation interval (``alerting.evaluation_interval``).
+    """
     return {
-        "global": {"scrape_interval": "30s", "evaluation_interval": "30s"},
+        "global": {"scrape_interval": interval, "evaluation_interval": interval},
         "rule_files": list(RULE_FILES),
         "alerting": {"alertmanagers": [{"static_configs": [{"targets": ["localhost:9093"]}]}]},
         "scrape_configs": [
@@ -146,7 +149,13 @@ def generate_all(
 
     written = write_rule_files(slo_set, prometheus_dir, settings)
     example = prometheus_dir / "prometheus.example.yml"
-    example.write_text(render_yaml(prometheus_config(), source, notes=PROMETHEUS_NOTES))
+    example.write_text(
+        render_yaml(
+            prometheus_config(settings.alerting.evaluation_interval),
+            source,
+            notes=PROMETHEUS_NOTES,
+        )
+    )
     written.append(example)
 
     alertmanager_dir.mkdir(parents=True, exist_ok=True)
