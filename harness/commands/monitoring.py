@@ -85,7 +85,7 @@ def simulate_alerts_parser() -> argparse.ArgumentParser:
         "docs/monitoring.md.",
         "harness simulate-alerts",
         "harness simulate-alerts --quick",
-        "harness simulate-alerts --slo high_recall --json sim.json",
+        "harness simulate-alerts --slo high_recall --rates 50 --drops 0.05 --delays 1h",
     )
     add_slo_option(parser, "whose serving recall alerts are measured")
     parser.add_argument(
@@ -94,9 +94,33 @@ def simulate_alerts_parser() -> argparse.ArgumentParser:
         help="a small design (one rate, one drop, one delay, 2 series, 10 healthy days): "
         "minutes instead of the full design's tens of minutes",
     )
+    parser.add_argument(
+        "--rates",
+        type=_numbers,
+        default=None,
+        help="minority labels per hour, comma-separated (default: 10,50,200)",
+    )
+    parser.add_argument(
+        "--drops",
+        type=_numbers,
+        default=None,
+        help="falls of recall below the objective, comma-separated (default: 0.05,0.1,0.2)",
+    )
+    parser.add_argument(
+        "--delays", default=None, help="label delays, comma-separated (default: 0s,1h,6h)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of every random draw")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     return parser
+
+
+def _numbers(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a comma-separated list of numbers, e.g. 10,50,200"
+        ) from None
 
 
 QUICK_DESIGN = {
@@ -124,7 +148,13 @@ def simulate_alerts_main(argv: list[str]) -> int:
 
     ns = simulate_alerts_parser().parse_args(argv)
     slo_set = load_slo_set(ns.slo)
-    design = SimulationDesign(seed=ns.seed, **(QUICK_DESIGN if ns.quick else {}))
+    chosen = {
+        "rates": ns.rates,
+        "drops": ns.drops,
+        "delays": tuple(ns.delays.split(",")) if ns.delays else None,
+    }
+    fields = {**(QUICK_DESIGN if ns.quick else {}), **{k: v for k, v in chosen.items() if v}}
+    design = SimulationDesign(seed=ns.seed, **fields)
     results = simulate(slo_set, design, progress=lambda m: print(m, file=sys.stderr, flush=True))
     print(markdown_tables(results, design), end="")
     if ns.json is not None:

@@ -147,6 +147,8 @@ def test_harness_dashboards_warns_only_when_links_would_not_resolve(tmp_path: Pa
     relative = run_harness("dashboards", "--out", str(tmp_path / "a"), root=tmp_path)
     assert relative.returncode == 0, relative.stderr
     assert "warning: runbook links are relative" in relative.stderr
+    # The default set states its label supply: what the labels allow is printed too.
+    assert "note: detection target reachable: a fall to 0.70 within 6h" in relative.stderr
     settings = tmp_path / "monitoring.yaml"
     settings.write_text("alerting: {runbook_base_url: 'https://git.example.com/runbooks/'}\n")
     web = run_harness(
