@@ -361,15 +361,18 @@ def _tabulate(
 # -- the table --------------------------------------------------------------------------------
 
 
-def _hours(value: float) -> str:
-    return "no page" if math.isinf(value) else f"{value:.2f}"
+def _hours(cell: CellResult, alert: str) -> str:
+    """Median hours to the page, and how many series of the cell paged at all."""
+    value = cell.median_hours[alert]
+    median = "no page" if math.isinf(value) else f"{value:.2f}"
+    return f"{median} ({cell.paged[alert]}/{cell.replicates})"
 
 
 def markdown_tables(results: Sequence[RateResult], design: SimulationDesign) -> str:
     """The two tables of docs/monitoring.md: time to page against the bound, false pages."""
     lines = [
-        "| labels/h | recall falls by | label delay | sequential bound (h) | evidence page (h) "
-        "| evidence / bound | burn-rate page (h) |",
+        "| labels/h | recall falls by | label delay | sequential bound (h) "
+        "| evidence page (h, paged) | evidence / bound | burn-rate page (h, paged) |",
         "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
@@ -378,7 +381,7 @@ def markdown_tables(results: Sequence[RateResult], design: SimulationDesign) -> 
             ratio = evidence / cell.bound_hours
             lines.append(
                 f"| {result.rate:g} | {cell.drop:g} | {cell.delay} | {cell.bound_hours:.2f} "
-                f"| {_hours(evidence)} | {ratio:.2f} | {_hours(cell.median_hours[BURN_ALERT])} |"
+                f"| {_hours(cell, EVIDENCE_ALERT)} | {ratio:.2f} | {_hours(cell, BURN_ALERT)} |"
             )
     lines += [
         "",
@@ -398,7 +401,7 @@ def markdown_tables(results: Sequence[RateResult], design: SimulationDesign) -> 
     lines += [
         "",
         f"Medians over {design.replicates} series per cell, watched {design.horizon_hours:g} h "
-        'after the fall ("no page": most never paged); seed '
+        'after the fall ("no page": most never paged), with how many paged at all; seed '
         f"{design.seed}.",
     ]
     return "\n".join(lines) + "\n"

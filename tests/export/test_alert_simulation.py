@@ -54,6 +54,6 @@ def test_the_tables_show_every_cell_and_rate(quick) -> None:
     design, results = quick
     text = markdown_tables(results, design)
     assert "| 200 | 0.2 | 1h | 1.32 |" in text
-    assert "no page" in text  # the burn-rate page's column
+    assert "| no page (0/2) |" in text  # the burn-rate page's column
     figures = as_json(results, design)
     assert figures["rates"][0]["cells"][0]["median_hours"][BURN_ALERT] is None
