@@ -18,7 +18,7 @@ from harness.export.rules import BURN_ALERT, EVIDENCE_ALERT
 from harness.slo import SLOSet
 from tests.support.prometheus import require_binary
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

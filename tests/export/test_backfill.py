@@ -38,6 +38,7 @@ def tools() -> None:
     require_binary("prometheus", "prometheus")
 
 
+@pytest.mark.integration
 def test_backfilled_counters_and_rules_are_queried_in_chunks(tools, tmp_path, monkeypatch):
     times = START + np.arange(0, 6 * 3600 + 1, 60)
     steady = CounterSeries({"model": "a", "outcome": "fn"}, times, np.arange(times.size))
