@@ -2,8 +2,9 @@
 
 ``conf/`` (and ``experiments/``, which ``conf/experiment`` points at) stay the documented
 top-level folders of the repository; a built wheel carries a copy of them as ``harness/_conf``,
-which :mod:`harness.config_dir` finds when no checkout is around. Everything else about the
-package is declared in ``pyproject.toml``.
+which :mod:`harness.config_dir` finds when no checkout is around, and a copy of the alerts'
+runbooks (``docs/runbooks/``) as ``harness/_runbooks`` (:mod:`harness.export.runbooks`).
+Everything else about the package is declared in ``pyproject.toml``.
 """
 
 import shutil
@@ -16,7 +17,8 @@ ROOT = Path(__file__).resolve().parent
 
 
 class BuildPyWithConfigs(build_py):
-    """``build_py`` that also copies ``conf/`` into the built package as ``harness/_conf``."""
+    """``build_py`` that also copies ``conf/`` and ``docs/runbooks/`` into the built package as
+    ``harness/_conf`` and ``harness/_runbooks``."""
 
     def run(self) -> None:
         super().run()
@@ -31,6 +33,9 @@ class BuildPyWithConfigs(build_py):
             symlinks=False,
             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
         )
+        runbooks = Path(self.build_lib) / "harness" / "_runbooks"
+        shutil.rmtree(runbooks, ignore_errors=True)
+        shutil.copytree(ROOT / "docs" / "runbooks", runbooks)
 
 
 setup(cmdclass={"build_py": BuildPyWithConfigs})

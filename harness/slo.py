@@ -3,8 +3,10 @@
 One SLO set is the single source of truth for the Prometheus exporter, the alert rules, the
 Grafana dashboards and the CI gate. A set holds absolute ``objectives`` (a bound on one run's
 metric), ``fairness`` bounds, ``warnings`` (objectives reported with the verdict, never gating),
-``relative`` objectives (each strategy against a reference strategy on paired folds) and the
-``serving`` SLO; every section but one gating section is optional.
+``relative`` objectives (each strategy against a reference strategy on paired folds), the
+``serving`` SLO and its ``monitoring`` (the minority labels the serving side can expect: their
+rate and delay, which size the alerts; and the monitoring settings of
+:mod:`harness.export.monitoring`); every section but one gating section is optional.
 
 The reader fails closed: an unknown key at any level (a typo such as ``fairnes`` or
 ``thresold``), a wrong type, an empty list, an unknown strategy in ``applies_to``, a metric key
@@ -57,6 +59,7 @@ TOP_KEYS = (
     "warnings",
     "relative",
     "serving",
+    "monitoring",
 )
 #: Sections of which a set needs at least one: a set of warnings only would gate nothing.
 GATING_SECTIONS = ("objectives", "fairness", "relative")
@@ -65,6 +68,11 @@ RELATIVE_KEYS = ("reference", "alpha", "objectives")
 RELATIVE_OBJECTIVE_KEYS = ("name", "metric", "test", "margin", "rope", "applies_to")
 SERVING_KEYS = ("minority_recall_objective", "burn_rate_alerts", "stale_after")
 ALERT_KEYS = ("severity", "long_window", "short_window", "factor")
+#: ``monitoring``: the label supply (read here) and the settings :mod:`harness.export.monitoring`
+#: reads strictly when rules are generated.
+MONITORING_KEYS = ("labels", "serving", "alerting")
+LABEL_KEYS = ("minority_per_hour", "delay", "detect")
+DETECT_KEYS = ("drop", "within")
 
 CONF_SLO_DIR = slo_dir()
 
@@ -225,6 +233,41 @@ class ServingSLO:
 
 
 @dataclass(frozen=True)
+class DetectionTarget:
+    """How fast a drop of serving recall below its objective must page.
+
+    Attributes
+    ----------
+    drop : float
+        The drop below the objective, in recall (0.10: from 0.80 to 0.70).
+    within : str
+        Prometheus duration from the drop (in prediction time) to the page, label delay included.
+    """
+
+    drop: float
+    within: str
+
+
+@dataclass(frozen=True)
+class LabelSupply:
+    """The confirmed minority labels a model in service can expect.
+
+    Attributes
+    ----------
+    minority_per_hour : float
+        Expected confirmed minority labels (``tp + fn`` events) per hour.
+    delay : str
+        Prometheus duration from a prediction to its label; ``0s`` when labels are immediate.
+    detect : DetectionTarget or None
+        A target for the time to page, checked against what the labels allow.
+    """
+
+    minority_per_hour: float
+    delay: str = "0s"
+    detect: DetectionTarget | None = None
+
+
+@dataclass(frozen=True)
 class SLOSet:
     """A named set of objectives, fairness bounds, warnings, relative objectives and the
     serving SLO."""
@@ -237,6 +280,10 @@ class SLOSet:
     source: str = ""
     warnings: tuple[Objective, ...] = field(default_factory=tuple)
     relative: RelativeSection | None = None
+    labels: LabelSupply | None = None
+    #: The ``serving`` and ``alerting`` settings of the ``monitoring`` section, as written:
+    #: :func:`harness.export.monitoring.default_monitoring_settings` reads them strictly.
+    monitoring: dict[str, Any] | None = None
 
     def objective(self, name: str) -> Objective:
         """Return the objective called ``name`` (batch, fairness or warning)."""
@@ -337,6 +384,9 @@ def parse_slo_set(raw: Any, source: str = "<dict>") -> SLOSet:
         )
     window = duration(raw.get("error_budget_window", "30d"), f"{top}, error_budget_window")
     serving = _serving(raw["serving"], f"{top}, serving") if "serving" in raw else None
+    labels, monitoring = None, None
+    if "monitoring" in raw:
+        labels, monitoring = _monitoring(raw["monitoring"], f"{top}, monitoring", serving)
     return SLOSet(
         name=name,
         error_budget_window=window,
@@ -346,6 +396,8 @@ def parse_slo_set(raw: Any, source: str = "<dict>") -> SLOSet:
         source=source,
         warnings=warnings,
         relative=relative,
+        labels=labels,
+        monitoring=monitoring,
     )
 
 
@@ -470,6 +522,46 @@ def _serving(raw: Any, where: str) -> ServingSLO:
     alerts = burn_rate_alerts(raw["burn_rate_alerts"], where, "burn_rate_alerts")
     stale_after = duration(raw.get("stale_after", "1d"), f"{where}, stale_after")
     return ServingSLO(objective, alerts, stale_after)
+
+
+def _monitoring(
+    raw: Any, where: str, serving: ServingSLO | None
+) -> tuple[LabelSupply | None, dict[str, Any] | None]:
+    raw = strict_mapping(raw, where, MONITORING_KEYS)
+    labels = None
+    if "labels" in raw:
+        if serving is None:
+            raise ConfigError(
+                f"{where}, labels: the label supply sizes the serving recall alerts, so it needs "
+                "a 'serving' section with minority_recall_objective; add one, or remove labels."
+            )
+        labels = _labels(raw["labels"], f"{where}, labels", serving)
+    settings = {key: raw[key] for key in ("serving", "alerting") if key in raw}
+    return labels, settings or None
+
+
+def _labels(raw: Any, where: str, serving: ServingSLO) -> LabelSupply:
+    raw = strict_mapping(raw, where, LABEL_KEYS, required=("minority_per_hour",))
+    rate = finite_number(raw["minority_per_hour"], f"{where}, minority_per_hour", example="50")
+    if rate <= 0:
+        raise ConfigError(
+            f"{where}, minority_per_hour {rate:g} must be positive: the confirmed minority "
+            "labels expected per hour, e.g. 50."
+        )
+    delay = duration(raw.get("delay", "0s"), f"{where}, delay")
+    detect = None
+    if "detect" in raw:
+        at = f"{where}, detect"
+        item = strict_mapping(raw["detect"], at, DETECT_KEYS, required=DETECT_KEYS)
+        drop = finite_number(item["drop"], f"{at}, drop", example="0.1")
+        objective = serving.minority_recall_objective
+        if not 0.0 < drop < objective:
+            raise ConfigError(
+                f"{at}, drop {drop:g} must be in (0, {objective:g}): recall below the objective "
+                f"{objective:g}, e.g. 0.1 for a fall to {objective - 0.1:.2f}."
+            )
+        detect = DetectionTarget(drop, duration(item["within"], f"{at}, within"))
+    return LabelSupply(rate, delay, detect)
 
 
 #: The strict reader of an SLO file's mappings: a missing key points at the shipped example.

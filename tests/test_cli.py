@@ -183,6 +183,7 @@ PARSER_FACTORIES = {
         "dashboards": "dashboards_parser",
         "serve-metrics": "serve_metrics_parser",
         "replay": "replay_parser",
+        "simulate-alerts": "simulate_alerts_parser",
     },
     "harness.commands.bench": {"bench": "build_parser"},
     "harness.commands.resample": {"resample": "build_parser"},

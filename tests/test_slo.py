@@ -366,3 +366,62 @@ def test_the_shipped_label_noise_objective_is_gone_and_its_old_key_is_refused():
         slo = load_slo_set(name)
         keys = [o.metric for o in (*slo.objectives, *slo.fairness, *slo.warnings)]
         assert "noise/minority_label_noise" not in keys
+
+
+# -- monitoring: the label supply ------------------------------------------------------------
+
+SERVING = {
+    "minority_recall_objective": 0.8,
+    "burn_rate_alerts": [
+        {"severity": "page", "long_window": "1h", "short_window": "5m", "factor": 2}
+    ],
+}
+
+
+def _with_monitoring(monitoring, serving=SERVING):
+    raw = copy.deepcopy(VALID)
+    if serving is not None:
+        raw["serving"] = copy.deepcopy(serving)
+    raw["monitoring"] = monitoring
+    return raw
+
+
+def test_the_label_supply_is_read_with_its_detection_target():
+    labels = {"minority_per_hour": 50, "delay": "1h", "detect": {"drop": 0.1, "within": "6h"}}
+    slo = parse_slo_set(_with_monitoring({"labels": labels, "alerting": {"for": {"page": "1m"}}}))
+    assert (slo.labels.minority_per_hour, slo.labels.delay) == (50.0, "1h")
+    assert (slo.labels.detect.drop, slo.labels.detect.within) == (0.1, "6h")
+    # The settings sections stay as written for harness.export.monitoring to read strictly.
+    assert slo.monitoring == {"alerting": {"for": {"page": "1m"}}}
+    assert (
+        parse_slo_set(_with_monitoring({"labels": {"minority_per_hour": 5}})).labels.delay == "0s"
+    )
+
+
+@pytest.mark.parametrize("name", ["default", "high_recall"])
+def test_the_shipped_quality_sets_state_their_label_supply(name):
+    labels = load_slo_set(name).labels
+    assert labels.minority_per_hour > 0 and labels.detect is not None
+
+
+@pytest.mark.parametrize(
+    ("monitoring", "serving", "message"),
+    [
+        ({"lables": {}}, SERVING, r"unknown key 'lables'"),
+        ({"labels": {"delay": "1h"}}, SERVING, "missing 'minority_per_hour'"),
+        ({"labels": {"minority_per_hour": 0}}, SERVING, "must be positive"),
+        ({"labels": {"minority_per_hour": math.nan}}, SERVING, "minority_per_hour"),
+        ({"labels": {"minority_per_hour": "50"}}, SERVING, "minority_per_hour"),
+        ({"labels": {"minority_per_hour": 50, "delay": "1 hour"}}, SERVING, "not a Prometheus"),
+        (
+            {"labels": {"minority_per_hour": 50, "detect": {"drop": 0.9, "within": "1h"}}},
+            SERVING,
+            r"drop 0.9 must be in \(0, 0.8\)",
+        ),
+        ({"labels": {"minority_per_hour": 50, "detect": {"drop": 0.1}}}, SERVING, "'within'"),
+        ({"labels": {"minority_per_hour": 50}}, None, "needs a 'serving' section"),
+    ],
+)
+def test_a_malformed_label_supply_is_refused_naming_the_field(monitoring, serving, message):
+    with pytest.raises(ConfigError, match=message):
+        parse_slo_set(_with_monitoring(monitoring, serving))

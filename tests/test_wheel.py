@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "harness", "conf")
+SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "harness", "conf", "docs")
 # conf/experiment is a link to experiments/; both are copied as they are.
 LINKED = ("experiments",)
 
@@ -70,15 +70,20 @@ def test_the_package_and_its_configs_come_from_the_wheel(installed):
             installed / "python",
             "-c",
             "import harness; from harness.config_dir import config_dir; "
-            "print(harness.__file__); print(config_dir())",
+            "from harness.export.runbooks import runbook_dir; "
+            "print(harness.__file__); print(config_dir()); print(runbook_dir())",
         ],
         cwd=installed,
         env=_clean_env(),
     )
-    package_file, conf = result.stdout.split()
+    package_file, conf, runbooks = result.stdout.split()
     env_dir = installed.parent
     assert Path(package_file).is_relative_to(env_dir)
     assert Path(conf).is_relative_to(env_dir) and Path(conf).name == "_conf"
+    # The alerts' runbook links have pages to point at outside a checkout.
+    assert Path(runbooks).is_relative_to(env_dir) and Path(runbooks).name == "_runbooks"
+    shipped = sorted(p.name for p in Path(runbooks).glob("*.md"))
+    assert shipped == sorted(p.name for p in (REPO / "docs" / "runbooks").glob("*.md"))
     experiments = sorted(p.name for p in (Path(conf) / "experiment").glob("*.yaml"))
     assert experiments == sorted(p.name for p in (REPO / "experiments").glob("*.yaml"))
 

@@ -54,6 +54,11 @@ COMMANDS: dict[str, Command] = {
         "replay_main",
         "stream a held-out set through a model, exporting serving counters",
     ),
+    "simulate-alerts": Command(
+        "monitoring",
+        "simulate_alerts_main",
+        "measure the recall pages at label rates against the sequential bound (real Prometheus)",
+    ),
     "bench": Command("bench", "bench_main", "benchmark the samplers"),
     "resample": Command(
         "resample",

@@ -90,6 +90,11 @@ def _export_verdicts(ns: argparse.Namespace, selection: Any, result: GateResult)
     report = export_gate_verdicts(result.checks, experiment, cfg)
     if report.textfile is not None:
         print(f"wrote {report.textfile}")
+    if report.pushed:
+        print(
+            f"pushed the verdicts of experiment {experiment!r} to {ns.pushgateway_url} "
+            f'(group job="{cfg["job"]}_gate", experiment="{experiment}")'
+        )
 
 
 def _promote(ns: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""``harness dashboards``, ``harness serve-metrics`` and ``harness replay``."""
+"""``harness dashboards``, ``harness serve-metrics``, ``harness replay`` and
+``harness simulate-alerts``."""
 
 from __future__ import annotations
 
@@ -50,10 +51,114 @@ def dashboards_main(argv: list[str]) -> int:
     """Regenerate ``dashboards/`` (Grafana JSON, provisioning, Prometheus rules, Alertmanager
     configuration) from an SLO set."""
     from harness.export.generate import generate_all
+    from harness.export.monitoring import load_monitoring_settings
+    from harness.export.rules import alert_names
+    from harness.export.runbooks import runbook_link_problems
+    from harness.slo import load_slo_set
 
     ns = dashboards_parser().parse_args(argv)
-    for path in generate_all(ns.slo, ns.out, monitoring=ns.monitoring):
+    slo_set = load_slo_set(ns.slo)
+    settings = load_monitoring_settings(ns.monitoring, slo_set)
+    for path in generate_all(slo_set, ns.out, monitoring=settings):
         print(path)
+    base_url = settings.alerting.runbook_base_url
+    for problem in runbook_link_problems(base_url, alert_names(slo_set, settings)):
+        print(f"warning: {problem}", file=sys.stderr)
+    if slo_set.labels is not None:
+        from harness.export.label_rate import label_supply_notes
+
+        objective = slo_set.serving.minority_recall_objective
+        for note in label_supply_notes(objective, slo_set.labels):
+            print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def simulate_alerts_parser() -> argparse.ArgumentParser:
+    """The parser of ``harness simulate-alerts``."""
+    parser = command_parser(
+        "harness simulate-alerts",
+        "Measure the generated recall pages on simulated serving counters with a real "
+        "Prometheus (backfilled blocks, recording rules backfilled, alert expressions "
+        "evaluated with query_range and for: applied): the time from a fall of recall to the "
+        "page at each label rate, drop and label delay, against the sequential (CUSUM) bound, "
+        "and the false pages per 30 days of a healthy model. Prints the Markdown tables of "
+        "docs/monitoring.md.",
+        "harness simulate-alerts",
+        "harness simulate-alerts --quick",
+        "harness simulate-alerts --slo high_recall --rates 50 --drops 0.05 --delays 1h",
+    )
+    add_slo_option(parser, "whose serving recall alerts are measured")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small design (one rate, one drop, one delay, 2 series, 10 healthy days): "
+        "minutes instead of the full design's tens of minutes",
+    )
+    parser.add_argument(
+        "--rates",
+        type=_numbers,
+        default=None,
+        help="minority labels per hour, comma-separated (default: 10,50,200)",
+    )
+    parser.add_argument(
+        "--drops",
+        type=_numbers,
+        default=None,
+        help="falls of recall below the objective, comma-separated (default: 0.05,0.1,0.2)",
+    )
+    parser.add_argument(
+        "--delays", default=None, help="label delays, comma-separated (default: 0s,1h,6h)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of every random draw")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    return parser
+
+
+def _numbers(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a comma-separated list of numbers, e.g. 10,50,200"
+        ) from None
+
+
+QUICK_DESIGN = {
+    "rates": (200.0,),
+    "drops": (0.2,),
+    "delays": ("1h",),
+    "replicates": 2,
+    "healthy_days": 10.0,
+    "warmup_hours": 6.0,
+    "horizon_hours": 6.0,
+}
+
+
+def simulate_alerts_main(argv: list[str]) -> int:
+    """Measure the generated recall pages against the sequential bound; print the tables."""
+    import json
+
+    from harness.export.alert_simulation import (
+        SimulationDesign,
+        as_json,
+        markdown_tables,
+        simulate,
+    )
+    from harness.slo import load_slo_set
+
+    ns = simulate_alerts_parser().parse_args(argv)
+    slo_set = load_slo_set(ns.slo)
+    chosen = {
+        "rates": ns.rates,
+        "drops": ns.drops,
+        "delays": tuple(ns.delays.split(",")) if ns.delays else None,
+    }
+    fields = {**(QUICK_DESIGN if ns.quick else {}), **{k: v for k, v in chosen.items() if v}}
+    design = SimulationDesign(seed=ns.seed, **fields)
+    results = simulate(slo_set, design, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    print(markdown_tables(results, design), end="")
+    if ns.json is not None:
+        ns.json.write_text(json.dumps(as_json(results, design), indent=2) + "\n")
     return 0
 
 
@@ -202,6 +307,15 @@ def replay_parser() -> argparse.ArgumentParser:
     parser.add_argument("--resampler", default="adasyn", help="resampler option (conf/resampler/)")
     parser.add_argument("--model", default="decision_tree", help="model option (conf/model/)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the split, sampler and model")
+    parser.add_argument(
+        "--model-name",
+        default=None,
+        help=(
+            "the series' model label: name it after the registered model (harness promote "
+            "--model-name) so the alerts' mlflow_url opens it (default: MODEL-RESAMPLER, "
+            "which names no registered model)"
+        ),
+    )
     parser.add_argument("--rate", type=float, default=50.0, help="rows per second")
     parser.add_argument(
         "--duration", type=float, default=None, help="seconds to stream (default: one pass)"
@@ -303,10 +417,18 @@ def replay_main(argv: list[str]) -> int:
         label_shift=shift,
         phases=phases,
     )
+<<<<<<< HEAD
     if ns.drift_window and ns.drift_window > 0:
         require_evidently()  # before the model is fitted, not after
+=======
+    if ns.model_name is not None and not ns.model_name.strip():
+        raise ConfigError(
+            "--model-name is empty: give the registered model's name, e.g. --model-name fraud-v3."
+        )
+>>>>>>> i29
     data = _fit_replay_model(ns.dataset, ns.resampler, ns.model, ns.seed)
-    counter = MinorityOutcomeCounter(model=f"{ns.model}-{ns.resampler}", dataset=ns.dataset)
+    model_name = ns.model_name or f"{ns.model}-{ns.resampler}"
+    counter = MinorityOutcomeCounter(model=model_name, dataset=ns.dataset)
     cohort_counter, cohorts = None, None
     if ns.cohort_column is not None:
         columns = list(data.sensitive_test.columns)
@@ -335,7 +457,17 @@ def replay_main(argv: list[str]) -> int:
         ).start()
     linger = ns.linger if ns.linger is not None else (DEFAULT_LINGER_S if ns.port else 0.0)
     rows = len(data.y_test)
-    print(f"replaying {rows} held-out rows of {ns.dataset} at {ns.rate:g} rows/s", flush=True)
+    print(
+        f"replaying {rows} held-out rows of {ns.dataset} at {ns.rate:g} rows/s as model "
+        f"{counter.model!r}",
+        flush=True,
+    )
+    if ns.model_name is None:
+        print(
+            f"note: {counter.model!r} names no registered model, so the alerts' mlflow_url "
+            "finds nothing; pass --model-name with the registered model's name.",
+            flush=True,
+        )
 
     def announce(index: int, phase: Any) -> None:
         print(f"phase {index + 1}/{len(phases)} {phase.name}: {phase.seconds:g} s", flush=True)

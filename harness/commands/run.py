@@ -241,6 +241,11 @@ def run_main(args: list[str]) -> int:
     if multirun and LAST_SWEEP:
         from harness.commands.summary import print_sweep
 
-        print_sweep(LAST_SWEEP["sweep_dir"], LAST_SWEEP["comparison"], LAST_SWEEP.get("verdicts"))
+        print_sweep(
+            LAST_SWEEP["sweep_dir"],
+            LAST_SWEEP["comparison"],
+            LAST_SWEEP.get("verdicts"),
+            LAST_SWEEP.get("slo_name"),
+        )
         return 1 if LAST_SWEEP["comparison"].failed else 0
     return 1 if any(o.failed for o in _OUTCOMES) else 0

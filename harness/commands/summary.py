@@ -60,7 +60,7 @@ def print_outcome(outcome: Any, cfg: Any) -> None:
         _print_table(comparison_table(rows))
     for record in outcome.failed:
         print(f"FAILED {record['dataset']}/{record['resampler']}: {record.get('error')}")
-    _print_verdicts(getattr(outcome, "verdicts", []), cfg.slo.get("name", "the SLO set"))
+    _print_verdicts(getattr(outcome, "verdicts", []), cfg.slo.get("name"))
     replication = getattr(outcome.comparison, "replication", None)
     if replication is not None:
         print(f"\nReplication of {replication.table.name} (report.md has every cell and claim):")
@@ -86,11 +86,12 @@ def _report_of(outcome: Any) -> Path | None:
     return None
 
 
-def _print_verdicts(lines: list[str], slo_name: str) -> None:
+def _print_verdicts(lines: list[str], slo_name: str | None) -> None:
     """Each strategy's verdict under the run's SLO set (what `harness gate` would say)."""
     if not lines:
         return
-    print(f"\nVerdicts under the {slo_name!r} SLO set (what `harness gate --run-dir` checks):")
+    under = f"the {slo_name!r} SLO set" if slo_name else "the run's SLO set"
+    print(f"\nVerdicts under {under} (what `harness gate --run-dir` checks):")
     for line in lines:
         print(f"  {line}")
 
@@ -99,7 +100,7 @@ def print_sweep(
     sweep_dir: Path,
     comparison: Comparison,
     verdicts: list[str] | None = None,
-    slo_name: str = "the SLO set",
+    slo_name: str | None = None,
 ) -> None:
     """Print the comparison of a sweep folder (and each strategy's verdict, when given)."""
     print()

@@ -4,11 +4,13 @@ Routing follows the severity every generated alert carries: ``page`` goes to the
 receiver, ``ticket`` to the product owner's. Notifications are grouped by SLO and model (and
 experiment, for batch alerts), so every alert of one incident arrives in one message; a page
 inhibits the ticket of the same SLO, SLI, model and data set. Receivers are placeholders
-(webhooks on the reserved ``.invalid`` domain) until replaced with a pager or ticket system.
+(webhooks on the reserved ``.invalid`` domain) until replaced with a pager or ticket system;
+the file says so only while one of them is.
 """
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any
 
 from harness.export.monitoring import MonitoringSettings
@@ -20,14 +22,37 @@ GROUP_BY = ("slo", "model", "dataset", "experiment")
 #: A page silences the ticket only when these labels are equal on both.
 INHIBIT_EQUAL = ("slo", "sli", "model", "dataset")
 
-NOTES = """\
+_ROUTING_NOTE = """\
 # Routes by severity: page -> the model on-call receiver, ticket -> the product-owner receiver.
-# The receivers below are placeholders (webhooks on the reserved .invalid domain, which never
-# resolves): replace each webhook_configs with your pager (pagerduty_configs, opsgenie_configs)
-# or ticket system, or regenerate with receivers set in `harness dashboards --monitoring FILE`.
+"""
+_PLACEHOLDER_NOTE = """\
+# Placeholder receivers (webhooks on the reserved .invalid domain, which never resolves): {names}.
+# Replace their webhook_configs with your pager (pagerduty_configs, opsgenie_configs) or ticket
+# system, or regenerate with receivers set in `harness dashboards --monitoring FILE`.
+"""
+_CHECK_NOTE = """\
 # Check it with `amtool check-config alertmanager.yml`; see where an alert goes with
 # `amtool config routes test --config.file=alertmanager.yml severity=page`.
 """
+
+
+def placeholder_receivers(settings: MonitoringSettings) -> list[str]:
+    """Names of the receivers whose webhook is still a ``.invalid`` placeholder, sorted."""
+    return sorted(
+        {
+            receiver.name
+            for receiver in settings.alerting.receivers.values()
+            if (urllib.parse.urlparse(receiver.webhook_url).hostname or "").endswith(".invalid")
+        }
+    )
+
+
+def alertmanager_notes(settings: MonitoringSettings) -> str:
+    """The comment lines heading ``alertmanager.yml``: the placeholder warning only when a
+    receiver is still a placeholder."""
+    placeholders = placeholder_receivers(settings)
+    middle = _PLACEHOLDER_NOTE.format(names=", ".join(placeholders)) if placeholders else ""
+    return _ROUTING_NOTE + middle + _CHECK_NOTE
 
 
 def alertmanager_config(slo_set: SLOSet, settings: MonitoringSettings) -> dict[str, Any]:

@@ -11,10 +11,12 @@ Three dashboards, one per audience:
 
 Every panel query is filtered by the template variables ``experiment``, ``dataset`` and
 ``resampler`` (serving series only carry ``model`` and ``dataset``, so they are filtered by
-``dataset``; gate verdicts only carry ``experiment`` and ``objective``, so they are filtered by
-``experiment``) and reads from the ``datasource`` variable. Thresholds come from the SLO set.
-Counts are counts of series (jobs, objectives), never extrapolated counter increases, so they
-are whole numbers.
+``dataset`` and the ``model`` variable, the serving models, which the serving alerts are per;
+gate verdicts only carry ``experiment`` and ``objective``, so they are filtered by
+``experiment``) and reads from the ``datasource`` variable. The on-call board opens with the
+alerts firing now; burn rates are in multiples of the allowed rate (``x``). Thresholds come
+from the SLO set. Counts are counts of series (jobs, objectives), never extrapolated counter
+increases, so they are whole numbers.
 """
 
 from __future__ import annotations
@@ -42,11 +44,15 @@ from harness.export.names import (
     GATE_WORST_VALUE,
     LAST_RUN,
     RUNS_TOTAL,
+    SERVING_OUTCOMES,
 )
 from harness.export.rules import (
     ServingSLI,
     cohort_recall_rule,
     duration_seconds,
+    evidence_rule,
+    label_evidence_test,
+    labels_rule,
     serving_slis,
 )
 from harness.metrics.catalog import CATALOG, series_name
@@ -54,8 +60,12 @@ from harness.slo import Objective, SLOSet
 
 DATASOURCE = dashboard_models.DataSourceRef(type_val="prometheus", uid="${datasource}")
 FILTER_VARIABLES = ("experiment", "dataset", "resampler")
+#: The serving model variable: the models that serving counters (and serving alerts) name.
+MODEL_VARIABLE = "model"
 BATCH_FILTER = ", ".join(f'{name}=~"${name}"' for name in FILTER_VARIABLES)
-SERVING_FILTER = 'dataset=~"$dataset"'
+SERVING_FILTER = 'dataset=~"$dataset", model=~"$model"'
+#: Grafana's custom unit of a burn rate: a multiple of the rate the error budget allows.
+BURN_RATE_UNIT = "suffix:x"
 GATE_FILTER = 'experiment=~"$experiment"'
 JOB = "experiment, dataset, resampler, model"
 RUN_LEGEND = "{{dataset}} {{resampler}} {{model}}"
@@ -67,6 +77,7 @@ VARIABLE_DEFAULTS = {
     "$experiment": ".*",
     "$dataset": ".*",
     "$resampler": ".*",
+    "$model": ".*",
     "$__rate_interval": "5m",
 }
 
@@ -309,6 +320,7 @@ def executive_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) 
                 for sli in slis
                 for window in ("1h", "1d", budget_window)
             ),
+            unit=BURN_RATE_UNIT,
             thresholds=((None, "green"), (1.0, "red")),
         ),
     )
@@ -375,6 +387,19 @@ def oncall_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> 
     gap_keys = [o.metric for o in slo_set.objectives if o.metric.startswith("gap/")]
     batch_keys = {"minority_recall": "test/minority_recall"}
     batch_keys["minority_precision"] = "test/minority_precision"
+    firing = PanelSpec(
+        "table",
+        "Firing alerts",
+        "Harness alerts firing now, first thing on the board: burn rates, drift, cohorts, gate "
+        "verdicts, stale or failing runs.",
+        (
+            Query(
+                f'ALERTS{{alertname=~"Harness.*", alertstate="firing", {SERVING_FILTER}}}',
+                instant=True,
+            ),
+        ),
+        width=24,
+    )
     serving: list[PanelSpec] = []
     for sli in slis:
         serving.append(
@@ -402,9 +427,11 @@ def oncall_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> 
                     Query(serving_series(sli.burn_rate_rule(window)), f"{{{{model}}}} {window}")
                     for window in _alert_windows(sli)
                 ),
+                unit=BURN_RATE_UNIT,
                 thresholds=((None, "green"), (lowest, "red")),
             )
         )
+    serving.extend(_label_panels(slo_set))
     drift = settings.drift
     serving.extend(
         (
@@ -431,18 +458,6 @@ def oncall_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> 
                     ),
                 ),
                 thresholds=((None, "red"), (settings.cohorts.recall_objective, "green")),
-            ),
-            PanelSpec(
-                "table",
-                "Firing alerts",
-                "Harness alerts firing now: burn rates, drift, cohorts, gate verdicts, stale "
-                "or failing runs.",
-                (
-                    Query(
-                        f'ALERTS{{alertname=~"Harness.*", alertstate="firing", {SERVING_FILTER}}}',
-                        instant=True,
-                    ),
-                ),
             ),
         )
     )
@@ -509,7 +524,43 @@ def oncall_spec(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> 
         title="Harness / On-call",
         description=f"Serving SLO {slo_set.name!r}, batch quality and alerts over the last day.",
         time_from="now-24h",
-        rows=(("Serving SLO", tuple(serving)), ("Batch runs", batch)),
+        rows=(("Firing now", (firing,)), ("Serving SLO", tuple(serving)), ("Batch runs", batch)),
+    )
+
+
+def _per_window(rule: Callable[[str], str], windows: tuple[str, ...]) -> tuple[Query, ...]:
+    """One query per window of a recorded rule, labelled by model and window."""
+    return tuple(Query(serving_series(rule(w)), f"{{{{model}}}} {w}") for w in windows)
+
+
+def _label_panels(slo_set: SLOSet) -> tuple[PanelSpec, ...]:
+    """With a label supply: the labels each window holds, and the evidence the page reads."""
+    test = label_evidence_test(slo_set)
+    if test is None:
+        return ()
+    supply = slo_set.labels
+    expected = ", ".join(f"{w}: {test.expected_labels(w):.0f}" for w in test.windows)
+    return (
+        PanelSpec(
+            "timeseries",
+            "Minority labels per window",
+            f"Confirmed minority labels (tp + fn) each window of the recall page holds; at the "
+            f"expected {supply.minority_per_hour:g} labels per hour: {expected}. A window "
+            f"describes predictions made {supply.delay} and more ago (the label delay); fewer "
+            "labels than expected means a slower page.",
+            _per_window(labels_rule, test.windows),
+            unit="short",
+        ),
+        PanelSpec(
+            "timeseries",
+            "Minority recall: evidence of a fall, by window",
+            f"Log-likelihood ratio of recall {test.degraded:g} against {test.healthy:g} over "
+            f"each window's labels; the recall page fires above {test.threshold:.2f} "
+            "(one false page per 30 days at the healthy recall).",
+            _per_window(evidence_rule, test.windows),
+            unit="none",
+            thresholds=((None, "green"), (test.threshold, "red")),
+        ),
     )
 
 
@@ -743,19 +794,26 @@ def _variables() -> list[Any]:
         previous = FILTER_VARIABLES[: FILTER_VARIABLES.index(name)]
         matchers = ", ".join(f'{p}=~"${p}"' for p in previous)
         selector = f"{VARIABLE_SOURCE}{{{matchers}}}" if matchers else VARIABLE_SOURCE
-        variables.append(
-            dashboard_builders.QueryVariable(name)
-            .label(name.capitalize())
-            .datasource(DATASOURCE)
-            .query(f"label_values({selector}, {name})")
-            .refresh(dashboard_models.VariableRefresh.ON_TIME_RANGE_CHANGED)
-            .sort(dashboard_models.VariableSort.ALPHABETICAL_ASC)
-            .multi(True)
-            .include_all(True)
-            .all_value(".*")
-            .current(dashboard_models.VariableOption(text="All", value="$__all", selected=True))
-        )
+        variables.append(_query_variable(name, name.capitalize(), selector))
+    serving = f'{SERVING_OUTCOMES}{{dataset=~"$dataset"}}'
+    variables.append(_query_variable(MODEL_VARIABLE, "Model (serving)", serving))
     return variables
+
+
+def _query_variable(name: str, label: str, selector: str) -> Any:
+    """A multi-value variable of the values of label ``name`` on ``selector``, All by default."""
+    return (
+        dashboard_builders.QueryVariable(name)
+        .label(label)
+        .datasource(DATASOURCE)
+        .query(f"label_values({selector}, {name})")
+        .refresh(dashboard_models.VariableRefresh.ON_TIME_RANGE_CHANGED)
+        .sort(dashboard_models.VariableSort.ALPHABETICAL_ASC)
+        .multi(True)
+        .include_all(True)
+        .all_value(".*")
+        .current(dashboard_models.VariableOption(text="All", value="$__all", selected=True))
+    )
 
 
 def _panel(spec: PanelSpec, panel_id: int) -> Any:

@@ -11,8 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from harness.export.alertmanager import NOTES as ALERTMANAGER_NOTES
-from harness.export.alertmanager import alertmanager_config
+from harness.export.alertmanager import alertmanager_config, alertmanager_notes
 from harness.export.dashboards import write_dashboards
 from harness.export.monitoring import MonitoringSettings, load_monitoring_settings
 from harness.export.rules import render_yaml, write_rule_files
@@ -38,10 +37,13 @@ PROMETHEUS_NOTES = """\
 """
 
 
-def prometheus_config() -> dict[str, Any]:
-    """Example ``prometheus.yml``: the three scrape jobs, the rule files and Alertmanager."""
+def prometheus_config(interval: str = "30s") -> dict[str, Any]:
+    """Example ``prometheus.yml``: the scrape jobs, the rule files and Alertmanager.
+
+    ``interval`` is the scrape and evaluation interval (``alerting.evaluation_interval``).
+    """
     return {
-        "global": {"scrape_interval": "30s", "evaluation_interval": "30s"},
+        "global": {"scrape_interval": interval, "evaluation_interval": interval},
         "rule_files": list(RULE_FILES),
         "alerting": {"alertmanagers": [{"static_configs": [{"targets": ["localhost:9093"]}]}]},
         "scrape_configs": [
@@ -147,13 +149,21 @@ def generate_all(
 
     written = write_rule_files(slo_set, prometheus_dir, settings)
     example = prometheus_dir / "prometheus.example.yml"
-    example.write_text(render_yaml(prometheus_config(), source, notes=PROMETHEUS_NOTES))
+    example.write_text(
+        render_yaml(
+            prometheus_config(settings.alerting.evaluation_interval),
+            source,
+            notes=PROMETHEUS_NOTES,
+        )
+    )
     written.append(example)
 
     alertmanager_dir.mkdir(parents=True, exist_ok=True)
     routing = alertmanager_dir / "alertmanager.yml"
     routing.write_text(
-        render_yaml(alertmanager_config(slo_set, settings), source, notes=ALERTMANAGER_NOTES)
+        render_yaml(
+            alertmanager_config(slo_set, settings), source, notes=alertmanager_notes(settings)
+        )
     )
     written.append(routing)
 

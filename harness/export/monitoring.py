@@ -47,6 +47,7 @@ ALERTING_KEYS = (
     "receivers",
     "routes",
     "runs_failing_window",
+    "evaluation_interval",
 )
 FOR_KEYS = ("page", "ticket", "batch")
 RECEIVER_KEYS = ("name", "webhook_url")
@@ -173,6 +174,8 @@ class AlertingSettings:
         Notification timing per severity.
     runs_failing_window : str
         A failed job is reported until it succeeds again or this long has passed.
+    evaluation_interval : str
+        How often the example Prometheus configuration scrapes and evaluates the rules.
     """
 
     for_page: str = "2m"
@@ -183,6 +186,7 @@ class AlertingSettings:
     receivers: dict[str, Receiver] = field(default_factory=_default_receivers)
     routes: dict[str, RouteTiming] = field(default_factory=_default_routes)
     runs_failing_window: str = "1d"
+    evaluation_interval: str = "30s"
 
     def for_severity(self, severity: str) -> str:
         """``for:`` of a serving burn-rate alert of ``severity``."""
@@ -242,7 +246,7 @@ def default_monitoring_settings(slo_set: SLOSet) -> MonitoringSettings:
         CohortSettings(recall_objective=recall_objective),
         AlertingSettings(runs_failing_window=serving.stale_after if serving else "1d"),
     )
-    own = getattr(slo_set, "monitoring", None)
+    own = slo_set.monitoring
     if own:
         settings = _apply(settings, own, slo_set, f"SLO file {slo_set.source or slo_set.name}")
     return settings
@@ -376,10 +380,9 @@ def _alerting(current: AlertingSettings, raw: Any, where: str) -> AlertingSettin
     for key in ("runbook_base_url", "mlflow_url"):
         if key in raw:
             values[key] = nonempty_text(raw[key], f"{where}, {key}")
-    if "runs_failing_window" in raw:
-        values["runs_failing_window"] = duration(
-            raw["runs_failing_window"], f"{where}, runs_failing_window"
-        )
+    for key in ("runs_failing_window", "evaluation_interval"):
+        if key in raw:
+            values[key] = duration(raw[key], f"{where}, {key}")
     if "receivers" in raw:
         receivers = dict(current.receivers)
         for severity, item in strict_mapping(

@@ -7,6 +7,13 @@ multiwindow, multi-burn-rate recipe of the SRE workbook (chapter 5), one alert p
 severity whose condition is any of its window pairs, so a burn pages once, not once per pair.
 Drift of the minority class and per-cohort recall add ticket alerts.
 
+Burn rates were designed for tiny error budgets and many events: with a 20 % budget the highest
+possible burn is 5x, and a fall from 0.80 to 0.70 burns at 1.5x and never pages. When the SLO
+set states its label supply (``monitoring.labels``), recall also pages on the evidence its
+labels carry, sized for their rate (:mod:`harness.export.label_rate`): a windowed
+log-likelihood ratio of degraded against healthy recall, with windows chosen from the rate and
+a threshold of one false page per 30 days.
+
 Batch quality is alerted on the gate's verdict (``harness_gate_verdict``, one series per
 experiment and objective, written by :mod:`harness.export.verdicts`), never on every strategy
 row of every past run. Failing runs are seen from their first failure through the last-failure
@@ -27,6 +34,7 @@ from typing import Any
 import yaml
 
 from harness.errors import ConfigError
+from harness.export.label_rate import EvidenceTest, evidence_test
 from harness.export.monitoring import MonitoringSettings, default_monitoring_settings
 from harness.export.names import (
     COHORT_OUTCOMES,
@@ -47,16 +55,20 @@ COHORT_LABELS = ("model", "dataset", "sensitive", "cohort")
 BATCH_LABELS = ("experiment", "dataset", "resampler", "model")
 
 BURN_ALERT = "HarnessMinorityRecallBudgetBurn"
+EVIDENCE_ALERT = "HarnessMinorityRecallBelowObjective"
 PRECISION_BURN_ALERT = "HarnessMinorityPrecisionBudgetBurn"
 DRIFT_ALERT = "HarnessMinorityFeatureDrift"
 COHORT_ALERT = "HarnessCohortRecallLow"
 GATE_ALERT = "HarnessGateObjectiveFailed"
 STALE_ALERT = "HarnessLastSuccessStale"
 RUNS_FAILING_ALERT = "HarnessRunsFailing"
+#: The gate verdicts that open a ticket: the objective is shown missed, or cannot be judged.
+GATE_ALERT_VERDICTS = ("FAIL", "INCONCLUSIVE")
 
 #: Rule groups in the order they must be evaluated (recordings before the alerts reading them).
 GROUP_ORDER = (
     "harness_serving_sli",
+    "harness_serving_labels",
     "harness_serving_cohorts",
     "harness_serving_slo",
     "harness_batch_quality",
@@ -152,6 +164,53 @@ def cohort_recall_rule(window: str) -> str:
 def cohort_events_rule(window: str) -> str:
     """Name of the recorded number of minority events per cohort over ``window``."""
     return f"harness:cohort_minority_events:increase{window}"
+
+
+def evidence_rule(window: str) -> str:
+    """Name of the recorded log-likelihood ratio (degraded against healthy recall) over
+    ``window``."""
+    return f"harness:minority_recall_evidence:increase{window}"
+
+
+def labels_rule(window: str) -> str:
+    """Name of the recorded number of minority labels (``tp + fn``) over ``window``."""
+    return f"harness:minority_labels:increase{window}"
+
+
+def label_evidence_test(slo_set: SLOSet) -> EvidenceTest | None:
+    """The evidence test sized for the SLO set's label rate; ``None`` without one."""
+    if slo_set.labels is None or slo_set.serving is None:
+        return None
+    return evidence_test(
+        slo_set.serving.minority_recall_objective, slo_set.labels.minority_per_hour
+    )
+
+
+def label_recording_rules(slo_set: SLOSet) -> list[dict[str, Any]]:
+    """Per window of the evidence test: the labels it holds and their log-likelihood ratio.
+
+    One pass over the raw counters (no rule reads another), so the rules can be backfilled
+    with ``promtool tsdb create-blocks-from rules`` in one go.
+    """
+    test = label_evidence_test(slo_set)
+    if test is None:
+        return []
+    by = f"sum by ({', '.join(SERVING_LABELS)})"
+    rules = []
+    for window in test.windows:
+        miss = f'{by} (increase({OUTCOMES}{{outcome="fn"}}[{window}]))'
+        hit = f'{by} (increase({OUTCOMES}{{outcome="tp"}}[{window}]))'
+        labels = f'{by} (increase({OUTCOMES}{{outcome=~"tp|fn"}}[{window}]))'
+        rules.append({"record": labels_rule(window), "expr": labels})
+        rules.append(
+            {
+                "record": evidence_rule(window),
+                "expr": (
+                    f"{number(test.miss_weight)} * {miss}\n+\n{number(test.hit_weight)} * {hit}"
+                ),
+            }
+        )
+    return rules
 
 
 def serving_slis(slo_set: SLOSet, settings: MonitoringSettings | None = None) -> list[ServingSLI]:
@@ -267,12 +326,11 @@ def recording_rules(slo_set: SLOSet, settings: MonitoringSettings | None = None)
             {"record": cohort_recall_rule(window), "expr": f"{caught}\n/\n{positives}"}
         )
         cohort_rules.append({"record": cohort_events_rule(window), "expr": events})
-    return {
-        "groups": [
-            {"name": "harness_serving_sli", "rules": rules},
-            {"name": "harness_serving_cohorts", "rules": cohort_rules},
-        ]
-    }
+    groups = [{"name": "harness_serving_sli", "rules": rules}]
+    if slo_set.labels is not None:
+        groups.append({"name": "harness_serving_labels", "rules": label_recording_rules(slo_set)})
+    groups.append({"name": "harness_serving_cohorts", "rules": cohort_rules})
+    return {"groups": groups}
 
 
 # -- alerts -----------------------------------------------------------------------------------
@@ -357,6 +415,48 @@ def burn_rate_alert_rules(
     return rules
 
 
+def evidence_alert_rule(slo_set: SLOSet, settings: MonitoringSettings) -> dict[str, Any]:
+    """Page when the labels of any window show recall fallen below the objective.
+
+    Sized for ``monitoring.labels`` (:func:`harness.export.label_rate.evidence_test`): one
+    false page per 30 days at ``objective + margin``; a fall to ``objective - margin`` pages
+    after about the labels an optimal sequential test needs.
+    """
+    test = label_evidence_test(slo_set)
+    supply = slo_set.labels
+    objective = slo_set.serving.minority_recall_objective
+    threshold = number(test.threshold)
+    windows = ", ".join(test.windows)
+    return {
+        "alert": EVIDENCE_ALERT,
+        "expr": "\nor\n".join(f"{evidence_rule(w)} > {threshold}" for w in test.windows),
+        "for": settings.alerting.for_page,
+        "labels": {"severity": "page", "slo": slo_set.name, "sli": "minority_recall"},
+        "annotations": _annotations(
+            settings,
+            EVIDENCE_ALERT,
+            (
+                f"Minority recall of {{{{ $labels.model }}}} on {{{{ $labels.dataset }}}} has "
+                f"fallen below its objective {number(objective)}: its latest labels favour "
+                f"recall {number(test.degraded)} over {number(test.healthy)} by a likelihood "
+                'ratio of e^{{ printf "%.1f" $value }}'
+            ),
+            (
+                f"Windowed sequential test on confirmed minority labels, sized for "
+                f"{number(supply.minority_per_hour)} labels per hour arriving {supply.delay} "
+                f"after the prediction: each missed label adds {number(test.miss_weight)}, "
+                f"each caught one {number(test.hit_weight)} to the log-likelihood ratio of "
+                f"recall {number(test.degraded)} against {number(test.healthy)}; a page when "
+                f"any window ({windows}) passes {threshold} = ln(labels in 30 days), at most "
+                "one false page per 30 days at the healthy recall. A window describes the "
+                f"predictions made between {supply.delay} plus the window and {supply.delay} "
+                "ago; the on-call board shows how many labels each holds."
+            ),
+            _MODEL_LINK,
+        ),
+    }
+
+
 def drift_alert_rule(slo_set: SLOSet, settings: MonitoringSettings) -> dict[str, Any]:
     """Ticket when every drift window of the minority class over ``open_after`` drifted.
 
@@ -425,10 +525,13 @@ def cohort_alert_rule(slo_set: SLOSet, settings: MonitoringSettings) -> dict[str
 def serving_alert_rules(
     slo_set: SLOSet, settings: MonitoringSettings | None = None
 ) -> list[dict[str, Any]]:
-    """The burn-rate alerts of every serving SLI, the drift and the cohort tickets."""
+    """The burn-rate alerts of every serving SLI, the label-sized recall page (when the set
+    states its label supply), the drift and the cohort tickets."""
     settings = settings or default_monitoring_settings(slo_set)
+    evidence = [evidence_alert_rule(slo_set, settings)] if slo_set.labels is not None else []
     return [
         *burn_rate_alert_rules(slo_set, settings),
+        *evidence,
         drift_alert_rule(slo_set, settings),
         cohort_alert_rule(slo_set, settings),
     ]
@@ -440,7 +543,10 @@ def batch_alert_rules(
     """Alerts on the gate's verdicts and on run bookkeeping, one per experiment (and objective)."""
     settings = settings or default_monitoring_settings(slo_set)
     for_batch = settings.alerting.for_batch
-    failing = f'max by (experiment, objective) ({GATE_VERDICT}{{verdict="FAIL"}}) == 1'
+    not_met = (
+        f"(\n  max by (experiment, objective, verdict) "
+        f'({GATE_VERDICT}{{verdict=~"{"|".join(GATE_ALERT_VERDICTS)}"}}) == 1\n)'
+    )
     worst = f"max by (experiment, objective, metric, candidate, required) ({GATE_WORST_VALUE})"
     stale_after = slo_set.serving.stale_after if slo_set.serving else "1d"
     window = settings.alerting.runs_failing_window
@@ -449,21 +555,27 @@ def batch_alert_rules(
     return [
         {
             "alert": GATE_ALERT,
-            "expr": f"{worst}\nand on (experiment, objective)\n{failing}",
+            # "* 1" keeps the worst value and copies the verdict onto it.
+            "expr": f"{worst}\n* on (experiment, objective) group_left (verdict)\n{not_met}",
             "for": for_batch,
             "labels": {"severity": "ticket"},
             "annotations": _annotations(
                 settings,
                 GATE_ALERT,
                 (
-                    "Gate objective {{ $labels.objective }} fails for experiment "
-                    "{{ $labels.experiment }}: {{ $labels.candidate }} has {{ $labels.metric }} "
-                    '= {{ printf "%.4g" $value }}, required {{ $labels.required }}'
+                    "Gate objective {{ $labels.objective }} of experiment "
+                    "{{ $labels.experiment }} is {{ $labels.verdict }}: {{ $labels.candidate }} "
+                    'has {{ printf "%.4g" $value }} on {{ $labels.metric }}; the rule: '
+                    "{{ $labels.required }}"
                 ),
                 (
                     "The latest gate verdict of the experiment (its latest run, or the champion "
-                    "when gated by `harness promote`) fails this objective; the run named is "
-                    "the worst of those that fail. One alert per experiment and objective."
+                    "when gated by `harness promote`) on this objective is FAIL (the data show "
+                    "the objective missed) or INCONCLUSIVE (they show neither met nor missed: "
+                    "the design cannot tell, see the smallest detectable effect in the gate's "
+                    "report). The run named is the worst of those with that verdict. A relative "
+                    "objective is decided by a Holm-adjusted one-sided p-value, not by the value "
+                    "against the bound alone. One alert per experiment and objective."
                 ),
                 _EXPERIMENT_LINK,
             ),

@@ -77,7 +77,9 @@ class ObjectiveVerdict:
     worst_value : float
         Its value (NaN when unknown, e.g. a missing metric).
     required : str
-        The bound, e.g. ``>= 0.8`` (empty when the check has no numeric bound).
+        The rule, e.g. ``>= 0.8``; for a relative objective the bound on the improvement over
+        the reference and the test that decides it (empty when the check has no numeric
+        bound).
     """
 
     experiment: str
@@ -127,10 +129,26 @@ def _worst(checks: list[Any]) -> Any:
 
 
 def _required(check: Any) -> str:
+    """The rule the check applies, in words: the bound, and for a relative check the test.
+
+    An absolute objective reads ``>= 0.8``. A relative check's value is the improvement over
+    the reference and its verdict a Holm-adjusted p-value, not the value against the bound,
+    so an improvement of -0.011 can fail a margin of 0.02: the rule says both.
+    """
     threshold = _number(_field(check, "threshold"))
     if math.isnan(threshold):
         return ""
-    return f"{_field(check, 'op')} {threshold:.4g}"
+    bound = f"{_field(check, 'op')} {threshold:.4g}"
+    comparison = _field(check, "comparison")
+    if _field(check, "kind") != "relative" or comparison is None:
+        return bound
+    reference = _field(comparison, "reference") or "the reference"
+    alpha = _number(_field(comparison, "alpha"))
+    level = f"{alpha:g}" if not math.isnan(alpha) else "alpha"
+    return (
+        f"improvement over {reference} {bound}, shown by a Holm-adjusted one-sided "
+        f"p-value < {level} (the value is the improvement)"
+    )
 
 
 def objective_verdicts(checks: Iterable[Any], experiment: str) -> list[ObjectiveVerdict]:

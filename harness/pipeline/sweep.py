@@ -60,6 +60,7 @@ class SweepSummaryCallback(Callback):
             comparison=comparison,
             verdicts=judgement.lines,
             verdict_section=judgement.section,
+            slo_name=slo.name,
         )
         # Jobs log themselves; anything a job could not log (a busy store, a server blip) is
         # uploaded now. Logging is idempotent, so nothing is duplicated.

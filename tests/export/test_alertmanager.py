@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.export.alertmanager import GROUP_BY, INHIBIT_EQUAL, alertmanager_config
+from harness.export.alertmanager import (
+    GROUP_BY,
+    INHIBIT_EQUAL,
+    alertmanager_config,
+    alertmanager_notes,
+)
 from harness.export.generate import generate_all
 from harness.export.monitoring import Receiver, default_monitoring_settings
 from harness.export.rules import alert_rules, render_yaml
@@ -104,3 +109,28 @@ def test_receivers_and_timings_come_from_the_settings(
     result = run(amtool, "check-config", str(path), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert yaml.safe_load(path.read_text())["route"]["routes"][0]["group_wait"] == "30s"
+
+
+def test_the_placeholder_note_names_placeholders_only_while_there_are_some(
+    default_slo: SLOSet,
+) -> None:
+    settings = default_monitoring_settings(default_slo)
+    notes = alertmanager_notes(settings)
+    assert "Placeholder receivers (webhooks on the reserved .invalid" in notes
+    assert ": model-oncall, product-owner." in notes
+    half = dataclasses.replace(
+        settings.alerting,
+        receivers={**settings.alerting.receivers, "page": Receiver("pager", "https://p.example/")},
+    )
+    notes = alertmanager_notes(dataclasses.replace(settings, alerting=half))
+    assert ": product-owner.\n" in notes
+    real = dataclasses.replace(
+        settings.alerting,
+        receivers={
+            "page": Receiver("pager", "https://p.example/"),
+            "ticket": Receiver("tickets", "https://t.example/"),
+        },
+    )
+    notes = alertmanager_notes(dataclasses.replace(settings, alerting=real))
+    assert "Placeholder" not in notes and ".invalid" not in notes
+    assert notes.startswith("# Routes by severity") and "amtool check-config" in notes

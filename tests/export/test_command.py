@@ -30,6 +30,7 @@ def test_replay_help_reads_as_written(tmp_path):
         (["--phase", "ten:clean"], "SECONDS:KIND"),
         (["--phase", "10:storm"], "clean, drift, label-flip, majority-flip"),
         (["--phase", "10:clean", "--duration", "5"], "drop --duration"),
+        (["--model-name", " "], "--model-name is empty"),
     ],
 )
 def test_bad_phases_exit_2_naming_the_fix(tmp_path, args, message):

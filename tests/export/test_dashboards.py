@@ -79,10 +79,12 @@ def test_fixed_uids_and_titles(dashboards: dict[str, dict]) -> None:
 def test_template_variables_exist(dashboards: dict[str, dict]) -> None:
     for dashboard in dashboards.values():
         variables = {v["name"]: v for v in dashboard["templating"]["list"]}
-        assert list(variables) == ["datasource", "experiment", "dataset", "resampler"]
+        assert list(variables) == ["datasource", "experiment", "dataset", "resampler", "model"]
         assert variables["datasource"]["type"] == "datasource"
         assert variables["datasource"]["query"] == "prometheus"
-        for name in ("experiment", "dataset", "resampler"):
+        # Serving alerts are per model: the model variable lists the serving models.
+        assert variables["model"]["query"].startswith("label_values(harness_serving_outcomes")
+        for name in ("experiment", "dataset", "resampler", "model"):
             assert variables[name]["type"] == "query"
             assert variables[name]["query"].startswith("label_values(")
             assert variables[name]["query"].endswith(f", {name})")
@@ -109,6 +111,8 @@ def test_every_panel_queries_prometheus_through_the_variables(
                 assert "$dataset" in expr, where
                 if not expr.startswith(SERVING_PREFIXES):
                     assert all(f in expr for f in FILTERS), where
+                else:
+                    assert "$model" in expr, where
 
 
 def test_dashboards_cover_the_requested_views(dashboards: dict[str, dict]) -> None:
@@ -405,3 +409,23 @@ def test_panel_units_come_from_the_metric_catalog():
     assert catalog_unit("time/fit_seconds", "time/predict_seconds") == "s"
     with pytest.raises(ConfigError, match="one unit per panel"):
         catalog_unit("memory/peak_bytes", "time/fit_seconds")
+
+
+def test_the_oncall_board_opens_with_the_firing_alerts(dashboards: dict[str, dict]) -> None:
+    first = _content_panels(dashboards["oncall"])[0]
+    assert first["title"] == "Firing alerts"
+    others = _content_panels(dashboards["oncall"])[1:]
+    assert first["gridPos"]["y"] < min(p["gridPos"]["y"] for p in others)
+    assert 'model=~"$model"' in first["targets"][0]["expr"]
+
+
+def test_burn_rate_panels_have_a_unit(dashboards: dict[str, dict]) -> None:
+    burn_panels = [
+        panel
+        for dashboard in dashboards.values()
+        for panel in _content_panels(dashboard)
+        if "_burn_rate:" in "".join(t["expr"] for t in panel["targets"])
+        and panel["type"] == "timeseries"
+    ]
+    assert len(burn_panels) == 3  # executive, and one per SLI on the on-call board
+    assert all(p["fieldConfig"]["defaults"]["unit"] == "suffix:x" for p in burn_panels)

@@ -1,11 +1,14 @@
-"""A game day as a test: real Prometheus, real Alertmanager and a webhook receiver, all on
-127.0.0.1, while `harness replay` streams pima through a model with injected drift and then
+"""The README's drill as a test: real Prometheus, real Alertmanager and a webhook receiver, all
+on 127.0.0.1, while `harness replay` streams pima through a model with injected drift and then
 label shift.
 
-The rules, the Alertmanager routing and the thresholds are generated exactly as
-`harness dashboards` generates them, from a test-only SLO set with windows of seconds
-(tests/export/slo_gameday.yaml, tests/export/monitoring_gameday.yaml). The test follows the
-incident as an on-call engineer would see it:
+The commands are read from the README's "A drill that pages" section and run as written: the
+`harness dashboards` line generates the rules and routing from the shipped drill profile
+(conf/slo/drill.yaml, windows of seconds) into the test's folder, and the `harness replay` line
+runs with its port swapped for a free one. Prometheus and Alertmanager run on free ports with the
+generated files (the receivers swapped for the test's webhook), at the 1 s interval the
+generated prometheus.example.yml sets. The test follows the incident as an on-call engineer
+would see it, and checks the README's list of expected alerts:
 
 1. covariate drift: the recall page reaches the on-call receiver once (Prometheus resends the
    alert every second; Alertmanager deduplicates), the recall ticket of the same SLO is
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shlex
 import subprocess
 import threading
 import time
@@ -31,8 +35,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.export.generate import generate_all
-from harness.export.monitoring import Receiver, load_monitoring_settings
+from harness.cli import main as harness_main
+from harness.export.alertmanager import alertmanager_config
+from harness.export.monitoring import Receiver, default_monitoring_settings
 from harness.slo import load_slo_set
 from tests.support.alertmanager import Notification, WebhookReceiver, running_alertmanager
 from tests.support.cli import start_harness
@@ -40,37 +45,53 @@ from tests.support.prometheus import free_port, running_prometheus
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.serial]
 
-HERE = Path(__file__).resolve().parent
+README = Path(__file__).resolve().parents[2] / "README.md"
 RECALL_PAGE = "HarnessMinorityRecallBudgetBurn"
 PRECISION_PAGE = "HarnessMinorityPrecisionBudgetBurn"
 DRIFT_TICKET = "HarnessMinorityFeatureDrift"
 ONCALL, OWNER = "model-oncall", "product-owner"
-# Long enough for Evidently's per-window tests (1.5-5 s each on a busy 2-core machine) to open
-# the drift ticket well inside the drift phase; short enough to stay under three minutes.
-PHASES = (("clean", 10), ("drift", 40), ("clean", 25), ("label-flip", 30), ("clean", 25))
 BUDGET_S = 180
+
+
+@dataclasses.dataclass(frozen=True)
+class Drill:
+    """The README's drill: its commands and the alerts it says to expect."""
+
+    commands: list[list[str]]
+    expected: dict[str, set[str]]  # phase kind -> alert names listed for it
+
+    def command(self, *start: str) -> list[str]:
+        (found,) = [c for c in self.commands if c[: len(start)] == list(start)]
+        return found
+
+
+def phases_of(args: list[str]) -> tuple[tuple[str, float], ...]:
+    """The ``--phase SECONDS:KIND`` options of a replay command, as (kind, seconds)."""
+    specs = [args[i + 1] for i, arg in enumerate(args) if arg == "--phase"]
+    return tuple((kind, float(seconds)) for seconds, kind in (p.split(":") for p in specs))
+
+
+def read_drill() -> Drill:
+    """The commands and expected alerts of the README's section "A drill that pages"."""
+    section = README.read_text().split("### A drill that pages\n", 1)[1].split("\n#", 1)[0]
+    block = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    commands = [shlex.split(line.split("  #")[0].rstrip(" &")) for line in block.splitlines()]
+    expected = {}
+    items = re.findall(r"^- phase \d, ([a-z-]+): (.*?)(?=^- |\Z)", section, re.M | re.S)
+    for kind, listed in items:
+        expected.setdefault(kind, set()).update(re.findall(r"`(Harness\w+)`", listed))
+    return Drill(commands, expected)
 
 
 class ReplayProcess:
     """`harness replay` in a subprocess, with the time each of its phases started."""
 
-    def __init__(self, port: int, log_path: Path):
-        args = [
-            "replay",
-            "--dataset=pima",
-            "--model=logistic_regression",
-            "--resampler=adasyn",
-            "--rate=200",
-            "--batch-size=20",
-            f"--port={port}",
-            "--drift=-3",  # every feature 3 std down: nothing is predicted minority
-            "--label-flip=0.9",  # 90 % of minority labels become majority: false positives
-            "--drift-window=3",
-            "--linger=5",
-            *(f"--phase={seconds}:{kind}" for kind, seconds in PHASES),
-        ]
+    def __init__(self, command: list[str], port: int, log_path: Path):
+        args = list(command[1:])  # as the README writes it, on a free port
+        args[args.index("--port") + 1] = str(port)
         self.log_path = log_path
         self.phase_started: dict[int, float] = {}
+        self.phases = phases_of(args)
         self.process = start_harness(*args, root=log_path.parent)
         self._lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -97,7 +118,12 @@ class ReplayProcess:
     def phase_end(self, index: int) -> float:
         """When phase ``index`` is due to end, from the latest phase start seen so far."""
         known = max(i for i in self.phase_started if i <= index)
-        return self.phase_started[known] + sum(s for _, s in PHASES[known : index + 1])
+        return self.phase_started[known] + sum(s for _, s in self.phases[known : index + 1])
+
+    def phase_at(self, moment: float) -> int:
+        """The phase running at ``moment`` (``time.monotonic()``)."""
+        started = sorted((at, index) for index, at in self.phase_started.items())
+        return max((index for at, index in started if at <= moment), default=0)
 
     def output(self) -> str:
         return "".join(self._lines)[-4000:]
@@ -125,7 +151,7 @@ def _timeline(notifications: list[Notification], replay: ReplayProcess) -> str:
     """Phases and notifications, in seconds from the start of the stream."""
     zero = replay.phase_started.get(0, 0.0)
     events = [
-        (at - zero, f"phase {index + 1} {PHASES[index][0]}")
+        (at - zero, f"phase {index + 1} {replay.phases[index][0]}")
         for index, at in replay.phase_started.items()
     ]
     events += [
@@ -151,11 +177,29 @@ def _wait_until_inhibited(alertmanager, page_is_firing, deadline: float) -> dict
     pytest.fail(f"the recall ticket was not inhibited while the page fired; last seen: {seen}")
 
 
-def test_game_day_pages_once_inhibits_the_ticket_and_resolves(tmp_path: Path) -> None:
+def test_the_readme_drill_pages_as_written(tmp_path: Path, monkeypatch) -> None:
     started = time.monotonic()
-    slo_set = load_slo_set(HERE / "slo_gameday.yaml")
-    settings = load_monitoring_settings(HERE / "monitoring_gameday.yaml", slo_set)
+    drill = read_drill()
+    # 1. `harness dashboards --slo drill --out drill`, as written, in the test's folder.
+    dashboards = drill.command("harness", "dashboards")
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every alert of the profile can fire
+        assert harness_main(dashboards[1:]) == 0
+    generated = tmp_path / dashboards[dashboards.index("--out") + 1]
+    example = generated / "prometheus" / "prometheus.example.yml"
+    assert str(example.relative_to(tmp_path)) in drill.command("prometheus")[1]
+    interval = yaml.safe_load(example.read_text())["global"]["evaluation_interval"]
+    assert interval == "1s"  # what running_prometheus scrapes and evaluates at
+    am_file = generated / "alertmanager" / "alertmanager.yml"
+    assert str(am_file.relative_to(tmp_path)) in drill.command("prometheus-alertmanager")[1]
+    slo_name = dashboards[dashboards.index("--slo") + 1]
+    slo_set = load_slo_set(slo_name)
+    rules = [generated / "prometheus" / f for f in ("recording_rules.yml", "alert_rules.yml")]
+
     with WebhookReceiver() as receiver:
+        # The same routing with the test's webhook in place of the placeholder receivers.
+        settings = default_monitoring_settings(slo_set)
         receivers = {
             "page": Receiver(ONCALL, receiver.url(ONCALL)),
             "ticket": Receiver(OWNER, receiver.url(OWNER)),
@@ -163,15 +207,15 @@ def test_game_day_pages_once_inhibits_the_ticket_and_resolves(tmp_path: Path) ->
         settings = dataclasses.replace(
             settings, alerting=dataclasses.replace(settings.alerting, receivers=receivers)
         )
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # every alert of the set can fire
-            generate_all(slo_set, tmp_path / "generated", monitoring=settings)
-        generated = tmp_path / "generated"
-        rules = [generated / "prometheus" / f for f in ("recording_rules.yml", "alert_rules.yml")]
-        am_config = yaml.safe_load((generated / "alertmanager" / "alertmanager.yml").read_text())
+        am_config = alertmanager_config(slo_set, settings)
+        written = yaml.safe_load(am_file.read_text())
+        assert am_config["route"] == written["route"]
+        assert am_config["inhibit_rules"] == written["inhibit_rules"]
 
         port = free_port()
-        replay = ReplayProcess(port, tmp_path / "replay.log")
+        replay = ReplayProcess(drill.command("harness", "replay"), port, tmp_path / "replay.log")
+        kinds = [kind for kind, _ in replay.phases]
+        assert kinds == ["clean", "drift", "clean", "label-flip", "clean"]
         try:
             with (
                 running_alertmanager(tmp_path / "alertmanager", am_config) as alertmanager,
@@ -183,7 +227,7 @@ def test_game_day_pages_once_inhibits_the_ticket_and_resolves(tmp_path: Path) ->
                     resend_delay="1s",  # resent every second: Alertmanager must deduplicate
                 ) as prometheus,
             ):
-                # 1. Drift: the recall page, its inhibited ticket and the drift ticket.
+                # Phase 2, drift: the recall page, its inhibited ticket and the drift ticket.
                 replay.wait_for_phase(1, timeout_s=90)
                 drift_end = replay.phase_end(1)
                 page = receiver.wait_for(
@@ -200,7 +244,7 @@ def test_game_day_pages_once_inhibits_the_ticket_and_resolves(tmp_path: Path) ->
                     return not resolved
 
                 ticket = _wait_until_inhibited(alertmanager, page_is_firing, drift_end + 3)
-                assert ticket["labels"]["slo"] == "gameday"
+                assert ticket["labels"]["slo"] == slo_name
                 drift_ticket = receiver.wait_for(
                     lambda n: _firing(n, OWNER, DRIFT_TICKET),
                     _until(drift_end + 10),
@@ -208,14 +252,14 @@ def test_game_day_pages_once_inhibits_the_ticket_and_resolves(tmp_path: Path) ->
                 )
                 assert drift_ticket.received_at > replay.phase_started[1]
 
-                # 2. Recovery: the page resolves.
+                # Phase 3, clean: the page resolves.
                 page_resolved = receiver.wait_for(
                     lambda n: _resolved(n, ONCALL, RECALL_PAGE),
                     _until(replay.phase_end(2)),
                     "resolving the recall page after the drift",
                 )
 
-                # 3. Label shift: the precision page.
+                # Phase 4, label shift: the precision page.
                 replay.wait_for_phase(3, timeout_s=_until(replay.phase_end(2) + 5))
                 precision = receiver.wait_for(
                     lambda n: _firing(n, ONCALL, PRECISION_PAGE),
@@ -224,7 +268,7 @@ def test_game_day_pages_once_inhibits_the_ticket_and_resolves(tmp_path: Path) ->
                 )
                 assert precision.received_at > replay.phase_started[3]
 
-                # 4. Recovery: everything resolves, in Prometheus and at the receivers.
+                # Phase 5: everything resolves, in Prometheus and at the receivers.
                 final = replay.phase_end(4)
                 receiver.wait_for(
                     lambda n: _resolved(n, ONCALL, PRECISION_PAGE),
@@ -246,13 +290,21 @@ def test_game_day_pages_once_inhibits_the_ticket_and_resolves(tmp_path: Path) ->
 
     notifications = receiver.received()
     print(_timeline(notifications, replay))  # shown by pytest when an assertion below fails
+    # What fired in each phase is what the README lists for it, and nothing fired in the first.
+    fired_by_phase: dict[str, set[str]] = {kind: set() for kind in kinds}
+    for notification in notifications:
+        index = replay.phase_at(notification.received_at)
+        fired_by_phase[kinds[index]] |= set(notification.alert_names("firing"))
+    assert fired_by_phase["drift"] == drill.expected["drift"]
+    assert fired_by_phase["label-flip"] == drill.expected["label-flip"]
+    assert not replay_first_phase_alerts(notifications, replay)
+    assert drill.expected["clean"] == set()
     recall_pages = [n for n in notifications if _firing(n, ONCALL, RECALL_PAGE)]
     assert len(recall_pages) == 1, [(n.status, n.alert_names()) for n in recall_pages]
-    assert page.payload["groupLabels"] == {
-        "slo": "gameday",
-        "model": "logistic_regression-adasyn",
-        "dataset": "pima",
-    }
+    replay_args = drill.command("harness", "replay")
+    model = replay_args[replay_args.index("--model-name") + 1]
+    dataset = replay_args[replay_args.index("--dataset") + 1]
+    assert page.payload["groupLabels"] == {"slo": slo_name, "model": model, "dataset": dataset}
     precision_pages = [n for n in notifications if _firing(n, ONCALL, PRECISION_PAGE)]
     assert len(precision_pages) == 1, [(n.status, n.alert_names()) for n in precision_pages]
     # While the page fired, the product owner never heard of the recall ticket.
@@ -266,7 +318,15 @@ def test_game_day_pages_once_inhibits_the_ticket_and_resolves(tmp_path: Path) ->
     for notification in notifications:
         severities = {a["labels"]["severity"] for a in notification.payload["alerts"]}
         assert severities == ({"page"} if notification.path == ONCALL else {"ticket"})
-    summary = page.payload["alerts"][0]["annotations"]
-    assert summary["runbook_url"].endswith("HarnessMinorityRecallBudgetBurn.md")
-    assert "logistic_regression-adasyn on pima" in summary["summary"]
-    assert time.monotonic() - started < BUDGET_S, "the game day must take under 3 minutes"
+    annotations = page.payload["alerts"][0]["annotations"]
+    assert annotations["runbook_url"].endswith("HarnessMinorityRecallBudgetBurn.md")
+    assert f"{model} on {dataset}" in annotations["summary"]
+    assert annotations["mlflow_url"].endswith(f"/#/models/{model}")
+    assert time.monotonic() - started < BUDGET_S, "the drill must take under 3 minutes"
+
+
+def replay_first_phase_alerts(notifications: list[Notification], replay: ReplayProcess) -> list:
+    """Notifications of alerts firing during the first (clean) phase."""
+    return [
+        n for n in notifications if replay.phase_at(n.received_at) == 0 and n.alert_names("firing")
+    ]

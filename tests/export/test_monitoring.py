@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -17,9 +16,6 @@ from harness.export.monitoring import (
     scaled_burn_rate_alerts,
 )
 from harness.slo import BurnRateAlert, SLOSet, load_slo_set
-
-GAMEDAY = Path(__file__).with_name("monitoring_gameday.yaml")
-GAMEDAY_SLO = Path(__file__).with_name("slo_gameday.yaml")
 
 
 def test_defaults_follow_the_slo_set(default_slo: SLOSet) -> None:
@@ -53,12 +49,16 @@ def test_scaling_keeps_error_ratio_thresholds_and_never_goes_below_one() -> None
     assert [(a.long_window, a.short_window) for a in scaled] == [("1h", "5m"), ("3d", "6h")]
 
 
-def test_the_game_day_settings_file_is_valid() -> None:
-    slo_set = load_slo_set(GAMEDAY_SLO)
-    settings = load_monitoring_settings(GAMEDAY, slo_set)
+def test_the_shipped_drill_profile_carries_its_settings() -> None:
+    slo_set = load_slo_set("drill")
+    settings = default_monitoring_settings(slo_set)
     assert settings.precision.objective == pytest.approx(0.5)
     assert (settings.drift.window, settings.drift.drift_share) == ("3s", 0.75)
     assert settings.alerting.for_page == "1s"
+    assert settings.alerting.evaluation_interval == "1s"
+    # A settings file still overrides what the set carries.
+    override = parse_monitoring_settings({"alerting": {"for": {"page": "5s"}}}, slo_set)
+    assert (override.alerting.for_page, override.alerting.for_ticket) == ("5s", "1s")
 
 
 def test_a_file_overrides_fields(default_slo: SLOSet) -> None:
@@ -130,10 +130,9 @@ def test_a_missing_file_names_the_fix(default_slo: SLOSet, tmp_path: Path) -> No
 
 
 def test_settings_carried_by_the_slo_set_are_applied(default_slo: SLOSet) -> None:
-    # The shape an SLO set gets once its schema holds the monitoring sections.
+    # What an SLO file's monitoring section carries beside its label supply.
     carried = {"serving": {"cohorts": {"column": "race"}}, "alerting": {"for": {"batch": "1m"}}}
-    fields = {f.name: getattr(default_slo, f.name) for f in dataclasses.fields(default_slo)}
-    slo_set = SimpleNamespace(**fields, monitoring=carried)
+    slo_set = dataclasses.replace(default_slo, monitoring=carried)
     settings = default_monitoring_settings(slo_set)
     assert settings.cohorts.column == "race"
     assert settings.alerting.for_batch == "1m"
@@ -141,4 +140,6 @@ def test_settings_carried_by_the_slo_set_are_applied(default_slo: SLOSet) -> Non
     overridden = parse_monitoring_settings({"alerting": {"for": {"batch": "2m"}}}, slo_set)
     assert overridden.alerting.for_batch == "2m"
     with pytest.raises(ConfigError, match="SLO file default.yaml, alerting"):
-        default_monitoring_settings(SimpleNamespace(**fields, monitoring={"alerting": {"x": 1}}))
+        default_monitoring_settings(
+            dataclasses.replace(default_slo, monitoring={"alerting": {"x": 1}})
+        )

@@ -19,6 +19,7 @@ from harness.export.rules import (
     BURN_ALERT,
     COHORT_ALERT,
     DRIFT_ALERT,
+    EVIDENCE_ALERT,
     GATE_ALERT,
     PRECISION_BURN_ALERT,
     RUNS_FAILING_ALERT,
@@ -27,6 +28,8 @@ from harness.export.rules import (
     burn_rate_alert_rules,
     duration_seconds,
     error_ratio_rule,
+    evidence_rule,
+    label_evidence_test,
     recording_rules,
     serving_slis,
     sli_windows,
@@ -123,6 +126,7 @@ def test_every_alert_has_for_severity_summary_and_runbook(slo_name: str) -> None
     rules = _all_rules(load_slo_set(slo_name))
     assert {r["alert"] for r in rules} == {
         BURN_ALERT,
+        EVIDENCE_ALERT,  # both sets state their label supply
         PRECISION_BURN_ALERT,
         DRIFT_ALERT,
         COHORT_ALERT,
@@ -434,11 +438,22 @@ def test_cohort_ticket_needs_low_recall_and_enough_events(
 
 
 def _verdict_series(
-    experiment: str, objective: str, instance: str, fail: str, passed: str
+    experiment: str,
+    objective: str,
+    instance: str,
+    fail: str,
+    passed: str,
+    inconclusive: str = "0x40",
 ) -> list[dict]:
-    """The verdict state set: ``fail`` and ``passed`` are the FAIL and PASS series' values."""
+    """The verdict state set: ``fail``, ``passed`` and ``inconclusive`` are the FAIL, PASS and
+    INCONCLUSIVE series' values."""
     labels = {"experiment": experiment, "objective": objective, "instance": instance}
-    values = {"FAIL": fail, "PASS": passed, "NOT APPLICABLE": "0x40"}
+    values = {
+        "FAIL": fail,
+        "PASS": passed,
+        "INCONCLUSIVE": inconclusive,
+        "NOT APPLICABLE": "0x40",
+    }
     return [
         series("harness_gate_verdict", {**labels, "verdict": state}, value)
         for state, value in values.items()
@@ -481,16 +496,50 @@ def test_gate_verdict_alert_once_per_experiment_and_objective(
             "0.5x40",
         )
     )
-    quick = {"experiment": "quick", "objective": "minority_recall", **worst}
-    paper = {"experiment": "paper", "objective": "minority_recall", **worst}
+    # ablation's relative objective cannot be judged: INCONCLUSIVE opens a ticket too.
+    relative = {
+        "metric": "test/pr_auc",
+        "candidate": "pima__smote__logistic_regression__seed0",
+        "required": "improvement over none > -0.02, shown by a Holm-adjusted one-sided "
+        "p-value < 0.025 (the value is the improvement)",
+    }
+    inputs += _verdict_series("ablation", "pr_auc_not_worse", "", "0x40", "0x40", "1x40")
+    inputs.append(
+        series(
+            "harness_gate_objective_worst_value",
+            {"experiment": "ablation", "objective": "pr_auc_not_worse", **relative},
+            "-0.01112x40",
+        )
+    )
+    quick = {"experiment": "quick", "objective": "minority_recall", **worst, "verdict": "FAIL"}
+    paper = {"experiment": "paper", "objective": "minority_recall", **worst, "verdict": "FAIL"}
+    ablation = {
+        "experiment": "ablation",
+        "objective": "pr_auc_not_worse",
+        **relative,
+        "verdict": "INCONCLUSIVE",
+    }
+    inconclusive = expected(rule, ablation, -0.01112)
+    summary = inconclusive["exp_annotations"]["summary"]
+    assert summary.startswith(
+        "Gate objective pr_auc_not_worse of experiment ablation is INCONCLUSIVE: "
+        "pima__smote__logistic_regression__seed0 has -0.01112 on test/pr_auc; the rule: "
+        "improvement over none > -0.02, shown by a Holm-adjusted one-sided p-value < 0.025"
+    )
     run_case(
         "gate verdicts",
         "1m",
         inputs,
         [
             alerts_at("3m", GATE_ALERT),  # for: 5m
-            alerts_at("10m", GATE_ALERT, expected(rule, paper, 0.5), expected(rule, quick, 0.62)),
-            alerts_at("30m", GATE_ALERT, expected(rule, quick, 0.62)),
+            alerts_at(
+                "10m",
+                GATE_ALERT,
+                inconclusive,
+                expected(rule, paper, 0.5),
+                expected(rule, quick, 0.62),
+            ),
+            alerts_at("30m", GATE_ALERT, inconclusive, expected(rule, quick, 0.62)),
         ],
     )
 
@@ -568,3 +617,52 @@ def test_a_custom_burn_table_can_be_given(default_slo: SLOSet) -> None:
     serving = dataclasses.replace(default_slo.serving, burn_rate_alerts=alerts)
     rules = burn_rate_alert_rules(dataclasses.replace(default_slo, serving=serving))
     assert "harness:minority_recall_burn_rate:rate10s > 1.5" in rules[0]["expr"]
+
+
+# -- serving: the page sized for the label rate ------------------------------------------------
+
+
+def test_the_label_sized_page_fires_on_a_fall_the_burn_rate_page_misses(
+    run_case: Callable[..., None], default_slo: SLOSet, tmp_path: Path
+) -> None:
+    """Default set: 50 labels an hour, recall 0.80. A fall to 0.60 burns at 2x, under every
+    page factor; its labels pass the evidence threshold ln(720 x 50) = 10.49 within hours."""
+    settings = _written(default_slo, tmp_path)
+    rule = alert_rule(default_slo, settings, EVIDENCE_ALERT, severity="page")
+    test = label_evidence_test(default_slo)
+    assert rule["expr"].startswith(f"{evidence_rule(test.windows[0])} > 10.4913")
+    fallen = {"model": "fallen", "dataset": "d"}
+    healthy = {"model": "healthy", "dataset": "d"}
+    per_minute = 50 / 60
+    # 0.3333 misses and 0.5 hits a minute: recall 0.6; the 186m window holds about 155 labels.
+    value = 0.510826 * 0.3333 * 186 + -0.125163 * 0.5 * 186
+    run_case(
+        "evidence page",
+        "1m",
+        [
+            series("harness_serving_outcomes_total", {**fallen, "outcome": "fn"}, "0+0.3333x400"),
+            series("harness_serving_outcomes_total", {**fallen, "outcome": "tp"}, "0+0.5x400"),
+            # Recall 0.85, the healthy model: the evidence only falls.
+            series(
+                "harness_serving_outcomes_total",
+                {**healthy, "outcome": "fn"},
+                f"0+{0.15 * per_minute:.4f}x400",
+            ),
+            series(
+                "harness_serving_outcomes_total",
+                {**healthy, "outcome": "tp"},
+                f"0+{0.85 * per_minute:.4f}x400",
+            ),
+        ],
+        [alerts_at("300m", EVIDENCE_ALERT, expected(rule, fallen, value))],
+    )
+    # The burn-rate page never fires on it: 2x is under both page factors (4.5, 3).
+    assert all(a.factor > 2 for a in default_slo.serving.burn_rate_alerts if a.severity == "page")
+
+
+def test_sets_without_a_label_supply_keep_only_burn_rate_pages(default_slo: SLOSet) -> None:
+    plain = dataclasses.replace(default_slo, labels=None)
+    names = {rule["alert"] for rule in _all_rules(plain)}
+    assert EVIDENCE_ALERT not in names and BURN_ALERT in names
+    groups = [group["name"] for group in recording_rules(plain)["groups"]]
+    assert "harness_serving_labels" not in groups

@@ -11,6 +11,7 @@ import pytest
 
 from harness.export.names import EXPORTED_SERIES, SLI_METRIC_NAMES, prometheus_series
 from harness.export.rules import alert_names, alert_rules, recorded_names
+from harness.export.runbooks import runbook_dir, runbook_link_problems
 from harness.metrics import catalog
 from harness.slo import load_slo_set
 
@@ -112,3 +113,46 @@ def test_the_check_catches_a_metric_that_does_not_exist(series: set[str]) -> Non
         "harness:made_up:rate5m",
         "test/made_up",
     ]
+
+
+# -- the links the alerts carry ---------------------------------------------------------------
+
+
+def test_the_runbooks_are_found_where_the_package_runs() -> None:
+    assert runbook_dir() == RUNBOOKS
+
+
+def test_relative_runbook_links_are_reported_with_the_fix() -> None:
+    (problem,) = runbook_link_problems("docs/runbooks/", _every_alert())
+    assert "relative" in problem and "runbook_base_url" in problem
+    assert str(RUNBOOKS) in problem  # where the shipped pages are
+
+
+def test_web_links_pass_and_file_links_must_name_pages_that_exist(tmp_path: Path) -> None:
+    alerts = _every_alert()
+    assert runbook_link_problems("https://git.example.com/runbooks/", alerts) == []
+    assert runbook_link_problems(f"{RUNBOOKS.as_uri()}/", alerts) == []
+    (problem,) = runbook_link_problems(f"{tmp_path.as_uri()}/", alerts)
+    assert "would not resolve" in problem and alerts[0] in problem
+
+
+def test_an_alert_without_a_shipped_runbook_is_reported() -> None:
+    (problem,) = runbook_link_problems("https://x.example/", ["HarnessMadeUpAlert"])
+    assert "no runbook ships for alerts ['HarnessMadeUpAlert']" in problem
+
+
+def test_harness_dashboards_warns_only_when_links_would_not_resolve(tmp_path: Path) -> None:
+    from tests.support.cli import run_harness
+
+    relative = run_harness("dashboards", "--out", str(tmp_path / "a"), root=tmp_path)
+    assert relative.returncode == 0, relative.stderr
+    assert "warning: runbook links are relative" in relative.stderr
+    # The default set states its label supply: what the labels allow is printed too.
+    assert "note: detection target reachable: a fall to 0.70 within 6h" in relative.stderr
+    settings = tmp_path / "monitoring.yaml"
+    settings.write_text("alerting: {runbook_base_url: 'https://git.example.com/runbooks/'}\n")
+    web = run_harness(
+        "dashboards", "--out", str(tmp_path / "b"), "--monitoring", str(settings), root=tmp_path
+    )
+    assert web.returncode == 0, web.stderr
+    assert "runbook" not in web.stderr

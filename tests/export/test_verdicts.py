@@ -178,3 +178,32 @@ def test_a_new_gate_run_replaces_the_experiments_pushed_verdicts(tmp_path: Path)
         quick = [line for line in lines if 'experiment="quick"' in line]
         assert quick and all('objective="gap"' in line for line in quick)
         assert any('experiment="paper"' in line for line in lines)
+
+
+def test_a_relative_verdict_states_its_rule_not_only_its_bound():
+    from harness.gate.relative import Comparison
+
+    fields = {f: math.nan for f in Comparison.__dataclass_fields__}
+    fields.update(reference="pima__none", test="non_inferiority", alpha=0.025, family_size=1)
+    fields.update(rope=0.02, n_pairs=10, bound=-0.02, effect=-0.01112)
+    comparison = Comparison(**fields)
+    failing = Check(
+        "pr_auc_not_worse",
+        "relative",
+        "test/pr_auc",
+        -0.01112,
+        -0.02,
+        ">",
+        "INCONCLUSIVE",
+        "the interval straddles the margin",
+        "pima__smote",
+        comparison,
+    )
+    (verdict,) = objective_verdicts([failing], "ablation")
+    assert verdict.verdict == "INCONCLUSIVE"
+    assert verdict.required == (
+        "improvement over pima__none > -0.02, shown by a Holm-adjusted one-sided p-value "
+        "< 0.025 (the value is the improvement)"
+    )
+    (from_json,) = objective_verdicts([failing.as_dict()], "ablation")
+    assert from_json.required == verdict.required
