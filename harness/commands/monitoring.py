@@ -417,15 +417,12 @@ def replay_main(argv: list[str]) -> int:
         label_shift=shift,
         phases=phases,
     )
-<<<<<<< HEAD
     if ns.drift_window and ns.drift_window > 0:
         require_evidently()  # before the model is fitted, not after
-=======
     if ns.model_name is not None and not ns.model_name.strip():
         raise ConfigError(
             "--model-name is empty: give the registered model's name, e.g. --model-name fraud-v3."
         )
->>>>>>> i29
     data = _fit_replay_model(ns.dataset, ns.resampler, ns.model, ns.seed)
     model_name = ns.model_name or f"{ns.model}-{ns.resampler}"
     counter = MinorityOutcomeCounter(model=model_name, dataset=ns.dataset)
