@@ -156,3 +156,13 @@ def test_plan_help_describes_it_with_examples(capsys):
 def test_run_help_points_at_plan(capsys):
     assert main(["run", "--help"]) == 0
     assert "`harness plan <same overrides>`" in capsys.readouterr().out
+
+
+def test_the_parser_s_pilot_design_is_the_planner_s():
+    from harness.commands import plan as command
+    from harness.runner import plan as planner
+
+    assert (command.PILOT_SPLITS, command.PILOT_REPEATS) == (
+        planner.PILOT_SPLITS,
+        planner.PILOT_REPEATS,
+    )
