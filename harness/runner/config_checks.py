@@ -159,7 +159,8 @@ def _parse_command_line(args: list[str]) -> Any:
     return namespace
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
+    """Hydra's or OmegaConf's message on one line, without the config search path."""
     # Hydra appends its whole config search path to some messages; the options are enough.
     text = str(exc).split("Config search path:", 1)[0]
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
@@ -233,7 +234,7 @@ def check_composed_config(cfg: DictConfig) -> None:
             resolved[short] = OmegaConf.to_container(node, resolve=True) if node else None
         except OmegaConfBaseException as exc:
             raise ConfigError(
-                f"hydra.{short} does not resolve ({_one_line(exc)}); remove the override "
+                f"hydra.{short} does not resolve ({one_line(exc)}); remove the override "
                 "that changed it."
             ) from None
     check_hydra_targets(hydra_node, resolved)
@@ -242,7 +243,7 @@ def check_composed_config(cfg: DictConfig) -> None:
         OmegaConf.resolve(job)
     except OmegaConfBaseException as exc:
         raise ConfigError(
-            f"the config does not resolve: {_one_line(exc)}; fix the interpolation it names."
+            f"the config does not resolve: {one_line(exc)}; fix the interpolation it names."
         ) from None
     missing = sorted(OmegaConf.missing_keys(job))
     if missing:
@@ -272,7 +273,7 @@ def refuse_unsafe_arguments(args: list[str]) -> None:
     try:
         overrides = OverridesParser.create().parse_overrides(hydra_keys)
     except HydraException as exc:
-        raise ConfigError(f"cannot read the override: {_one_line(exc)}") from None
+        raise ConfigError(f"cannot read the override: {one_line(exc)}") from None
     for override in overrides:
         check_override(override, multirun=namespace.multirun)
 
@@ -345,7 +346,7 @@ def check_run_arguments(args: list[str], conf_dir: Path) -> list[tuple[list[str]
                 checked.append((list(job), composed))
         except (HydraException, OmegaConfBaseException) as exc:
             raise ConfigError(
-                f"the config does not compose: {_one_line(exc)} (fix or remove that override)."
+                f"the config does not compose: {one_line(exc)} (fix or remove that override)."
             ) from None
     return checked
 

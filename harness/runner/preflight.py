@@ -18,6 +18,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from harness.errors import ConfigError, HarnessError
+from harness.runner.config_checks import one_line
 from harness.runner.experiment import Job, compose_jobs
 from harness.runner.grid import without_hydra
 
@@ -58,6 +59,9 @@ def run_jobs_of(configs: Iterable[tuple[list[str], DictConfig]]) -> list[Job]:
     list of Job
         With relative run folders: nothing is written.
     """
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
     jobs: dict[str, Job] = {}
     seen: set[str] = set()
     for overrides, cfg in configs:
@@ -67,7 +71,14 @@ def run_jobs_of(configs: Iterable[tuple[list[str], DictConfig]]) -> list[Job]:
         if shape in seen:
             continue
         seen.add(shape)
-        for job in compose_jobs(cfg, overrides, Path(".")):
+        try:
+            expanded = compose_jobs(cfg, overrides, Path("."))
+        except (HydraException, OmegaConfBaseException) as exc:
+            raise ConfigError(
+                f"a job of experiment.grid does not compose: {one_line(exc)} (fix that value "
+                "of experiment.grid or the override that sets it)."
+            ) from None
+        for job in expanded:
             jobs.setdefault(_key(job.cfg), job)
     return list(jobs.values())
 

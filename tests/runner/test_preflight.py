@@ -95,3 +95,9 @@ def test_every_point_of_a_grid_is_checked(tmp_path):
     jobs = run_jobs_of(checked(tmp_path, f"++experiment.grid.resampler={grid}"))
     with pytest.raises(ConfigError, match=r"resampler=smote\): The 'k_neighbors' parameter"):
         check_components(jobs)
+
+
+def test_a_grid_option_that_does_not_exist_is_one_config_error(tmp_path):
+    configs = checked(tmp_path, "experiment=quick", "experiment.grid.resampler=[none,adasin]")
+    with pytest.raises(ConfigError, match="experiment.grid does not compose: .*'resampler/adasin'"):
+        run_jobs_of(configs)
