@@ -413,3 +413,10 @@ def test_a_boolean_positive_label_matching_its_text_is_accepted(frame, tmp_path)
     )
     dataset = load_table(path, "churned", True, categorical=["region", "sex"])
     assert int(dataset.y.sum()) == N_MINORITY
+
+
+def test_an_undeclared_text_column_names_the_whole_override_to_set(frame, tmp_path):
+    path = tmp_path / "churn.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(InputDataError, match=r"'dataset\.loader\.categorical=\[sex,region\]'"):
+        load_table(path, "churned", "yes", categorical=["sex"])
