@@ -141,8 +141,11 @@ def plan_main(argv: list[str]) -> int:
 
     from harness.runner.experiment import plan_run
     from harness.runner.plan import make_plan
+    from harness.runner.preflight import check_components, check_datasets
 
     cfg, jobs = plan_run(overrides)
+    check_components(jobs)  # as `harness run` checks them: one error naming the key
+    check_datasets(jobs)
     plan = make_plan(
         cfg,
         jobs,

@@ -127,6 +127,9 @@ def test_without_a_previous_run_a_timed_pilot_gives_the_spread_and_nothing_is_wr
         (["--pilot-splits", "1"], "--pilot-splits must be at least 2, got 1"),
         (["--pilot-splits", "many"], "argument --pilot-splits: invalid int value: 'many'"),
         (["--frobnicate"], "harness plan does not take --frobnicate"),
+        (["--pilto"], "harness plan does not take --pilto: did you mean --pilot?"),
+        (["resampler.sampler.beta=abc"], "resampler.sampler (resampler=adasyn): The 'beta'"),
+        (["resampler=[none,adasin]"], "did you mean resampler=adasyn?"),
     ],
 )
 def test_a_bad_command_line_is_one_error_line_and_exit_2(
