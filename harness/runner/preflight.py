@@ -17,7 +17,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from harness.errors import ConfigError, HarnessError
+from harness.errors import ConfigError, HarnessError, InputDataError
 from harness.runner.config_checks import one_line
 from harness.runner.experiment import Job, compose_jobs
 from harness.runner.grid import without_hydra
@@ -25,11 +25,13 @@ from harness.runner.grid import without_hydra
 
 def _cause(exc: BaseException) -> BaseException:
     """The harness's own error behind Hydra's ``InstantiationException`` wrapping, if any."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, HarnessError):
-            return seen
-        seen = seen.__cause__ or seen.__context__
+    link: BaseException | None = exc
+    visited: set[int] = set()
+    while link is not None and id(link) not in visited:
+        if isinstance(link, HarnessError):
+            return link
+        visited.add(id(link))
+        link = link.__cause__ or link.__context__
     return exc
 
 
@@ -93,9 +95,10 @@ def check_datasets(jobs: Iterable[Job]) -> int:
 
     Raises
     ------
-    HarnessError
-        The loader's own error (an :class:`~harness.errors.InputDataError` or
-        :class:`~harness.errors.ConfigError`), prefixed with the data set's name.
+    InputDataError
+        The data do not pass the loader's checks: its message after ``no job started:``.
+    ConfigError
+        Any other failure to load (a bad loader setting, an unexpected error), likewise.
     """
     from harness.components.job import load_dataset_from_config
 
@@ -107,8 +110,7 @@ def check_datasets(jobs: Iterable[Job]) -> int:
         try:
             load_dataset_from_config(job.cfg)
         except Exception as exc:
-            cause = _cause(exc)
-            error = type(cause) if isinstance(cause, HarnessError) else ConfigError
+            error = InputDataError if isinstance(_cause(exc), InputDataError) else ConfigError
             raise error(f"no job started: {_message(exc)}") from None
         loaded.add(key)
     return len(loaded)
@@ -131,7 +133,7 @@ def check_components(jobs: Iterable[Job]) -> None:
     """
     from harness.components.job import JobComponents
 
-    checked: set[str] = set()
+    checked: set[tuple[str, str]] = set()
     for job in jobs:
         for section, part in (("resampler", "sampler"), ("model", "estimator")):
             key = _key(job.cfg[section])
