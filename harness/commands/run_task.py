@@ -1,8 +1,8 @@
 """The Hydra task of ``harness run``: Hydra composes the config and calls :func:`hydra_entry`.
 
-Kept apart from :mod:`harness.commands.run` so that ``harness run --help`` and a refused
-command line never import Hydra's runtime and its plugins; sweep jobs in a launcher's worker
-processes import this module to run :func:`hydra_entry`.
+Kept apart from :mod:`harness.commands.run` so that ``harness run --help`` and a misspelt flag
+import no Hydra (importing this module registers the user's config folders, which scans Hydra's
+plugins); sweep jobs in a launcher's worker processes import it to run :func:`hydra_entry`.
 """
 
 from __future__ import annotations
