@@ -39,6 +39,16 @@ def usage() -> str:
     return "\n".join(lines)
 
 
+def unknown_command_message(name: str) -> str:
+    """``unknown command 'rnu'; did you mean `harness run`?``, else the usage."""
+    import difflib
+
+    close = difflib.get_close_matches(name, COMMANDS, n=1, cutoff=0.6)
+    if close:
+        return f"unknown command {name!r}; did you mean `harness {close[0]}`?"
+    return f"unknown command {name!r}.\n\n{usage()}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Dispatch ``harness <command>``; returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -50,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     name, rest = argv[0], argv[1:]
     if name not in COMMANDS:
-        return print_error(f"unknown command {name!r}.\n\n{usage()}")
+        return print_error(unknown_command_message(name))
     command = COMMANDS[name]
     try:
         return guarded(

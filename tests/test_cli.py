@@ -15,6 +15,7 @@ from harness.cli import COMMANDS, main
 from tests.support.cli import run_harness as harness
 
 FAST = ["evaluation=fast", "evaluation.progress=false"]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_help_lists_the_commands(tmp_path):
@@ -363,3 +364,55 @@ def test_importing_the_entry_point_has_no_side_effect():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "['harness.commands.common']"
+
+
+def test_a_misspelt_command_gets_a_did_you_mean(tmp_path):
+    result = harness("rnu", root=tmp_path)
+    assert result.returncode == 2
+    assert _one_error_line(result) == "error: unknown command 'rnu'; did you mean `harness run`?"
+
+
+def test_a_misspelt_flag_is_named_before_a_missing_argument(tmp_path):
+    result = harness("gate", "--run-dri", "x", root=tmp_path)
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last == "harness gate: error: unrecognized option --run-dri; did you mean --run-dir?"
+
+
+#: Packages whose import makes a command take seconds: none is needed to print help or a
+#: usage error, or to write the completion script.
+HEAVY = ("numpy", "pandas", "scipy", "sklearn", "imblearn", "matplotlib", "mlflow", "hydra")
+LIGHT_COMMAND_LINES = [
+    *([command, "--help"] for command in COMMANDS),
+    ["--help"],
+    ["rnu"],
+    ["promote", "--rollback", "--help"],
+    ["gate", "--run-dri", "x"],
+    ["compare", "--zzz"],
+    ["plan", "--pilto"],
+    ["run", "--multrun"],
+    ["completion", "bash"],
+]
+
+
+@pytest.mark.parametrize("words", LIGHT_COMMAND_LINES, ids=" ".join)
+def test_help_completion_and_usage_errors_import_nothing_heavy(words):
+    program = (
+        "import sys\n"
+        "from harness.cli import main\n"
+        f"try:\n    main({words!r})\nexcept SystemExit:\n    pass\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, cwd=REPO_ROOT
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr[-2000:]
+
+
+def test_the_run_flags_are_hydra_s():
+    from hydra._internal.utils import get_args_parser
+
+    from harness.commands.run import RUN_FLAGS
+
+    hydra_flags = {o for o in get_args_parser()._option_string_actions if o.startswith("--")}
+    assert set(RUN_FLAGS) == hydra_flags

@@ -7,24 +7,23 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from harness.bench import distributed as scale
 from harness.bench.implementations import IMPLEMENTATIONS
-from harness.bench.overhead import FULL_PLAN, SMOKE_PLAN, sweep_plan
-from harness.bench.parts import PARTS, write_part
-from harness.bench.report import render_distributed
-from harness.bench.shapes import FULL_SHAPES, QUICK_SHAPES, parse_shapes
-from harness.bench.suite import (
-    DEFAULT_OUT,
-    assemble,
-    log_progress,
-    merge_parts,
-    publish,
-    run_meta,
-    run_overhead,
-    run_shapes,
-)
+from harness.bench.parts import PARTS
 from harness.commands.common import command_parser
 from harness.errors import ConfigError
+
+#: The defaults of ``harness.bench.suite.DEFAULT_OUT`` and ``harness.bench.distributed``'s
+#: ``DEFAULT_*`` (tested), spelt here so that ``--help`` does not import the benchmarks.
+DEFAULT_OUT = Path("bench-results")
+DISTRIBUTED_ROWS, DISTRIBUTED_FEATURES, DISTRIBUTED_MINORITY = 10_000_000, 20, 0.01
+DISTRIBUTED_PARTITION_ROWS = 250_000
+
+
+def _shapes(text: str) -> Any:
+    """argparse type of ``--shapes`` (:func:`harness.bench.shapes.parse_shapes`)."""
+    from harness.bench.shapes import parse_shapes
+
+    return parse_shapes(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true", help="tiny shapes, 1 repeat: a smoke run")
     parser.add_argument(
         "--shapes",
-        type=parse_shapes,
+        type=_shapes,
         default=None,
         help="comma-separated ROWSxFEATURESxPERCENT%% (e.g. 100kx20x5%%,1Mx50x1%%) "
         "(default: 10k/100k/1M × 20/50 × 5%%/1%%)",
@@ -86,18 +85,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="distributed exact ADASYN on a local Ray cluster (the same as --part distributed)",
     )
-    _add_row_count(parser, "--distributed-rows", scale.DEFAULT_ROWS, "rows of the generated data")
+    _add_row_count(parser, "--distributed-rows", DISTRIBUTED_ROWS, "rows of the generated data")
     parser.add_argument(
-        "--distributed-features", type=int, default=scale.DEFAULT_FEATURES, help="features"
+        "--distributed-features", type=int, default=DISTRIBUTED_FEATURES, help="features"
     )
     parser.add_argument(
         "--distributed-minority",
         type=float,
-        default=scale.DEFAULT_MINORITY,
+        default=DISTRIBUTED_MINORITY,
         help="minority share",
     )
     _add_row_count(
-        parser, "--distributed-partition-rows", scale.DEFAULT_PARTITION_ROWS, "rows per partition"
+        parser, "--distributed-partition-rows", DISTRIBUTED_PARTITION_ROWS, "rows per partition"
     )
     return parser
 
@@ -123,6 +122,11 @@ def _rows(text: str) -> int:
 
 
 def _run_part(args: argparse.Namespace, argv: list[str], shapes, repeats, names) -> int:
+    from harness.bench.overhead import FULL_PLAN, SMOKE_PLAN, sweep_plan
+    from harness.bench.parts import write_part
+    from harness.bench.report import render_distributed
+    from harness.bench.suite import log_progress, run_meta, run_overhead, run_shapes
+
     meta = run_meta(argv, repeats, args.quick, shapes)
     with tempfile.TemporaryDirectory(prefix="harness-bench-") as tmp:
         work = Path(tmp)
@@ -151,6 +155,7 @@ def _run_part(args: argparse.Namespace, argv: list[str], shapes, repeats, names)
 
 def _run_distributed(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     from harness.bench.distributed import run_distributed_bench
+    from harness.bench.suite import log_progress
 
     try:
         return run_distributed_bench(
@@ -177,6 +182,18 @@ def bench_main(argv: list[str]) -> int:
         Command-line arguments after ``bench`` (see ``harness bench --help``).
     """
     args = build_parser().parse_args(argv)
+    from harness.bench.overhead import FULL_PLAN, SMOKE_PLAN
+    from harness.bench.shapes import FULL_SHAPES, QUICK_SHAPES
+    from harness.bench.suite import (
+        assemble,
+        log_progress,
+        merge_parts,
+        publish,
+        run_meta,
+        run_overhead,
+        run_shapes,
+    )
+
     if args.distributed:
         args.part = "distributed"
     if args.merge:

@@ -13,7 +13,7 @@ import argparse
 import os
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from harness.errors import HarnessError
@@ -36,6 +36,63 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         return f"{text} (default: %(default)s)"
 
 
+class CommandParser(argparse.ArgumentParser):
+    """An argparse parser that names the option a misspelt flag was meant to be.
+
+    argparse reports a missing required argument before an unknown flag, so
+    ``harness gate --run-dri x`` would say ``--run-dir`` is required; this parser checks the
+    flags first and says ``did you mean --run-dir?``.
+    """
+
+    check_flags = True
+    """``False`` for a command that names unknown flags itself (``harness plan``)."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        words = sys.argv[1:] if args is None else list(args)
+        problem = unknown_flag(words, self._option_string_actions) if self.check_flags else None
+        if problem:
+            self.error(problem)
+        return super().parse_known_args(words, namespace)
+
+
+def unknown_flag(words: Iterable[str], known: Iterable[str]) -> str | None:
+    """The first ``--flag`` in ``words`` that names no option, with the closest one.
+
+    Parameters
+    ----------
+    words : iterable of str
+        The command's arguments (a bare ``--`` ends the options).
+    known : iterable of str
+        The option strings the command takes; a unique abbreviation of one (``--allow`` for
+        ``--allow-missing``) is accepted, as argparse does.
+
+    Returns
+    -------
+    str or None
+        ``unrecognized option --run-dri; did you mean --run-dir?`` (or the options there are;
+        ``ambiguous option --run: --run-dir or --run-id?`` for an abbreviation of several), or
+        ``None`` when every flag is known.
+    """
+    import difflib
+
+    options = sorted(o for o in known if o.startswith("--"))
+    for word in words:
+        if word == "--":
+            break
+        flag = word.split("=", 1)[0]
+        if not flag.startswith("--") or len(flag) == 2 or flag in options:
+            continue
+        starting = [o for o in options if o.startswith(flag)]
+        if len(starting) == 1:
+            continue
+        if starting:
+            return f"ambiguous option {flag}: {' or '.join(starting)}?"
+        close = difflib.get_close_matches(flag, options, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}?" if close else f"the options are {', '.join(options)}."
+        return f"unrecognized option {flag}; {hint}"
+    return None
+
+
 def command_parser(prog: str, description: str, *examples: str) -> argparse.ArgumentParser:
     """An argparse parser for ``harness <command>`` whose help shows defaults and examples.
 
@@ -53,7 +110,7 @@ def command_parser(prog: str, description: str, *examples: str) -> argparse.Argu
     argparse.ArgumentParser
     """
     epilog = "examples:\n" + "\n".join(f"  {e}" for e in examples) if examples else None
-    return argparse.ArgumentParser(
+    return CommandParser(
         prog=prog,
         description=textwrap.fill(description, width=88),
         epilog=epilog,

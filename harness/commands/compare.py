@@ -54,11 +54,11 @@ def compare_parser() -> argparse.ArgumentParser:
 
 def compare_main(argv: list[str]) -> int:
     """Run ``harness compare FOLDER``; return the exit code."""
+    ns = compare_parser().parse_args(argv)
     from harness.commands.summary import print_sweep
     from harness.pipeline.judge import judge_folder
     from harness.report.comparison import compare
 
-    ns = compare_parser().parse_args(argv)
     if not ns.folder.is_dir():
         return print_error(f"{ns.folder} is not a folder; pass a run or sweep folder.")
     print(f"Reading {ns.folder.resolve()}")

@@ -20,8 +20,8 @@ def datasets_parser() -> argparse.ArgumentParser:
 
 def datasets_main(argv: list[str]) -> int:
     """Run ``harness datasets``; return the exit code."""
+    datasets_parser().parse_args(argv)
     from harness.data import format_datasets_table, list_datasets
 
-    datasets_parser().parse_args(argv)
     print(format_datasets_table(list_datasets()))
     return 0

@@ -13,16 +13,19 @@ import math
 from collections.abc import Callable
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.commands.common import add_slo_option, command_parser, guarded
 from harness.errors import HarnessError, InputDataError, RunNotFoundError
-from harness.gate.gate import GateOptions, GateResult, run_gate
-from harness.gate.regression import DEFAULT_REGRESSION_METRICS, parse_regression_metrics
-from harness.gate.report import to_terminal, write_outputs
-from harness.gate.selection import Selection, select_experiment, select_folder, select_run_id
-from harness.gate.sources import Candidate, default_tracking_uri, load_mlflow_run, resolve_alias
-from harness.slo import load_slo_set
+
+if TYPE_CHECKING:  # the gate's modules load on use: --help and usage errors stay quick
+    from harness.gate.gate import GateResult
+    from harness.gate.selection import Selection
+    from harness.gate.sources import Candidate
+
+#: The default of --regression-metrics: ``harness.gate.regression.DEFAULT_REGRESSION_METRICS``
+#: (tested), spelt here so that the parser does not import the gate.
+REGRESSION_METRICS_DEFAULT = "test/minority_recall,test/minority_f1,test/pr_auc"
 
 EXIT_PASS, EXIT_FAIL = 0, 1
 
@@ -99,7 +102,7 @@ def _export_verdicts(ns: argparse.Namespace, selection: Any, result: GateResult)
 
 def _promote(ns: argparse.Namespace) -> int:
     from harness.gate.registry import promotion_tags, register_and_alias
-    from harness.gate.sources import mlflow_client
+    from harness.gate.sources import load_mlflow_run, mlflow_client, resolve_alias
 
     selection = _select(ns)
     candidates = selection.candidates
@@ -138,6 +141,10 @@ def _promote(ns: argparse.Namespace) -> int:
 
 
 def _run(ns: argparse.Namespace, selection: Selection, baseline: Candidate | None) -> GateResult:
+    from harness.gate.gate import GateOptions, run_gate
+    from harness.gate.report import to_terminal, write_outputs
+    from harness.slo import load_slo_set
+
     slo = load_slo_set(ns.slo)
     # Every option of the gate is an argument of the same name, but for the output folder.
     chosen = {f.name: getattr(ns, f.name) for f in fields(GateOptions) if f.name != "out_dir"}
@@ -161,6 +168,8 @@ def _run(ns: argparse.Namespace, selection: Selection, baseline: Candidate | Non
 
 
 def _select(ns: argparse.Namespace) -> Selection:
+    from harness.gate.selection import select_experiment, select_folder, select_run_id
+
     filters = {"dataset": ns.dataset, "resampler": ns.resampler, "model": ns.model}
     if ns.run_dir is not None:
         return select_folder(ns.run_dir, filters, allow_incomplete=ns.allow_incomplete)
@@ -172,6 +181,9 @@ def _select(ns: argparse.Namespace) -> Selection:
 
 
 def _baseline(ns: argparse.Namespace) -> Candidate | None:
+    from harness.gate.selection import select_folder
+    from harness.gate.sources import load_mlflow_run, resolve_alias
+
     if ns.baseline_run_dir is not None:
         found = select_folder(ns.baseline_run_dir).candidates
         if len(found) != 1:
@@ -195,6 +207,10 @@ def _guarded(
 
     def run() -> int:
         ns = parser.parse_args(argv)
+        if ns.tracking_uri is None:
+            from harness.tracking.store import default_tracking_uri
+
+            ns.tracking_uri = default_tracking_uri()
         if not getattr(ns, "rollback", False):
             _validate(ns)
         return flow(ns)
@@ -226,6 +242,8 @@ def _validate(ns: argparse.Namespace) -> None:
         )
     if ns.min_relative_change is not None and not -1.0 <= ns.min_relative_change <= 1.0:
         raise _UsageError("--min-relative-change must be in [-1, 1], e.g. -0.05 or 0.02")
+    from harness.gate.regression import parse_regression_metrics
+
     ns.regression_metrics = parse_regression_metrics(ns.regression_metrics)
 
 
@@ -311,8 +329,9 @@ def rollback_parser() -> argparse.ArgumentParser:
 def _add_tracking_uri(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tracking-uri",
-        default=default_tracking_uri(),
-        help="MLflow tracking URI ($MLFLOW_TRACKING_URI, else the store under $HARNESS_ROOT)",
+        default=None,
+        help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else "
+        "sqlite:///<$HARNESS_ROOT or .>/mlflow.db)",
     )
 
 
@@ -396,7 +415,7 @@ def _add_gate_options(parser: argparse.ArgumentParser, promote: bool) -> None:
     )
     parser.add_argument(
         "--regression-metrics",
-        default=",".join(DEFAULT_REGRESSION_METRICS),
+        default=REGRESSION_METRICS_DEFAULT,
         help="comma-separated catalog metric keys compared with the baseline, in the direction "
         "the catalog gives",
     )

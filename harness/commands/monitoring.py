@@ -50,13 +50,13 @@ def dashboards_parser() -> argparse.ArgumentParser:
 def dashboards_main(argv: list[str]) -> int:
     """Regenerate ``dashboards/`` (Grafana JSON, provisioning, Prometheus rules, Alertmanager
     configuration) from an SLO set."""
+    ns = dashboards_parser().parse_args(argv)
     from harness.export.generate import generate_all
     from harness.export.monitoring import load_monitoring_settings
     from harness.export.rules import alert_names
     from harness.export.runbooks import runbook_link_problems
     from harness.slo import load_slo_set
 
-    ns = dashboards_parser().parse_args(argv)
     slo_set = load_slo_set(ns.slo)
     settings = load_monitoring_settings(ns.monitoring, slo_set)
     for path in generate_all(slo_set, ns.out, monitoring=settings):
@@ -186,10 +186,10 @@ def serve_metrics_parser() -> argparse.ArgumentParser:
 
 def serve_metrics_main(argv: list[str]) -> int:
     """Serve the latest run results as Prometheus metrics until interrupted."""
+    ns = serve_metrics_parser().parse_args(argv)
     from harness.export.http_server import start_metrics_server, wait_until_interrupted
     from harness.slo import load_slo_set
 
-    ns = serve_metrics_parser().parse_args(argv)
     root = ns.root or _results_root()
     # Start first, so a port in use is reported instead of a "serving" line.
     server, thread = start_metrics_server(root, ns.port, ns.addr, slo=load_slo_set(ns.slo))
@@ -378,6 +378,7 @@ def replay_parser() -> argparse.ArgumentParser:
 
 def replay_main(argv: list[str]) -> int:
     """Stream a held-out set through a model at a chosen rate, exporting serving counters."""
+    ns = replay_parser().parse_args(argv)  # before the serving stack: --help stays quick
     from harness.export.cohorts import CohortOutcomeCounter
     from harness.export.drift_monitor import MinorityDriftMonitor, require_evidently
     from harness.export.replay import (
@@ -390,7 +391,6 @@ def replay_main(argv: list[str]) -> int:
     )
     from harness.export.serving import MinorityOutcomeCounter
 
-    ns = replay_parser().parse_args(argv)
     if ns.port is None and ns.pushgateway is None:
         raise ConfigError(
             "replay needs somewhere to export: pass --port (e.g. 9110, scraped by Prometheus) "

@@ -14,7 +14,7 @@ import contextlib
 import io
 from typing import NoReturn
 
-from harness.commands.common import command_parser, root_dir
+from harness.commands.common import command_parser, root_dir, unknown_flag
 from harness.errors import ConfigError
 
 PLAN_EXAMPLES = (
@@ -25,10 +25,13 @@ PLAN_EXAMPLES = (
 )
 
 
+#: The pilot's design, ``harness.runner.plan.PILOT_SPLITS`` and ``PILOT_REPEATS`` (tested),
+#: spelt here so that ``--help`` does not import the planner.
+PILOT_SPLITS, PILOT_REPEATS = 3, 1
+
+
 def plan_parser() -> argparse.ArgumentParser:
     """The parser of ``harness plan``."""
-    from harness.runner.plan import PILOT_REPEATS, PILOT_SPLITS
-
     parser = command_parser(
         "harness plan",
         "Say, before running, the smallest effect each objective of the run's SLO set can "
@@ -65,6 +68,8 @@ def plan_parser() -> argparse.ArgumentParser:
         "--pilot-repeats", type=int, default=PILOT_REPEATS, metavar="R", help="repeats of a pilot"
     )
     parser.error = _one_line_error  # type: ignore[method-assign]
+    # Other flags are named by _refuse_flags, as harness run names them.
+    parser.check_flags = False  # type: ignore[attr-defined]
     return parser
 
 
@@ -76,28 +81,41 @@ def _one_line_error(message: str) -> NoReturn:
 def _refuse_flags(flags: list[str], overrides: list[str]) -> None:
     """Name a flag ``harness plan`` does not take: Hydra's refused ones as ``harness run``
     names them, any other as unknown."""
-    from harness.runner.config_checks import refuse_unsafe_arguments
+    from harness.commands.run import RUN_FLAGS
 
     if any(flag in ("-m", "--multirun") for flag in flags):
         raise ConfigError(
             "harness plan plans one run, not a sweep (-m): list the values in the experiment's "
             "grid instead, e.g. experiment.grid.resampler=[none,smote,adasyn]"
         )
-    with contextlib.redirect_stderr(io.StringIO()), contextlib.suppress(SystemExit):
-        refuse_unsafe_arguments([*flags, *overrides])
+    if any(flag.split("=", 1)[0] in RUN_FLAGS for flag in flags):
+        from harness.runner.config_checks import refuse_unsafe_arguments
+
+        with contextlib.redirect_stderr(io.StringIO()), contextlib.suppress(SystemExit):
+            refuse_unsafe_arguments([*flags, *overrides])
+    close = unknown_flag(flags[:1], plan_parser()._option_string_actions) or ""
+    hint = close.split("; ", 1)[1] if "did you mean" in close else "give overrides (KEY=VALUE)"
     raise ConfigError(
-        f"harness plan does not take {flags[0]}: give overrides (KEY=VALUE) and the options "
-        "`harness plan --help` lists"
+        f"harness plan does not take {flags[0]}: {hint} (`harness plan --help` lists the options)"
     )
 
 
 def plan_main(argv: list[str]) -> int:
     """Run ``harness plan [overrides...]``; return the exit code."""
-    from harness.config_dir import check_spelling, config_dir, register_user_config_dirs
-    from harness.runner.config_checks import check_run_arguments, refuse_unsafe_arguments
-
     parser = plan_parser()
     ns, unknown = parser.parse_known_intermixed_args(argv)
+    from harness.config_dir import (
+        check_spelling,
+        config_dir,
+        config_groups,
+        register_user_config_dirs,
+    )
+    from harness.runner.config_checks import (
+        check_run_arguments,
+        lists_as_grid_axes,
+        refuse_unsafe_arguments,
+    )
+
     overrides = list(ns.overrides)
     flags = [a for a in unknown if a.startswith("-")]
     if flags:
@@ -112,6 +130,7 @@ def plan_main(argv: list[str]) -> int:
             raise ConfigError(f"{option} must be at least {minimum}, got {value}")
     register_user_config_dirs()
     refuse_unsafe_arguments(overrides)
+    overrides = lists_as_grid_axes(overrides, config_groups(), multirun=False)
     check_spelling(overrides)
     root = root_dir()
     if not any(o.startswith("paths.root_dir=") for o in overrides):
@@ -122,8 +141,11 @@ def plan_main(argv: list[str]) -> int:
 
     from harness.runner.experiment import plan_run
     from harness.runner.plan import make_plan
+    from harness.runner.preflight import check_components, check_datasets
 
     cfg, jobs = plan_run(overrides)
+    check_components(jobs)  # as `harness run` checks them: one error naming the key
+    check_datasets(jobs)
     plan = make_plan(
         cfg,
         jobs,

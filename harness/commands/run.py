@@ -1,38 +1,30 @@
 """``harness run``: hand the overrides to Hydra, after checking them, and run the experiment.
 
-The checks come first (:mod:`harness.runner.config_checks`), before Hydra creates a folder,
-configures logging or instantiates anything; then Hydra composes the config and calls
-:func:`hydra_entry`, which runs :func:`harness.pipeline.experiment.run_experiment`.
+The checks come first (:mod:`harness.runner.config_checks`, then every job's data set, sampler
+and model by :mod:`harness.runner.preflight`), before Hydra creates a folder, configures
+logging or instantiates anything; then Hydra composes the config and calls
+:func:`harness.commands.run_task.hydra_entry`, which runs
+:func:`harness.pipeline.experiment.run_experiment`. ``--help`` imports none of that.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 import textwrap
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import hydra
-from omegaconf import DictConfig
-
-from harness.commands.common import root_dir
+from harness.commands.common import root_dir, unknown_flag
 from harness.config_dir import (
     PRIMARY_CONFIG,
     USER_CONFIG_ENV,
     check_spelling,
     config_dir,
     config_groups,
-    register_user_config_dirs,
     search_dirs,
 )
-from harness.errors import ConfigError, HarnessError
-from harness.runner.config_checks import check_run_arguments, refuse_unsafe_arguments
+from harness.errors import ConfigError
 
-_OUTCOMES: list = []
-_TASK_ERRORS: list[HarnessError] = []
 _VOLATILE_OVERRIDES = (
     "resume=",
     "hydra/launcher=",
@@ -40,47 +32,18 @@ _VOLATILE_OVERRIDES = (
     "evaluation.progress=",
     "paths.root_dir=",
 )
-
-CONF_DIR = config_dir()
-# At import: sweep jobs in worker processes import this module to run hydra_entry and compose
-# their grids there, with the same user config folders.
-register_user_config_dirs()
+#: The flags ``harness run`` takes (Hydra's; the refused ones are named as such later).
+RUN_FLAGS = (
+    *("--help", "--multirun", "--cfg", "--resolve", "--package", "--info", "--run"),
+    *("--hydra-help", "--version", "--shell-completion", "--config-path", "--config-name"),
+    *("--config-dir", "--experimental-rerun"),
+)
 RUN_EXAMPLES = (
     "harness run experiment=quick",
     "harness run resampler=smote dataset=vowel0 model=random_forest",
+    "harness run 'resampler=[none,smote,adasyn]' dataset=vowel0   # one run, three jobs",
     "harness run -m resampler=adasyn,smote dataset=pima,vowel0 tracking=none",
 )
-
-
-@hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
-def hydra_entry(cfg: DictConfig) -> int:
-    """Hydra task: run the configured experiment in this job's output folder."""
-    from hydra.core.hydra_config import HydraConfig
-    from hydra.types import RunMode
-
-    from harness.commands.summary import print_outcome
-    from harness.pipeline.experiment import run_experiment
-
-    hydra_cfg = HydraConfig.get()
-    multirun = hydra_cfg.mode == RunMode.MULTIRUN
-    try:
-        outcome = run_experiment(
-            cfg,
-            output_dir=Path(hydra_cfg.runtime.output_dir),
-            overrides=list(hydra_cfg.overrides.task),
-            sweep_dir=Path(hydra_cfg.sweep.dir).resolve() if multirun else None,
-        )
-    except HarnessError as exc:
-        if multirun:  # a sweep job may run in another process: the sweeper re-raises it here
-            raise
-        # Ending the task cleanly keeps Hydra from printing the error with a traceback;
-        # run_main prints it once.
-        _TASK_ERRORS.append(exc)
-        return 2
-    _OUTCOMES.append(outcome)
-    if not multirun:
-        print_outcome(outcome, cfg)
-    return len(outcome.failed)
 
 
 def sweep_id(args: list[str]) -> str:
@@ -119,29 +82,11 @@ def _latest_run_dir(args: list[str]) -> Path | None:
     return None
 
 
-@contextmanager
-def _errors_reach_the_caller(multirun: bool) -> Iterator[None]:
-    """In a sweep, let Hydra re-raise a job's error instead of printing its traceback.
-
-    The job's :class:`HarnessError` then reaches the entry point, which prints it on one line.
-    """
-    saved = os.environ.get("HYDRA_FULL_ERROR")
-    if multirun:
-        os.environ["HYDRA_FULL_ERROR"] = "1"
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop("HYDRA_FULL_ERROR", None)
-        else:
-            os.environ["HYDRA_FULL_ERROR"] = saved
-
-
 def primary_defaults() -> dict[str, str]:
     """The option each config group defaults to, from the primary config's defaults list."""
     from harness.strict import read_yaml
 
-    path = CONF_DIR / PRIMARY_CONFIG
+    path = config_dir() / PRIMARY_CONFIG
     primary = read_yaml(path, what=str(path), fix="reinstall the harness")
     defaults: dict[str, str] = {}
     for entry in primary.get("defaults", []):
@@ -160,6 +105,10 @@ def run_help() -> str:
         "Run an experiment (one job, or the grid of an experiment) or, with -m, a sweep over",
         "comma-separated values. The config is composed by Hydra: pick one option per config",
         "group with GROUP=OPTION and set any key with KEY=VALUE (e.g. evaluation.n_splits=3).",
+        "A list for a group, 'resampler=[none,smote]' (or resampler=none,smote without -m), or",
+        "for seed runs one job per value in one run folder and one comparison, as",
+        "experiment.grid.resampler=[none,smote] in an experiment file does; with -m the comma",
+        "form is a sweep. Every job's data set, sampler and model are checked before any starts.",
         "",
         "config groups (default in brackets):",
     ]
@@ -204,10 +153,20 @@ def run_main(args: list[str]) -> int:
             "harness run does not take Hydra's --shell-completion (-sc): it completes `python "
             "app.py`, not `harness`; use `source <(harness completion bash)` instead."
         )
+    problem = unknown_flag(args, RUN_FLAGS)
+    if problem:
+        raise ConfigError(f"{problem} (`harness run --help` lists them)")
+    from harness.runner.config_checks import lists_as_grid_axes, refuse_unsafe_arguments
+
     refuse_unsafe_arguments(args)
-    check_spelling(args)
     multirun = any(a in ("-m", "--multirun") for a in args)
-    args = list(args)
+    args = lists_as_grid_axes(list(args), config_groups(), multirun=multirun)
+    check_spelling(args)
+    # Importing the task registers the user's config folders with Hydra, for the checks too.
+    from harness.commands import run_task
+    from harness.runner.config_checks import check_run_arguments
+    from harness.runner.preflight import check_jobs_before_running
+
     # Absolute paths in the overrides themselves: jobs started elsewhere (another process, a
     # Ray worker on another node) get the same folders without inheriting this environment.
     if not any(a.startswith("paths.root_dir=") for a in args):
@@ -222,22 +181,25 @@ def run_main(args: list[str]) -> int:
         latest = _latest_run_dir(args)
         if latest is not None:
             args.append(f"hydra.run.dir={latest}")
-    # Before Hydra creates a folder, configures logging or instantiates a callback.
-    check_run_arguments(args, CONF_DIR)
+    # Before Hydra creates a folder, configures logging or instantiates a callback; the data
+    # sets, samplers and models of every job too, so a problem is one error, not one per job.
+    configs = check_run_arguments(args, run_task.CONF_DIR)
+    if not any(a in ("--cfg", "-c", "--info", "-i") for a in args):  # those only print configs
+        check_jobs_before_running(configs)
     from harness.pipeline.sweep import LAST_SWEEP
 
-    _OUTCOMES.clear()
-    _TASK_ERRORS.clear()
+    run_task.OUTCOMES.clear()
+    run_task.TASK_ERRORS.clear()
     LAST_SWEEP.clear()
     argv = sys.argv
     sys.argv = ["harness", *args]
     try:
-        with _errors_reach_the_caller(multirun):
-            hydra_entry()
+        with run_task.errors_reach_the_caller(multirun):
+            run_task.hydra_entry()
     finally:
         sys.argv = argv
-    if _TASK_ERRORS:
-        raise _TASK_ERRORS[0]
+    if run_task.TASK_ERRORS:
+        raise run_task.TASK_ERRORS[0]
     if multirun and LAST_SWEEP:
         from harness.commands.summary import print_sweep
 
@@ -248,4 +210,4 @@ def run_main(args: list[str]) -> int:
             LAST_SWEEP.get("slo_name"),
         )
         return 1 if LAST_SWEEP["comparison"].failed else 0
-    return 1 if any(o.failed for o in _OUTCOMES) else 0
+    return 1 if any(o.failed for o in run_task.OUTCOMES) else 0

@@ -39,11 +39,49 @@ def _print_table(table: pd.DataFrame) -> None:
         print(shown.to_string(index=False))
 
 
+def mlflow_program(executable: str | None = None, search_path: str | None = None) -> str:
+    """How to start MLflow's command line where the harness runs.
+
+    ``mlflow`` when the one next to the running Python is the one on ``PATH`` (an activated
+    environment, a plain ``pip install``); else that file's path (relative when it is under
+    the current folder: ``.venv/bin/mlflow``); else ``<python> -m mlflow``.
+
+    Parameters
+    ----------
+    executable : str, optional
+        The Python running the harness (default: ``sys.executable``, not resolved: a virtual
+        environment's ``python`` is a link out of it).
+    search_path : str, optional
+        The ``PATH`` to search (default: the environment's).
+
+    Returns
+    -------
+    str
+        A command prefix, quoted for a POSIX shell.
+    """
+    import os
+    import shlex
+    import shutil
+    import sys
+
+    python = Path(executable or sys.executable)
+    beside = python.parent / "mlflow"
+    found = shutil.which("mlflow", path=search_path)
+    if found and beside.is_file() and Path(found).resolve() == beside.resolve():
+        return "mlflow"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        shown = beside.absolute()
+        if shown.is_relative_to(Path.cwd()):
+            shown = shown.relative_to(Path.cwd())
+        return shlex.quote(str(shown))
+    return f"{shlex.quote(str(python))} -m mlflow"
+
+
 def _ui_hint(uri: str | None) -> str:
     if not uri:
         return "tracking is off (tracking=none)"
     if uri.startswith("sqlite:"):
-        return f"{uri}\n  open the UI with: .venv/bin/mlflow ui --backend-store-uri {uri}"
+        return f"{uri}\n  open the UI with: {mlflow_program()} ui --backend-store-uri {uri}"
     return f"{uri} (open it in a browser)"
 
 

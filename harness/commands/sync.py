@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 
 from harness.commands.common import command_parser
-from harness.tracking.store import default_tracking_uri
-from harness.tracking.sync import sync
 
 
 def sync_parser() -> argparse.ArgumentParser:
@@ -28,7 +26,12 @@ def sync_parser() -> argparse.ArgumentParser:
         default=Path(os.environ.get("HARNESS_ROOT", ".")) / "outputs",
         help="folder to search for run folders",
     )
-    parser.add_argument("--uri", default=default_tracking_uri(), help="tracking URI")
+    parser.add_argument(
+        "--uri",
+        default=None,
+        help="tracking URI (default: $MLFLOW_TRACKING_URI, else "
+        "sqlite:///<$HARNESS_ROOT or .>/mlflow.db)",
+    )
     parser.add_argument(
         "--experiment", default=None, help="MLflow experiment (default: each run's own)"
     )
@@ -39,6 +42,10 @@ def sync_parser() -> argparse.ArgumentParser:
 def sync_main(argv: list[str]) -> int:
     """Run ``harness sync [folder] [--uri URI] [--experiment NAME]``; return the exit code."""
     ns = sync_parser().parse_args(argv)
+    from harness.tracking.store import default_tracking_uri
+    from harness.tracking.sync import sync
+
+    ns.uri = ns.uri or default_tracking_uri()
     print(f"Reading run folders under {ns.folder.resolve()}; uploading to {ns.uri}")
     report = sync(ns.folder, ns.uri, ns.experiment, tracker_options={"timeout_s": ns.timeout})
     for run_dir, reason in report.failed.items():

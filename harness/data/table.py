@@ -143,7 +143,10 @@ def load_table(
         The CSV (``.csv``, ``.csv.gz``) or Parquet (``.parquet``) file.
     target, positive_label, categorical, sensitive, drop, group, time, sensitive_as_feature
         The columns' roles, as the fields of :class:`~harness.data.roles.ColumnRoles` of the
-        same names describe them.
+        same names describe them. A sensitive column of text (``gender``: ``"female"``,
+        ``"male"``) that stays a feature is one-hot encoded like the ``categorical`` ones
+        (:func:`text_sensitive_columns`); list it in ``drop`` or set
+        ``sensitive_as_feature=False`` to keep it for the fairness metrics only.
     name : str, optional
         Data set name; defaults to the file name without its suffixes.
     format : {"csv", "parquet"}, optional
@@ -158,6 +161,9 @@ def load_table(
     """
     path = Path(path).expanduser()
     frame = read_table(path, format=format)
+    _check_boolean_positive_label(frame, target, positive_label)
+    if sensitive_as_feature:
+        categorical = [*categorical, *text_sensitive_columns(frame, sensitive, categorical, drop)]
     roles = ColumnRoles(
         target=target,
         positive_label=positive_label,
@@ -175,4 +181,66 @@ def load_table(
         name=name or path.name.split(".")[0],
         source=f"file:{path}",
         checks=checks,
+    )
+
+
+def text_sensitive_columns(
+    frame: pd.DataFrame,
+    sensitive: Sequence[str],
+    categorical: Sequence[str] = (),
+    drop: Sequence[str] = (),
+) -> list[str]:
+    """The sensitive columns that hold text and stay features: they are categorical.
+
+    A sensitive column is read as groups (``female``, ``male``); as a feature, text can only be
+    one-hot encoded, so declaring it ``categorical`` as well would be the user's only choice.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table as read.
+    sensitive, categorical, drop : sequence of str
+        The columns of those roles.
+
+    Returns
+    -------
+    list of str
+        In the order of ``sensitive``; columns missing from ``frame`` are left to the table's
+        checks, which name them.
+    """
+    return [
+        column
+        for column in sensitive
+        if column in frame.columns
+        and column not in categorical
+        and column not in drop
+        and not pd.api.types.is_numeric_dtype(frame[column])
+        and not pd.api.types.is_bool_dtype(frame[column])
+    ]
+
+
+#: The words YAML 1.1 (and so an unquoted value in a config file) reads as booleans.
+_YAML_BOOLEAN_WORDS = {True: ("yes", "on", "true"), False: ("no", "off", "false")}
+
+
+def _check_boolean_positive_label(frame: pd.DataFrame, target: str, positive_label: Any) -> None:
+    """Refuse a boolean ``positive_label`` that a YAML file made of a text label (``yes``).
+
+    Raises
+    ------
+    ConfigError
+        Naming the text label it most likely was and how to quote it.
+    """
+    if not isinstance(positive_label, bool) or target not in frame.columns:
+        return
+    labels = [label for label in frame[target].dropna().unique() if isinstance(label, str)]
+    if not labels or str(positive_label).lower() in {str(x).strip().lower() for x in labels}:
+        return
+    meant = [x for x in labels if x.strip().lower() in _YAML_BOOLEAN_WORDS[positive_label]]
+    guess = meant[0] if meant else sorted(labels)[0]
+    raise ConfigError(
+        f"positive_label is the boolean {positive_label}, but target column {target!r} holds "
+        f"the text labels {sorted(labels)}: YAML reads an unquoted yes, no, on, off, true or "
+        f"false as a boolean. Quote it in the config file (positive_label: '{guess}'); on the "
+        f"command line, dataset.loader.positive_label={guess} is already text."
     )

@@ -314,9 +314,11 @@ def _prepare_features(features: pd.DataFrame, categorical: list[str], name: str)
         if c not in categorical and not pd.api.types.is_numeric_dtype(features[c])
     ]
     if undeclared:
+        wanted = ",".join([*categorical, *undeclared])
         raise InputDataError(
             f"data set {name!r}: non-numeric columns {undeclared} are not declared categorical; "
-            "declare them in categorical, or drop them."
+            f"declare them, categorical=[{wanted}] (on the command line "
+            f"'dataset.loader.categorical=[{wanted}]'), or drop them."
         )
     with_nan = [c for c in features.columns if features[c].isna().any()]
     if with_nan:

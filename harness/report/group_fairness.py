@@ -163,14 +163,9 @@ def group_recall_png(values: pd.DataFrame, column: str) -> bytes:
             small = (rows[SIZE_METRIC] < rows["min_group_size"]).to_numpy()
             colour = colours(index % 10)
             shown = np.isfinite(mean) & np.isfinite(low) & np.isfinite(high)
-            ax.errorbar(
-                x[shown],
-                mean[shown],
-                yerr=[mean[shown] - low[shown], high[shown] - mean[shown]],
-                fmt="none",
-                ecolor=colour,
-                capsize=3,
-            )
+            # The interval as it is: the fold mean can lie outside the pooled Wilson interval
+            # on small groups, where an error bar around the point could not be drawn.
+            ax.vlines(x[shown], low[shown], high[shown], colors=[colour])
             for hollow in (False, True):
                 chosen = small == hollow
                 ax.plot(

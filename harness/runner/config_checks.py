@@ -159,7 +159,8 @@ def _parse_command_line(args: list[str]) -> Any:
     return namespace
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
+    """Hydra's or OmegaConf's message on one line, without the config search path."""
     # Hydra appends its whole config search path to some messages; the options are enough.
     text = str(exc).split("Config search path:", 1)[0]
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
@@ -233,7 +234,7 @@ def check_composed_config(cfg: DictConfig) -> None:
             resolved[short] = OmegaConf.to_container(node, resolve=True) if node else None
         except OmegaConfBaseException as exc:
             raise ConfigError(
-                f"hydra.{short} does not resolve ({_one_line(exc)}); remove the override "
+                f"hydra.{short} does not resolve ({one_line(exc)}); remove the override "
                 "that changed it."
             ) from None
     check_hydra_targets(hydra_node, resolved)
@@ -242,7 +243,7 @@ def check_composed_config(cfg: DictConfig) -> None:
         OmegaConf.resolve(job)
     except OmegaConfBaseException as exc:
         raise ConfigError(
-            f"the config does not resolve: {_one_line(exc)}; fix the interpolation it names."
+            f"the config does not resolve: {one_line(exc)}; fix the interpolation it names."
         ) from None
     missing = sorted(OmegaConf.missing_keys(job))
     if missing:
@@ -272,12 +273,12 @@ def refuse_unsafe_arguments(args: list[str]) -> None:
     try:
         overrides = OverridesParser.create().parse_overrides(hydra_keys)
     except HydraException as exc:
-        raise ConfigError(f"cannot read the override: {_one_line(exc)}") from None
+        raise ConfigError(f"cannot read the override: {one_line(exc)}") from None
     for override in overrides:
         check_override(override, multirun=namespace.multirun)
 
 
-def check_run_arguments(args: list[str], conf_dir: Path) -> None:
+def check_run_arguments(args: list[str], conf_dir: Path) -> list[tuple[list[str], DictConfig]]:
     """Check a ``harness run`` command line before Hydra creates a folder or runs anything.
 
     Refuses the Hydra flags that read configs or pickles from elsewhere and any ``hydra``
@@ -290,6 +291,12 @@ def check_run_arguments(args: list[str], conf_dir: Path) -> None:
         The arguments after ``harness run`` (flags and overrides).
     conf_dir : Path
         The primary config folder (``conf/``).
+
+    Returns
+    ------
+    list of (list of str, DictConfig)
+        The overrides of each Hydra job checked and its composed config (a sweep larger than
+        :data:`MAX_COMPOSED_JOBS` jobs: the jobs :func:`sweep_jobs` picks).
 
     Raises
     ------
@@ -316,6 +323,7 @@ def check_run_arguments(args: list[str], conf_dir: Path) -> None:
                 check_override(override, multirun=namespace.multirun)
             node = _HydraNodeCheck(namespace.overrides)
             jobs = sweep_jobs(overrides) if namespace.multirun else [namespace.overrides]
+            jobs_on_the_command_line = jobs
             first = compose(config_name="config", overrides=jobs[0], return_hydra_config=True)
             check_composed_config(first)  # the job's own refusals name the cause first
             params = node.check(first)
@@ -326,14 +334,21 @@ def check_run_arguments(args: list[str], conf_dir: Path) -> None:
                 for override in swept:
                     check_override(override, multirun=True)
                 jobs = sweep_jobs([*swept, *overrides])
+            checked = []
             for job in jobs:
-                composed = compose(config_name="config", overrides=job, return_hydra_config=True)
-                check_composed_config(composed)
-                node.check(composed)
+                composed = first
+                if job != jobs_on_the_command_line[0]:
+                    composed = compose(
+                        config_name="config", overrides=job, return_hydra_config=True
+                    )
+                    check_composed_config(composed)
+                    node.check(composed)
+                checked.append((list(job), composed))
         except (HydraException, OmegaConfBaseException) as exc:
             raise ConfigError(
-                f"the config does not compose: {_one_line(exc)} (fix or remove that override)."
+                f"the config does not compose: {one_line(exc)} (fix or remove that override)."
             ) from None
+    return checked
 
 
 class _HydraNodeCheck:
@@ -356,3 +371,63 @@ class _HydraNodeCheck:
             )
         reference = self._references[wanted]
         return check_hydra_node(cfg, reference, self._command_line)
+
+
+#: Keys a command-line list turns into a grid axis, besides the config groups.
+GRID_VALUE_KEYS = ("seed",)
+
+
+def lists_as_grid_axes(
+    args: list[str], groups: dict[str, list[str]], *, multirun: bool
+) -> list[str]:
+    """Turn a list for a config group (or ``seed``) on ``harness run`` into that grid axis.
+
+    ``resampler=[none,adasyn]`` (and, outside a sweep, ``resampler=none,adasyn``) becomes
+    ``++experiment.grid.resampler=[none,adasyn]``: one job per option, in one run folder and
+    one comparison. Hydra alone would merge the listed configs into one (a list of configs is
+    its way of combining them) or call the comma form ambiguous. With ``-m`` the comma form
+    stays a sweep.
+
+    Parameters
+    ----------
+    args : list of str
+        The arguments after ``harness run``.
+    groups : dict of str to list of str
+        The config groups and their options (:func:`harness.config_dir.config_groups`).
+    multirun : bool
+        Whether the command is a sweep (``-m``).
+
+    Returns
+    -------
+    list of str
+        ``args`` with each such override rewritten, in place.
+
+    Raises
+    ------
+    ConfigError
+        A listed option that does not exist (with the closest one), or a list that is not plain
+        values (``choice(...)``, ``range(...)`` outside a sweep), naming the form that works.
+    """
+    from harness.config_dir import suggest_fix
+
+    rewritten = []
+    for arg in args:
+        key, sep, value = arg.partition("=")
+        axis = key in groups or key in GRID_VALUE_KEYS
+        listed = value.startswith("[") and value.endswith("]")
+        comma = "," in value and not listed and not multirun
+        if not (sep and axis and (listed or comma)):
+            rewritten.append(arg)
+            continue
+        options = [v.strip() for v in (value[1:-1] if listed else value).split(",")]
+        if not all(SAFE_NAME.match(option) for option in options):
+            raise ConfigError(
+                f"{arg}: a list of {key} values must be plain names, e.g. {key}=[a,b] or "
+                f"experiment.grid.{key}=[a,b] in an experiment file (one job per value)."
+            )
+        for option in options:
+            problem = suggest_fix(f"{key}={option}", groups=groups)
+            if problem:
+                raise ConfigError(f"{arg}: {problem}")
+        rewritten.append(f"++experiment.grid.{key}=[{','.join(options)}]")
+    return rewritten

@@ -127,6 +127,9 @@ def test_without_a_previous_run_a_timed_pilot_gives_the_spread_and_nothing_is_wr
         (["--pilot-splits", "1"], "--pilot-splits must be at least 2, got 1"),
         (["--pilot-splits", "many"], "argument --pilot-splits: invalid int value: 'many'"),
         (["--frobnicate"], "harness plan does not take --frobnicate"),
+        (["--pilto"], "harness plan does not take --pilto: did you mean --pilot?"),
+        (["resampler.sampler.beta=abc"], "resampler.sampler (resampler=adasyn): The 'beta'"),
+        (["resampler=[none,adasin]"], "did you mean resampler=adasyn?"),
     ],
 )
 def test_a_bad_command_line_is_one_error_line_and_exit_2(
@@ -156,3 +159,13 @@ def test_plan_help_describes_it_with_examples(capsys):
 def test_run_help_points_at_plan(capsys):
     assert main(["run", "--help"]) == 0
     assert "`harness plan <same overrides>`" in capsys.readouterr().out
+
+
+def test_the_parser_s_pilot_design_is_the_planner_s():
+    from harness.commands import plan as command
+    from harness.runner import plan as planner
+
+    assert (command.PILOT_SPLITS, command.PILOT_REPEATS) == (
+        planner.PILOT_SPLITS,
+        planner.PILOT_REPEATS,
+    )

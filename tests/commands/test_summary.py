@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from harness.commands.summary import _print_table, _print_verdicts
+from harness.commands.summary import _print_table, _print_verdicts, mlflow_program
 
 
 def _table(seeds):
@@ -39,3 +39,36 @@ def test_verdicts_without_a_set_name_do_not_repeat_the_words(capsys):
     out = capsys.readouterr().out
     assert "Verdicts under the run's SLO set" in out
     assert "the SLO set' SLO set" not in out
+
+
+def _environment_bin(folder, with_mlflow=True):
+    """A bin folder as a virtual environment has one: python, and mlflow when installed."""
+    folder.mkdir(parents=True)
+    (folder / "python").write_text("")
+    if with_mlflow:
+        (folder / "mlflow").write_text("#!/bin/sh\n")
+        (folder / "mlflow").chmod(0o755)
+    return folder
+
+
+def test_the_ui_command_is_mlflow_when_the_environment_is_on_path(tmp_path):
+    env_bin = _environment_bin(tmp_path / "env" / "bin")
+    assert mlflow_program(str(env_bin / "python"), search_path=str(env_bin)) == "mlflow"
+
+
+def test_the_ui_command_names_the_environment_s_mlflow_when_it_is_not_on_path(
+    tmp_path, monkeypatch
+):
+    env_bin = _environment_bin(tmp_path / "project" / ".venv" / "bin")
+    other = _environment_bin(tmp_path / "elsewhere")
+    assert mlflow_program(str(env_bin / "python"), search_path=str(other)) == str(
+        env_bin / "mlflow"
+    )
+    monkeypatch.chdir(tmp_path / "project")  # under the current folder: a relative path
+    assert mlflow_program(str(env_bin / "python"), search_path=str(other)) == ".venv/bin/mlflow"
+
+
+def test_the_ui_command_runs_the_module_when_no_mlflow_script_is_installed(tmp_path):
+    env_bin = _environment_bin(tmp_path / "site python" / "bin", with_mlflow=False)
+    command = mlflow_program(str(env_bin / "python"), search_path="")
+    assert command == f"'{env_bin / 'python'}' -m mlflow"

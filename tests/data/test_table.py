@@ -368,3 +368,55 @@ def test_complex_numbers_written_in_a_csv_are_refused(tmp_path, frame):
 def test_declared_categorical_text_with_a_j_is_not_complex(frame):
     frame["region"] = ["j-north", "j-south"] * (N_ROWS // 2)
     assert "region" in build(frame).X.columns
+
+
+def test_a_text_sensitive_column_that_stays_a_feature_is_categorical(frame, tmp_path):
+    path = tmp_path / "churn.csv"
+    frame.to_csv(path, index=False)
+    dataset = load_table(path, "churned", "yes", categorical=["region"], sensitive=["sex"])
+    assert dataset.categorical == ["region", "sex"]
+    assert list(dataset.sensitive.columns) == ["sex"]
+    assert set(dataset.X["sex"]) == {"F", "M"}
+
+
+def test_a_text_sensitive_column_kept_for_fairness_only_is_no_feature(frame, tmp_path):
+    path = tmp_path / "churn.csv"
+    frame.to_csv(path, index=False)
+    dataset = load_table(
+        path, "churned", "yes", categorical=["region"], sensitive=["sex"],
+        sensitive_as_feature=False,
+    )  # fmt: skip
+    assert "sex" not in dataset.X.columns
+    assert dataset.categorical == ["region"]
+
+
+def test_a_numeric_sensitive_column_stays_numeric(frame, tmp_path):
+    path = tmp_path / "churn.csv"
+    frame.assign(sex=(frame["sex"] == "F").astype(int)).to_csv(path, index=False)
+    dataset = load_table(path, "churned", "yes", categorical=["region"], sensitive=["sex"])
+    assert dataset.categorical == ["region"]
+
+
+@pytest.mark.parametrize(("label", "meant"), [(True, "yes"), (False, "no")])
+def test_a_boolean_positive_label_over_text_labels_says_to_quote_it(frame, tmp_path, label, meant):
+    path = tmp_path / "churn.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(ConfigError, match=f"positive_label: '{meant}'") as error:
+        load_table(path, "churned", label, categorical=["region", "sex"])
+    assert "YAML reads an unquoted yes" in str(error.value)
+
+
+def test_a_boolean_positive_label_matching_its_text_is_accepted(frame, tmp_path):
+    path = tmp_path / "flags.csv"
+    frame.assign(churned=frame["churned"].map({"yes": "True", "no": "False"})).to_csv(
+        path, index=False
+    )
+    dataset = load_table(path, "churned", True, categorical=["region", "sex"])
+    assert int(dataset.y.sum()) == N_MINORITY
+
+
+def test_an_undeclared_text_column_names_the_whole_override_to_set(frame, tmp_path):
+    path = tmp_path / "churn.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(InputDataError, match=r"'dataset\.loader\.categorical=\[sex,region\]'"):
+        load_table(path, "churned", "yes", categorical=["sex"])

@@ -77,3 +77,13 @@ def test_jobs_without_sensitive_columns_add_nothing(tmp_path):
     section = group_fairness_section(ExperimentFolder(tmp_path), [plain])
     assert section.files == [] and section.markdown == [] and section.tables == []
     assert not (tmp_path / "plots").exists()
+
+
+def test_a_value_outside_its_interval_is_still_plotted(tmp_path):
+    # A fold mean can lie outside the pooled Wilson interval of a small group (seen on a user's
+    # table): the plot draws the interval as it is instead of failing on a negative error bar.
+    outside = record("none", "gender", {"female": (8, 0.0, 0.1), "male": (9, 0.6, 0.2)})
+    outside["ci95"][fairness_key("gender", "recall", "female")] = [0.02, 0.3]
+    section = group_fairness_section(ExperimentFolder(tmp_path), [outside])
+    [path] = section.files
+    assert path.read_bytes().startswith(PNG)

@@ -6,14 +6,17 @@ import pytest
 from hydra.errors import ConfigCompositionException, MissingConfigException
 
 from harness.components.instantiate import instantiate_component
+from harness.config_dir import config_groups
 from harness.errors import ConfigError
 from harness.pipeline.experiment import run_experiment
 from harness.runner.config_checks import (
     MAX_COMPOSED_JOBS,
     check_job_config,
     check_run_arguments,
+    lists_as_grid_axes,
     sweep_jobs,
 )
+from harness.runner.experiment import plan_run
 from tests.runner.conftest import CONF, compose_config
 
 
@@ -197,3 +200,51 @@ def test_a_large_sweep_has_every_value_checked_once():
 def test_a_sweep_that_is_not_a_list_is_refused():
     with pytest.raises(ConfigError, match="is not a list of values"):
         sweep_jobs(parsed("seed=interval(0,1)"))
+
+
+GROUPS = {"resampler": ["adasyn", "none", "smote"], "dataset": ["pima", "vowel0"]}
+
+
+@pytest.mark.parametrize(
+    ("arg", "multirun", "expected"),
+    [
+        ("resampler=[none,adasyn]", False, "++experiment.grid.resampler=[none,adasyn]"),
+        ("resampler=[none, adasyn]", True, "++experiment.grid.resampler=[none,adasyn]"),
+        ("resampler=none,adasyn", False, "++experiment.grid.resampler=[none,adasyn]"),
+        ("seed=[0,1,2]", False, "++experiment.grid.seed=[0,1,2]"),
+        ("seed=0,1", False, "++experiment.grid.seed=[0,1]"),
+        # With -m the comma form stays a sweep; other keys and single options stay as they are.
+        ("resampler=none,adasyn", True, "resampler=none,adasyn"),
+        ("resampler=adasyn", False, "resampler=adasyn"),
+        ("dataset.loader.categorical=[a,b]", False, "dataset.loader.categorical=[a,b]"),
+        ("-m", True, "-m"),
+    ],
+)  # fmt: skip
+def test_a_list_for_a_config_group_becomes_its_grid_axis(arg, multirun, expected):
+    assert lists_as_grid_axes([arg], GROUPS, multirun=multirun) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("arg", "message"),
+    [
+        ("resampler=[none,adasin]", "did you mean resampler=adasyn?"),
+        ("resampler=choice(none,smote)", "must be plain names, e.g. resampler=[a,b]"),
+        ("resampler=[]", "must be plain names"),
+    ],
+)
+def test_a_list_that_cannot_be_a_grid_axis_names_the_form_that_works(arg, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        lists_as_grid_axes([arg], GROUPS, multirun=False)
+
+
+def test_the_grid_axis_from_the_command_line_gives_one_job_per_option():
+    groups = config_groups()
+    args = lists_as_grid_axes(["resampler=[none,smote]", "seed=0,1"], groups, multirun=False)
+    cfg, jobs = plan_run(args)
+    assert sorted((str(j.cfg.resampler.name), int(j.cfg.seed)) for j in jobs) == [
+        ("none", 0), ("none", 1), ("smote", 0), ("smote", 1),
+    ]  # fmt: skip
+    # Each job composed from its own option alone: nothing of the other merged in.
+    smote = next(j for j in jobs if j.cfg.resampler.name == "smote")
+    assert str(smote.cfg.resampler.sampler._target_) == "harness.resample.SMOTE"
+    assert "beta" not in smote.cfg.resampler.sampler
