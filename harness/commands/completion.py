@@ -95,8 +95,7 @@ def _parsers(command: str) -> list[argparse.ArgumentParser]:
         "bench": ["build_parser"],
         "resample": ["build_parser"],
         "promote": ["promote_parser", "rollback_parser"],
-        "serve-metrics": ["serve_metrics_parser"],
-    }.get(command, [f"{command}_parser"])
+    }.get(command, [f"{command.replace('-', '_')}_parser"])
     return [getattr(module, name)() for name in names]
 
 

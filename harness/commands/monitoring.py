@@ -136,6 +136,7 @@ QUICK_DESIGN = {
 
 def simulate_alerts_main(argv: list[str]) -> int:
     """Measure the generated recall pages against the sequential bound; print the tables."""
+    ns = simulate_alerts_parser().parse_args(argv)  # before the heavy stack: --help stays quick
     import json
 
     from harness.export.alert_simulation import (
@@ -146,7 +147,6 @@ def simulate_alerts_main(argv: list[str]) -> int:
     )
     from harness.slo import load_slo_set
 
-    ns = simulate_alerts_parser().parse_args(argv)
     slo_set = load_slo_set(ns.slo)
     chosen = {
         "rates": ns.rates,
