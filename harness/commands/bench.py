@@ -10,7 +10,7 @@ from typing import Any
 from harness.bench import distributed as scale
 from harness.bench.implementations import IMPLEMENTATIONS
 from harness.bench.overhead import FULL_PLAN, SMOKE_PLAN, sweep_plan
-from harness.bench.parts import PARTS, write_part
+from harness.bench.parts import PARTS, STUDY_PARTS, write_part
 from harness.bench.report import render_distributed
 from harness.bench.shapes import FULL_SHAPES, QUICK_SHAPES, parse_shapes
 from harness.bench.suite import (
@@ -77,6 +77,19 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: every part but distributed, merged)",
     )
     parser.add_argument(
+        "--size",
+        type=int,
+        default=None,
+        help="size of a statistical study part (regression-gate: fold seeds per data set) "
+        "(default: the study's own, docs/statistics.md)",
+    )
+    parser.add_argument(
+        "--datasets",
+        default=None,
+        help="comma-separated built-in data sets of a statistical study part (default: the "
+        "study's own)",
+    )
+    parser.add_argument(
         "--merge",
         action="store_true",
         help="merge the parts found in <out>/parts into bench.json and bench.md",
@@ -120,6 +133,24 @@ def _rows(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be at least 1 row")
     return value
+
+
+def _run_study(args: argparse.Namespace, argv: list[str]) -> int:
+    from harness.bench.studies import STUDIES
+
+    study = STUDIES[args.part]
+    size = study.default_size if args.size is None else args.size
+    if size < 2:
+        raise ConfigError(f"--size {size}: the study needs at least 2 ({study.size}).")
+    datasets = None
+    if args.datasets is not None:
+        datasets = tuple(n.strip() for n in args.datasets.split(",") if n.strip())
+    meta = {**run_meta(argv, None, False, []), "size": size, "size_counts": study.size}
+    data = study.run(size, datasets, log_progress)
+    path = write_part(args.out, args.part, meta, data)
+    print(study.render(data))
+    log_progress(f"wrote {path}")
+    return 0
 
 
 def _run_part(args: argparse.Namespace, argv: list[str], shapes, repeats, names) -> int:
@@ -182,6 +213,8 @@ def bench_main(argv: list[str]) -> int:
     if args.merge:
         publish(args.out, merge_parts(args.out))
         return 0
+    if args.part in STUDY_PARTS:
+        return _run_study(args, argv)
     shapes = args.shapes or (QUICK_SHAPES if args.quick else FULL_SHAPES)
     if args.max_rows is not None:
         shapes = [s for s in shapes if s.n_rows <= args.max_rows]

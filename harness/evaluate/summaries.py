@@ -7,7 +7,8 @@
   row, each group at its full size), with bootstrap intervals of the gaps and Wilson intervals of
   each group's recall and selection rate; the per-fold averages are kept apart as
   ``fold_means``.
-- Label issues of the data set, from a fixed reference model, once per data set and seed.
+- Label issues of the data set, from a fixed reference model, once per data set and seed, with
+  bootstrap intervals over rows.
 """
 
 from __future__ import annotations
@@ -201,29 +202,41 @@ def pool_fairness(
             summary.ci95[key] = [pooled[low_key], pooled[f"{stem}_ci_high"]]
 
 
-_LABEL_ISSUES: dict[tuple[str, int], dict[str, float]] = {}
+_LABEL_ISSUES: dict[tuple[str, int], tuple[dict[str, float], dict[str, list[float]]]] = {}
 
 
-def label_issues(dataset: Any, preprocessor: Any, seed: int) -> dict[str, float]:
-    """``data/label_issues`` and its two directions, once per data set and seed (cached).
+def label_issues(
+    dataset: Any, preprocessor: Any, seed: int
+) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """``data/label_issues`` and its two directions with their 95 % bootstrap intervals, once
+    per data set and seed (cached).
 
     The features are preprocessed by a clone fitted on all rows: the estimate describes the
-    data set, not a fold.
+    data set, not a fold. The intervals are the row-sampling uncertainty of each share
+    (:func:`harness.metrics.label_quality.bootstrap_shares`), not the error of the flagging.
+
+    Returns
+    -------
+    tuple of (dict, dict)
+        The shares by metric key, and their intervals by metric key (empty when the data set
+        has too few rows of a class for the reference model's folds: the shares are NaN).
     """
     from sklearn.base import clone
 
-    from harness.metrics.label_quality import label_issue_shares
+    from harness.metrics.label_quality import label_issue_estimate
 
     key = (str(dataset.digest), int(seed))
     if key not in _LABEL_ISSUES:
         X = clone(preprocessor).fit_transform(dataset.X)
         try:
-            shares = label_issue_shares(X, dataset.y, pos_label=1, random_state=seed)
+            estimate = label_issue_estimate(X, dataset.y, pos_label=1, random_state=seed)
         except ValueError:  # too few rows of a class for the reference model's folds
-            shares = {
-                "minority_mislabelled": math.nan,
-                "majority_mislabelled": math.nan,
-                "label_issues": math.nan,
-            }
-        _LABEL_ISSUES[key] = {f"data/{k}": v for k, v in shares.items()}
-    return dict(_LABEL_ISSUES[key])
+            names = ("minority_mislabelled", "majority_mislabelled", "label_issues")
+            _LABEL_ISSUES[key] = ({f"data/{k}": math.nan for k in names}, {})
+        else:
+            _LABEL_ISSUES[key] = (
+                {f"data/{k}": v for k, v in estimate.shares.items()},
+                {f"data/{k}": v for k, v in estimate.intervals.items()},
+            )
+    shares, intervals = _LABEL_ISSUES[key]
+    return dict(shares), {k: list(v) for k, v in intervals.items()}
