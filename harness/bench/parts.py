@@ -17,7 +17,7 @@ from harness.errors import ConfigError
 #: Parts in the order ``make bench`` runs them.
 TIMING_PARTS = ("samplers", "overhead", "sweep-overhead", "distributed")
 #: The statistical studies (:mod:`harness.bench.studies`), run one by one: minutes each.
-STUDY_PARTS = ("regression-gate", "label-issues")
+STUDY_PARTS = ("regression-gate", "label-issues", "interval-coverage")
 PARTS = TIMING_PARTS + STUDY_PARTS
 
 

@@ -8,6 +8,7 @@ data sets it uses (default: the study's own).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,59 +18,51 @@ from harness.errors import ConfigError
 
 @dataclass(frozen=True)
 class Study:
-    """One study: what ``--size`` counts, its default, and how to run and render it."""
+    """One study: its module, what ``--size`` counts and its default, and whether it takes
+    built-in data sets (the others simulate data whose truth is known)."""
 
+    module: str
     size: str
     default_size: int
-    run: Callable[[int, tuple[str, ...] | None, Callable[[str], None]], dict[str, Any]]
-    render: Callable[[dict[str, Any]], str]
+    takes_datasets: bool = False
 
+    def run(
+        self, name: str, size: int, datasets: tuple[str, ...] | None, log: Callable[[str], None]
+    ) -> dict[str, Any]:
+        """Run the study (``run_<name>`` of its module) and return the part's data."""
+        module = importlib.import_module(self.module)
+        function = getattr(module, "run_" + name.replace("-", "_"))
+        if self.takes_datasets:
+            return function(datasets or module.DATASETS, size, log)
+        if datasets:
+            raise ConfigError(
+                f"--datasets does not apply to the {name} study: it simulates data whose truth "
+                "is known (docs/statistics.md); leave the option out"
+            )
+        return function(size, log=log)
 
-def _regression_gate(
-    size: int, datasets: tuple[str, ...] | None, log: Callable[[str], None]
-) -> dict[str, Any]:
-    from harness.bench import regression_gate as study
-
-    return study.run_regression_gate(datasets or study.DATASETS, size, log)
-
-
-def _render_regression_gate(data: dict[str, Any]) -> str:
-    from harness.bench.regression_gate import render_regression_gate
-
-    return render_regression_gate(data)
-
-
-def _label_issues(
-    size: int, datasets: tuple[str, ...] | None, log: Callable[[str], None]
-) -> dict[str, Any]:
-    from harness.bench import label_issues as study
-
-    if datasets:
-        raise ConfigError(
-            "--datasets does not apply to the label-issues study: it draws simulated data with "
-            "known flipped labels (docs/statistics.md)"
-        )
-    return study.run_label_issues(size, log=log)
-
-
-def _render_label_issues(data: dict[str, Any]) -> str:
-    from harness.bench.label_issues import render_label_issues
-
-    return render_label_issues(data)
+    def render(self, name: str, data: dict[str, Any]) -> str:
+        """The study's Markdown table (``render_<name>`` of its module)."""
+        module = importlib.import_module(self.module)
+        return getattr(module, "render_" + name.replace("-", "_"))(data)
 
 
 STUDIES: dict[str, Study] = {
     "regression-gate": Study(
+        "harness.bench.regression_gate",
         "fold seeds per data set (each evaluated with two sampler seeds: that many A/A pairs "
         "per path)",
         300,
-        _regression_gate,
-        _render_regression_gate,
+        takes_datasets=True,
     ),
     "label-issues": Study(
+        "harness.bench.label_issues",
         "simulated data sets per cell (overlap × noise level × direction)",
         5,
-        _label_issues,
-        _render_label_issues,
+    ),
+    "interval-coverage": Study(
+        "harness.bench.interval_coverage",
+        "simulated data sets per size (n = 200 and 1000, 10 % minority)",
+        400,
     ),
 }

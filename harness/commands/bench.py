@@ -146,9 +146,9 @@ def _run_study(args: argparse.Namespace, argv: list[str]) -> int:
     if args.datasets is not None:
         datasets = tuple(n.strip() for n in args.datasets.split(",") if n.strip())
     meta = {**run_meta(argv, None, False, []), "size": size, "size_counts": study.size}
-    data = study.run(size, datasets, log_progress)
+    data = study.run(args.part, size, datasets, log_progress)
     path = write_part(args.out, args.part, meta, data)
-    print(study.render(data))
+    print(study.render(args.part, data))
     log_progress(f"wrote {path}")
     return 0
 
