@@ -146,7 +146,7 @@ def study_dataset(
             if (fold_seed + 1) % 50 == 0:
                 log(f"regression-gate {name}: {fold_seed + 1}/{pairs} fold seeds")
     every = np.stack([arm.recall for pair in arms for arm in pair])  # (evals, folds, grid)
-    drops = every[:, :, :1].mean(axis=1) - every.mean(axis=1)  # per evaluation, per threshold
+    drops = (every[:, :, :1] - every).mean(axis=1)  # per evaluation, per threshold
     true_drop, drop_se = drops.mean(axis=0), drops.std(axis=0, ddof=1) / np.sqrt(len(drops))
     columns = sorted({int(np.argmin(np.abs(true_drop - target))) for target in TARGET_DROPS})
     result: dict[str, Any] = {
