@@ -15,7 +15,10 @@ from typing import Any
 from harness.errors import ConfigError
 
 #: Parts in the order ``make bench`` runs them.
-PARTS = ("samplers", "overhead", "sweep-overhead", "distributed")
+TIMING_PARTS = ("samplers", "overhead", "sweep-overhead", "distributed")
+#: The statistical studies (:mod:`harness.bench.studies`), run one by one: minutes each.
+STUDY_PARTS = ("regression-gate", "label-issues", "interval-coverage")
+PARTS = TIMING_PARTS + STUDY_PARTS
 
 
 def part_path(out: Path, name: str) -> Path:

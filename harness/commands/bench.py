@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.bench.implementations import IMPLEMENTATIONS
-from harness.bench.parts import PARTS
+from harness.bench.parts import PARTS, STUDY_PARTS
 from harness.commands.common import command_parser
 from harness.errors import ConfigError
 
@@ -76,6 +76,19 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: every part but distributed, merged)",
     )
     parser.add_argument(
+        "--size",
+        type=int,
+        default=None,
+        help="size of a statistical study part (regression-gate: fold seeds per data set) "
+        "(default: the study's own, docs/statistics.md)",
+    )
+    parser.add_argument(
+        "--datasets",
+        default=None,
+        help="comma-separated built-in data sets of a statistical study part (default: the "
+        "study's own)",
+    )
+    parser.add_argument(
         "--merge",
         action="store_true",
         help="merge the parts found in <out>/parts into bench.json and bench.md",
@@ -119,6 +132,26 @@ def _rows(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be at least 1 row")
     return value
+
+
+def _run_study(args: argparse.Namespace, argv: list[str]) -> int:
+    from harness.bench.parts import write_part
+    from harness.bench.studies import STUDIES
+    from harness.bench.suite import log_progress, run_meta
+
+    study = STUDIES[args.part]
+    size = study.default_size if args.size is None else args.size
+    if size < 2:
+        raise ConfigError(f"--size {size}: the study needs at least 2 ({study.size}).")
+    datasets = None
+    if args.datasets is not None:
+        datasets = tuple(n.strip() for n in args.datasets.split(",") if n.strip())
+    meta = {**run_meta(argv, None, False, []), "size": size, "size_counts": study.size}
+    data = study.run(args.part, size, datasets, log_progress)
+    path = write_part(args.out, args.part, meta, data)
+    print(study.render(args.part, data))
+    log_progress(f"wrote {path}")
+    return 0
 
 
 def _run_part(args: argparse.Namespace, argv: list[str], shapes, repeats, names) -> int:
@@ -199,6 +232,8 @@ def bench_main(argv: list[str]) -> int:
     if args.merge:
         publish(args.out, merge_parts(args.out))
         return 0
+    if args.part in STUDY_PARTS:
+        return _run_study(args, argv)
     shapes = args.shapes or (QUICK_SHAPES if args.quick else FULL_SHAPES)
     if args.max_rows is not None:
         shapes = [s for s in shapes if s.n_rows <= args.max_rows]

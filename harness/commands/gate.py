@@ -402,8 +402,9 @@ def _add_gate_options(parser: argparse.ArgumentParser, promote: bool) -> None:
         type=_finite_float,
         default=None,
         help=(
-            "vs the baseline: > 0 the candidate must improve by at least this much (MLflow "
-            "MetricThreshold); 0 no worse; < 0 the drop allowed (default: no worse)"
+            "vs the baseline, the bound on the change judged with both runs' intervals (paired "
+            "on the same folds, else unpaired): > 0 the improvement required; 0 no worse; < 0 "
+            "the drop allowed, the non-inferiority margin, e.g. -0.02 (default: no worse)"
         ),
     )
     parser.add_argument(

@@ -5,7 +5,9 @@ cross-validation; resampling those rows with replacement and recomputing a metri
 interval for the metric *of the models trained in that repeat*. It says nothing of the
 variation between training sets, which the corrected t interval (the default) includes, so it
 is narrower by design: use it to read the test-set noise of a metric, not to compare
-strategies.
+strategies. Labelled 95 %, it covered 0.92–0.945 of its own target (the metric of the first
+repeat's models on new data) at 4 and 20 minority rows per test fold in ``harness bench --part
+interval-coverage`` (docs/statistics.md).
 """
 
 from __future__ import annotations

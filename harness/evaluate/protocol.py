@@ -28,6 +28,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from harness.data import Dataset
 from harness.evaluate.fold_cache import FOLD_STATISTICS, FoldStatisticsCache
+from harness.evaluate.pooled import FoldPredictions
 from harness.evaluate.settings import EvaluationSettings
 from harness.evaluate.splits import Split, fold_splits
 from harness.metrics import (
@@ -80,6 +81,7 @@ class FoldArtifacts:
     oof_score: list[np.ndarray] = field(default_factory=list)
     oof_pred: list[np.ndarray] = field(default_factory=list)
     oof_groups: list[pd.DataFrame] = field(default_factory=list)
+    fold_predictions: list[FoldPredictions] = field(default_factory=list)
 
 
 @dataclass
@@ -455,6 +457,11 @@ def evaluate_folds(
         if lineage is not None and (index == 0 or settings.keep_all_lineage):
             tagged = lineage.assign(repeat=repeat, fold=fold)
             artifacts.all_lineage.append(tagged)
+        artifacts.fold_predictions.append(
+            FoldPredictions(
+                repeat, y_test, np.asarray(y_pred), None if y_score is None else np.asarray(y_score)
+            )
+        )
         if repeat == 0:
             artifacts.oof_true.append(y_test)
             artifacts.oof_pred.append(np.asarray(y_pred))

@@ -25,7 +25,7 @@ from harness.strict import (
 )
 
 FOLD_SCHEMES = ("stratified", "group", "time", "holdout")
-CI_METHODS = ("corrected_t", "oof_bootstrap")
+CI_METHODS = ("corrected_t", "pooled_jackknife", "oof_bootstrap")
 LINEAGE_MODES = ("first_fold", "all_folds", "none")
 
 

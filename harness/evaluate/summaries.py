@@ -7,7 +7,8 @@
   row, each group at its full size), with bootstrap intervals of the gaps and Wilson intervals of
   each group's recall and selection rate; the per-fold averages are kept apart as
   ``fold_means``.
-- Label issues of the data set, from a fixed reference model, once per data set and seed.
+- Label issues of the data set, from a fixed reference model, once per data set and seed, with
+  bootstrap intervals over rows.
 """
 
 from __future__ import annotations
@@ -23,10 +24,17 @@ import pandas as pd
 from harness.errors import ConfigError
 from harness.evaluate.inference import CORRECTED_T, corrected_interval
 from harness.evaluate.oof_bootstrap import OOF_BOOTSTRAP, bootstrap_intervals
+from harness.evaluate.pooled import POOLED_JACKKNIFE, pooled_intervals
 from harness.evaluate.protocol import FoldArtifacts
 from harness.metrics.catalog import MetricKey, fairness_keys
 
-CI_METHODS = {"corrected_t": CORRECTED_T, "oof_bootstrap": OOF_BOOTSTRAP}
+CI_METHODS = {
+    "corrected_t": CORRECTED_T,
+    "pooled_jackknife": POOLED_JACKKNIFE,
+    "oof_bootstrap": OOF_BOOTSTRAP,
+}
+#: The ratio metrics ``pooled_jackknife`` estimates from pooled out-of-fold predictions.
+POOLED_KEYS = ("test/minority_recall", "test/minority_precision", "test/minority_f1", "test/pr_auc")
 
 
 @dataclass
@@ -123,11 +131,14 @@ def summarize_folds(
         Metric columns.
     n_train, n_test : float
         Rows of one training and one test fold (the correction's ``n_test/n_train``).
-    ci_method : {"corrected_t", "oof_bootstrap"}
-        ``oof_bootstrap`` replaces the intervals of the ``test/`` minority SLIs by the
-        percentile bootstrap over pooled out-of-fold predictions (needs ``artifacts``).
+    ci_method : {"corrected_t", "pooled_jackknife", "oof_bootstrap"}
+        ``pooled_jackknife`` replaces the mean, spread and interval of the ratio metrics
+        :data:`POOLED_KEYS` by the pooled out-of-fold jackknife estimate and its corrected
+        interval (:mod:`harness.evaluate.pooled`; needs ``artifacts``); ``oof_bootstrap``
+        replaces the intervals of the ``test/`` minority SLIs by the percentile bootstrap over
+        the pooled out-of-fold predictions of the first repeat (needs ``artifacts``).
     artifacts : FoldArtifacts, optional
-        The pooled out-of-fold predictions of the first repeat.
+        The out-of-fold predictions of every fold.
     random_state : int
         Seed of the bootstrap.
 
@@ -147,6 +158,13 @@ def summarize_folds(
         std[column] = summary["std"]
         ci95[column] = [summary["ci_low"], summary["ci_high"]]
     method = CI_METHODS["corrected_t"]
+    if ci_method == "pooled_jackknife" and artifacts is not None and artifacts.fold_predictions:
+        pooled = pooled_intervals(artifacts.fold_predictions, _pooled_metrics, n_train, n_test)
+        for key in (k for k in POOLED_KEYS if k in metrics):
+            found = pooled[key.removeprefix("test/")]
+            metrics[key], std[key] = found["mean"], found["std"]
+            ci95[key] = [found["ci_low"], found["ci_high"]]
+        method = f"{POOLED_JACKKNIFE} ({', '.join(POOLED_KEYS)}); {CORRECTED_T} (the rest)"
     if ci_method == "oof_bootstrap" and artifacts is not None and artifacts.oof_true:
         y_true = np.concatenate(artifacts.oof_true)
         y_pred = np.concatenate(artifacts.oof_pred)
@@ -156,6 +174,13 @@ def summarize_folds(
         method = f"{OOF_BOOTSTRAP} (test minority SLIs); {CORRECTED_T} (the rest)"
     ci95 = {key: clip_to_range(key, interval) for key, interval in ci95.items()}
     return Summary(metrics=metrics, std=std, ci95=ci95, ci_method=method)
+
+
+def _pooled_metrics(y_true, y_pred, y_score) -> dict[str, float]:
+    from harness.metrics import minority_slis
+
+    values = minority_slis(y_true, y_pred, y_score, pos_label=1)
+    return {key.removeprefix("test/"): values[key.removeprefix("test/")] for key in POOLED_KEYS}
 
 
 def pool_fairness(
@@ -201,29 +226,41 @@ def pool_fairness(
             summary.ci95[key] = [pooled[low_key], pooled[f"{stem}_ci_high"]]
 
 
-_LABEL_ISSUES: dict[tuple[str, int], dict[str, float]] = {}
+_LABEL_ISSUES: dict[tuple[str, int], tuple[dict[str, float], dict[str, list[float]]]] = {}
 
 
-def label_issues(dataset: Any, preprocessor: Any, seed: int) -> dict[str, float]:
-    """``data/label_issues`` and its two directions, once per data set and seed (cached).
+def label_issues(
+    dataset: Any, preprocessor: Any, seed: int
+) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """``data/label_issues`` and its two directions with their 95 % bootstrap intervals, once
+    per data set and seed (cached).
 
     The features are preprocessed by a clone fitted on all rows: the estimate describes the
-    data set, not a fold.
+    data set, not a fold. The intervals are the row-sampling uncertainty of each share
+    (:func:`harness.metrics.label_quality.bootstrap_shares`), not the error of the flagging.
+
+    Returns
+    -------
+    tuple of (dict, dict)
+        The shares by metric key, and their intervals by metric key (empty when the data set
+        has too few rows of a class for the reference model's folds: the shares are NaN).
     """
     from sklearn.base import clone
 
-    from harness.metrics.label_quality import label_issue_shares
+    from harness.metrics.label_quality import label_issue_estimate
 
     key = (str(dataset.digest), int(seed))
     if key not in _LABEL_ISSUES:
         X = clone(preprocessor).fit_transform(dataset.X)
         try:
-            shares = label_issue_shares(X, dataset.y, pos_label=1, random_state=seed)
+            estimate = label_issue_estimate(X, dataset.y, pos_label=1, random_state=seed)
         except ValueError:  # too few rows of a class for the reference model's folds
-            shares = {
-                "minority_mislabelled": math.nan,
-                "majority_mislabelled": math.nan,
-                "label_issues": math.nan,
-            }
-        _LABEL_ISSUES[key] = {f"data/{k}": v for k, v in shares.items()}
-    return dict(_LABEL_ISSUES[key])
+            names = ("minority_mislabelled", "majority_mislabelled", "label_issues")
+            _LABEL_ISSUES[key] = ({f"data/{k}": math.nan for k in names}, {})
+        else:
+            _LABEL_ISSUES[key] = (
+                {f"data/{k}": v for k, v in estimate.shares.items()},
+                {f"data/{k}": v for k, v in estimate.intervals.items()},
+            )
+    shares, intervals = _LABEL_ISSUES[key]
+    return dict(shares), {k: list(v) for k, v in intervals.items()}

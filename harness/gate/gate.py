@@ -21,7 +21,8 @@ class GateOptions:
     Attributes
     ----------
     decision : {"point", "ci"} or None
-        Override of every objective's ``decision``.
+        Override of every objective's ``decision``; ``point`` also makes the regression checks
+        compare the means alone.
     regression_metrics : sequence of str
         Metric keys compared with the baseline.
     min_absolute_change, min_relative_change : float or None
@@ -259,6 +260,7 @@ def run_gate(
                 options.regression_metrics,
                 min_absolute_change=options.min_absolute_change,
                 min_relative_change=options.min_relative_change,
+                decision=options.decision,
             )
         if options.synthetic_checks:
             result += data_checks.synthetic_checks(candidate, options.out_dir)

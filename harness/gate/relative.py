@@ -21,13 +21,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from harness.errors import InputDataError
 from harness.gate.checks import (
     FAIL,
     FAILED_RUN_REASON,
@@ -38,9 +35,10 @@ from harness.gate.checks import (
     applies_to_reason,
     continuous_scores_reason,
 )
+from harness.gate.fold_tables import FoldCache, fold_sizes, values_problem
 from harness.gate.sources import Candidate
 from harness.metrics import catalog
-from harness.runs import RunFolder, metric_column
+from harness.runs import RunFolder
 from harness.slo import (
     NON_INFERIORITY,
     SUPERIORITY,
@@ -52,7 +50,6 @@ from harness.slo import (
 RELATIVE_KIND = "relative"
 #: Fewer paired folds than this give no verdict: the t-test has too few degrees of freedom.
 MIN_PAIRED_FOLDS = 3
-SIZES = ("n_train", "n_test")
 
 
 @dataclass(frozen=True)
@@ -166,7 +163,7 @@ def relative_checks(
     # A candidate stands in for its own entry of the pool (promote may pass a copy of it).
     pool = [next((c for c in candidates if _same_run(c, p)), p) for p in pool]
     pool += [c for c in candidates if not any(c is p for p in pool)]
-    folds = _FoldCache()
+    folds = FoldCache()
     out: list[list[Check]] = [[] for _ in candidates]
     for objective in section.objectives:
         members = [c for c in pool if _compared(c, objective, section)]
@@ -268,7 +265,7 @@ def _trial(
     reference: Candidate | str,
     objective: RelativeObjective,
     section: RelativeSection,
-    folds: _FoldCache,
+    folds: FoldCache,
 ) -> _Trial:
     if isinstance(reference, str):
         return _Trial(candidate, None, reference)
@@ -295,7 +292,7 @@ def _trial(
 
 
 def _pairing_problem(
-    candidate: Candidate, reference: Candidate, metric: str, folds: _FoldCache
+    candidate: Candidate, reference: Candidate, metric: str, folds: FoldCache
 ) -> str | None:
     """Why the two jobs cannot be compared fold by fold, or ``None``."""
     if candidate.status != "success":
@@ -322,7 +319,7 @@ def _pairing_problem(
             f"{candidate.name} and the reference job {reference.name} were run on different "
             "data (dataset_digest differs): rerun both on the same data"
         )
-    sizes = [_fold_sizes(job) for job in (candidate, reference)]
+    sizes = [fold_sizes(job) for job in (candidate, reference)]
     for job, size in zip((candidate, reference), sizes, strict=True):
         if size is None:
             return (
@@ -356,26 +353,10 @@ def _pairing_problem(
             "of them; run both with the same evaluation settings and seed"
         )
     for job in (candidate, reference):
-        problem = _values_problem(folds.column(job, metric), metric)
+        problem = values_problem(folds.column(job, metric), metric)
         if problem is not None:
             return f"{problem} in the folds.csv of {job.name}, so the folds cannot be compared"
     return None
-
-
-def _values_problem(values: pd.Series, metric: str) -> str | None:
-    spec = catalog.spec_of(metric)
-    bad = [
-        f"repeat {r} fold {f}: {v}"
-        for (r, f), v in values.items()
-        if not (math.isfinite(v) and spec.low <= v <= spec.high)
-    ]
-    if not bad:
-        return None
-    more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
-    return (
-        f"{metric} is NaN, infinite or outside [{spec.low:g}, {spec.high:g}] in "
-        f"{len(bad)} fold(s) ({'; '.join(bad[:3])}{more})"
-    )
 
 
 def _compare(
@@ -390,7 +371,7 @@ def _compare(
 
     if catalog.greater_is_better(objective.metric) is False:
         a, b = -a, -b  # the improvement is always "larger is better"
-    n_train, n_test = _fold_sizes(trial.candidate)
+    n_train, n_test = fold_sizes(trial.candidate)
     result = compare_paired(
         a,
         b,
@@ -437,7 +418,7 @@ def _check(
     if trial.problem is not None:
         p_adjusted = p_missed = 1.0
     detectable = math.nan
-    sizes = _fold_sizes(candidate) if trial.problem is None else None
+    sizes = fold_sizes(candidate) if trial.problem is None else None
     if sizes is not None and math.isfinite(trial.spread) and trial.spread > 0.0:
         from harness.evaluate.power import detectable_difference
 
@@ -591,55 +572,3 @@ def _holm(p_values: list[float]) -> list[float]:
     if len(values) == 1:  # Holm adjusts nothing in a family of one
         return values
     return [float(p) for p in holm(values)]
-
-
-# -- reading the folds ------------------------------------------------------------------------
-
-
-def _fold_sizes(candidate: Candidate) -> tuple[float, float] | None:
-    """``(n_train, n_test)`` of the record; ``None`` when it does not record them.
-
-    Raises
-    ------
-    InputDataError
-        When they are recorded but are not positive numbers.
-    """
-    record = candidate.record
-    if not all(key in record for key in SIZES):
-        return None
-    sizes = []
-    for key in SIZES:
-        value = record[key]
-        valid = isinstance(value, int | float) and not isinstance(value, bool)
-        if not valid or not math.isfinite(value) or value <= 0:
-            raise InputDataError(
-                f"{candidate.source}: {key} = {value!r} in result.json is not a positive number "
-                "of rows; the record is damaged or was not written by `harness run`: rerun the "
-                "job."
-            )
-        sizes.append(float(value))
-    return sizes[0], sizes[1]
-
-
-class _FoldCache:
-    """Every ``folds.csv`` read once, strictly, indexed by ``(repeat, fold)``."""
-
-    def __init__(self) -> None:
-        self._tables: dict[Path, pd.DataFrame | None] = {}
-
-    def get(self, candidate: Candidate) -> pd.DataFrame | None:
-        path = RunFolder(candidate.run_dir).folds
-        if path not in self._tables:
-            self._tables[path] = RunFolder(candidate.run_dir).read_folds()
-        return self._tables[path]
-
-    def column(self, candidate: Candidate, metric: str) -> pd.Series:
-        path = RunFolder(candidate.run_dir).folds
-        return metric_column(self.get(candidate), metric, path)
-
-    def paired(
-        self, candidate: Candidate, reference: Candidate, metric: str
-    ) -> tuple[np.ndarray, np.ndarray]:
-        ours = self.column(candidate, metric).sort_index()
-        theirs = self.column(reference, metric).reindex(ours.index)
-        return ours.to_numpy(dtype=float), theirs.to_numpy(dtype=float)

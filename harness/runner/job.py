@@ -205,9 +205,9 @@ def execute_job(
             random_state=components.seed,
         )
         if settings.label_issues:
-            summary.metrics.update(
-                label_issues(dataset, make_preprocessor(dataset), components.seed)
-            )
+            shares, intervals = label_issues(dataset, make_preprocessor(dataset), components.seed)
+            summary.metrics.update(shares)
+            summary.ci95.update(intervals)
         undefined = undefined_metrics(result.folds, settings.precision_target)
         drop_undefined(summary, undefined)
         hard, levels = hard_scores(result.folds)
