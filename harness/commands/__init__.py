@@ -55,6 +55,11 @@ COMMANDS: dict[str, Command] = {
         "stream a held-out set through a model, exporting serving counters",
     ),
     "bench": Command("bench", "bench_main", "benchmark the samplers"),
+    "benchmark-report": Command(
+        "benchmark",
+        "benchmark_main",
+        "docs/benchmark.md and its compact table from the runs of experiment=benchmark",
+    ),
     "resample": Command(
         "resample",
         "resample_main",
