@@ -182,10 +182,10 @@ def _rank_section(
         lines.append("")
         test = ranks.test
         if test is None:
-            lines += [
-                "No rank test: fewer than two data sets with a value for every strategy"
-                + (" (a ranking metric is left out for hard scores)." if "pr_auc" in metric else ".")
-            ]
+            hard = " (a ranking metric is left out for hard scores)" if "pr_auc" in metric else ""
+            lines.append(
+                f"No rank test: fewer than two data sets with a value for every strategy{hard}."
+            )
             lines.append("")
             continue
         ordered = test.ranks.reset_index().rename(columns={"average_rank": "average rank"})
@@ -375,9 +375,7 @@ def _findings(compact: pd.DataFrame, models: list[str]) -> list[str]:
             " (equivalence within the ROPE).",
             "  - van den Goorbergh et al. (2022), oversampling harms calibration: the median "
             f"Brier change against none is above +{ROPE} for {sum(b > ROPE for b in brier)} of "
-            f"{len(brier)} oversamplers measured ("
-            + ", ".join(_fmt(b) for b in brier)
-            + ").",
+            f"{len(brier)} oversamplers measured (" + ", ".join(_fmt(b) for b in brier) + ").",
         ]
     lines += [
         "",

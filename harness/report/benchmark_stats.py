@@ -97,7 +97,11 @@ def model_rank_test(compact: pd.DataFrame, model: str, metric: str = MAIN_METRIC
     """
     table = _means(compact, model, metric)
     all_datasets = sorted(set(compact.loc[compact["model"] == model, "dataset"]))
-    table = table.reindex(all_datasets)
+    ran = set(compact["strategy"])
+    expected = [s for s in STRATEGIES if s in ran or s in table.columns]
+    table = table.reindex(
+        index=all_datasets, columns=[*expected, *table.columns.drop(expected, errors="ignore")]
+    )
     empty = [s for s in table.columns if table[s].isna().all()]
     table = table.drop(columns=empty)
     incomplete = {

@@ -27,3 +27,37 @@ def _run_grid(root: Path, overrides: list[str]) -> ExperimentFolder:
 def run_grid() -> Callable[[Path, list[str]], ExperimentFolder]:
     """Run an experiment grid with these overrides into ``<root>/run``; every job must succeed."""
     return _run_grid
+
+
+#: The tiny slice of experiment=benchmark the tests run: two data sets (one under the
+#: small-minority rule: 9 minority rows, 4 folds, K = 3), two strategies, one model.
+BENCHMARK_SLICE = {
+    "dataset": ["glass_0_4_vs_5", "appendicitis"],
+    "strategies": ("none", "adasyn"),
+    "model": "logistic_regression",
+}
+
+
+@pytest.fixture(scope="session")
+def benchmark_slice(tmp_path_factory) -> Path:
+    """Run the slice of ``experiment=benchmark`` once; return its run folder."""
+    from omegaconf import OmegaConf
+
+    from harness.pipeline.experiment import run_experiment
+
+    root = tmp_path_factory.mktemp("benchmark")
+    overrides = ["experiment=benchmark", f"model={BENCHMARK_SLICE['model']}"]
+    overrides += ["evaluation.n_jobs=1", f"paths.root_dir={root}"]
+    with initialize_config_dir(str(config_dir()), version_base="1.3"):
+        cfg = compose(config_name="config", overrides=overrides)
+    grid = OmegaConf.to_container(cfg.experiment.grid, resolve=False)
+    points = [p for p in grid["resampler"] if _point_name(p) in BENCHMARK_SLICE["strategies"]]
+    cfg.experiment.grid.resampler = points
+    cfg.experiment.grid.dataset = BENCHMARK_SLICE["dataset"]
+    outcome = run_experiment(cfg, output_dir=root / "run", overrides=overrides)
+    assert not outcome.failed, outcome.failed
+    return root / "run"
+
+
+def _point_name(point: object) -> str:
+    return str(point["resampler"]) if isinstance(point, dict) else str(point)
