@@ -110,7 +110,7 @@ def _provenance(cells: pd.DataFrame) -> tuple[str, str]:
 SIZE_BINS = (0, 300, 1000, 3000, 10_000)
 
 
-def _cost_section(cells: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
+def _cost_section(cells: pd.DataFrame, summary: pd.DataFrame, context: str) -> list[str]:
     done = cells[cells["status"] == "success"].merge(
         summary[["name", "rows"]], left_on="dataset", right_on="name", how="left"
     )
@@ -132,9 +132,7 @@ def _cost_section(cells: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
     all_rows = float(summary["rows"].sum()) / 1000.0
     lines = [
         "Wall-clock seconds per job, as recorded in each `result.json` (`started_at` to "
-        "`finished_at`), two jobs in parallel on a 2-core machine that other work shared "
-        "during the run (so these are upper bounds of the cost on an idle machine), by "
-        "data-set size:",
+        f"`finished_at`), by data-set size. {context}".rstrip(),
         "",
         *_markdown_table(by_size),
         "",
@@ -169,6 +167,11 @@ def _cost_section(cells: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
             f"jobs in parallel {seconds / 7200:.1f} h on 2 cores, {seconds / 3600 / 16:.2f} h "
             "on 16 cores (Ray launcher, one job per core, the same per-job times)."
         )
+    total = float(per_model.sum())
+    lines.append(
+        f"- The {len(per_model)} model(s) measured together: {total / 3600:.1f} h of job time, "
+        f"{total / 7200:.1f} h on 2 cores, {total / 3600 / 16:.2f} h on 16 cores."
+    )
     return lines
 
 
@@ -390,7 +393,7 @@ def _findings(compact: pd.DataFrame, models: list[str]) -> list[str]:
 
 
 def write_benchmark(
-    records: list[dict[str, Any]], folder: Path, *, command: str = COMMAND
+    records: list[dict[str, Any]], folder: Path, *, command: str = COMMAND, context: str = ""
 ) -> BenchmarkPage:
     """Write ``benchmark.md``, its figures and ``data/benchmark.csv.gz`` into ``folder``.
 
@@ -402,6 +405,8 @@ def write_benchmark(
         The docs folder.
     command : str
         The command line that regenerates the page (shown on it).
+    context : str
+        One sentence on the machine the runs had, shown with the measured cost.
 
     Returns
     -------
@@ -447,7 +452,20 @@ def write_benchmark(
         f"{', '.join(not_run_sets) or 'none'}.",
         "",
         "Every statistic below is computed on what ran; none of it speaks for the cells that "
-        "did not.",
+        "did not. To run the rest, one resumable part per model (a jobs bar shows its ETA; "
+        "`resume=true` keeps the finished jobs of an interrupted part), then regenerate this "
+        "page over every part's folder:",
+        "",
+        "```bash",
+        *(f"harness run experiment=benchmark model={m} resume=true" for m in MODELS),
+        "harness benchmark-report outputs/runs/benchmark/*",
+        "```",
+        "",
+        "On a Ray cluster add `hydra/launcher=ray` to a sweep over the parts "
+        "(`harness run -m experiment=benchmark model=decision_tree,knn,...`). A rerun of any "
+        "cells is checked against the committed table with "
+        f"`harness benchmark-report <rerun folder> --check docs/{TABLE.as_posix()}` (exit 1 on "
+        "a difference).",
         "",
         "## Design",
         "",
@@ -455,7 +473,7 @@ def write_benchmark(
         "",
         "## Cost",
         "",
-        *_cost_section(cells, summary),
+        *_cost_section(cells, summary, context),
         "",
     ]
     if not failed.empty:
