@@ -126,10 +126,10 @@ def _cost_section(cells: pd.DataFrame, summary: pd.DataFrame, context: str) -> l
     totals = done.groupby(["model", "strategy"])["seconds"].agg(["count", "sum"]).reset_index()
     totals["share of time"] = totals["sum"] / totals.groupby("model")["sum"].transform("sum")
     totals = totals.rename(columns={"count": "jobs", "sum": "total s"})
-    # Seconds per 1,000 rows, per model and strategy, scaled to every data set of the grid.
-    done["per_krow"] = done["seconds"] / (done["rows"] / 1000.0)
-    rate = done.groupby(["model", "strategy"])["per_krow"].median()
-    all_rows = float(summary["rows"].sum()) / 1000.0
+    # Most sets are small, so a job's fixed cost dominates: the estimate scales the median
+    # seconds per job of each model and strategy by the grid's 117 data sets.
+    n_sets = len(summary)
+    per_job = done.groupby(["model", "strategy"])["seconds"].median()
     lines = [
         "Wall-clock seconds per job, as recorded in each `result.json` (`started_at` to "
         f"`finished_at`), by data-set size. {context}".rstrip(),
@@ -146,33 +146,53 @@ def _cost_section(cells: pd.DataFrame, summary: pd.DataFrame, context: str) -> l
             {
                 "model": model,
                 "strategy": strategy,
-                "s per 1,000 rows (median)": float(value),
-                "all 117 sets, s": float(value) * all_rows,
+                "median s/job": float(value),
+                f"all {n_sets} sets, h": float(value) * n_sets / 3600,
             }
-            for (model, strategy), value in rate.items()
+            for (model, strategy), value in per_job.items()
         ]
     )
-    per_model = frame.groupby("model")["all 117 sets, s"].sum()
+    per_model = frame.groupby("model")[f"all {n_sets} sets, h"].sum()
     lines += [
-        "Scaled linearly in rows to all 117 data sets (the median seconds per 1,000 rows of "
-        "each model and strategy times the grid's "
-        f"{int(summary['rows'].sum()):,} rows; a strategy not measured yet counts 0):",
+        f"The estimate: each model's and strategy's median seconds per job times the {n_sets} "
+        "data sets (a strategy not measured for a model counts 0; the sizes measured so far "
+        "are listed above, and larger sets cost more):",
         "",
         *_markdown_table(frame),
         "",
     ]
-    for model, seconds in per_model.items():
+    for model, hours in per_model.items():
         lines.append(
-            f"- `{model}`: about {seconds / 3600:.1f} h of job time for one part; with two "
-            f"jobs in parallel {seconds / 7200:.1f} h on 2 cores, {seconds / 3600 / 16:.2f} h "
-            "on 16 cores (Ray launcher, one job per core, the same per-job times)."
+            f"- `{model}`: about {hours:.1f} h of job time for one part; with two jobs in "
+            f"parallel {hours / 2:.1f} h on 2 cores, {hours / 16:.2f} h on 16 cores (Ray "
+            "launcher, one job per core, the same per-job times)."
         )
     total = float(per_model.sum())
     lines.append(
-        f"- The {len(per_model)} model(s) measured together: {total / 3600:.1f} h of job time, "
-        f"{total / 7200:.1f} h on 2 cores, {total / 3600 / 16:.2f} h on 16 cores."
+        f"- The {len(per_model)} model(s) measured together: {total:.1f} h of job time, "
+        f"{total / 2:.1f} h on 2 cores, {total / 16:.2f} h on 16 cores."
     )
     return lines
+
+
+def _coverage(cells: pd.DataFrame) -> pd.DataFrame:
+    """Per model: data sets with a cell, data sets where every strategy the model ran anywhere
+    succeeded, cells, failures."""
+    rows = []
+    for model, group in cells.groupby("model", sort=False):
+        done = group[group["status"] == "success"]
+        per_set = done.groupby("dataset")["strategy"].nunique()
+        expected = group["strategy"].nunique()
+        rows.append(
+            {
+                "model": model,
+                "data sets": group["dataset"].nunique(),
+                "complete data sets": int((per_set >= expected).sum()),
+                "cells": len(group),
+                "failed": int((group["status"] != "success").sum()),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _rank_section(
@@ -448,8 +468,11 @@ def write_benchmark(
         f"- **Ran**: {len(cells)} cells of {len(models)} model(s) ({', '.join(models)}) on "
         f"{len(datasets)} of {len(summary)} data sets; {len(failed)} cell(s) failed (listed "
         "below with their error).",
-        f"- **Not run**: models {', '.join(not_run_models) or 'none'}; data sets "
-        f"{', '.join(not_run_sets) or 'none'}.",
+        "",
+        *_markdown_table(_coverage(cells)),
+        "",
+        f"- **Not run**: models {', '.join(not_run_models) or '(each ran on some data sets)'}; "
+        f"data sets {', '.join(not_run_sets) or '(each ran for some model)'}.",
         "",
         "Every statistic below is computed on what ran; none of it speaks for the cells that "
         "did not. To run the rest, one resumable part per model (a jobs bar shows its ETA; "
