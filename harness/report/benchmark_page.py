@@ -377,8 +377,9 @@ def _findings(compact: pd.DataFrame, models: list[str]) -> list[str]:
         vs_none = signed_rank(compact, model, "adasyn", "none")
         variants = [signed_rank(compact, model, v, "smote") for v in ("borderline_smote", "adasyn")]
         vs_threshold = signed_rank(compact, model, "adasyn", "decision_threshold")
-        brier = [calibration_change(compact, model, o)["brier_change"] for o in OVERSAMPLERS]
-        brier = [b for b in brier if math.isfinite(b)]
+        changes = [calibration_change(compact, model, o) for o in OVERSAMPLERS]
+        brier = [c["brier_change"] for c in changes if math.isfinite(c["brier_change"])]
+        n_sets = max((c["n_datasets"] for c in changes), default=0)
         lines += [
             f"- `{model}`, ADASYN against none: P(better) = {_fmt(vs_none['p_better'], 2)}, "
             f"P(equivalent) = {_fmt(vs_none['p_equivalent'], 2)}, P(worse) = "
@@ -398,7 +399,8 @@ def _findings(compact: pd.DataFrame, models: list[str]) -> list[str]:
             " (equivalence within the ROPE).",
             "  - van den Goorbergh et al. (2022), oversampling harms calibration: the median "
             f"Brier change against none is above +{ROPE} for {sum(b > ROPE for b in brier)} of "
-            f"{len(brier)} oversamplers measured (" + ", ".join(_fmt(b) for b in brier) + ").",
+            f"{len(brier)} oversamplers measured ({', '.join(_fmt(b) for b in brier)}; medians "
+            f"over at most {n_sets} data sets).",
         ]
     lines += [
         "",
