@@ -106,8 +106,9 @@ def _provenance(cells: pd.DataFrame) -> tuple[str, str]:
     return ", ".join(versions) or "unknown", ", ".join(commits) or "unknown"
 
 
-#: Data-set size classes of the cost table (rows).
+#: Data-set size classes of the cost table (rows) and their column names.
 SIZE_BINS = (0, 300, 1000, 3000, 10_000)
+SIZE_LABELS = ("rows < 300", "rows 300-999", "rows 1000-2999", "rows >= 3000")
 
 
 def _cost_section(cells: pd.DataFrame, summary: pd.DataFrame, context: str) -> list[str]:
@@ -116,13 +117,17 @@ def _cost_section(cells: pd.DataFrame, summary: pd.DataFrame, context: str) -> l
     )
     if done.empty:
         return ["No job finished: nothing to measure."]
-    done["size"] = pd.cut(done["rows"], bins=list(SIZE_BINS), right=False).astype(str)
+    done["size"] = pd.cut(done["rows"], bins=list(SIZE_BINS), right=False, labels=SIZE_LABELS)
     by_size = done.pivot_table(
-        index=["model", "strategy"], columns="size", values="seconds", aggfunc="median"
-    ).reset_index()
-    by_size.columns = [
-        str(c) if c in ("model", "strategy") else f"median s, rows {c}" for c in by_size.columns
-    ]
+        index=["model", "strategy"],
+        columns="size",
+        values="seconds",
+        aggfunc="median",
+        observed=True,
+    )
+    by_size = by_size.reindex(columns=[c for c in SIZE_LABELS if c in by_size.columns])
+    by_size.columns = [f"median s, {c}" for c in by_size.columns]
+    by_size = by_size.reset_index()
     totals = done.groupby(["model", "strategy"])["seconds"].agg(["count", "sum"]).reset_index()
     totals["share of time"] = totals["sum"] / totals.groupby("model")["sum"].transform("sum")
     totals = totals.rename(columns={"count": "jobs", "sum": "total s"})
