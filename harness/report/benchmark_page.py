@@ -310,8 +310,9 @@ def _gain_section(
         f"`none`) with the imbalance ratio is {_fmt(stats['rho_imbalance_ratio'], 2)} (p = "
         f"{_fmt(stats['p_imbalance_ratio'], 3)}), with the minority overlap "
         f"{_fmt(stats['rho_minority_overlap'], 2)} (p = {_fmt(stats['p_minority_overlap'], 3)}). "
-        "A rank correlation across data sets describes this collection, not a cause: "
-        "imbalance and overlap are themselves correlated across KEEL's derived sets.",
+        "A rank correlation across data sets describes this collection, not a cause: the two "
+        f"descriptors correlate with each other too (ρ = {_fmt(stats['rho_descriptors'], 2)}), "
+        "so neither correlation alone says which of them the gain follows.",
     ]
     name = f"adasyn_gain_{model}.png"
     if _write_png(folder / FIGURES / name, _gain_plot(table, model), written):
@@ -396,7 +397,8 @@ def _findings(compact: pd.DataFrame, models: list[str]) -> list[str]:
                 for v in variants
             )
             + ".",
-            "  - Elor & Averbuch-Elor (2022), balancing about equal to threshold tuning: ADASYN "
+            "  - Elor & Averbuch-Elor (2022), balancing about equal to threshold tuning for "
+            "strong learners (for weak ones they found balancing helps): ADASYN "
             f"vs decision_threshold P(equivalent) = {_fmt(vs_threshold['p_equivalent'], 2)}, "
             f"P(better) = {_fmt(vs_threshold['p_better'], 2)}, P(worse) = "
             f"{_fmt(vs_threshold['p_worse'], 2)}: "
