@@ -468,9 +468,14 @@ def write_benchmark(
     lines = [
         "# The benchmark: when ADASYN helps, and what it costs in calibration",
         "",
-        f"Regenerate this page and `docs/{TABLE.as_posix()}` with `{command}`; the runs come "
-        "from `harness run experiment=benchmark model=<model> resume=true`, one part per model "
-        f"(experiments/benchmark.yaml). Harness version {version}, commit {commit}.",
+        f"Harness version {version}, commit {commit}. The runs come from `harness run "
+        "experiment=benchmark model=<model> resume=true`, one part per model "
+        f"(experiments/benchmark.yaml); this page and `docs/{TABLE.as_posix()}` are "
+        "regenerated from their folders with:",
+        "",
+        "```bash",
+        command,
+        "```",
         "",
         "## What ran",
         "",
