@@ -21,6 +21,26 @@ from harness.metrics.meta_features import META_FEATURES, meta_features
 MIN_MINORITY_ROWS = 6
 
 
+def check_judgeable(dataset: Dataset) -> None:
+    """Refuse a data set the advisor cannot judge.
+
+    Raises
+    ------
+    InputDataError
+        Fewer than :data:`MIN_MINORITY_ROWS` minority rows, or fewer majority rows than that,
+        naming the counts and what to do instead.
+    """
+    minority = int((dataset.y == 1).sum())
+    majority = len(dataset.y) - minority
+    if min(minority, majority) < MIN_MINORITY_ROWS:
+        raise InputDataError(
+            f"data set {dataset.name!r} has {minority} minority and {majority} majority rows: "
+            f"the advisor needs at least {MIN_MINORITY_ROWS} of each to measure class overlap; "
+            "collect more rows of the rare class, or run the treatments and compare them "
+            "(harness run) instead of asking for advice"
+        )
+
+
 def dataset_meta_features(dataset: Dataset, *, random_state: int = 0) -> dict[str, float]:
     """The meta-features of :data:`harness.metrics.meta_features.META_FEATURES` of a data set.
 
@@ -39,17 +59,9 @@ def dataset_meta_features(dataset: Dataset, *, random_state: int = 0) -> dict[st
     Raises
     ------
     InputDataError
-        Fewer than :data:`MIN_MINORITY_ROWS` minority rows, or fewer majority rows than that.
+        A data set :func:`check_judgeable` refuses.
     """
-    minority = int((dataset.y == 1).sum())
-    majority = len(dataset.y) - minority
-    if min(minority, majority) < MIN_MINORITY_ROWS:
-        raise InputDataError(
-            f"data set {dataset.name!r} has {minority} minority and {majority} majority rows: "
-            f"the advisor needs at least {MIN_MINORITY_ROWS} of each to measure class overlap; "
-            "collect more rows of the rare class, or run the treatments and compare them "
-            "(harness run) instead of asking for advice"
-        )
+    check_judgeable(dataset)
     X = make_preprocessor(dataset).fit_transform(dataset.X)
     return meta_features(X, dataset.y, random_state=random_state)
 

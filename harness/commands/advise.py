@@ -59,13 +59,14 @@ def _dataset(overrides: list[str]):
 
 def _run_advise(argv: list[str]) -> int:
     from harness.advisor.advice import advise
-    from harness.advisor.features import dataset_meta_features
+    from harness.advisor.features import check_judgeable, dataset_meta_features
     from harness.advisor.render import render_advice
     from harness.advisor.store import StoredAdvisor
 
     args = advise_parser().parse_args(argv)
-    stored = StoredAdvisor(args.advisor) if args.advisor else StoredAdvisor()
     dataset = _dataset(list(args.overrides))
+    check_judgeable(dataset)
+    stored = StoredAdvisor(args.advisor) if args.advisor else StoredAdvisor()
     started = time.perf_counter()
     features = dataset_meta_features(dataset)
     seconds = time.perf_counter() - started
