@@ -56,6 +56,18 @@ def _validation_rows(fitted: FittedAdvisor) -> list[str]:
     return lines
 
 
+def _calibration_rows(fitted: FittedAdvisor) -> list[str]:
+    lines = [
+        "| model | advisor | training mean |",
+        "|---|---|---|",
+    ]
+    for family, v in sorted(fitted.validation.items()):
+        if v["calibration_mae"]:
+            mae = v["calibration_mae"]
+            lines.append(f"| {family} | {_ci(mae['advisor'], 4)} | {_ci(mae['prior'], 4)} |")
+    return lines
+
+
 def _coefficient_rows(fitted: FittedAdvisor) -> list[str]:
     lines = [
         "| model | treatment | n | " + " | ".join(MODEL_FEATURES) + " |",
@@ -149,6 +161,11 @@ def render_page(fitted: FittedAdvisor, *, command: str) -> str:
         "Goal: AUC ≥ 0.75 and lower regret than every baseline (point estimates).",
         "",
         *_validation_rows(fitted),
+        "",
+        "The expected Brier change against `none`, out of sample: mean absolute error of the "
+        "ridge model and of the training data sets' mean change (same bootstrap):",
+        "",
+        *_calibration_rows(fitted),
         "",
         "What this cannot tell: the data sets are the benchmark's (KEEL-style tabular sets, "
         "most under 2000 rows); the intervals say how much the figures move with the data sets "
