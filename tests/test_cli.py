@@ -170,6 +170,7 @@ def test_run_help_is_the_harness_own_help_with_groups_defaults_and_examples(tmp_
 #: Where the parser behind each command's --help is built (``run`` has its own help, above).
 PARSER_FACTORIES = {
     "harness.commands.datasets": {"datasets": "datasets_parser"},
+    "harness.commands.benchmark": {"benchmark-report": "benchmark_parser"},
     "harness.commands.compare": {"compare": "compare_parser"},
     "harness.commands.completion": {"completion": "completion_parser"},
     "harness.commands.gate": {

@@ -39,12 +39,22 @@ def test_every_resampler_instantiates(compose_config, name):
     assert cfg.resampler.name == name
 
 
+#: Models without a class_weight parameter: the class_weight strategy does not apply to them.
+WITHOUT_CLASS_WEIGHT = {"knn"}
+
+
 @pytest.mark.parametrize("name", options("model"))
 def test_every_model_builds(compose_config, name):
     from harness.components.models import build_model
+    from harness.errors import ConfigError
 
     cfg = compose_config(f"model={name}")
-    model = build_model(cfg.model, class_weight="balanced", random_state=0)
+    if name in WITHOUT_CLASS_WEIGHT:
+        with pytest.raises(ConfigError, match="has no class_weight parameter"):
+            build_model(cfg.model, class_weight="balanced", random_state=0)
+        model = build_model(cfg.model, random_state=0)
+    else:
+        model = build_model(cfg.model, class_weight="balanced", random_state=0)
     assert hasattr(model, "fit")
 
 

@@ -32,6 +32,12 @@ def benchmark_parser() -> argparse.ArgumentParser:
     parser.add_argument("folders", nargs="+", type=Path, help="run or sweep folders of the parts")
     parser.add_argument("--docs", type=Path, default=Path("docs"), help="where to write the page")
     parser.add_argument(
+        "--context",
+        metavar="TEXT",
+        default="",
+        help="one sentence on the machine the runs had (cores, other load), shown with the cost",
+    )
+    parser.add_argument(
         "--check",
         type=Path,
         metavar="TABLE",
@@ -67,7 +73,11 @@ def benchmark_main(argv: list[str]) -> int:
             print(f"{len(records)} cells checked against {args.check}: {len(problems)} differ")
             return 1 if problems else 0
         shown = " ".join(shlex.quote(shown_folder(folder)) for folder in args.folders)
-        page = write_benchmark(records, args.docs, command=f"harness benchmark-report {shown}")
+        if args.context:
+            shown += f" --context {shlex.quote(args.context)}"
+        page = write_benchmark(
+            records, args.docs, command=f"harness benchmark-report {shown}", context=args.context
+        )
     except HarnessError as exc:
         return print_error(str(exc))
     print(f"wrote {page.page} ({page.n_cells} cells), {page.table}, {len(page.figures)} figures")

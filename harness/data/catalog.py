@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from harness.data.builtin import BUILTIN_DATASETS, _common_set, load_builtin
+from harness.data.builtin import BUILTIN_DATASETS, common_set_spec, load_builtin
 from harness.data.common_sets import SUMMARY_COLUMNS, installed_common_sets, read_summary
 from harness.data.validate import make_dataset
 
@@ -83,7 +83,7 @@ def build_common_summary() -> pd.DataFrame:
     """
     rows = []
     for name, collection in installed_common_sets():
-        spec = _common_set(name, collection)
+        spec = common_set_spec(name, collection)
         table, roles = spec.frame()
         dataset = make_dataset(table, roles, name=name, source=spec.source, checks=spec.checks)
         rows.append(

@@ -110,7 +110,7 @@ def _provenance(cells: pd.DataFrame) -> tuple[str, str]:
 SIZE_BINS = (0, 300, 1000, 3000, 10_000)
 
 
-def _cost_section(cells: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
+def _cost_section(cells: pd.DataFrame, summary: pd.DataFrame, context: str) -> list[str]:
     done = cells[cells["status"] == "success"].merge(
         summary[["name", "rows"]], left_on="dataset", right_on="name", how="left"
     )
@@ -126,15 +126,13 @@ def _cost_section(cells: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
     totals = done.groupby(["model", "strategy"])["seconds"].agg(["count", "sum"]).reset_index()
     totals["share of time"] = totals["sum"] / totals.groupby("model")["sum"].transform("sum")
     totals = totals.rename(columns={"count": "jobs", "sum": "total s"})
-    # Seconds per 1,000 rows, per model and strategy, scaled to every data set of the grid.
-    done["per_krow"] = done["seconds"] / (done["rows"] / 1000.0)
-    rate = done.groupby(["model", "strategy"])["per_krow"].median()
-    all_rows = float(summary["rows"].sum()) / 1000.0
+    # Most sets are small, so a job's fixed cost dominates: the estimate scales the median
+    # seconds per job of each model and strategy by the grid's 117 data sets.
+    n_sets = len(summary)
+    per_job = done.groupby(["model", "strategy"])["seconds"].median()
     lines = [
         "Wall-clock seconds per job, as recorded in each `result.json` (`started_at` to "
-        "`finished_at`), two jobs in parallel on a 2-core machine that other work shared "
-        "during the run (so these are upper bounds of the cost on an idle machine), by "
-        "data-set size:",
+        f"`finished_at`), by data-set size. {context}".rstrip(),
         "",
         *_markdown_table(by_size),
         "",
@@ -148,28 +146,53 @@ def _cost_section(cells: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
             {
                 "model": model,
                 "strategy": strategy,
-                "s per 1,000 rows (median)": float(value),
-                "all 117 sets, s": float(value) * all_rows,
+                "median s/job": float(value),
+                f"all {n_sets} sets, h": float(value) * n_sets / 3600,
             }
-            for (model, strategy), value in rate.items()
+            for (model, strategy), value in per_job.items()
         ]
     )
-    per_model = frame.groupby("model")["all 117 sets, s"].sum()
+    per_model = frame.groupby("model")[f"all {n_sets} sets, h"].sum()
     lines += [
-        "Scaled linearly in rows to all 117 data sets (the median seconds per 1,000 rows of "
-        "each model and strategy times the grid's "
-        f"{int(summary['rows'].sum()):,} rows; a strategy not measured yet counts 0):",
+        f"The estimate: each model's and strategy's median seconds per job times the {n_sets} "
+        "data sets (a strategy not measured for a model counts 0; the sizes measured so far "
+        "are listed above, and larger sets cost more):",
         "",
         *_markdown_table(frame),
         "",
     ]
-    for model, seconds in per_model.items():
+    for model, hours in per_model.items():
         lines.append(
-            f"- `{model}`: about {seconds / 3600:.1f} h of job time for one part; with two "
-            f"jobs in parallel {seconds / 7200:.1f} h on 2 cores, {seconds / 3600 / 16:.2f} h "
-            "on 16 cores (Ray launcher, one job per core, the same per-job times)."
+            f"- `{model}`: about {hours:.1f} h of job time for one part; with two jobs in "
+            f"parallel {hours / 2:.1f} h on 2 cores, {hours / 16:.2f} h on 16 cores (Ray "
+            "launcher, one job per core, the same per-job times)."
         )
+    total = float(per_model.sum())
+    lines.append(
+        f"- The {len(per_model)} model(s) measured together: {total:.1f} h of job time, "
+        f"{total / 2:.1f} h on 2 cores, {total / 16:.2f} h on 16 cores."
+    )
     return lines
+
+
+def _coverage(cells: pd.DataFrame) -> pd.DataFrame:
+    """Per model: data sets with a cell, data sets where every strategy the model ran anywhere
+    succeeded, cells, failures."""
+    rows = []
+    for model, group in cells.groupby("model", sort=False):
+        done = group[group["status"] == "success"]
+        per_set = done.groupby("dataset")["strategy"].nunique()
+        expected = group["strategy"].nunique()
+        rows.append(
+            {
+                "model": model,
+                "data sets": group["dataset"].nunique(),
+                "complete data sets": int((per_set >= expected).sum()),
+                "cells": len(group),
+                "failed": int((group["status"] != "success").sum()),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _rank_section(
@@ -354,8 +377,9 @@ def _findings(compact: pd.DataFrame, models: list[str]) -> list[str]:
         vs_none = signed_rank(compact, model, "adasyn", "none")
         variants = [signed_rank(compact, model, v, "smote") for v in ("borderline_smote", "adasyn")]
         vs_threshold = signed_rank(compact, model, "adasyn", "decision_threshold")
-        brier = [calibration_change(compact, model, o)["brier_change"] for o in OVERSAMPLERS]
-        brier = [b for b in brier if math.isfinite(b)]
+        changes = [calibration_change(compact, model, o) for o in OVERSAMPLERS]
+        brier = [c["brier_change"] for c in changes if math.isfinite(c["brier_change"])]
+        n_sets = max((c["n_datasets"] for c in changes), default=0)
         lines += [
             f"- `{model}`, ADASYN against none: P(better) = {_fmt(vs_none['p_better'], 2)}, "
             f"P(equivalent) = {_fmt(vs_none['p_equivalent'], 2)}, P(worse) = "
@@ -375,7 +399,8 @@ def _findings(compact: pd.DataFrame, models: list[str]) -> list[str]:
             " (equivalence within the ROPE).",
             "  - van den Goorbergh et al. (2022), oversampling harms calibration: the median "
             f"Brier change against none is above +{ROPE} for {sum(b > ROPE for b in brier)} of "
-            f"{len(brier)} oversamplers measured (" + ", ".join(_fmt(b) for b in brier) + ").",
+            f"{len(brier)} oversamplers measured ({', '.join(_fmt(b) for b in brier)}; medians "
+            f"over at most {n_sets} data sets).",
         ]
     lines += [
         "",
@@ -390,7 +415,7 @@ def _findings(compact: pd.DataFrame, models: list[str]) -> list[str]:
 
 
 def write_benchmark(
-    records: list[dict[str, Any]], folder: Path, *, command: str = COMMAND
+    records: list[dict[str, Any]], folder: Path, *, command: str = COMMAND, context: str = ""
 ) -> BenchmarkPage:
     """Write ``benchmark.md``, its figures and ``data/benchmark.csv.gz`` into ``folder``.
 
@@ -402,6 +427,8 @@ def write_benchmark(
         The docs folder.
     command : str
         The command line that regenerates the page (shown on it).
+    context : str
+        One sentence on the machine the runs had, shown with the measured cost.
 
     Returns
     -------
@@ -443,11 +470,27 @@ def write_benchmark(
         f"- **Ran**: {len(cells)} cells of {len(models)} model(s) ({', '.join(models)}) on "
         f"{len(datasets)} of {len(summary)} data sets; {len(failed)} cell(s) failed (listed "
         "below with their error).",
-        f"- **Not run**: models {', '.join(not_run_models) or 'none'}; data sets "
-        f"{', '.join(not_run_sets) or 'none'}.",
+        "",
+        *_markdown_table(_coverage(cells)),
+        "",
+        f"- **Not run**: models {', '.join(not_run_models) or '(each ran on some data sets)'}; "
+        f"data sets {', '.join(not_run_sets) or '(each ran for some model)'}.",
         "",
         "Every statistic below is computed on what ran; none of it speaks for the cells that "
-        "did not.",
+        "did not. To run the rest, one resumable part per model (a jobs bar shows its ETA; "
+        "`resume=true` keeps the finished jobs of an interrupted part), then regenerate this "
+        "page over every part's folder:",
+        "",
+        "```bash",
+        *(f"harness run experiment=benchmark model={m} resume=true" for m in MODELS),
+        "harness benchmark-report outputs/runs/benchmark/*",
+        "```",
+        "",
+        "On a Ray cluster add `hydra/launcher=ray` to a sweep over the parts "
+        "(`harness run -m experiment=benchmark model=decision_tree,knn,...`). A rerun of any "
+        "cells is checked against the committed table with "
+        f"`harness benchmark-report <rerun folder> --check docs/{TABLE.as_posix()}` (exit 1 on "
+        "a difference).",
         "",
         "## Design",
         "",
@@ -455,7 +498,7 @@ def write_benchmark(
         "",
         "## Cost",
         "",
-        *_cost_section(cells, summary),
+        *_cost_section(cells, summary, context),
         "",
     ]
     if not failed.empty:

@@ -3,6 +3,7 @@
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 from omegaconf import OmegaConf
 from sklearn.base import ClassifierMixin, is_classifier
@@ -25,7 +26,12 @@ def test_the_four_models_are_configured():
         "decision_tree",
         "random_forest",
         "hist_gradient_boosting",
+        "knn",
     }
+
+
+#: Models without a class_weight parameter: the class_weight strategy does not apply to them.
+WITHOUT_CLASS_WEIGHT = {"knn"}
 
 
 @pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: p.stem)
@@ -46,7 +52,9 @@ def test_config_builds_and_fits_without_warnings(path):
     assert set(model.predict(X)) == {0, 1}
 
 
-@pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", [p for p in MODEL_FILES if p.stem not in WITHOUT_CLASS_WEIGHT], ids=lambda p: p.stem
+)
 def test_class_weight_and_seed_are_wired(path):
     cfg = OmegaConf.load(path)
     plain = build_model(cfg)
@@ -54,6 +62,21 @@ def test_class_weight_and_seed_are_wired(path):
     assert plain.get_params()["class_weight"] is None
     assert weighted.get_params()["class_weight"] == "balanced"
     assert weighted.get_params()["random_state"] == 7
+
+
+@pytest.mark.parametrize("name", sorted(WITHOUT_CLASS_WEIGHT))
+def test_a_model_without_class_weight_refuses_it_by_name(name):
+    cfg = OmegaConf.load(CONF_DIR / f"{name}.yaml")
+    with pytest.raises(ConfigError, match="has no class_weight parameter"):
+        build_model(cfg, class_weight="balanced")
+
+
+def test_knn_scores_are_vote_shares():
+    cfg = OmegaConf.load(CONF_DIR / "knn.yaml")
+    pima = load_builtin("pima")
+    X = StandardScaler().fit_transform(pima.X)
+    scores = build_model(cfg).fit(X, pima.y).predict_proba(X)[:, 1]
+    assert set(np.unique(scores)) <= {i / cfg.estimator.n_neighbors for i in range(6)}
 
 
 def test_balanced_weights_raise_minority_recall():

@@ -38,26 +38,43 @@ BENCHMARK_SLICE = {
 }
 
 
-@pytest.fixture(scope="session")
-def benchmark_slice(tmp_path_factory) -> Path:
-    """Run the slice of ``experiment=benchmark`` once; return its run folder."""
+def run_benchmark_slice(
+    root: Path, datasets: list[str], strategies: tuple[str, ...], model: str
+) -> Path:
+    """Run ``experiment=benchmark`` on these data sets, strategies and model into
+    ``<root>/run`` (each strategy's grid point as shipped, so the small-minority rule holds)."""
     from omegaconf import OmegaConf
 
     from harness.pipeline.experiment import run_experiment
 
-    root = tmp_path_factory.mktemp("benchmark")
-    overrides = ["experiment=benchmark", f"model={BENCHMARK_SLICE['model']}"]
+    overrides = ["experiment=benchmark", f"model={model}"]
     overrides += ["evaluation.n_jobs=1", f"paths.root_dir={root}"]
     with initialize_config_dir(str(config_dir()), version_base="1.3"):
         cfg = compose(config_name="config", overrides=overrides)
     grid = OmegaConf.to_container(cfg.experiment.grid, resolve=False)
-    points = [p for p in grid["resampler"] if _point_name(p) in BENCHMARK_SLICE["strategies"]]
-    cfg.experiment.grid.resampler = points
-    cfg.experiment.grid.dataset = BENCHMARK_SLICE["dataset"]
+    cfg.experiment.grid.resampler = [p for p in grid["resampler"] if _point_name(p) in strategies]
+    cfg.experiment.grid.dataset = list(datasets)
     outcome = run_experiment(cfg, output_dir=root / "run", overrides=overrides)
     assert not outcome.failed, outcome.failed
     return root / "run"
 
 
+@pytest.fixture(scope="session")
+def benchmark_slice(tmp_path_factory) -> Path:
+    """Run the slice of ``experiment=benchmark`` once; return its run folder."""
+    return run_benchmark_slice(
+        tmp_path_factory.mktemp("benchmark"),
+        BENCHMARK_SLICE["dataset"],
+        BENCHMARK_SLICE["strategies"],
+        BENCHMARK_SLICE["model"],
+    )
+
+
 def _point_name(point: object) -> str:
     return str(point["resampler"]) if isinstance(point, dict) else str(point)
+
+
+@pytest.fixture(scope="session")
+def benchmark_runner() -> Callable[..., Path]:
+    """:func:`run_benchmark_slice`, for a test that runs its own cells."""
+    return run_benchmark_slice

@@ -2,6 +2,7 @@
 committed table against a rerun."""
 
 import gzip
+from pathlib import Path
 
 import pandas as pd
 
@@ -45,3 +46,18 @@ def test_a_committed_table_matches_its_records_and_a_changed_value_is_found(
         frame.to_csv(handle, index=False)
     problems = table_matches(table, records)
     assert len(problems) == 4 and all("test/g_mean" in p for p in problems)
+
+
+COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "data" / "benchmark.csv.gz"
+
+
+def test_a_rerun_of_a_committed_cell_gives_the_committed_numbers(benchmark_runner, tmp_path):
+    run = benchmark_runner(tmp_path, ["glass_0_1_5_vs_2"], ("none", "ros"), "logistic_regression")
+    records = collect_records([run])
+    assert len(records) == 2
+    committed = pd.read_csv(COMMITTED)
+    cells = committed[
+        (committed["dataset"] == "glass_0_1_5_vs_2") & (committed["model"] == "logistic_regression")
+    ]
+    assert set(cells["strategy"]) >= {"none", "ros"}
+    assert table_matches(COMMITTED, records) == []
