@@ -106,8 +106,9 @@ def _provenance(cells: pd.DataFrame) -> tuple[str, str]:
     return ", ".join(versions) or "unknown", ", ".join(commits) or "unknown"
 
 
-#: Data-set size classes of the cost table (rows).
+#: Data-set size classes of the cost table (rows) and their column names.
 SIZE_BINS = (0, 300, 1000, 3000, 10_000)
+SIZE_LABELS = ("rows < 300", "rows 300-999", "rows 1000-2999", "rows >= 3000")
 
 
 def _cost_section(cells: pd.DataFrame, summary: pd.DataFrame, context: str) -> list[str]:
@@ -116,13 +117,17 @@ def _cost_section(cells: pd.DataFrame, summary: pd.DataFrame, context: str) -> l
     )
     if done.empty:
         return ["No job finished: nothing to measure."]
-    done["size"] = pd.cut(done["rows"], bins=list(SIZE_BINS), right=False).astype(str)
+    done["size"] = pd.cut(done["rows"], bins=list(SIZE_BINS), right=False, labels=SIZE_LABELS)
     by_size = done.pivot_table(
-        index=["model", "strategy"], columns="size", values="seconds", aggfunc="median"
-    ).reset_index()
-    by_size.columns = [
-        str(c) if c in ("model", "strategy") else f"median s, rows {c}" for c in by_size.columns
-    ]
+        index=["model", "strategy"],
+        columns="size",
+        values="seconds",
+        aggfunc="median",
+        observed=True,
+    )
+    by_size = by_size.reindex(columns=[c for c in SIZE_LABELS if c in by_size.columns])
+    by_size.columns = [f"median s, {c}" for c in by_size.columns]
+    by_size = by_size.reset_index()
     totals = done.groupby(["model", "strategy"])["seconds"].agg(["count", "sum"]).reset_index()
     totals["share of time"] = totals["sum"] / totals.groupby("model")["sum"].transform("sum")
     totals = totals.rename(columns={"count": "jobs", "sum": "total s"})
@@ -305,8 +310,9 @@ def _gain_section(
         f"`none`) with the imbalance ratio is {_fmt(stats['rho_imbalance_ratio'], 2)} (p = "
         f"{_fmt(stats['p_imbalance_ratio'], 3)}), with the minority overlap "
         f"{_fmt(stats['rho_minority_overlap'], 2)} (p = {_fmt(stats['p_minority_overlap'], 3)}). "
-        "A rank correlation across data sets describes this collection, not a cause: "
-        "imbalance and overlap are themselves correlated across KEEL's derived sets.",
+        "A rank correlation across data sets describes this collection, not a cause: the two "
+        f"descriptors correlate with each other too (ρ = {_fmt(stats['rho_descriptors'], 2)}), "
+        "so neither correlation alone says which of them the gain follows.",
     ]
     name = f"adasyn_gain_{model}.png"
     if _write_png(folder / FIGURES / name, _gain_plot(table, model), written):
@@ -391,7 +397,8 @@ def _findings(compact: pd.DataFrame, models: list[str]) -> list[str]:
                 for v in variants
             )
             + ".",
-            "  - Elor & Averbuch-Elor (2022), balancing about equal to threshold tuning: ADASYN "
+            "  - Elor & Averbuch-Elor (2022), balancing about equal to threshold tuning for "
+            "strong learners (for weak ones they found balancing helps): ADASYN "
             f"vs decision_threshold P(equivalent) = {_fmt(vs_threshold['p_equivalent'], 2)}, "
             f"P(better) = {_fmt(vs_threshold['p_better'], 2)}, P(worse) = "
             f"{_fmt(vs_threshold['p_worse'], 2)}: "
@@ -461,9 +468,14 @@ def write_benchmark(
     lines = [
         "# The benchmark: when ADASYN helps, and what it costs in calibration",
         "",
-        f"Regenerate this page and `docs/{TABLE.as_posix()}` with `{command}`; the runs come "
-        "from `harness run experiment=benchmark model=<model> resume=true`, one part per model "
-        f"(experiments/benchmark.yaml). Harness version {version}, commit {commit}.",
+        f"Harness version {version}, commit {commit}. The runs come from `harness run "
+        "experiment=benchmark model=<model> resume=true`, one part per model "
+        f"(experiments/benchmark.yaml); this page and `docs/{TABLE.as_posix()}` are "
+        "regenerated from their folders with:",
+        "",
+        "```bash",
+        command,
+        "```",
         "",
         "## What ran",
         "",

@@ -294,7 +294,8 @@ def gain_against_descriptors(
     -------
     tuple of (DataFrame, dict)
         The per-data-set table (``gain``, ``imbalance_ratio``, ``minority_overlap``) and
-        Spearman's ρ and p of the gain against each descriptor (NaN below 5 data sets).
+        Spearman's ρ and p of the gain against each descriptor, and ``rho_descriptors`` of the
+        two descriptors against each other (NaN below 5 data sets).
     """
     gain = paired_differences(compact, model, treatment, reference, metric).rename("gain")
     table = descriptors.join(gain, how="inner").dropna(subset=["gain"])
@@ -306,4 +307,9 @@ def gain_against_descriptors(
             rho, p = stats.spearmanr(pair["gain"], pair[column])
         summary[f"rho_{column}"] = float(rho)
         summary[f"p_{column}"] = float(p)
+    both = table[["imbalance_ratio", "minority_overlap"]].dropna()
+    rho = math.nan
+    if len(both) >= MIN_SIGNED_RANK_DATASETS:
+        rho = float(stats.spearmanr(both["imbalance_ratio"], both["minority_overlap"])[0])
+    summary["rho_descriptors"] = rho
     return table, summary

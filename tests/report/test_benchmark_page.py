@@ -16,7 +16,7 @@ def test_the_page_says_what_ran_and_what_did_not(benchmark_slice, tmp_path):
     text = page.page.read_text()
     assert "4 cells of 1 model(s) (logistic_regression) on 2 of 117 data sets" in text
     assert "models decision_tree, knn, hist_gradient_boosting" in text
-    assert "`harness benchmark-report run`" in text
+    assert "\nharness benchmark-report run\n" in text
     assert "| glass_0_4_vs_5 | 9 | 4 | 3 | yes |" in text
     assert "### logistic_regression" in text
     table = pd.read_csv(page.table)

@@ -100,6 +100,7 @@ def test_gain_against_descriptors_ranks_the_gain():
     assert len(table) == 8
     assert summary["rho_imbalance_ratio"] == pytest.approx(1.0)
     assert summary["rho_minority_overlap"] == pytest.approx(-1.0)
+    assert summary["rho_descriptors"] == pytest.approx(-1.0)
 
 
 def test_wins_ties_losses_count_each_data_set_once(benchmark_slice):
