@@ -35,8 +35,8 @@ class Advice:
     recommended : dict of str to str
         Model family -> the treatment to try first.
     similar : DataFrame
-        The nearest benchmark data sets: ``dataset``, ``distance``, then per family the
-        strategy that measured best and its gain over ``none``.
+        The nearest benchmark data sets with measured outcomes: ``dataset``, ``distance``,
+        then per family the strategy that measured best and its gain over ``none``.
     outside_range : list of str
         Meta-features outside the range of the benchmark's data sets.
     """
@@ -90,7 +90,8 @@ def advise(name: str, features: dict[str, float], stored: StoredAdvisor) -> Advi
     for family, group in table.groupby("model", sort=True):
         best = group.iloc[0]
         recommended[family] = best["treatment"] if best["p_beats_none"] > 0.5 else "none"
-    known = stored.features.dropna(subset=list(MODEL_FEATURES))
+    measured = stored.features.index.isin(set(stored.outcomes["dataset"]))
+    known = stored.features[measured].dropna(subset=list(MODEL_FEATURES))
     reference = design_matrix(known)
     low, high = reference.min(axis=0), reference.max(axis=0)
     outside = [f for j, f in enumerate(MODEL_FEATURES) if not low[j] <= x[0, j] <= high[j]]

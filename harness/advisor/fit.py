@@ -76,17 +76,18 @@ def benchmark_features(
     """The meta-features of the benchmark's data sets, computed once.
 
     A stored row is kept when its ``digest`` equals the data set's current one (``digests``);
-    every other data set is loaded and computed.
+    every other data set of ``names`` is loaded and computed. Stored rows of data sets outside
+    ``names`` stay (a partial benchmark does not lose what was computed for the rest).
     """
     kept = pd.DataFrame()
     if stored is not None and len(stored):
-        same = [n for n in names if n in stored.index and stored.at[n, "digest"] == digests.get(n)]
-        kept = stored.loc[same]
+        current = [n for n in stored.index if stored.at[n, "digest"] == digests.get(n)]
+        kept = stored.loc[current]
     todo = [n for n in names if n not in kept.index]
     computed = meta_feature_table(todo, load) if todo else pd.DataFrame()
     table = pd.concat([t for t in (kept, computed) if len(t)])
     table["note"] = table["note"].fillna("")
-    return table.loc[sorted(names)]
+    return table.sort_index()
 
 
 def _figure(figure: Figure) -> list[float]:
@@ -162,7 +163,8 @@ def fit_advisor(
             "no model family of the benchmark table has 10 data sets with meta-features: run "
             "more of the benchmark (harness run experiment=benchmark) before fitting the advisor"
         )
-    left_out = features[features["note"].fillna("") != ""]
+    in_table = features[features.index.isin(set(outcomes["dataset"]))]
+    left_out = in_table[in_table["note"].fillna("") != ""]
     training = {
         "benchmark_table_sha256": table_sha256,
         "datasets_per_family": trained,

@@ -56,6 +56,20 @@ def _validation_rows(fitted: FittedAdvisor) -> list[str]:
     return lines
 
 
+def _below_chance(fitted: FittedAdvisor) -> list[str]:
+    below = [f for f, v in sorted(fitted.validation.items()) if v["auc"]["advisor"].value < 0.5]
+    if not below:
+        return []
+    return [
+        f"The advisor's AUC is below 0.5 for {', '.join(below)}: with few data sets, leaving "
+        "one out is known to push predictions against its label (holding out a win lowers the "
+        "training share of wins), and a model with no usable signal then ranks worse than "
+        "chance. Read it as: the meta-features do not yet predict wins for this family; do "
+        "not follow its probabilities until the full benchmark is in.",
+        "",
+    ]
+
+
 def _calibration_rows(fitted: FittedAdvisor) -> list[str]:
     lines = [
         "| model | advisor | training mean |",
@@ -162,6 +176,7 @@ def render_page(fitted: FittedAdvisor, *, command: str) -> str:
         "",
         *_validation_rows(fitted),
         "",
+        *_below_chance(fitted),
         "The expected Brier change against `none`, out of sample: mean absolute error of the "
         "ridge model and of the training data sets' mean change (same bootstrap):",
         "",

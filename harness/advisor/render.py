@@ -92,10 +92,16 @@ def render_advice(advice: Advice, stored: StoredAdvisor, *, seconds: float) -> s
         "outcomes validated leaving one data set out (docs/advisor.md). It is advice, not a "
         "result: run the recommended treatment against none with `harness run` to measure it.",
     ]
-    if below:
+    for family in below:
+        auc = validation[family]["auc"]["advisor"][0]
+        verdict = (
+            "worse than chance: do not follow its probabilities yet"
+            if auc < 0.5
+            else "weigh its probabilities lightly"
+        )
         lines.append(
-            f"Its out-of-sample AUC is below {AUC_GOAL} for {', '.join(below)}: weigh those "
-            "probabilities lightly."
+            f"For {family} its out-of-sample AUC is {auc:.2f}, below the goal {AUC_GOAL}: "
+            f"{verdict}."
         )
     if advice.outside_range:
         lines.append(

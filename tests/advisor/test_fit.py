@@ -23,6 +23,8 @@ def test_stored_meta_features_are_kept_while_the_data_set_is_unchanged():
     again = benchmark_features(["iris0"], stale, {"iris0": "another digest"}, load_dataset)
     assert again.at["iris0", "f1v"] == fresh.at["iris0", "f1v"] != 0.5
     assert list(again.columns) == ["digest", *META_FEATURES, "note"]
+    other = fresh.rename(index={"iris0": "elsewhere"})
+    assert "elsewhere" in benchmark_features([], other, {"elsewhere": digest}, _refuse).index
 
 
 def test_the_model_file_says_what_it_was_trained_on(fitted):
