@@ -26,6 +26,14 @@ def _ci(figure, digits: int = 3) -> str:
     return f"{_num(figure.value, digits)} [{_num(figure.low, digits)}, {_num(figure.high, digits)}]"
 
 
+def _regret_goal(reached: bool, paired) -> str:
+    if not reached:
+        return "not reached"
+    if paired.high >= 0:
+        return "point estimates only: the paired interval with IR only includes 0"
+    return "reached"
+
+
 def _validation_rows(fitted: FittedAdvisor) -> list[str]:
     lines = [
         "| model | data sets | wins | measure | advisor | IR only | prior | always none | "
@@ -50,7 +58,7 @@ def _validation_rows(fitted: FittedAdvisor) -> list[str]:
             f"| | {v['n_regret']} | | regret | "
             + " | ".join(_ci(v["regret"][p]) for p in REGRET_POLICIES)
             + f" | {_ci(v['paired']['regret'])} (Wilcoxon p = {_num(v['wilcoxon_p'])}) | "
-            + ("reached" if goal["regret"] else "not reached")
+            + _regret_goal(goal["regret"], v["paired"]["regret"])
             + " |"
         )
     return lines
