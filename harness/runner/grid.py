@@ -62,14 +62,20 @@ def grid_overrides(cfg: DictConfig, overrides: list[str]) -> list[list[str]]:
         axes.append([_point_overrides(key, value) for value in values])
     combos = [[o for point in combo for o in point] for combo in itertools.product(*axes)]
     cells = not_applicable_cells(cfg)
-    kept = []
+    kept, reasons = [], []
     for combo in combos:
         chosen = [*overrides, *combo]
         reason = next((c["reason"] for c in cells if _matches(c["when"], chosen)), None)
         if reason is None:
             kept.append(combo)
         else:
-            log.info("not applicable, left out: %s (%s)", " ".join(combo), reason)
+            reasons.append(reason)
+            log.info("not applicable, left out: %s (%s)", " ".join(chosen), reason)
+    if combos and not kept:
+        raise ConfigError(
+            f"every job of this run is a cell experiment.not_applicable leaves out "
+            f"({reasons[0]}); choose another option on the command line."
+        )
     return kept or [[]]
 
 

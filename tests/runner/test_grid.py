@@ -137,3 +137,9 @@ def test_a_bad_not_applicable_entry_is_refused(entry, problem):
     cfg = _benchmark_config(f"experiment.not_applicable={entry}")
     with pytest.raises(ConfigError, match=problem):
         grid_overrides(cfg, [])
+
+
+def test_a_run_made_only_of_not_applicable_cells_is_refused():
+    overrides = ["model=knn", "resampler=class_weight", "experiment.grid.dataset=[pima]"]
+    with pytest.raises(ConfigError, match="KNeighborsClassifier has no class_weight"):
+        grid_overrides(_benchmark_config(*overrides), overrides)
