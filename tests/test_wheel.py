@@ -114,3 +114,24 @@ def test_harness_runs_the_quick_experiment_in_an_empty_folder(installed, tmp_pat
     assert len(list((runs[0] / "jobs").iterdir())) == 5
     assert f"Run folder: {runs[0]}" in result.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["outputs"]
+
+
+def test_harness_advises_a_built_in_set_and_a_user_csv_from_the_wheel(installed, tmp_path):
+    env = _clean_env()
+    built_in = _run([installed / "harness", "advise", "dataset=iris0"], cwd=tmp_path, env=env)
+    assert built_in.stdout.startswith("Should you resample iris0?")
+    rows = ["x1,x2,label"] + [
+        f"{i % 7},{(i * 3) % 11},{'rare' if i % 5 == 0 else 'common'}" for i in range(100)
+    ]
+    (tmp_path / "mine.csv").write_text("\n".join(rows) + "\n")
+    table = _run(
+        [
+            installed / "harness", "advise", "dataset=table", "dataset.loader.path=mine.csv",
+            "dataset.loader.target=label", "dataset.loader.positive_label=rare",
+            "dataset.name=mine",
+        ],
+        cwd=tmp_path,
+        env=env,
+    )  # fmt: skip
+    assert table.stdout.startswith("Should you resample mine? (100 rows, 20 minority")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.csv"]

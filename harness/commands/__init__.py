@@ -65,6 +65,16 @@ COMMANDS: dict[str, Command] = {
         "benchmark_main",
         "docs/benchmark.md and its compact table from the runs of experiment=benchmark",
     ),
+    "advise": Command(
+        "advise",
+        "advise_main",
+        "should I resample this data? advice from a model of the benchmark (dataset overrides)",
+    ),
+    "advisor-fit": Command(
+        "advise",
+        "advisor_fit_main",
+        "refit the advisor and docs/advisor.md from the benchmark's compact table",
+    ),
     "resample": Command(
         "resample",
         "resample_main",
