@@ -359,9 +359,11 @@ def test_a_mutated_slo_file_is_refused_or_shows_in_the_checks(mutation):
         "harness.gate.gate.relative_checks",
         "harness.runs.read_folds",
         "harness.gate.gate.regression_checks",
-        "harness.commands.gate.load_slo_set",
-        "harness.commands.gate.write_outputs",
-        "harness.commands.gate.to_terminal",
+        # The command imports these when it runs (its --help imports no gate), so they are
+        # replaced where they are defined.
+        "harness.slo.load_slo_set",
+        "harness.gate.report.write_outputs",
+        "harness.gate.report.to_terminal",
         "harness.gate.selection.incomplete_jobs",
         "harness.gate.sources.check_record",
     ],
