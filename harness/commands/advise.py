@@ -58,12 +58,12 @@ def _dataset(overrides: list[str]):
 
 
 def _run_advise(argv: list[str]) -> int:
+    args = advise_parser().parse_args(argv)  # before the advisor's stack: --help stays quick
     from harness.advisor.advice import advise
     from harness.advisor.features import check_judgeable, dataset_meta_features
     from harness.advisor.render import render_advice
     from harness.advisor.store import StoredAdvisor
 
-    args = advise_parser().parse_args(argv)
     dataset = _dataset(list(args.overrides))
     check_judgeable(dataset)
     stored = StoredAdvisor(args.advisor) if args.advisor else StoredAdvisor()
@@ -101,6 +101,7 @@ def advisor_fit_parser() -> argparse.ArgumentParser:
 
 
 def _run_fit(argv: list[str]) -> int:
+    args = advisor_fit_parser().parse_args(argv)  # before the advisor's stack
     import pandas as pd
 
     from harness.advisor.fit import benchmark_features, fit_advisor, read_benchmark_table
@@ -109,7 +110,6 @@ def _run_fit(argv: list[str]) -> int:
     from harness.components.datasets import load_dataset
     from harness.data.common_sets import read_summary
 
-    args = advisor_fit_parser().parse_args(argv)
     out = args.out or FOLDER
     compact, sha = read_benchmark_table(args.table)
     stored_path = out / FEATURES_FILE

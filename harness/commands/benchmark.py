@@ -57,11 +57,11 @@ def shown_folder(folder: Path) -> str:
 
 def benchmark_main(argv: list[str]) -> int:
     """Run ``harness benchmark-report``; return the exit code."""
+    args = benchmark_parser().parse_args(argv)  # before the report stack: --help stays quick
     from harness.errors import HarnessError
     from harness.report.benchmark_page import table_matches, write_benchmark
     from harness.report.benchmark_table import collect_records
 
-    args = benchmark_parser().parse_args(argv)
     try:
         records = collect_records(args.folders)
         if args.check is not None:

@@ -95,7 +95,7 @@ def _parsers(command: str) -> list[argparse.ArgumentParser]:
         "bench": ["build_parser"],
         "resample": ["build_parser"],
         "promote": ["promote_parser", "rollback_parser"],
-    }.get(command, [f"{command.replace('-', '_')}_parser"])
+    }.get(command, [COMMANDS[command].function.removesuffix("_main") + "_parser"])
     return [getattr(module, name)() for name in names]
 
 
