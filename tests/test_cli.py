@@ -172,6 +172,7 @@ def test_run_help_is_the_harness_own_help_with_groups_defaults_and_examples(tmp_
 PARSER_FACTORIES = {
     "harness.commands.datasets": {"datasets": "datasets_parser"},
     "harness.commands.benchmark": {"benchmark-report": "benchmark_parser"},
+    "harness.commands.advise": {"advise": "advise_parser", "advisor-fit": "advisor_fit_parser"},
     "harness.commands.compare": {"compare": "compare_parser"},
     "harness.commands.completion": {"completion": "completion_parser"},
     "harness.commands.gate": {

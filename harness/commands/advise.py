@@ -88,6 +88,7 @@ def advisor_fit_parser() -> argparse.ArgumentParser:
         "per model family, treatment and reference, the leave-one-data-set-out validation; "
         "writes the package's advisor files and advisor.md into --docs.",
         "harness advisor-fit docs/data/benchmark.csv.gz",
+        "harness advisor-fit docs/data/benchmark.csv.gz --out refit --docs refit",
     )
     parser.add_argument("table", type=Path, help="the compact table of harness benchmark-report")
     parser.add_argument("--docs", type=Path, default=Path("docs"), help="where advisor.md goes")
