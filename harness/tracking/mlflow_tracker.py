@@ -32,6 +32,7 @@ from harness.tracking.store import (
     normalize_uri,
     open_client,
     retry_when_busy,
+    retry_when_racing,
     sqlite_artifact_location,
     store_lock,
 )
@@ -415,15 +416,8 @@ class MlflowTracker:
         for key in ("rows", "features", "minority", "imbalance_ratio", "positive_label"):
             if meta.get(key) is not None:
                 input_tags[key] = str(meta[key])
-        self._client.log_inputs(
-            run_id,
-            datasets=[
-                DatasetInput(
-                    entity,
-                    tags=[InputTag(k, v) for k, v in input_tags.items()],
-                )
-            ],
-        )
+        inputs = [DatasetInput(entity, tags=[InputTag(k, v) for k, v in input_tags.items()])]
+        retry_when_racing(lambda: self._client.log_inputs(run_id, datasets=inputs))
 
     def _log_artifacts(self, run_id: str, run_dir: Path) -> None:
         client = self._client

@@ -261,6 +261,30 @@ def retry_when_busy(action: Callable[[], T], attempts: int = BUSY_ATTEMPTS) -> T
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def is_dataset_race(exc: BaseException) -> bool:
+    """Whether ``exc`` says that another process stored the same MLflow dataset first.
+
+    MLflow's SQL store looks a dataset up and inserts it when missing; two processes logging
+    the same data set to a new store at once can both miss it, and the second insert breaks
+    the ``(experiment_id, name, digest)`` unique constraint. Its transaction is rolled back, so
+    running the call again finds the stored dataset and links it.
+    """
+    text = str(exc).lower()
+    return "unique constraint failed: datasets." in text
+
+
+def retry_when_racing(action: Callable[[], T], attempts: int = BUSY_ATTEMPTS) -> T:
+    """Run ``action`` as :func:`retry_when_busy` does, and also again after a dataset race
+    (:func:`is_dataset_race`); any other error is raised at once."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return retry_when_busy(action)
+        except Exception as exc:
+            if not is_dataset_race(exc) or attempt == attempts:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 @contextlib.contextmanager
 def http_limits(timeout_s: float, retries: int) -> Iterator[None]:
     """Bound MLflow's HTTP timeout and retries while the block runs, then restore them.

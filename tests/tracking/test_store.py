@@ -131,3 +131,29 @@ def test_the_gate_in_an_empty_folder_names_the_missing_store_and_creates_nothing
     assert result.returncode == 2, result.stderr
     assert f"{tmp_path / 'mlflow.db'} does not exist" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_dataset_race_is_run_again_and_other_errors_are_not():
+    from harness.tracking.store import retry_when_racing
+
+    # The text MLflow's SQL store raises when another process stored the same dataset between
+    # its lookup and its insert (seen with four runs at once on a new store).
+    race = RuntimeError(
+        "(sqlite3.IntegrityError) UNIQUE constraint failed: datasets.experiment_id, "
+        "datasets.name, datasets.digest"
+    )
+    calls = []
+
+    def log_inputs():
+        calls.append(1)
+        if len(calls) == 1:
+            raise race
+        return "linked"
+
+    assert retry_when_racing(log_inputs) == "linked" and len(calls) == 2
+
+    def other():
+        raise RuntimeError("UNIQUE constraint failed: runs.run_uuid")
+
+    with pytest.raises(RuntimeError, match="runs.run_uuid"):
+        retry_when_racing(other)
