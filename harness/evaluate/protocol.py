@@ -263,7 +263,9 @@ def _operating_point(
         inner_seed = fold_seed * INNER_FOLDS + part
         sampler = with_nominal_groups(make_sampler(inner_seed), nominal_groups)
         X_fit, y_fit = sampler.fit_resample(X_train[fit_rows], y_train[fit_rows])
-        model = thresholded(sampler, make_model(inner_seed), inner_seed).fit(X_fit, y_fit)
+        # Not thresholded: a tuned threshold changes the labels, never the scores (the tuned
+        # model's scores are those of the same model refitted on the same rows).
+        model = make_model(inner_seed).fit(X_fit, y_fit)
         scores = _scores(model, X_train[score_rows])
         if scores is None:
             return nan

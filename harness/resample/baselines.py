@@ -146,11 +146,13 @@ class DecisionThreshold(NoResampling):
 
         Returns
         -------
-        sklearn.model_selection.TunedThresholdClassifierCV
-            Unfitted; ``fit(X_train, y_train)`` tunes the threshold on the training fold only.
+        harness.resample.threshold_tuning.ThresholdTunedClassifier
+            scikit-learn's ``TunedThresholdClassifierCV`` with fast scorers and a rule for
+            constant scores; unfitted, ``fit(X_train, y_train)`` tunes the threshold on the
+            training fold only.
         """
-        from sklearn.model_selection import TunedThresholdClassifierCV
+        from harness.resample.threshold_tuning import ThresholdTunedClassifier
 
-        return TunedThresholdClassifierCV(
+        return ThresholdTunedClassifier(
             estimator, scoring=self.scoring, cv=self.cv, random_state=random_state
         )
