@@ -47,12 +47,16 @@ class FoldPredictions:
         True labels and predictions on the fold's test rows (minority label 1).
     y_score : ndarray or None
         Minority scores on the same rows.
+    rows : ndarray or None
+        The data-set positions of the fold's test rows (what ties a row's predictions across
+        repeats, :mod:`harness.evaluate.pooled_bootstrap`).
     """
 
     repeat: int
     y_true: np.ndarray
     y_pred: np.ndarray
     y_score: np.ndarray | None = None
+    rows: np.ndarray | None = None
 
 
 #: ``metrics(y_true, y_pred, y_score) -> {name: value}`` on pooled rows.

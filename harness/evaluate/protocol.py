@@ -461,7 +461,11 @@ def evaluate_folds(
             artifacts.all_lineage.append(tagged)
         artifacts.fold_predictions.append(
             FoldPredictions(
-                repeat, y_test, np.asarray(y_pred), None if y_score is None else np.asarray(y_score)
+                repeat,
+                y_test,
+                np.asarray(y_pred),
+                None if y_score is None else np.asarray(y_score),
+                rows=np.asarray(test),
             )
         )
         if repeat == 0:

@@ -25,7 +25,7 @@ from harness.strict import (
 )
 
 FOLD_SCHEMES = ("stratified", "group", "time", "holdout")
-CI_METHODS = ("corrected_t", "pooled_jackknife", "oof_bootstrap")
+CI_METHODS = ("pooled_bootstrap", "corrected_t", "pooled_jackknife", "oof_bootstrap")
 LINEAGE_MODES = ("first_fold", "all_folds", "none")
 
 

@@ -25,15 +25,18 @@ from harness.errors import ConfigError
 from harness.evaluate.inference import CORRECTED_T, corrected_interval
 from harness.evaluate.oof_bootstrap import OOF_BOOTSTRAP, bootstrap_intervals
 from harness.evaluate.pooled import POOLED_JACKKNIFE, pooled_intervals
+from harness.evaluate.pooled_bootstrap import POOLED_BOOTSTRAP, pooled_bootstrap_intervals
 from harness.evaluate.protocol import FoldArtifacts
 from harness.metrics.catalog import MetricKey, fairness_keys
 
 CI_METHODS = {
+    "pooled_bootstrap": POOLED_BOOTSTRAP,
     "corrected_t": CORRECTED_T,
     "pooled_jackknife": POOLED_JACKKNIFE,
     "oof_bootstrap": OOF_BOOTSTRAP,
 }
-#: The ratio metrics ``pooled_jackknife`` estimates from pooled out-of-fold predictions.
+#: The ratio metrics ``pooled_bootstrap`` and ``pooled_jackknife`` estimate from pooled
+#: out-of-fold predictions.
 POOLED_KEYS = ("test/minority_recall", "test/minority_precision", "test/minority_f1", "test/pr_auc")
 
 
@@ -131,8 +134,13 @@ def summarize_folds(
         Metric columns.
     n_train, n_test : float
         Rows of one training and one test fold (the correction's ``n_test/n_train``).
-    ci_method : {"corrected_t", "pooled_jackknife", "oof_bootstrap"}
-        ``pooled_jackknife`` replaces the mean, spread and interval of the ratio metrics
+    ci_method : {"pooled_bootstrap", "corrected_t", "pooled_jackknife", "oof_bootstrap"}
+        ``pooled_bootstrap`` (the shipped default, ``conf/evaluation/default.yaml``) replaces
+        the mean and interval of the ratio metrics :data:`POOLED_KEYS` by the mean over
+        repeats of each repeat's pooled out-of-fold metric and its row-bootstrap interval
+        (``std`` stays the spread of the fold values)
+        (:mod:`harness.evaluate.pooled_bootstrap`; needs ``artifacts``); ``pooled_jackknife``
+        replaces the mean, spread and interval of the ratio metrics
         :data:`POOLED_KEYS` by the pooled out-of-fold jackknife estimate and its corrected
         interval (:mod:`harness.evaluate.pooled`; needs ``artifacts``); ``oof_bootstrap``
         replaces the intervals of the ``test/`` minority SLIs by the percentile bootstrap over
@@ -158,6 +166,14 @@ def summarize_folds(
         std[column] = summary["std"]
         ci95[column] = [summary["ci_low"], summary["ci_high"]]
     method = CI_METHODS["corrected_t"]
+    if ci_method == "pooled_bootstrap" and artifacts is not None and artifacts.fold_predictions:
+        pooled = pooled_bootstrap_intervals(artifacts.fold_predictions, random_state=random_state)
+        for key in (k for k in POOLED_KEYS if k in metrics):
+            found = pooled[key.removeprefix("test/")]
+            # ``std`` stays the fold spread: power and the unpaired change read it as one.
+            metrics[key] = found["mean"]
+            ci95[key] = [found["ci_low"], found["ci_high"]]
+        method = f"{POOLED_BOOTSTRAP} ({', '.join(POOLED_KEYS)}); {CORRECTED_T} (the rest)"
     if ci_method == "pooled_jackknife" and artifacts is not None and artifacts.fold_predictions:
         pooled = pooled_intervals(artifacts.fold_predictions, _pooled_metrics, n_train, n_test)
         for key in (k for k in POOLED_KEYS if k in metrics):

@@ -48,7 +48,13 @@ def test_the_pipeline_fits_and_predicts_like_a_saved_model():
     components = JobComponents.build(_config("resampler=decision_threshold"))
     pipeline = components.pipeline(dataset, 0).fit(dataset.X, dataset.y)
     assert set(pipeline.predict(dataset.X.head(20))) <= {0, 1}
-    assert type(pipeline.named_steps["model"]).__name__ == "TunedThresholdClassifierCV"
+    from sklearn.model_selection import TunedThresholdClassifierCV
+
+    from harness.resample.threshold_tuning import ThresholdTunedClassifier
+
+    model = pipeline.named_steps["model"]
+    assert isinstance(model, ThresholdTunedClassifier)
+    assert isinstance(model, TunedThresholdClassifierCV)
 
 
 def test_a_sampler_that_cannot_be_built_has_no_strategy():
