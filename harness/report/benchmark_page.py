@@ -348,7 +348,13 @@ def _design_section(summary: pd.DataFrame, cells: pd.DataFrame) -> list[str]:
         "with its reason, `experiment.not_applicable`).",
         "- **Protocol**: repeated stratified 5-fold cross-validation, 2 repeats (10 paired "
         "folds per cell; experiments/benchmark.yaml says why), preprocessing and resampling "
-        "fitted on training folds only.",
+        "fitted on training folds only. Means and intervals are fold means with the corrected "
+        "t interval (`evaluation.ci_method: corrected_t`, pinned by the experiment).",
+        "- **decision_threshold** tunes the threshold for F1 by scikit-learn's "
+        "`TunedThresholdClassifierCV` (5 inner folds of the training fold). Where an inner "
+        "fold's scores are all equal (an unpruned tree that predicts one class there), no "
+        "threshold can be tuned and the model keeps its own prediction for that outer fold "
+        "(harness/resample/threshold_tuning.py; the run's log names each such fold).",
         "- **Metrics that fit the model**: G-mean, F1, Brier and ECE for every model; PR-AUC and "
         "the recall at precision 0.7 only where the model's scores are continuous (a record's "
         "`hard_scores` false: fewer than 10 distinct minority scores per test fold marks a "
