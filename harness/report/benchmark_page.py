@@ -131,10 +131,10 @@ def _cost_section(cells: pd.DataFrame, summary: pd.DataFrame, context: str) -> l
     totals = done.groupby(["model", "strategy"])["seconds"].agg(["count", "sum"]).reset_index()
     totals["share of time"] = totals["sum"] / totals.groupby("model")["sum"].transform("sum")
     totals = totals.rename(columns={"count": "jobs", "sum": "total s"})
-    # Most sets are small, so a job's fixed cost dominates: the estimate scales the median
-    # seconds per job of each model and strategy by the grid's 117 data sets.
+    # A model and strategy measured on every data set is summed; otherwise the median seconds
+    # per job (most sets are small, so a job's fixed cost dominates) scale to the grid's sets.
     n_sets = len(summary)
-    per_job = done.groupby(["model", "strategy"])["seconds"].median()
+    per_job = done.groupby(["model", "strategy"])["seconds"].agg(["median", "sum", "count", "max"])
     lines = [
         "Wall-clock seconds per job, as recorded in each `result.json` (`started_at` to "
         f"`finished_at`), by data-set size. {context}".rstrip(),
@@ -146,38 +146,77 @@ def _cost_section(cells: pd.DataFrame, summary: pd.DataFrame, context: str) -> l
         *_markdown_table(totals),
         "",
     ]
-    frame = pd.DataFrame(
-        [
+    rows = []
+    for (model, strategy), measured in per_job.iterrows():
+        complete = int(measured["count"]) >= n_sets
+        seconds = float(measured["sum"]) if complete else float(measured["median"]) * n_sets
+        rows.append(
             {
                 "model": model,
                 "strategy": strategy,
-                "median s/job": float(value),
-                f"all {n_sets} sets, h": float(value) * n_sets / 3600,
+                "jobs": int(measured["count"]),
+                "median s/job": float(measured["median"]),
+                f"all {n_sets} sets, h": seconds / 3600,
+                "from": "measured sum" if complete else f"median x {n_sets}",
             }
-            for (model, strategy), value in per_job.items()
-        ]
-    )
+        )
+    frame = pd.DataFrame(rows)
     per_model = frame.groupby("model")[f"all {n_sets} sets, h"].sum()
+    longest = done.groupby("model")["seconds"].max() / 3600
     lines += [
-        f"The estimate: each model's and strategy's median seconds per job times the {n_sets} "
-        "data sets (a strategy not measured for a model counts 0; the sizes measured so far "
-        "are listed above, and larger sets cost more):",
+        f"Job time of each model and strategy over all {n_sets} data sets: the measured sum "
+        "where every data set ran, else the median seconds per job times the data sets (a "
+        "strategy not measured for a model counts 0; larger sets cost more than the median):",
         "",
         *_markdown_table(frame),
         "",
     ]
     for model, hours in per_model.items():
         lines.append(
-            f"- `{model}`: about {hours:.1f} h of job time for one part; with two jobs in "
-            f"parallel {hours / 2:.1f} h on 2 cores, {hours / 16:.2f} h on 16 cores (Ray "
-            "launcher, one job per core, the same per-job times)."
+            f"- `{model}`: {hours:.2f} h of job time for one part; with two jobs in parallel "
+            f"{hours / 2:.2f} h on 2 cores, {max(hours / 16, longest[model]):.2f} h on 16 cores "
+            "(Ray launcher, one job per core, the same per-job times; never less than the "
+            "longest job)."
         )
     total = float(per_model.sum())
-    lines.append(
-        f"- The {len(per_model)} model(s) measured together: {total:.1f} h of job time, "
-        f"{total / 2:.1f} h on 2 cores, {total / 16:.2f} h on 16 cores."
-    )
+    lines += [
+        f"- The {len(per_model)} model(s) together: {total:.2f} h of job time, "
+        f"{total / 2:.2f} h on 2 cores, {max(total / 16, float(longest.max())):.2f} h on 16 "
+        "cores.",
+        "- Job time leaves out what each part does once on one core: loading and checking the "
+        "data sets before the first job, and the sweep's report after the last.",
+    ]
     return lines
+
+
+def _not_run_lines(
+    cells: pd.DataFrame, not_run_models: list[str], not_run_sets: list[str], failed: pd.DataFrame
+) -> list[str]:
+    """What did not run (or that nothing is missing), and how to run the parts."""
+    coverage = _coverage(cells)
+    complete = (
+        not not_run_models
+        and not not_run_sets
+        and failed.empty
+        and bool((coverage["complete data sets"] == coverage["data sets"]).all())
+    )
+    if complete:
+        return [
+            "- **Complete**: every model of the grid on every data set, no cell failed.",
+            "",
+            "To run it again, one resumable part per model (a jobs bar shows its ETA; "
+            "`resume=true` keeps the finished jobs of an interrupted part), then regenerate "
+            "this page over every part's folder:",
+        ]
+    return [
+        f"- **Not run**: models {', '.join(not_run_models) or '(each ran on some data sets)'}; "
+        f"data sets {', '.join(not_run_sets) or '(each ran for some model)'}.",
+        "",
+        "Every statistic below is computed on what ran; none of it speaks for the cells that "
+        "did not. To run the rest, one resumable part per model (a jobs bar shows its ETA; "
+        "`resume=true` keeps the finished jobs of an interrupted part), then regenerate this "
+        "page over every part's folder:",
+    ]
 
 
 def _coverage(cells: pd.DataFrame) -> pd.DataFrame:
@@ -491,13 +530,7 @@ def write_benchmark(
         "",
         *_markdown_table(_coverage(cells)),
         "",
-        f"- **Not run**: models {', '.join(not_run_models) or '(each ran on some data sets)'}; "
-        f"data sets {', '.join(not_run_sets) or '(each ran for some model)'}.",
-        "",
-        "Every statistic below is computed on what ran; none of it speaks for the cells that "
-        "did not. To run the rest, one resumable part per model (a jobs bar shows its ETA; "
-        "`resume=true` keeps the finished jobs of an interrupted part), then regenerate this "
-        "page over every part's folder:",
+        *_not_run_lines(cells, not_run_models, not_run_sets, failed),
         "",
         "```bash",
         *(f"harness run experiment=benchmark model={m} resume=true" for m in MODELS),

@@ -61,3 +61,41 @@ def test_a_rerun_of_a_committed_cell_gives_the_committed_numbers(benchmark_runne
     ]
     assert set(cells["strategy"]) >= {"none", "ros"}
     assert table_matches(COMMITTED, records) == []
+
+
+def _cells(datasets, seconds=1.0, status="success"):
+    return pd.DataFrame(
+        [
+            {"model": "knn", "strategy": s, "dataset": d, "status": status, "seconds": seconds}
+            for d in datasets
+            for s in ("none", "adasyn")
+        ]
+    )
+
+
+def test_a_complete_grid_says_so_and_a_partial_one_lists_what_is_missing():
+    from harness.report.benchmark_page import _not_run_lines
+
+    cells = _cells(["pima", "glass1"])
+    complete = _not_run_lines(cells, [], [], cells.iloc[0:0])
+    assert complete[0].startswith("- **Complete**") and "To run it again" in complete[2]
+    partial = _not_run_lines(cells, ["hist_gradient_boosting"], ["yeast4"], cells.iloc[0:0])
+    assert "hist_gradient_boosting" in partial[0] and "yeast4" in partial[0]
+    assert "To run the rest" in partial[2]
+    failed = cells.assign(status=["success", "failed", "success", "success"])
+    assert "Not run" in _not_run_lines(failed, [], [], failed[failed.status == "failed"])[0]
+
+
+def test_the_cost_sums_what_ran_on_every_set_and_scales_the_median_otherwise():
+    from harness.data.common_sets import read_summary
+    from harness.report.benchmark_page import _cost_section
+
+    summary = read_summary()
+    everywhere = _cells(list(summary["name"]), seconds=2.0)
+    text = "\n".join(_cost_section(everywhere, summary, "context"))
+    # 117 sets x 2 strategies x 2 s, measured: 0.13 h; two in parallel, 0.07 h.
+    assert "| knn | none | 117 | 2.000 | 0.065 | measured sum |" in text
+    assert "`knn`: 0.13 h of job time for one part; with two jobs in parallel 0.07 h" in text
+    some = _cells(["pima", "glass1"], seconds=2.0)
+    text = "\n".join(_cost_section(some, summary, "context"))
+    assert "| knn | none | 2 | 2.000 | 0.065 | median x 117 |" in text
