@@ -34,6 +34,40 @@ def _regret_goal(reached: bool, paired) -> str:
     return "reached"
 
 
+def _goal_words(fitted: FittedAdvisor) -> list[str]:
+    """Where the goal is reached and where not, in words, with the baseline that did better."""
+    reached, short, regret_lines = [], [], []
+    above_ir = [f for f, v in sorted(fitted.validation.items()) if v["paired"]["auc"].low > 0]
+    for family, v in sorted(fitted.validation.items()):
+        auc = v["auc"]["advisor"].value
+        (reached if goal_reached(v)["auc"] else short).append(f"{family} ({auc:.3f})")
+        regret = {p: v["regret"][p].value for p in REGRET_POLICIES}
+        ours = regret.pop("advisor")
+        best = min(regret, key=lambda policy: (regret[policy], policy))
+        if ours > regret[best]:
+            regret_lines.append(f"{family} {ours:.3f} against {best} {regret[best]:.3f}")
+    lines = [
+        f"**Where the goal is reached.** AUC ≥ {AUC_GOAL}: "
+        + (", ".join(reached) or "no family")
+        + "; below it: "
+        + (", ".join(short) or "no family")
+        + ". Its AUC is above the imbalance-ratio-only model's, the paired interval above 0, "
+        "for " + (", ".join(above_ir) or "no family") + ".",
+    ]
+    if regret_lines:
+        lines.append("")
+        lines.append(
+            "**Regret is not below every baseline** where a fixed choice lost less than the "
+            "advisor's pick: "
+            + "; ".join(regret_lines)
+            + ". The meta-features tell whether a treatment is likely to beat none on a data "
+            "set (the AUC), not which treatment is best on it: that fixed choice, made every "
+            "time, is the safer pick there, and `harness advise` says so for each such family, "
+            "naming the treatment."
+        )
+    return [*lines, ""]
+
+
 def _validation_rows(fitted: FittedAdvisor) -> list[str]:
     lines = [
         "| model | data sets | wins | measure | advisor | IR only | prior | always none | "
@@ -152,7 +186,11 @@ def render_page(fitted: FittedAdvisor, *, command: str) -> str:
             if left_out
             else ""
         ),
-        "The figures below must be regenerated once the full benchmark is committed.",
+        (
+            "The figures below must be regenerated once the full benchmark is committed."
+            if absent
+            else ""
+        ),
         "",
         "## The label and the model",
         "",
@@ -184,6 +222,7 @@ def render_page(fitted: FittedAdvisor, *, command: str) -> str:
         "",
         *_validation_rows(fitted),
         "",
+        *_goal_words(fitted),
         *_below_chance(fitted),
         "The expected Brier change against `none`, out of sample: mean absolute error of the "
         "ridge model and of the training data sets' mean change (same bootstrap):",
