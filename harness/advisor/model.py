@@ -181,6 +181,16 @@ class Logistic(Linear):
         """P(label 1) for rows of :func:`design_matrix` (same ``features``)."""
         return 1.0 / (1.0 + np.exp(-self.predict(X)))
 
+    @property
+    def win_share(self) -> float:
+        """The smoothed share of training data sets with label 1 (:func:`smoothed_win_share`)."""
+        return smoothed_win_share(self.wins, self.n)
+
+
+def smoothed_win_share(wins: int, n: int) -> float:
+    """``(wins + 1) / (n + 2)``: the share of wins with one pseudo-win and one pseudo-loss."""
+    return (wins + 1) / (n + 2)
+
 
 def _standardisation(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mean = X.mean(axis=0)
@@ -210,7 +220,7 @@ def fit_logistic(X: np.ndarray, labels: np.ndarray, features: tuple[str, ...]) -
     n, wins = len(labels), int(labels.sum())
     mean, scale = _standardisation(X)
     if wins in (0, n):
-        share = (wins + 1) / (n + 2)
+        share = smoothed_win_share(wins, n)
         return Logistic(features, (), (), math.log(share / (1 - share)), (), n, wins)
     model = LogisticRegression(C=C, max_iter=1000).fit((X - mean) / scale, labels)
     return Logistic(
@@ -255,6 +265,17 @@ class FamilyModels:
     family: str
     beats: dict[tuple[str, str], Logistic] = field(default_factory=dict)
     calibration: dict[str, Linear] = field(default_factory=dict)
+
+
+def most_frequent_winner(models: FamilyModels, reference: str = "none") -> str:
+    """The treatment with the highest smoothed share of wins against ``reference`` (ties by
+    name): the choice of the validation's ``prior`` policy, the same for every data set."""
+    shares = [
+        (-model.win_share, treatment)
+        for (treatment, against), model in models.beats.items()
+        if against == reference
+    ]
+    return min(shares)[1]
 
 
 def training_rows(

@@ -11,7 +11,13 @@ from pathlib import Path
 
 from harness.advisor.fit import FittedAdvisor
 from harness.advisor.model import MODEL_FEATURES
-from harness.advisor.validation import AUC_GOAL, POLICIES, REGRET_POLICIES, goal_reached
+from harness.advisor.validation import (
+    AUC_GOAL,
+    POLICIES,
+    REGRET_POLICIES,
+    goal_reached,
+    lower_regret_baseline,
+)
 from harness.metrics.meta_features import DEFINITIONS
 
 #: The families of the full benchmark (experiment=benchmark).
@@ -42,10 +48,10 @@ def _goal_words(fitted: FittedAdvisor) -> list[str]:
         auc = v["auc"]["advisor"].value
         (reached if goal_reached(v)["auc"] else short).append(f"{family} ({auc:.3f})")
         regret = {p: v["regret"][p].value for p in REGRET_POLICIES}
-        ours = regret.pop("advisor")
-        best = min(regret, key=lambda policy: (regret[policy], policy))
-        if ours > regret[best]:
-            regret_lines.append(f"{family} {ours:.3f} against {best} {regret[best]:.3f}")
+        if (best := lower_regret_baseline(regret)) is not None:
+            regret_lines.append(
+                f"{family} {regret['advisor']:.3f} against {best} {regret[best]:.3f}"
+            )
     lines = [
         f"**Where the goal is reached.** AUC ≥ {AUC_GOAL}: "
         + (", ".join(reached) or "no family")

@@ -7,8 +7,9 @@ import math
 import pandas as pd
 
 from harness.advisor.advice import Advice
+from harness.advisor.model import most_frequent_winner
 from harness.advisor.store import StoredAdvisor
-from harness.advisor.validation import AUC_GOAL
+from harness.advisor.validation import AUC_GOAL, lower_regret_baseline
 
 
 def _num(value, digits: int = 2) -> str:
@@ -49,17 +50,6 @@ def _family_sentence(advice: Advice, family: str) -> str:
     )
 
 
-def habit(stored: StoredAdvisor, family: str) -> str:
-    """The treatment that beat ``none`` on the largest share of benchmark data sets (smoothed,
-    ties by name): what the ``prior`` baseline picks for every data set."""
-    shares = [
-        (-(entry["wins"] + 1) / (entry["n"] + 2), entry["treatment"])
-        for entry in stored.document["families"][family]["beats"]
-        if entry["reference"] == "none"
-    ]
-    return min(shares)[1]
-
-
 def regret_sentence(stored: StoredAdvisor, family: str) -> str | None:
     """When a baseline lost less out of sample than the advisor's pick, which one, by how much.
 
@@ -72,22 +62,21 @@ def regret_sentence(stored: StoredAdvisor, family: str) -> str | None:
         policy: figure[0]
         for policy, figure in stored.document["validation"][family]["regret"].items()
     }
-    ours = regret.pop("advisor")
-    best = min(regret, key=lambda policy: (regret[policy], policy))
-    if ours <= regret[best]:
+    best = lower_regret_baseline(regret)
+    if best is None:
         return None
     words = {
-        "prior": f"always `{habit(stored, family)}` (the treatment that beat none on most "
-        "benchmark data sets)",
+        "prior": f"always `{most_frequent_winner(stored.families[family])}` (the treatment "
+        "that beat none on most benchmark data sets)",
         "ir_only": "picking by the imbalance ratio alone",
         "always_none": "always `none`",
         "always_adasyn": "always `adasyn`",
     }
     return (
-        f"For {family}, following the pick lost {ours:.3f} {stored.metric} out of sample against "
-        f"the best treatment in hindsight; {words.get(best, best)} lost {regret[best]:.3f}: "
-        "the probabilities say whether a treatment is likely to beat none here, not which one "
-        "is best, and that fixed choice is the safer pick."
+        f"For {family}, following the pick lost {regret['advisor']:.3f} {stored.metric} out of "
+        f"sample against the best treatment in hindsight; {words.get(best, best)} lost "
+        f"{regret[best]:.3f}: the probabilities say whether a treatment is likely to beat none "
+        "here, not which one is best, and that fixed choice is the safer pick."
     )
 
 

@@ -95,7 +95,7 @@ def lodo_predictions(outcomes: pd.DataFrame, features: pd.DataFrame, family: str
                     "label": int(diff > 0),
                     "advisor": p,
                     "ir_only": only_ir[(treatment, reference)],
-                    "prior": (prior.wins + 1) / (prior.n + 2),
+                    "prior": prior.win_share,
                 }
             )
         for (kind, treatment), change in full.items():
@@ -291,6 +291,19 @@ def family_validation(
     }
 
 
+def lower_regret_baseline(regret: dict[str, float]) -> str | None:
+    """The baseline that lost less than the advisor, the lowest (ties by name), or None.
+
+    Parameters
+    ----------
+    regret : dict
+        Every policy of :data:`REGRET_POLICIES` to its mean regret.
+    """
+    baselines = {policy: value for policy, value in regret.items() if policy != "advisor"}
+    best = min(baselines, key=lambda policy: (baselines[policy], policy))
+    return best if regret["advisor"] > baselines[best] else None
+
+
 def goal_reached(figures: dict) -> dict[str, bool]:
     """Whether a family's validation reaches the issue's goals, on the point estimates.
 
@@ -317,5 +330,6 @@ __all__ = [
     "family_validation",
     "goal_reached",
     "lodo_predictions",
+    "lower_regret_baseline",
     "regrets",
 ]

@@ -63,7 +63,10 @@ class FoldPredictions:
 PooledMetrics = Callable[[np.ndarray, np.ndarray, np.ndarray | None], dict[str, float]]
 
 
-def _concat(parts: Sequence[FoldPredictions]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def concat_predictions(
+    parts: Sequence[FoldPredictions],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The labels, predictions and scores of ``parts`` pooled (scores None if any lacks them)."""
     y_true = np.concatenate([p.y_true for p in parts])
     y_pred = np.concatenate([p.y_pred for p in parts])
     scores = [p.y_score for p in parts]
@@ -71,7 +74,8 @@ def _concat(parts: Sequence[FoldPredictions]) -> tuple[np.ndarray, np.ndarray, n
     return y_true, y_pred, y_score
 
 
-def _by_repeat(folds: Sequence[FoldPredictions]) -> dict[int, list[int]]:
+def folds_by_repeat(folds: Sequence[FoldPredictions]) -> dict[int, list[int]]:
+    """The positions in ``folds`` of each repeat's folds, by repeat."""
     repeats: dict[int, list[int]] = {}
     for index, fold in enumerate(folds):
         repeats.setdefault(fold.repeat, []).append(index)
@@ -95,16 +99,16 @@ def pseudo_values(
         When a repeat has fewer than 2 folds.
     """
     out: dict[str, np.ndarray] = {}
-    for repeat, members in _by_repeat(folds).items():
+    for repeat, members in folds_by_repeat(folds).items():
         k = len(members)
         if k < 2:
             raise InputDataError(
                 f"repeat {repeat} has {k} fold: the pooled jackknife needs at least 2 folds per "
                 "repeat (evaluation.n_splits >= 2)"
             )
-        whole = metrics(*_concat([folds[i] for i in members]))
+        whole = metrics(*concat_predictions([folds[i] for i in members]))
         for i in members:
-            rest = metrics(*_concat([folds[j] for j in members if j != i]))
+            rest = metrics(*concat_predictions([folds[j] for j in members if j != i]))
             for name, value in whole.items():
                 column = out.setdefault(name, np.full(len(folds), math.nan))
                 column[i] = k * value - (k - 1) * rest[name]

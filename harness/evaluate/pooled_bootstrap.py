@@ -31,7 +31,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from harness.errors import InputDataError
-from harness.evaluate.pooled import FoldPredictions
+from harness.evaluate.pooled import FoldPredictions, concat_predictions, folds_by_repeat
 from harness.metrics.classification import minority_slis
 
 #: Name of the method, as recorded in result.json and the reports.
@@ -100,22 +100,16 @@ def _repeats(
     folds: Sequence[FoldPredictions],
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]]:
     """Per repeat: row positions, labels, predictions and scores of its pooled test rows."""
-    grouped: dict[int, list[FoldPredictions]] = {}
-    for fold in folds:
-        if fold.rows is None:
-            raise InputDataError(
-                "the pooled bootstrap needs the data-set positions of each fold's test rows "
-                "(FoldPredictions.rows); the evaluation protocol records them"
-            )
-        grouped.setdefault(fold.repeat, []).append(fold)
+    if any(fold.rows is None for fold in folds):
+        raise InputDataError(
+            "the pooled bootstrap needs the data-set positions of each fold's test rows "
+            "(FoldPredictions.rows); the evaluation protocol records them"
+        )
     out = []
-    for members in grouped.values():
-        rows = np.concatenate([np.asarray(f.rows) for f in members])
-        y_true = np.concatenate([f.y_true for f in members])
-        y_pred = np.concatenate([f.y_pred for f in members])
-        scores = [f.y_score for f in members]
-        y_score = None if any(s is None for s in scores) else np.concatenate(scores)
-        out.append((rows, y_true, y_pred, y_score))
+    for members in folds_by_repeat(folds).values():
+        parts = [folds[i] for i in members]
+        rows = np.concatenate([np.asarray(f.rows) for f in parts])
+        out.append((rows, *concat_predictions(parts)))
     return out
 
 

@@ -166,20 +166,15 @@ def summarize_folds(
         std[column] = summary["std"]
         ci95[column] = [summary["ci_low"], summary["ci_high"]]
     method = CI_METHODS["corrected_t"]
-    if ci_method == "pooled_bootstrap" and artifacts is not None and artifacts.fold_predictions:
-        pooled = pooled_bootstrap_intervals(artifacts.fold_predictions, random_state=random_state)
-        for key in (k for k in POOLED_KEYS if k in metrics):
-            found = pooled[key.removeprefix("test/")]
-            # ``std`` stays the fold spread: power and the unpaired change read it as one.
-            metrics[key] = found["mean"]
-            ci95[key] = [found["ci_low"], found["ci_high"]]
+    pooled_folds = artifacts.fold_predictions if artifacts is not None else []
+    if ci_method == "pooled_bootstrap" and pooled_folds:
+        pooled = pooled_bootstrap_intervals(pooled_folds, random_state=random_state)
+        # ``std`` stays the fold spread: power and the unpaired change read it as one.
+        _replace_pooled(metrics, ci95, pooled, std=None)
         method = f"{POOLED_BOOTSTRAP} ({', '.join(POOLED_KEYS)}); {CORRECTED_T} (the rest)"
-    if ci_method == "pooled_jackknife" and artifacts is not None and artifacts.fold_predictions:
-        pooled = pooled_intervals(artifacts.fold_predictions, _pooled_metrics, n_train, n_test)
-        for key in (k for k in POOLED_KEYS if k in metrics):
-            found = pooled[key.removeprefix("test/")]
-            metrics[key], std[key] = found["mean"], found["std"]
-            ci95[key] = [found["ci_low"], found["ci_high"]]
+    if ci_method == "pooled_jackknife" and pooled_folds:
+        pooled = pooled_intervals(pooled_folds, _pooled_metrics, n_train, n_test)
+        _replace_pooled(metrics, ci95, pooled, std=std)
         method = f"{POOLED_JACKKNIFE} ({', '.join(POOLED_KEYS)}); {CORRECTED_T} (the rest)"
     if ci_method == "oof_bootstrap" and artifacts is not None and artifacts.oof_true:
         y_true = np.concatenate(artifacts.oof_true)
@@ -190,6 +185,23 @@ def summarize_folds(
         method = f"{OOF_BOOTSTRAP} (test minority SLIs); {CORRECTED_T} (the rest)"
     ci95 = {key: clip_to_range(key, interval) for key, interval in ci95.items()}
     return Summary(metrics=metrics, std=std, ci95=ci95, ci_method=method)
+
+
+def _replace_pooled(
+    metrics: dict[str, float],
+    ci95: dict[str, list[float]],
+    pooled: dict[str, dict[str, float]],
+    *,
+    std: dict[str, float] | None,
+) -> None:
+    """Put the pooled estimate and interval of every :data:`POOLED_KEYS` metric the folds have
+    in place of the fold mean's (and its spread, when ``std`` is given)."""
+    for key in (k for k in POOLED_KEYS if k in metrics):
+        found = pooled[key.removeprefix("test/")]
+        metrics[key] = found["mean"]
+        ci95[key] = [found["ci_low"], found["ci_high"]]
+        if std is not None:
+            std[key] = found["std"]
 
 
 def _pooled_metrics(y_true, y_pred, y_score) -> dict[str, float]:

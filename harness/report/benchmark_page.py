@@ -134,7 +134,7 @@ def _cost_section(cells: pd.DataFrame, summary: pd.DataFrame, context: str) -> l
     # A model and strategy measured on every data set is summed; otherwise the median seconds
     # per job (most sets are small, so a job's fixed cost dominates) scale to the grid's sets.
     n_sets = len(summary)
-    per_job = done.groupby(["model", "strategy"])["seconds"].agg(["median", "sum", "count", "max"])
+    per_job = done.groupby(["model", "strategy"])["seconds"].agg(["median", "sum", "count"])
     lines = [
         "Wall-clock seconds per job, as recorded in each `result.json` (`started_at` to "
         f"`finished_at`), by data-set size. {context}".rstrip(),
@@ -190,10 +190,12 @@ def _cost_section(cells: pd.DataFrame, summary: pd.DataFrame, context: str) -> l
 
 
 def _not_run_lines(
-    cells: pd.DataFrame, not_run_models: list[str], not_run_sets: list[str], failed: pd.DataFrame
+    coverage: pd.DataFrame, not_run_models: list[str], not_run_sets: list[str], failed: pd.DataFrame
 ) -> list[str]:
-    """What did not run (or that nothing is missing), and how to run the parts."""
-    coverage = _coverage(cells)
+    """What did not run (or that nothing is missing), and how to run the parts.
+
+    ``coverage`` is :func:`_coverage` of the cells.
+    """
     complete = (
         not not_run_models
         and not not_run_sets
@@ -510,6 +512,7 @@ def write_benchmark(
     failed = cells[cells["status"] != "success"]
     not_run_models = [m for m in MODELS if m not in models]
     not_run_sets = sorted(set(summary["name"]) - set(datasets))
+    coverage = _coverage(cells)
     lines = [
         "# The benchmark: when ADASYN helps, and what it costs in calibration",
         "",
@@ -528,9 +531,9 @@ def write_benchmark(
         f"{len(datasets)} of {len(summary)} data sets; {len(failed)} cell(s) failed (listed "
         "below with their error).",
         "",
-        *_markdown_table(_coverage(cells)),
+        *_markdown_table(coverage),
         "",
-        *_not_run_lines(cells, not_run_models, not_run_sets, failed),
+        *_not_run_lines(coverage, not_run_models, not_run_sets, failed),
         "",
         "```bash",
         *(f"harness run experiment=benchmark model={m} resume=true" for m in MODELS),

@@ -23,7 +23,8 @@ def test_a_weak_validation_is_said_in_words(stored):
 
 
 def test_a_baseline_with_less_regret_is_named_with_its_figures(stored):
-    from harness.advisor.render import habit, regret_sentence
+    from harness.advisor.model import most_frequent_winner
+    from harness.advisor.render import regret_sentence
 
     name = stored.features.index[0]
     features = {k: float(stored.features.at[name, k]) for k in stored.document["features"]}
@@ -38,6 +39,6 @@ def test_a_baseline_with_less_regret_is_named_with_its_figures(stored):
     regret["prior"][0] = 0.01
     sentence = regret_sentence(beaten, "knn")
     assert sentence is not None
-    assert f"always `{habit(beaten, 'knn')}`" in sentence
+    assert f"always `{most_frequent_winner(beaten.families['knn'])}`" in sentence
     assert "lost 0.020 test/g_mean" in sentence and "lost 0.010" in sentence
     assert sentence in render_advice(advice, beaten, seconds=0.1)

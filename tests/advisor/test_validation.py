@@ -76,3 +76,30 @@ def test_figures_have_intervals_and_the_advisor_beats_the_ir_baseline_on_its_rul
     assert found["paired"]["auc"].low > 0  # better than the imbalance ratio alone
     assert found["regret"]["advisor"].value < found["regret"]["always_adasyn"].value
     assert goal_reached(found)["auc"]
+
+
+def test_the_baseline_that_lost_less_is_the_lowest_and_ties_go_by_name():
+    from harness.advisor.validation import lower_regret_baseline
+
+    regret = {"advisor": 0.02, "ir_only": 0.03, "prior": 0.01, "always_adasyn": 0.01}
+    assert lower_regret_baseline(regret) == "always_adasyn"
+    assert lower_regret_baseline({**regret, "advisor": 0.01}) is None
+    assert lower_regret_baseline({**regret, "advisor": 0.005}) is None
+
+
+def test_the_most_frequent_winner_is_the_highest_smoothed_share_ties_by_name():
+    from harness.advisor.model import FamilyModels, Logistic, most_frequent_winner
+
+    def model(wins, n):
+        return Logistic((), (), (), 0.0, (), n, wins)
+
+    family = FamilyModels("knn")
+    family.beats = {
+        ("smote", "none"): model(80, 100),
+        ("ros", "none"): model(80, 100),
+        ("adasyn", "none"): model(70, 100),
+        ("adasyn", "decision_threshold"): model(99, 100),
+    }
+    assert most_frequent_winner(family) == "ros"
+    assert most_frequent_winner(family, "decision_threshold") == "adasyn"
+    assert family.beats[("ros", "none")].win_share == 81 / 102

@@ -74,16 +74,19 @@ def _cells(datasets, seconds=1.0, status="success"):
 
 
 def test_a_complete_grid_says_so_and_a_partial_one_lists_what_is_missing():
-    from harness.report.benchmark_page import _not_run_lines
+    from harness.report.benchmark_page import _coverage, _not_run_lines
 
     cells = _cells(["pima", "glass1"])
-    complete = _not_run_lines(cells, [], [], cells.iloc[0:0])
+    complete = _not_run_lines(_coverage(cells), [], [], cells.iloc[0:0])
     assert complete[0].startswith("- **Complete**") and "To run it again" in complete[2]
-    partial = _not_run_lines(cells, ["hist_gradient_boosting"], ["yeast4"], cells.iloc[0:0])
+    partial = _not_run_lines(
+        _coverage(cells), ["hist_gradient_boosting"], ["yeast4"], cells.iloc[0:0]
+    )
     assert "hist_gradient_boosting" in partial[0] and "yeast4" in partial[0]
     assert "To run the rest" in partial[2]
     failed = cells.assign(status=["success", "failed", "success", "success"])
-    assert "Not run" in _not_run_lines(failed, [], [], failed[failed.status == "failed"])[0]
+    failures = failed[failed.status == "failed"]
+    assert "Not run" in _not_run_lines(_coverage(failed), [], [], failures)[0]
 
 
 def test_the_cost_sums_what_ran_on_every_set_and_scales_the_median_otherwise():
